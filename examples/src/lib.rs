@@ -1,0 +1,1 @@
+//! Runnable programs for `asyncio`: see the `*.rs` files beside this crate.

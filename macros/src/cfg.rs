@@ -1,0 +1,109 @@
+//! The control-flow graph that lowering builds and codegen emits.
+//!
+//! A [`Block`] is a piece of the body that runs without suspending: it starts
+//! at the function's entry, at a resumption after an await, at a loop head
+//! or at a join point, and ends with a [`Term`]. Await-free code inside it
+//! keeps its own structure (it is a [`Op::Code`] statement); only the
+//! scopes that the block crosses are explicit ([`Op::Open`]/[`Op::Close`]),
+//! because a block resumed inside nested scopes must reopen them.
+
+use proc_macro2::{Ident, Span};
+use syn::{Expr, Lifetime, Pat, Stmt};
+
+use crate::ir::{ScopeId, SlotId};
+
+/// Index of a block.
+pub type BlockId = usize;
+
+/// The lowered body.
+pub struct Cfg {
+    /// `blocks[0]` is the entry.
+    pub blocks: Vec<Block>,
+}
+
+/// A straight-line piece of the body.
+pub struct Block {
+    /// The scopes open when the block starts, outermost first.
+    pub entry: Vec<ScopeId>,
+    pub ops: Vec<Op>,
+    pub term: Term,
+    /// For a block that resumes after an await: the slot receiving its output.
+    pub resumes: Option<SlotId>,
+}
+
+/// An enclosing loop or labeled block that was lowered (contains an await),
+/// as seen from code inside it: where its `break` and `continue` go.
+#[derive(Clone)]
+pub struct LoopCtx {
+    pub label: Option<Lifetime>,
+    /// `false` for a labeled block, which unlabeled `break` skips.
+    pub is_loop: bool,
+    pub break_to: BlockId,
+    pub continue_to: Option<BlockId>,
+    /// The temporary that `break value` assigns.
+    pub result: Option<Ident>,
+}
+
+/// A statement of a block.
+pub enum Op {
+    /// Enter a scope (a `{`).
+    Open { scope: ScopeId, unsafe_: bool },
+    /// Leave a scope (its `}`); its guards are dropped here.
+    Close { scope: ScopeId },
+    /// Await-free code. `exits` are the blocks its `break`/`continue` jump
+    /// to; `loops` lets codegen find them again when it rewrites them.
+    Code { stmt: Stmt, uses: Vec<SlotId>, defs: Vec<SlotId>, exits: Vec<BlockId>, loops: Vec<LoopCtx> },
+    /// `let pat = init else { goto diverge };`.
+    Let { pat: Pat, init: Option<Expr>, diverge: Option<BlockId>, uses: Vec<SlotId>, defs: Vec<SlotId> },
+}
+
+/// One arm of a [`Term::Match`].
+pub struct MatchArm {
+    pub pat: Pat,
+    pub guard: Option<Expr>,
+    pub to: BlockId,
+    pub defs: Vec<SlotId>,
+    pub uses: Vec<SlotId>,
+}
+
+/// How a block ends.
+pub enum Term {
+    /// Not yet known (while lowering).
+    Pending,
+    /// Code in the block has already left it (`return`, `break`, ...).
+    Diverged,
+    Goto(BlockId),
+    /// Store the future and suspend until it is ready, then run `resume`.
+    Suspend { future: Expr, resume: BlockId, uses: Vec<SlotId>, span: Span },
+    If { cond: Expr, then: BlockId, else_: BlockId, uses: Vec<SlotId>, then_defs: Vec<SlotId> },
+    Match { scrutinee: Expr, arms: Vec<MatchArm>, uses: Vec<SlotId> },
+}
+
+impl Term {
+    /// The blocks this terminator can go to.
+    pub fn successors(&self) -> Vec<BlockId> {
+        match self {
+            Term::Pending | Term::Diverged => vec![],
+            Term::Goto(b) => vec![*b],
+            Term::Suspend { resume, .. } => vec![*resume],
+            Term::If { then, else_, .. } => vec![*then, *else_],
+            Term::Match { arms, .. } => arms.iter().map(|a| a.to).collect(),
+        }
+    }
+}
+
+impl Block {
+    /// Every block this block can go to, from its ops and its terminator.
+    pub fn successors(&self) -> Vec<BlockId> {
+        let mut out = Vec::new();
+        for op in &self.ops {
+            match op {
+                Op::Code { exits, .. } => out.extend(exits),
+                Op::Let { diverge: Some(d), .. } => out.push(*d),
+                _ => {}
+            }
+        }
+        out.extend(self.term.successors());
+        out
+    }
+}

@@ -1,0 +1,88 @@
+//! Runs the pipeline on one fn.
+
+use proc_macro2::TokenStream;
+use quote::{ToTokens, quote, quote_spanned};
+use syn::spanned::Spanned;
+use syn::{ItemFn, ReturnType};
+
+use crate::{awaits, codegen, liveness, lower, normalize, parse, resolve};
+
+/// `#[coroutine]` on `item`: the generated fn, or the errors plus a stand-in
+/// fn with the same signature so that callers see no follow-on errors.
+pub fn coroutine(attr: TokenStream, item: TokenStream) -> TokenStream {
+    let parsed = parse::no_arguments(attr, "coroutine").and_then(|()| parse::item(item.clone(), "coroutine"));
+    match parsed {
+        Ok(item) => compile(item),
+        Err(error) => error.to_compile_error(),
+    }
+}
+
+/// Compiles a parsed fn, falling back to a stand-in on error.
+pub fn compile(item: ItemFn) -> TokenStream {
+    match compile_checked(item.clone()) {
+        Ok(tokens) => tokens,
+        Err(error) => {
+            let mut out = error.to_compile_error();
+            out.extend(stand_in(item));
+            out
+        }
+    }
+}
+
+fn compile_checked(item: ItemFn) -> syn::Result<TokenStream> {
+    let coroutine = parse::coroutine(item)?;
+    let mut item = coroutine.item;
+    if let Some(error) = awaits::check_misplaced(&item.block).into_iter().reduce(|mut a, b| {
+        a.combine(b);
+        a
+    }) {
+        return Err(error);
+    }
+    let mut body = normalize::body(&item.block)?;
+    let params: Vec<_> = coroutine.params.iter().map(|(p, _)| resolve::Param { ident: p.ident.clone(), mutable: p.mutable }).collect();
+    let resolution = resolve::resolve(&params, &mut body)?;
+    let cfg = lower::lower(body);
+    let liveness = liveness::analyze(&cfg, &resolution);
+    let span = item.sig.ident.span();
+    let input = codegen::Input {
+        cfg: &cfg,
+        resolution: &resolution,
+        liveness: &liveness,
+        params: coroutine.params.iter().enumerate().map(|(slot, (_, e))| (slot, e.clone())).collect(),
+        output: &item.sig.output,
+        span,
+    };
+    let body = codegen::body(&input);
+    set_output(&mut item);
+    let (attrs, vis, sig) = (&item.attrs, &item.vis, &item.sig);
+    Ok(quote! {
+        #(#attrs)* #vis #sig {
+            #body
+        }
+    })
+}
+
+/// Rewrites `-> T` to `-> impl Future<Output = T>`.
+fn set_output(item: &mut ItemFn) {
+    let sig = &mut item.sig;
+    let span = sig.output.span();
+    let output = match &sig.output {
+        ReturnType::Default => quote!(()),
+        ReturnType::Type(_, ty) => ty.to_token_stream(),
+    };
+    sig.output = syn::parse2(quote_spanned!(span=> -> impl ::core::future::Future<Output = #output>))
+        .expect("a valid return type");
+}
+
+/// The fn with its signature and a body that never completes: what callers
+/// see while the body has errors.
+fn stand_in(mut item: ItemFn) -> TokenStream {
+    item.sig.asyncness = None;
+    set_output(&mut item);
+    let (attrs, vis, sig) = (&item.attrs, &item.vis, &item.sig);
+    quote! {
+        #(#attrs)* #vis #sig {
+            ::core::future::pending()
+        }
+    }
+}

@@ -1,0 +1,114 @@
+//! Stage 5: liveness.
+//!
+//! A slot is live at a point when some path from there reads it before
+//! overwriting it. The values saved into the frame at a suspension, or
+//! carried from block to block, are exactly the live ones; everything else
+//! is dropped where the block ends, which is why a value not used after an
+//! await is released at that await. The one exception is a never-read
+//! `_guard`: it is treated as read where its scope closes, so it lives to
+//! the end of its scope like any RAII guard in an `async fn`.
+
+use std::collections::BTreeSet;
+
+use crate::cfg::{Block, Cfg, Op, Term};
+use crate::ir::SlotId;
+use crate::resolve::Resolution;
+
+/// A set of slots.
+pub type Slots = BTreeSet<SlotId>;
+
+/// The slots live at the start of each block.
+pub struct Liveness {
+    pub live_in: Vec<Slots>,
+}
+
+/// Computes liveness by iterating to a fixed point (loops need it).
+pub fn analyze(cfg: &Cfg, resolution: &Resolution) -> Liveness {
+    let mut live_in = vec![Slots::new(); cfg.blocks.len()];
+    loop {
+        let mut changed = false;
+        for (b, block) in cfg.blocks.iter().enumerate().rev() {
+            let new = block_live_in(block, &live_in, cfg, resolution);
+            if new != live_in[b] {
+                live_in[b] = new;
+                changed = true;
+            }
+        }
+        if !changed {
+            return Liveness { live_in };
+        }
+    }
+}
+
+/// The slots live just before the terminator of `block`.
+pub fn before_term(term: &Term, live_in: &[Slots], cfg: &Cfg) -> Slots {
+    let mut live = Slots::new();
+    match term {
+        Term::Pending | Term::Diverged => {}
+        Term::Goto(b) => live.extend(&live_in[*b]),
+        Term::Suspend { resume, uses, .. } => {
+            live.extend(&live_in[*resume]);
+            if let Some(out) = cfg.blocks[*resume].resumes {
+                live.remove(&out);
+            }
+            live.extend(uses);
+        }
+        Term::If { then, else_, uses, then_defs, .. } => {
+            live.extend(&live_in[*then]);
+            then_defs.iter().for_each(|d| {
+                live.remove(d);
+            });
+            live.extend(&live_in[*else_]);
+            live.extend(uses);
+        }
+        Term::Match { arms, uses, .. } => {
+            for arm in arms {
+                let mut l = live_in[arm.to].clone();
+                arm.defs.iter().for_each(|d| {
+                    l.remove(d);
+                });
+                live.extend(l);
+                live.extend(&arm.uses);
+            }
+            live.extend(uses);
+        }
+    }
+    live
+}
+
+/// Transfers `live` (after `op`) to before `op`.
+pub fn before_op(op: &Op, live: &mut Slots, live_in: &[Slots], resolution: &Resolution) {
+    match op {
+        Op::Open { .. } => {}
+        Op::Close { scope } => {
+            let guards = resolution.scopes[*scope].slots.iter().filter(|&&s| resolution.slots[s].is_guard());
+            live.extend(guards);
+        }
+        Op::Code { uses, defs, exits, .. } => {
+            defs.iter().for_each(|d| {
+                live.remove(d);
+            });
+            live.extend(uses);
+            for e in exits {
+                live.extend(&live_in[*e]);
+            }
+        }
+        Op::Let { uses, defs, diverge, .. } => {
+            defs.iter().for_each(|d| {
+                live.remove(d);
+            });
+            live.extend(uses);
+            if let Some(d) = diverge {
+                live.extend(&live_in[*d]);
+            }
+        }
+    }
+}
+
+fn block_live_in(block: &Block, live_in: &[Slots], cfg: &Cfg, resolution: &Resolution) -> Slots {
+    let mut live = before_term(&block.term, live_in, cfg);
+    for op in block.ops.iter().rev() {
+        before_op(op, &mut live, live_in, resolution);
+    }
+    live
+}

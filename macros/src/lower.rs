@@ -1,0 +1,259 @@
+//! Stage 4: lowering the normalised body to a control-flow graph.
+//!
+//! A new block starts after each await (the resumption), at each loop head,
+//! at the branches of an `if`/`match` that contains an await and where they
+//! join again. Scopes are tracked as the lexical chain open at each point, so
+//! that a block starting inside nested scopes can reopen them.
+
+use syn::Stmt;
+
+use crate::cfg::{Block, BlockId, Cfg, LoopCtx, MatchArm, Op, Term};
+use crate::exits::{self, Exit};
+use crate::ir::{Node, Res, ScopeId};
+
+/// Lowers the resolved body. Scope 0 holds the parameters, scope 1 is the
+/// body block (see [`crate::resolve`]).
+pub fn lower(body: Vec<Node>) -> Cfg {
+    let mut lower = Lower { cfg: Cfg { blocks: Vec::new() }, cur: None, chain: vec![0], loops: Vec::new() };
+    let entry = lower.new_block(None);
+    lower.cur = Some(entry);
+    lower.scope(1, false, body);
+    debug_assert!(lower.cur.is_none(), "the body ends with a return");
+    lower.finish();
+    lower.cfg
+}
+
+struct Lower {
+    cfg: Cfg,
+    /// The block being filled, or `None` where code is unreachable.
+    cur: Option<BlockId>,
+    /// The scopes open at the current point, outermost first.
+    chain: Vec<ScopeId>,
+    loops: Vec<LoopCtx>,
+}
+
+impl Lower {
+    fn new_block(&mut self, resumes: Option<usize>) -> BlockId {
+        self.cfg.blocks.push(Block { entry: self.chain.clone(), ops: Vec::new(), term: Term::Pending, resumes });
+        self.cfg.blocks.len() - 1
+    }
+
+    /// A block entered with `scope` open on top of the current chain.
+    fn new_block_in(&mut self, scope: ScopeId) -> BlockId {
+        self.chain.push(scope);
+        let b = self.new_block(None);
+        self.chain.pop();
+        b
+    }
+
+    fn push(&mut self, op: Op) {
+        if let Some(b) = self.cur {
+            self.cfg.blocks[b].ops.push(op);
+        }
+    }
+
+    fn terminate(&mut self, term: Term) {
+        if let Some(b) = self.cur.take() {
+            self.cfg.blocks[b].term = term;
+        }
+    }
+
+    fn goto(&mut self, to: BlockId) {
+        self.terminate(Term::Goto(to));
+    }
+
+    fn nodes(&mut self, nodes: Vec<Node>) {
+        for node in nodes {
+            if self.cur.is_none() {
+                return; // unreachable: nothing jumps here
+            }
+            self.node(node);
+        }
+    }
+
+    /// `{ body }` in scope `scope`.
+    fn scope(&mut self, scope: ScopeId, unsafe_: bool, body: Vec<Node>) {
+        self.push(Op::Open { scope, unsafe_ });
+        self.chain.push(scope);
+        self.nodes(body);
+        self.push(Op::Close { scope });
+        self.chain.pop();
+    }
+
+    /// Lowers `body` into `block` (entered with `scope` open), then closes
+    /// the scope and goes to `join`, allocated on first use.
+    fn branch(&mut self, block: BlockId, scope: ScopeId, body: Vec<Node>, join: &mut Option<BlockId>) {
+        self.cur = Some(block);
+        self.chain.push(scope);
+        self.nodes(body);
+        self.push(Op::Close { scope });
+        self.chain.pop();
+        if self.cur.is_some() {
+            let j = *join.get_or_insert_with(|| self.new_block(None));
+            self.goto(j);
+        }
+    }
+
+    fn node(&mut self, node: Node) {
+        match node {
+            Node::Code { stmt, res } => self.code(stmt, res),
+            Node::Let { pat, init, diverge, res } => {
+                let diverge = diverge.map(|nodes| {
+                    let scope = res.scope.expect("resolved");
+                    let d = self.new_block_in(scope);
+                    let (cur, chain) = (self.cur, self.chain.clone());
+                    self.cur = Some(d);
+                    self.chain.push(scope);
+                    self.nodes(nodes);
+                    self.push(Op::Close { scope });
+                    // The else block of a let-else diverges; if its code falls
+                    // through, rustc reports it at the user's `else`.
+                    self.terminate(Term::Diverged);
+                    (self.cur, self.chain) = (cur, chain);
+                    d
+                });
+                self.push(Op::Let { pat, init, diverge, uses: res.uses, defs: res.defs });
+            }
+            Node::Await { future, span, res, .. } => {
+                let resume = self.new_block(Some(res.defs[0]));
+                self.terminate(Term::Suspend { future, resume, uses: res.uses, span });
+                self.cur = Some(resume);
+            }
+            Node::Scope { unsafe_, body, res } => self.scope(res.scope.expect("resolved"), unsafe_, body),
+            Node::If { cond, then, else_, res, then_res } => {
+                let then_scope = then_res.scope.expect("resolved");
+                let else_scope = res.scope.expect("resolved");
+                let (t, e) = (self.new_block_in(then_scope), self.new_block_in(else_scope));
+                self.terminate(Term::If { cond, then: t, else_: e, uses: res.uses, then_defs: then_res.defs });
+                let chain = self.chain.clone();
+                let mut join = None;
+                self.branch(t, then_scope, then, &mut join);
+                self.chain.clone_from(&chain);
+                self.branch(e, else_scope, else_, &mut join);
+                self.cur = join;
+            }
+            Node::Match { scrutinee, arms, res } => {
+                let mut targets = Vec::new();
+                let mut lowered = Vec::new();
+                for arm in arms {
+                    let scope = arm.res.scope.expect("resolved");
+                    let to = self.new_block_in(scope);
+                    lowered.push(MatchArm { pat: arm.pat, guard: arm.guard, to, defs: arm.res.defs, uses: arm.res.uses });
+                    targets.push((to, scope, arm.body));
+                }
+                self.terminate(Term::Match { scrutinee, arms: lowered, uses: res.uses });
+                let mut join = None;
+                for (to, scope, body) in targets {
+                    self.branch(to, scope, body, &mut join);
+                }
+                self.cur = join;
+            }
+            Node::Loop { label, result, body, res } => {
+                let head = self.new_block(None);
+                let exit = self.new_block(None);
+                self.goto(head);
+                self.cur = Some(head);
+                self.loops.push(LoopCtx { label, is_loop: true, break_to: exit, continue_to: Some(head), result });
+                self.scope(res.scope.expect("resolved"), false, body);
+                self.loops.pop();
+                self.goto(head);
+                self.cur = Some(exit);
+            }
+            Node::Labeled { label, result, body, res } => {
+                let exit = self.new_block(None);
+                self.loops.push(LoopCtx { label: Some(label), is_loop: false, break_to: exit, continue_to: None, result });
+                self.scope(res.scope.expect("resolved"), false, body);
+                self.loops.pop();
+                self.goto(exit);
+                self.cur = Some(exit);
+            }
+        }
+    }
+
+    fn code(&mut self, mut stmt: Stmt, res: Res) {
+        let mut targets = Vec::new();
+        exits::rewrite(&mut stmt, &self.loops, &mut |exit| {
+            match exit {
+                Exit::Break { to, .. } => targets.push(to.break_to),
+                Exit::Continue { to } => targets.extend(to.continue_to),
+                Exit::Return { .. } | Exit::Try { .. } => {}
+            }
+            None
+        });
+        let diverges = exits::diverges(&stmt);
+        let loops = if targets.is_empty() { Vec::new() } else { self.loops.clone() };
+        self.push(Op::Code { stmt, uses: res.uses, defs: res.defs, exits: targets, loops });
+        if diverges {
+            self.terminate(Term::Diverged);
+        }
+    }
+
+    /// Drops blocks nothing jumps to and renumbers the rest in reverse
+    /// postorder, so that every block comes after a block that jumps to it
+    /// (rustc infers the frame's types in that order).
+    fn finish(&mut self) {
+        let n = self.cfg.blocks.len();
+        let mut order = Vec::with_capacity(n);
+        let mut seen = vec![false; n];
+        // Iterative DFS computing postorder.
+        let mut stack = vec![(0usize, 0usize)];
+        seen[0] = true;
+        while let Some(&mut (b, ref mut i)) = stack.last_mut() {
+            let succ = self.cfg.blocks[b].successors();
+            if *i < succ.len() {
+                let s = succ[*i];
+                *i += 1;
+                if !seen[s] {
+                    seen[s] = true;
+                    stack.push((s, 0));
+                }
+            } else {
+                order.push(b);
+                stack.pop();
+            }
+        }
+        order.reverse();
+        let mut new_id = vec![usize::MAX; n];
+        for (new, &old) in order.iter().enumerate() {
+            new_id[old] = new;
+        }
+        let mut old_blocks: Vec<Option<Block>> = std::mem::take(&mut self.cfg.blocks).into_iter().map(Some).collect();
+        for &old in &order {
+            let mut block = old_blocks[old].take().unwrap();
+            renumber(&mut block, &new_id);
+            self.cfg.blocks.push(block);
+        }
+    }
+}
+
+fn renumber(block: &mut Block, new_id: &[usize]) {
+    let map = |b: &mut BlockId| *b = new_id[*b];
+    for op in &mut block.ops {
+        match op {
+            Op::Code { exits, loops, .. } => {
+                exits.iter_mut().for_each(map);
+                for l in loops {
+                    // A loop whose exit is unreachable keeps a dangling id; it is never used.
+                    if new_id[l.break_to] != usize::MAX {
+                        map(&mut l.break_to);
+                    }
+                    if let Some(c) = &mut l.continue_to {
+                        map(c);
+                    }
+                }
+            }
+            Op::Let { diverge: Some(d), .. } => map(d),
+            _ => {}
+        }
+    }
+    match &mut block.term {
+        Term::Goto(b) => map(b),
+        Term::Suspend { resume, .. } => map(resume),
+        Term::If { then, else_, .. } => {
+            map(then);
+            map(else_);
+        }
+        Term::Match { arms, .. } => arms.iter_mut().for_each(|a| map(&mut a.to)),
+        Term::Pending | Term::Diverged => {}
+    }
+}

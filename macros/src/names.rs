@@ -1,0 +1,18 @@
+//! The compiler's own identifiers.
+//!
+//! Every name the expansion introduces uses `Span::mixed_site()` hygiene, so
+//! it can never collide with, or be seen by, the user's code; it is located
+//! at a user span where one exists, so that a rare error still points at the
+//! user's source rather than into the expansion.
+
+use proc_macro2::{Ident, Span};
+
+/// A hygienic identifier `name`, reported at `at`.
+pub fn hidden(name: &str, at: Span) -> Ident {
+    Ident::new(name, Span::mixed_site().located_at(at))
+}
+
+/// A hygienic identifier `{prefix}{n}`, reported at `at`.
+pub fn numbered(prefix: &str, n: usize, at: Span) -> Ident {
+    hidden(&format!("{prefix}{n}"), at)
+}

@@ -1,0 +1,604 @@
+//! Stage 2: normalisation to A-normal form.
+//!
+//! Every `.await` is hoisted out of the expression that contains it into an
+//! [`Node::Await`] statement whose result is a fresh temporary, keeping
+//! Rust's left-to-right evaluation order: operands evaluated before an await
+//! are hoisted into temporaries too, unless they are plain places or
+//! side-effect-free values (paths, field reads, literals, borrows of places,
+//! closures), which may be evaluated later with the same result. That is why
+//! `v.push(x.await)` does not hold `&mut v` across the await.
+//!
+//! Control flow in value position (`let y = if c { a.await } else { 0 };`)
+//! becomes a temporary declared before the construct and assigned in each
+//! branch; `&&` and `||` become `if`s, so short-circuiting is kept; `while`,
+//! `while let` and `for` become `loop` the way rustc desugars them. Anything
+//! without an await stays exactly as written.
+
+use proc_macro2::{Span, TokenStream};
+use quote::{quote, quote_spanned};
+use syn::punctuated::Punctuated;
+use syn::spanned::Spanned;
+use syn::{BinOp, Block, Expr, Ident, Lifetime, Local, Stmt, Token, parse_quote_spanned};
+
+use crate::awaits;
+use crate::ir::{Arm, Node, Res};
+use crate::names;
+
+/// Where the value of a construct goes.
+#[derive(Clone)]
+enum Dest {
+    /// Evaluated for its effects only.
+    Discard,
+    /// Assigned to a temporary declared beforehand.
+    Temp(Ident),
+    /// Returned from the coroutine (the body's tail).
+    Return,
+}
+
+/// Normalises a coroutine body. The body's tail value becomes a `return`.
+pub fn body(block: &Block) -> Result<Vec<Node>, syn::Error> {
+    let mut normalizer = Normalizer::default();
+    let mut out = Vec::new();
+    normalizer.stmts(&block.stmts, &mut out, Dest::Return);
+    match normalizer.errors.into_iter().reduce(|mut a, b| {
+        a.combine(b);
+        a
+    }) {
+        Some(error) => Err(error),
+        None => Ok(out),
+    }
+}
+
+#[derive(Default)]
+struct Normalizer {
+    next_temp: usize,
+    errors: Vec<syn::Error>,
+}
+
+impl Normalizer {
+    fn temp(&mut self, at: Span) -> Ident {
+        self.next_temp += 1;
+        names::numbered("__t", self.next_temp, at)
+    }
+
+    fn error(&mut self, span: Span, message: &str) -> Expr {
+        self.errors.push(syn::Error::new(span, message));
+        parse_quote_spanned!(span=> ())
+    }
+
+    /// A block's statements; the tail expression's value goes to `dest`.
+    fn stmts(&mut self, stmts: &[Stmt], out: &mut Vec<Node>, dest: Dest) {
+        let tail = match stmts.last() {
+            Some(Stmt::Expr(e, None)) => Some(e),
+            _ => None,
+        };
+        let body = if tail.is_some() { &stmts[..stmts.len() - 1] } else { stmts };
+        for stmt in body {
+            self.stmt(stmt, out);
+        }
+        match tail {
+            Some(e) => self.expr_into(e, out, dest),
+            None => {
+                // A block ending in `return x;` (or `break`, `continue`) has no value to deliver.
+                let diverges = matches!(
+                    body.last(),
+                    Some(Stmt::Expr(Expr::Return(_) | Expr::Break(_) | Expr::Continue(_), _))
+                );
+                if !diverges {
+                    self.unit(Span::call_site(), out, dest);
+                }
+            }
+        }
+    }
+
+    fn stmt(&mut self, stmt: &Stmt, out: &mut Vec<Node>) {
+        if !awaits::in_stmt(stmt) {
+            out.push(Node::Code { stmt: stmt.clone(), res: Res::default() });
+            return;
+        }
+        match stmt {
+            Stmt::Local(local) => self.local(local, out),
+            Stmt::Expr(e, _) => self.expr_into(e, out, Dest::Discard),
+            Stmt::Macro(m) => {
+                let mac = self.mac(&m.mac, out);
+                let stmt = Stmt::Macro(syn::StmtMacro { mac, ..m.clone() });
+                out.push(Node::Code { stmt, res: Res::default() });
+            }
+            Stmt::Item(_) => out.push(Node::Code { stmt: stmt.clone(), res: Res::default() }),
+        }
+    }
+
+    fn local(&mut self, local: &Local, out: &mut Vec<Node>) {
+        let (init, diverge) = match &local.init {
+            Some(init) => {
+                let value = self.value(&init.expr, out);
+                let diverge = init.diverge.as_ref().map(|(_, e)| {
+                    let mut nodes = Vec::new();
+                    self.expr_into(e, &mut nodes, Dest::Discard);
+                    nodes
+                });
+                (Some(value), diverge)
+            }
+            None => (None, None),
+        };
+        let res = Res::default();
+        out.push(Node::Let { pat: local.pat.clone(), init, diverge, res });
+    }
+
+    /// Sends an await-free value to its destination.
+    fn assign(&mut self, value: Expr, out: &mut Vec<Node>, dest: Dest) {
+        let stmt: Stmt = match dest {
+            // An awaited value that is not used is dropped right away, as
+            // `x.await;` does.
+            Dest::Discard if matches!(value, Expr::Path(_)) => {
+                parse_quote_spanned!(value.span()=> ::core::mem::drop(#value);)
+            }
+            Dest::Discard => Stmt::Expr(value, Some(Default::default())),
+            Dest::Temp(t) => parse_quote_spanned!(value.span()=> #t = #value;),
+            Dest::Return => parse_quote_spanned!(value.span()=> return #value;),
+        };
+        out.push(Node::Code { stmt, res: Res::default() });
+    }
+
+    /// Evaluates `e` into `dest`, lowering control flow that contains awaits.
+    fn expr_into(&mut self, e: &Expr, out: &mut Vec<Node>, dest: Dest) {
+        if !awaits::in_expr(e) {
+            return self.assign(e.clone(), out, dest);
+        }
+        match e {
+            Expr::Block(b) if b.label.is_none() => {
+                let mut body = Vec::new();
+                self.stmts(&b.block.stmts, &mut body, dest);
+                out.push(Node::Scope { unsafe_: false, body, res: Res::default() });
+            }
+            Expr::Unsafe(b) => {
+                let mut body = Vec::new();
+                self.stmts(&b.block.stmts, &mut body, dest);
+                out.push(Node::Scope { unsafe_: true, body, res: Res::default() });
+            }
+            Expr::Block(b) => {
+                let label = b.label.as_ref().unwrap().name.clone();
+                let (result, inner) = self.result_temp(&dest, out, label.span());
+                let mut body = Vec::new();
+                self.stmts(&b.block.stmts, &mut body, inner);
+                out.push(Node::Labeled { label, result: result.clone(), body, res: Res::default() });
+                self.deliver(result, out, dest);
+            }
+            Expr::If(i) => self.if_expr(i, out, dest),
+            Expr::Match(m) => {
+                let scrutinee = self.value(&m.expr, out);
+                let arms = m
+                    .arms
+                    .iter()
+                    .map(|arm| {
+                        if let Some((_, guard)) = &arm.guard {
+                            if awaits::in_expr(guard) {
+                                self.error(
+                                    guard.span(),
+                                    "`.await` in a match guard is not supported: \
+                                     await before the `match` and test the value in the guard",
+                                );
+                            }
+                        }
+                        let mut body = Vec::new();
+                        self.expr_into(&arm.body, &mut body, dest.clone());
+                        Arm {
+                            pat: arm.pat.clone(),
+                            guard: arm.guard.as_ref().map(|(_, g)| (**g).clone()),
+                            body,
+                            res: Res::default(),
+                        }
+                    })
+                    .collect();
+                out.push(Node::Match { scrutinee, arms, res: Res::default() });
+            }
+            Expr::Loop(l) => {
+                let label = l.label.as_ref().map(|l| l.name.clone());
+                let (result, _) = self.result_temp(&dest, out, l.loop_token.span);
+                let mut body = Vec::new();
+                self.stmts(&l.body.stmts, &mut body, Dest::Discard);
+                out.push(Node::Loop { label, result: result.clone(), body, res: Res::default() });
+                self.deliver(result, out, dest);
+            }
+            Expr::While(w) => {
+                // 'l: loop { if cond { body } else { break 'l } }
+                let label = w.label.as_ref().map(|l| l.name.clone());
+                let mut body = Vec::new();
+                let cond = self.cond(&w.cond, &mut body);
+                let mut then = Vec::new();
+                self.stmts(&w.body.stmts, &mut then, Dest::Discard);
+                let brk = break_stmt(label.as_ref(), w.while_token.span);
+                let else_ = vec![Node::Code { stmt: brk, res: Res::default() }];
+                body.push(Node::If { cond, then, else_, res: Res::default(), then_res: Res::default() });
+                out.push(Node::Loop { label, result: None, body, res: Res::default() });
+                self.unit(w.while_token.span, out, dest);
+            }
+            Expr::ForLoop(f) => {
+                // { let mut iter = IntoIterator::into_iter(e);
+                //   'l: loop { if let Some(pat) = Iterator::next(&mut iter) { body } else { break } } }
+                let span = f.for_token.span;
+                let label = f.label.as_ref().map(|l| l.name.clone());
+                let mut scope = Vec::new();
+                let iterable = self.value(&f.expr, &mut scope);
+                let iter = names::hidden("__iter", span);
+                scope.push(Node::Let {
+                    pat: parse_quote_spanned!(span=> mut #iter),
+                    init: Some(parse_quote_spanned!(span=>
+                        ::core::iter::IntoIterator::into_iter(#iterable))),
+                    diverge: None,
+                    res: Res::default(),
+                });
+                let pat = &f.pat;
+                let cond = parse_quote_spanned!(span=>
+                    let ::core::option::Option::Some(#pat) = ::core::iter::Iterator::next(&mut #iter));
+                let mut then = Vec::new();
+                self.stmts(&f.body.stmts, &mut then, Dest::Discard);
+                let brk = break_stmt(label.as_ref(), span);
+                let else_ = vec![Node::Code { stmt: brk, res: Res::default() }];
+                let body = vec![Node::If { cond, then, else_, res: Res::default(), then_res: Res::default() }];
+                scope.push(Node::Loop { label, result: None, body, res: Res::default() });
+                out.push(Node::Scope { unsafe_: false, body: scope, res: Res::default() });
+                self.unit(span, out, dest);
+            }
+            Expr::Paren(p) => self.expr_into(&p.expr, out, dest),
+            Expr::Binary(b) if is_short_circuit(&b.op) && awaits::in_expr(&b.right) => {
+                let value = self.short_circuit(b, out);
+                self.assign(value, out, dest);
+            }
+            _ => {
+                let value = self.value(e, out);
+                self.assign(value, out, dest);
+            }
+        }
+    }
+
+    /// For a value-producing loop or labeled block: the temporary its
+    /// `break value`s assign, and where the body's own tail goes.
+    fn result_temp(&mut self, dest: &Dest, out: &mut Vec<Node>, at: Span) -> (Option<Ident>, Dest) {
+        match dest {
+            Dest::Discard => (None, Dest::Discard),
+            Dest::Temp(_) | Dest::Return => {
+                let t = self.temp(at);
+                out.push(declare(&t));
+                (Some(t.clone()), Dest::Temp(t))
+            }
+        }
+    }
+
+    /// Sends `()` (the value of `while`, `for`, a missing `else`) to `dest`.
+    fn unit(&mut self, span: Span, out: &mut Vec<Node>, dest: Dest) {
+        if !matches!(dest, Dest::Discard) {
+            self.assign(parse_quote_spanned!(span=> ()), out, dest);
+        }
+    }
+
+    fn deliver(&mut self, result: Option<Ident>, out: &mut Vec<Node>, dest: Dest) {
+        if let Some(t) = result {
+            self.assign(parse_quote_spanned!(t.span()=> #t), out, dest);
+        }
+    }
+
+    fn if_expr(&mut self, i: &syn::ExprIf, out: &mut Vec<Node>, dest: Dest) {
+        let cond = self.cond(&i.cond, out);
+        let mut then = Vec::new();
+        self.stmts(&i.then_branch.stmts, &mut then, dest.clone());
+        let mut else_ = Vec::new();
+        match &i.else_branch {
+            Some((_, e)) => self.expr_into(e, &mut else_, dest),
+            None => self.unit(i.if_token.span, &mut else_, dest),
+        }
+        out.push(Node::If { cond, then, else_, res: Res::default(), then_res: Res::default() });
+    }
+
+    /// An `if`/`while` condition: awaits are hoisted before it, except in
+    /// the right operand of `&&`/`||` (short-circuit) and in let chains,
+    /// which are not supported.
+    fn cond(&mut self, cond: &Expr, out: &mut Vec<Node>) -> Expr {
+        match cond {
+            Expr::Let(l) => {
+                let expr = self.value(&l.expr, out);
+                Expr::Let(syn::ExprLet { expr: Box::new(expr), ..l.clone() })
+            }
+            Expr::Binary(b) if matches!(b.op, BinOp::And(_)) && has_let(cond) => {
+                if awaits::in_expr(cond) {
+                    self.error(
+                        cond.span(),
+                        "`.await` in a let chain is not supported: await the value into a `let` \
+                         before the condition",
+                    )
+                } else {
+                    cond.clone()
+                }
+            }
+            _ => self.value(cond, out),
+        }
+    }
+
+    fn short_circuit(&mut self, b: &syn::ExprBinary, out: &mut Vec<Node>) -> Expr {
+        let span = b.op.span();
+        let left = self.value(&b.left, out);
+        let t = self.temp(span);
+        out.push(declare(&t));
+        let mut evaluate = Vec::new();
+        self.expr_into(&b.right, &mut evaluate, Dest::Temp(t.clone()));
+        let constant = |value: bool| {
+            vec![Node::Code { stmt: parse_quote_spanned!(span=> #t = #value;), res: Res::default() }]
+        };
+        let (then, else_) = match b.op {
+            BinOp::And(_) => (evaluate, constant(false)),
+            _ => (constant(true), evaluate),
+        };
+        out.push(Node::If { cond: left, then, else_, res: Res::default(), then_res: Res::default() });
+        parse_quote_spanned!(span=> #t)
+    }
+
+    /// Hoists the awaits out of `e`, returning the await-free rest.
+    fn value(&mut self, e: &Expr, out: &mut Vec<Node>) -> Expr {
+        if !awaits::in_expr(e) {
+            return e.clone();
+        }
+        let mut e = e.clone();
+        match &mut e {
+            Expr::Await(a) => {
+                let future = self.value(&a.base, out);
+                let span = a.await_token.span;
+                let t = self.temp(span);
+                out.push(Node::Await { future, out: t.clone(), span, res: Res::default() });
+                return parse_quote_spanned!(span=> #t);
+            }
+            Expr::Paren(p) => *p.expr = self.value(&p.expr, out),
+            Expr::Group(g) => *g.expr = self.value(&g.expr, out),
+            Expr::Call(c) => {
+                let mut ops: Vec<&mut Expr> = vec![&mut *c.func];
+                ops.extend(c.args.iter_mut());
+                self.operands(ops, out);
+            }
+            Expr::MethodCall(m) => {
+                let mut ops: Vec<&mut Expr> = vec![&mut *m.receiver];
+                ops.extend(m.args.iter_mut());
+                self.operands(ops, out);
+            }
+            Expr::Binary(b) if is_short_circuit(&b.op) && awaits::in_expr(&b.right) => {
+                return self.short_circuit(b, out);
+            }
+            Expr::Binary(b) => self.operands(vec![&mut *b.left, &mut *b.right], out),
+            Expr::Unary(u) => *u.expr = self.value(&u.expr, out),
+            Expr::Cast(c) => *c.expr = self.value(&c.expr, out),
+            Expr::Field(f) => *f.base = self.value(&f.base, out),
+            Expr::Reference(r) => *r.expr = self.value(&r.expr, out),
+            Expr::Try(t) => *t.expr = self.value(&t.expr, out),
+            Expr::Index(i) => self.operands(vec![&mut *i.expr, &mut *i.index], out),
+            Expr::Tuple(t) => self.operands(t.elems.iter_mut().collect(), out),
+            Expr::Array(a) => self.operands(a.elems.iter_mut().collect(), out),
+            Expr::Repeat(r) => *r.expr = self.value(&r.expr, out),
+            Expr::Range(r) => {
+                let ops = r.start.iter_mut().chain(r.end.iter_mut()).map(|b| &mut **b).collect();
+                self.operands(ops, out);
+            }
+            Expr::Struct(s) => {
+                let mut ops: Vec<&mut Expr> = s.fields.iter_mut().map(|f| &mut f.expr).collect();
+                ops.extend(s.rest.iter_mut().map(|r| &mut **r));
+                self.operands(ops, out);
+            }
+            Expr::Assign(a) => {
+                if awaits::in_expr(&a.left) {
+                    return self.error(
+                        a.left.span(),
+                        "`.await` in the target of an assignment is not supported: \
+                         await into a `let` first",
+                    );
+                }
+                *a.right = self.value(&a.right, out);
+            }
+            Expr::Return(r) => {
+                if let Some(v) = &mut r.expr {
+                    **v = self.value(v, out);
+                }
+            }
+            Expr::Break(b) => {
+                if let Some(v) = &mut b.expr {
+                    **v = self.value(v, out);
+                }
+            }
+            Expr::Let(l) => *l.expr = self.value(&l.expr, out),
+            Expr::Macro(m) => m.mac = self.mac(&m.mac, out),
+            Expr::Block(_)
+            | Expr::Unsafe(_)
+            | Expr::If(_)
+            | Expr::Match(_)
+            | Expr::Loop(_)
+            | Expr::While(_)
+            | Expr::ForLoop(_) => {
+                let t = self.temp(e.span());
+                out.push(declare(&t));
+                self.expr_into(&e, out, Dest::Temp(t.clone()));
+                return parse_quote_spanned!(t.span()=> #t);
+            }
+            other => {
+                return self.error(other.span(), "`.await` is not supported inside this expression");
+            }
+        }
+        e
+    }
+
+    /// Normalises operands evaluated left to right: those before the last
+    /// one containing an await are pinned down in temporaries (unless they
+    /// are places or values without side effects), so that they are
+    /// evaluated before that await as Rust requires.
+    fn operands(&mut self, ops: Vec<&mut Expr>, out: &mut Vec<Node>) {
+        let Some(last) = ops.iter().rposition(|e| awaits::in_expr(e)) else { return };
+        for (i, op) in ops.into_iter().enumerate().take(last + 1) {
+            let value = self.value(op, out);
+            *op = if i < last && !is_place(&value) {
+                let t = self.temp(value.span());
+                out.push(Node::Let {
+                    pat: parse_quote_spanned!(t.span()=> mut #t),
+                    init: Some(value),
+                    diverge: None,
+                    res: Res::default(),
+                });
+                parse_quote_spanned!(t.span()=> #t)
+            } else {
+                value
+            };
+        }
+    }
+
+    /// Awaits in a macro's arguments: supported when the arguments parse as
+    /// comma-separated expressions (`println!`, `assert_eq!`, `vec!`, ...).
+    fn mac(&mut self, mac: &syn::Macro, out: &mut Vec<Node>) -> syn::Macro {
+        if !awaits::in_tokens(&mac.tokens) {
+            return mac.clone();
+        }
+        let parser = Punctuated::<Expr, Token![,]>::parse_terminated;
+        let Ok(mut args) = syn::parse::Parser::parse2(parser, mac.tokens.clone()) else {
+            self.error(
+                mac.span(),
+                "`.await` inside this macro's arguments is not supported: \
+                 await into a `let` before the macro",
+            );
+            return mac.clone();
+        };
+        // `name = value` arguments (format macros): only the value is evaluated.
+        let ops = args
+            .iter_mut()
+            .map(|arg| {
+                if matches!(arg, Expr::Assign(a) if matches!(&*a.left, Expr::Path(_))) {
+                    let Expr::Assign(a) = arg else { unreachable!() };
+                    &mut *a.right
+                } else {
+                    arg
+                }
+            })
+            .collect();
+        self.operands(ops, out);
+        let tokens: TokenStream = quote!(#args);
+        syn::Macro { tokens, ..mac.clone() }
+    }
+}
+
+/// `let t;` for a temporary assigned later.
+fn declare(t: &Ident) -> Node {
+    Node::Let { pat: parse_quote_spanned!(t.span()=> #t), init: None, diverge: None, res: Res::default() }
+}
+
+fn break_stmt(label: Option<&Lifetime>, span: Span) -> Stmt {
+    Stmt::Expr(syn::parse2(quote_spanned!(span=> break #label)).unwrap(), Some(Default::default()))
+}
+
+fn is_short_circuit(op: &BinOp) -> bool {
+    matches!(op, BinOp::And(_) | BinOp::Or(_))
+}
+
+fn has_let(e: &Expr) -> bool {
+    match e {
+        Expr::Let(_) => true,
+        Expr::Binary(b) if matches!(b.op, BinOp::And(_)) => has_let(&b.left) || has_let(&b.right),
+        _ => false,
+    }
+}
+
+/// Can `e` be evaluated after a later operand's await with the same result?
+/// True for places and for values whose evaluation has no side effects.
+pub fn is_place(e: &Expr) -> bool {
+    match e {
+        Expr::Path(_) | Expr::Lit(_) | Expr::Closure(_) => true,
+        Expr::Field(f) => is_place(&f.base),
+        Expr::Paren(p) => is_place(&p.expr),
+        Expr::Reference(r) => is_place(&r.expr),
+        Expr::Unary(u) => matches!(u.op, syn::UnOp::Deref(_)) && is_place(&u.expr),
+        Expr::Index(i) => is_place(&i.expr) && is_place(&i.index),
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use quote::ToTokens;
+
+    fn shape(nodes: &[Node]) -> String {
+        nodes
+            .iter()
+            .map(|n| match n {
+                Node::Code { stmt, .. } => format!("code({})", stmt.to_token_stream()),
+                Node::Let { pat, init, .. } => format!(
+                    "let({}{})",
+                    pat.to_token_stream(),
+                    init.as_ref().map(|i| format!(" = {}", i.to_token_stream())).unwrap_or_default()
+                ),
+                Node::Await { future, out, .. } => format!("await({out} <- {})", future.to_token_stream()),
+                Node::Scope { body, .. } => format!("scope[{}]", shape(body)),
+                Node::If { cond, then, else_, .. } => {
+                    format!("if({})[{}][{}]", cond.to_token_stream(), shape(then), shape(else_))
+                }
+                Node::Match { arms, .. } => format!(
+                    "match[{}]",
+                    arms.iter().map(|a| shape(&a.body)).collect::<Vec<_>>().join("|")
+                ),
+                Node::Loop { body, .. } => format!("loop[{}]", shape(body)),
+                Node::Labeled { body, .. } => format!("labeled[{}]", shape(body)),
+            })
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+
+    fn norm(body: TokenStream) -> String {
+        let block: Block = syn::parse2(quote!({ #body })).unwrap();
+        shape(&super::body(&block).unwrap())
+    }
+
+    #[test]
+    fn await_free_statements_stay_as_written() {
+        assert_eq!(norm(quote!(let x = 1; f(x))), "code(let x = 1 ;); code(return f (x) ;)");
+    }
+
+    #[test]
+    fn call_operands_before_an_await_are_hoisted_in_order() {
+        assert_eq!(
+            norm(quote!(f(g(), x.await, h());)),
+            "let(mut __t2 = g ()); await(__t1 <- x); code(f (__t2 , __t1 , h ()) ;); code(return () ;)"
+        );
+    }
+
+    #[test]
+    fn places_before_an_await_are_not_hoisted() {
+        assert_eq!(
+            norm(quote!(v.push(x.await);)),
+            "await(__t1 <- x); code(v . push (__t1) ;); code(return () ;)"
+        );
+    }
+
+    #[test]
+    fn and_keeps_short_circuit() {
+        assert_eq!(
+            norm(quote!(let b = a() && x.await;)),
+            "let(__t1); if(a ())[await(__t2 <- x); code(__t1 = __t2 ;)][code(__t1 = false ;)]; \
+             let(b = __t1); code(return () ;)"
+        );
+    }
+
+    #[test]
+    fn while_becomes_loop_with_break() {
+        assert_eq!(
+            norm(quote!(while c { x.await; })),
+            "loop[if(c)[await(__t1 <- x); code(__t1 ;)][code(break ;)]]; code(return () ;)"
+        );
+    }
+
+    #[test]
+    fn awaits_in_macro_arguments_are_hoisted() {
+        assert_eq!(
+            norm(quote!(println!("{} {}", a(), x.await);)),
+            "let(mut __t2 = a ()); await(__t1 <- x); code(println ! (\"{} {}\" , __t2 , __t1) ;); \
+             code(return () ;)"
+        );
+    }
+
+    #[test]
+    fn await_in_match_guard_is_an_error() {
+        let block: Block = syn::parse2(quote!({ match v { _ if x.await => {} _ => y.await } })).unwrap();
+        let error = super::body(&block).err().unwrap();
+        assert!(error.to_string().contains("match guard"));
+    }
+}

@@ -1,0 +1,606 @@
+//! Stage 3: name resolution.
+//!
+//! Every binding of the normalised body (parameter, `let` or pattern
+//! binding, compiler temporary) gets a [`Slot`]; every node gets the slots
+//! its expressions use and define ([`Res`]). Resolution follows Rust's
+//! lexical scoping, including bindings local to await-free code, so that
+//! liveness is exact: a name shadowed inside plain code is not a use of the
+//! outer slot.
+//!
+//! It also renames, so that every slot can be named wherever it must be
+//! saved into the frame or restored from it:
+//! - `self` becomes a hygienic `__self` (a closure cannot capture `self`);
+//! - a slot shadowed by a binding of an inner scope is renamed to a hygienic
+//!   name (the inner one may hide it at a suspension point);
+//! - a never-read `_guard` that is shadowed is renamed likewise.
+//!
+//! Renaming needs to know about shadowing that comes later in the body, so
+//! resolution walks the body twice: once to collect, once to rename.
+
+use std::collections::HashSet;
+
+use proc_macro2::{Group, Ident, Span, TokenStream, TokenTree};
+use syn::visit_mut::{self, VisitMut};
+use syn::{Expr, Pat, Stmt};
+
+use crate::ir::{Node, Res, ScopeId, SlotId};
+use crate::names;
+
+/// A binding that may be stored in the frame.
+#[derive(Debug, Clone)]
+pub struct Slot {
+    /// The name code uses for it (after renaming).
+    pub ident: Ident,
+    /// Declared `mut`.
+    pub mutable: bool,
+    /// The scope it is declared in.
+    pub scope: ScopeId,
+    /// How many times it is read.
+    pub reads: usize,
+    /// Renamed to a hygienic name (see the module docs).
+    pub renamed: bool,
+}
+
+impl Slot {
+    /// A `_name` binding that is never read: a guard held to the end of its
+    /// scope rather than released at its last use.
+    pub fn is_guard(&self) -> bool {
+        let name = self.ident.to_string();
+        let name = name.strip_prefix("__r_").unwrap_or(&name);
+        // Compiler temporaries (`__t3`, `__iter`) are not guards.
+        self.reads == 0 && name.starts_with('_') && !name.starts_with("__t") && name != "__iter"
+    }
+}
+
+/// A lexical scope.
+#[derive(Debug, Clone)]
+pub struct Scope {
+    /// An `unsafe { }` block: reopened as one.
+    pub unsafe_: bool,
+    /// Slots declared here, in declaration order.
+    pub slots: Vec<SlotId>,
+}
+
+/// What resolution learned about the whole body.
+#[derive(Debug, Default)]
+pub struct Resolution {
+    pub slots: Vec<Slot>,
+    pub scopes: Vec<Scope>,
+}
+
+/// A parameter, bound in the outermost scope.
+pub struct Param {
+    pub ident: Ident,
+    pub mutable: bool,
+}
+
+/// Resolves `body`, whose parameters are `params`. Scope 0 holds the
+/// parameters; scope 1 is the body block.
+pub fn resolve(params: &[Param], body: &mut [Node]) -> Result<Resolution, syn::Error> {
+    let mut resolver = Resolver::default();
+    resolver.run(params, body);
+    let renames: HashSet<SlotId> = resolver
+        .out
+        .slots
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| s.renamed || (s.is_guard() && resolver.shadowed.contains(&s.ident.to_string())))
+        .map(|(id, _)| id)
+        .collect();
+    // Second pass: rename (the collected slot ids repeat exactly).
+    let mut renamer = Resolver { renaming: Some(renames), ..Resolver::default() };
+    renamer.run(params, body);
+    renamer.out.slots.iter_mut().zip(&resolver.out.slots).for_each(|(new, old)| new.reads = old.reads);
+    match renamer.errors.into_iter().reduce(|mut a, b| {
+        a.combine(b);
+        a
+    }) {
+        Some(e) => Err(e),
+        None => Ok(renamer.out),
+    }
+}
+
+#[derive(Default)]
+struct Resolver {
+    out: Resolution,
+    /// Visible bindings, innermost last: (source name, slot or `None` for a
+    /// binding local to plain code).
+    env: Vec<(String, Option<SlotId>)>,
+    current: ScopeId,
+    /// Names of guards that a later binding shadows.
+    shadowed: HashSet<String>,
+    /// In the second pass: the slots to rename.
+    renaming: Option<HashSet<SlotId>>,
+    errors: Vec<syn::Error>,
+}
+
+impl Resolver {
+    fn run(&mut self, params: &[Param], body: &mut [Node]) {
+        self.out.scopes.push(Scope { unsafe_: false, slots: Vec::new() });
+        for p in params {
+            let slot = self.declare(&p.ident, p.mutable);
+            if p.ident == "self" {
+                self.out.slots[slot].ident = names::hidden("__self", p.ident.span());
+                self.out.slots[slot].renamed = true;
+            }
+        }
+        self.scoped(|r| r.nodes(body));
+    }
+
+    fn lookup(&self, name: &str) -> Option<SlotId> {
+        self.env.iter().rev().find(|(n, _)| n == name).and_then(|(_, s)| *s)
+    }
+
+    fn declare(&mut self, ident: &Ident, mutable: bool) -> SlotId {
+        let name = ident.to_string();
+        let id = self.out.slots.len();
+        if let Some(prev) = self.lookup(&name) {
+            if self.out.slots[prev].scope != self.current {
+                self.out.slots[prev].renamed = true;
+            }
+            self.shadowed.insert(self.out.slots[prev].ident.to_string());
+        }
+        let renamed = self.renaming.as_ref().is_some_and(|r| r.contains(&id)) && name != "self";
+        let ident = if renamed { names::hidden(&format!("__r_{name}"), ident.span()) } else { ident.clone() };
+        self.out.slots.push(Slot { ident, mutable, scope: self.current, reads: 0, renamed });
+        self.out.scopes[self.current].slots.push(id);
+        self.env.push((name, Some(id)));
+        id
+    }
+
+    /// Runs `f` in a new scope, returning the scope's id.
+    fn scoped(&mut self, f: impl FnOnce(&mut Self)) -> ScopeId {
+        let id = self.out.scopes.len();
+        self.out.scopes.push(Scope { unsafe_: false, slots: Vec::new() });
+        let (saved_scope, saved_env) = (self.current, self.env.len());
+        self.current = id;
+        f(self);
+        self.current = saved_scope;
+        self.env.truncate(saved_env);
+        id
+    }
+
+    /// Declares the bindings of `pat` as slots (renaming them in the second
+    /// pass); returns them.
+    fn bind(&mut self, pat: &mut Pat) -> Vec<SlotId> {
+        let mut slots = Vec::new();
+        let mut seen: Vec<(String, SlotId)> = Vec::new();
+        for_each_binding(pat, &mut |ident, mutable| {
+            let name = ident.to_string();
+            let slot = match seen.iter().find(|(n, _)| *n == name) {
+                Some((_, s)) => *s, // the same binding in another `|` alternative
+                None => {
+                    let s = self.declare(ident, mutable);
+                    seen.push((name, s));
+                    slots.push(s);
+                    s
+                }
+            };
+            *ident = self.out.slots[slot].ident.clone();
+        });
+        slots
+    }
+
+    fn nodes(&mut self, nodes: &mut [Node]) {
+        for node in nodes {
+            self.node(node);
+        }
+    }
+
+    fn node(&mut self, node: &mut Node) {
+        match node {
+            Node::Code { stmt, res } => self.code(stmt, res),
+            Node::Let { pat, init, diverge, res } => {
+                if let Some(init) = init {
+                    res.uses = self.uses(|v| v.visit_expr_mut(init));
+                }
+                if let Some(diverge) = diverge {
+                    res.scope = Some(self.scoped(|r| r.nodes(diverge)));
+                }
+                res.defs = self.bind(pat);
+            }
+            Node::Await { future, out, res, .. } => {
+                res.uses = self.uses(|v| v.visit_expr_mut(future));
+                let slot = self.declare(out, false);
+                res.defs = vec![slot];
+            }
+            Node::Scope { body, res, unsafe_ } => {
+                let scope = self.scoped(|r| r.nodes(body));
+                self.out.scopes[scope].unsafe_ = *unsafe_;
+                res.scope = Some(scope);
+            }
+            Node::If { cond, then, else_, res, then_res } => {
+                let mut pats = Vec::new();
+                let mut visitor = Uses { resolver: self, locals: Vec::new(), found: Vec::new() };
+                visitor.cond(cond, &mut pats);
+                let found = visitor.found;
+                res.uses = self.record(found);
+                then_res.scope = Some(self.scoped(|r| {
+                    for pat in pats {
+                        then_res.defs.extend(r.bind(pat));
+                    }
+                    r.nodes(then);
+                }));
+                res.scope = Some(self.scoped(|r| r.nodes(else_)));
+            }
+            Node::Match { scrutinee, arms, res } => {
+                res.uses = self.uses(|v| v.visit_expr_mut(scrutinee));
+                for arm in arms {
+                    arm.res.scope = Some(self.scoped(|r| {
+                        arm.res.defs = r.bind(&mut arm.pat);
+                        if let Some(guard) = &mut arm.guard {
+                            arm.res.uses = r.uses(|v| v.visit_expr_mut(guard));
+                        }
+                        r.nodes(&mut arm.body);
+                    }));
+                }
+            }
+            Node::Loop { body, res, result, .. } | Node::Labeled { body, res, result, .. } => {
+                if let Some(t) = result {
+                    res.uses = self.lookup(&t.to_string()).into_iter().collect();
+                }
+                res.scope = Some(self.scoped(|r| r.nodes(body)));
+            }
+        }
+    }
+
+    /// A plain statement: its uses, and the slots it declares or overwrites.
+    fn code(&mut self, stmt: &mut Stmt, res: &mut Res) {
+        match stmt {
+            Stmt::Local(local) => {
+                if let Some(init) = &mut local.init {
+                    res.uses = self.uses(|v| {
+                        v.visit_expr_mut(&mut init.expr);
+                        if let Some((_, diverge)) = &mut init.diverge {
+                            v.visit_expr_mut(diverge);
+                        }
+                    });
+                }
+                res.defs = self.bind(&mut local.pat);
+            }
+            // `x = value;` overwrites `x`: it is not a use of the old value.
+            Stmt::Expr(Expr::Assign(assign), _) if single_ident(&assign.left).is_some() => {
+                let name = single_ident(&assign.left).unwrap().to_string();
+                res.uses = self.uses(|v| v.visit_expr_mut(&mut assign.right));
+                if let Some(slot) = self.lookup(&name) {
+                    res.defs = vec![slot];
+                    if let Expr::Path(p) = &mut *assign.left {
+                        p.path.segments[0].ident = self.out.slots[slot].ident.clone();
+                    }
+                } else {
+                    res.uses.extend(self.uses(|v| v.visit_expr_mut(&mut assign.left)));
+                }
+            }
+            Stmt::Item(_) => {}
+            _ => res.uses = self.uses(|v| v.visit_stmt_mut(stmt)),
+        }
+    }
+
+    /// The slots used by the code `f` visits (renaming them in the second pass).
+    fn uses(&mut self, f: impl FnOnce(&mut Uses<'_>)) -> Vec<SlotId> {
+        let mut visitor = Uses { resolver: self, locals: Vec::new(), found: Vec::new() };
+        f(&mut visitor);
+        let found = visitor.found;
+        self.record(found)
+    }
+
+    /// Counts the reads in `found`; returns them sorted, without repeats.
+    fn record(&mut self, mut found: Vec<SlotId>) -> Vec<SlotId> {
+        for &slot in &found {
+            self.out.slots[slot].reads += 1;
+        }
+        found.sort_unstable();
+        found.dedup();
+        found
+    }
+}
+
+/// `x` as an expression: a one-segment path with no generics.
+pub fn single_ident(e: &Expr) -> Option<&Ident> {
+    match e {
+        Expr::Path(p) if p.qself.is_none() && p.path.leading_colon.is_none() && p.path.segments.len() == 1 => {
+            let seg = &p.path.segments[0];
+            seg.arguments.is_none().then_some(&seg.ident)
+        }
+        _ => None,
+    }
+}
+
+/// Calls `f` on every binding identifier in `pat`, in source order.
+pub fn for_each_binding(pat: &mut Pat, f: &mut dyn FnMut(&mut Ident, bool)) {
+    match pat {
+        Pat::Ident(p) => {
+            let name = p.ident.to_string();
+            let is_binding = p.subpat.is_some()
+                || p.by_ref.is_some()
+                || p.mutability.is_some()
+                || !name.starts_with(|c: char| c.is_uppercase());
+            if is_binding {
+                f(&mut p.ident, p.mutability.is_some());
+            }
+            if let Some((_, sub)) = &mut p.subpat {
+                for_each_binding(sub, f);
+            }
+        }
+        Pat::Tuple(t) => t.elems.iter_mut().for_each(|p| for_each_binding(p, f)),
+        Pat::TupleStruct(t) => t.elems.iter_mut().for_each(|p| for_each_binding(p, f)),
+        Pat::Struct(s) => {
+            for field in &mut s.fields {
+                if field.colon_token.is_none() {
+                    // `S { x }` binds `x`; spell it out so renaming keeps the field.
+                    field.colon_token = Some(Default::default());
+                }
+                for_each_binding(&mut field.pat, f);
+            }
+        }
+        Pat::Slice(s) => s.elems.iter_mut().for_each(|p| for_each_binding(p, f)),
+        Pat::Reference(r) => for_each_binding(&mut r.pat, f),
+        Pat::Or(o) => o.cases.iter_mut().for_each(|p| for_each_binding(p, f)),
+        Pat::Paren(p) => for_each_binding(&mut p.pat, f),
+        Pat::Type(t) => for_each_binding(&mut t.pat, f),
+        _ => {}
+    }
+}
+
+/// Names bound by a pattern inside plain code (not slots).
+fn local_names(pat: &Pat) -> Vec<String> {
+    let mut pat = pat.clone();
+    let mut names = Vec::new();
+    for_each_binding(&mut pat, &mut |ident, _| names.push(ident.to_string()));
+    names
+}
+
+/// Finds (and in the second pass renames) the uses of slots in plain code,
+/// keeping track of the bindings that code declares itself.
+struct Uses<'r> {
+    resolver: &'r mut Resolver,
+    locals: Vec<String>,
+    found: Vec<SlotId>,
+}
+
+impl Uses<'_> {
+    fn slot(&self, name: &str) -> Option<SlotId> {
+        if self.locals.iter().any(|l| l == name) {
+            return None;
+        }
+        self.resolver.lookup(name)
+    }
+
+    fn with_locals(&mut self, names: Vec<String>, f: impl FnOnce(&mut Self)) {
+        let saved = self.locals.len();
+        self.locals.extend(names);
+        f(self);
+        self.locals.truncate(saved);
+    }
+
+    /// An `if`/`while` condition: the scrutinees of its `let`s are uses; the
+    /// patterns' bindings are returned for the caller to declare.
+    fn cond<'c>(&mut self, cond: &'c mut Expr, pats: &mut Vec<&'c mut Pat>) {
+        let is_and = matches!(cond, Expr::Binary(b) if matches!(b.op, syn::BinOp::And(_)));
+        let has_let = matches!(cond, Expr::Let(_));
+        if has_let {
+            let Expr::Let(l) = cond else { unreachable!() };
+            self.visit_expr_mut(&mut l.expr);
+            pats.push(&mut l.pat);
+        } else if is_and {
+            let Expr::Binary(b) = cond else { unreachable!() };
+            self.cond(&mut b.left, pats);
+            self.cond(&mut b.right, pats);
+        } else {
+            self.visit_expr_mut(cond);
+        }
+    }
+
+    /// Idents in a macro's tokens, and `{name}` captures in its string
+    /// literals, that name slots.
+    fn tokens(&mut self, tokens: TokenStream) -> TokenStream {
+        let mut out = Vec::new();
+        let mut appended: Vec<(String, Ident)> = Vec::new();
+        let trees: Vec<TokenTree> = tokens.into_iter().collect();
+        for (i, tt) in trees.iter().enumerate() {
+            let after_dot = i > 0 && matches!(&trees[i - 1], TokenTree::Punct(p) if p.as_char() == '.');
+            let before_path = matches!(trees.get(i + 1), Some(TokenTree::Punct(p)) if p.as_char() == '!' || p.as_char() == ':');
+            match tt {
+                TokenTree::Ident(ident) if !after_dot && !before_path => {
+                    match self.slot(&ident.to_string()) {
+                        Some(slot) => {
+                            self.found.push(slot);
+                            let slot = &self.resolver.out.slots[slot];
+                            if slot.renamed {
+                                let mut renamed = slot.ident.clone();
+                                renamed.set_span(renamed.span().located_at(ident.span()));
+                                out.push(TokenTree::Ident(renamed));
+                            } else {
+                                out.push(tt.clone());
+                            }
+                        }
+                        None => out.push(tt.clone()),
+                    }
+                }
+                TokenTree::Group(g) => {
+                    let mut group = Group::new(g.delimiter(), self.tokens(g.stream()));
+                    group.set_span(g.span());
+                    out.push(TokenTree::Group(group));
+                }
+                TokenTree::Literal(lit) => {
+                    for name in format_captures(&lit.to_string()) {
+                        if let Some(slot) = self.slot(&name) {
+                            self.found.push(slot);
+                            let slot = &self.resolver.out.slots[slot];
+                            if slot.renamed && !appended.iter().any(|(n, _)| *n == name) {
+                                appended.push((name, slot.ident.clone()));
+                            }
+                        }
+                    }
+                    out.push(tt.clone());
+                }
+                _ => out.push(tt.clone()),
+            }
+        }
+        let mut stream: TokenStream = out.into_iter().collect();
+        // A renamed slot captured by a format string: pass it by name.
+        for (name, ident) in appended {
+            let name = Ident::new(&name, Span::call_site());
+            stream.extend(quote::quote!(, #name = #ident));
+        }
+        stream
+    }
+}
+
+/// The identifiers a format string captures implicitly: `{name}`, `{name:?}`.
+fn format_captures(literal: &str) -> Vec<String> {
+    if !literal.starts_with('"') && !literal.starts_with('r') {
+        return Vec::new();
+    }
+    let mut names = Vec::new();
+    let mut rest = literal;
+    while let Some(open) = rest.find('{') {
+        rest = &rest[open + 1..];
+        if rest.starts_with('{') {
+            rest = &rest[1..];
+            continue;
+        }
+        let end = rest.find(['}', ':']).unwrap_or(rest.len());
+        let name = &rest[..end];
+        if !name.is_empty() && name.chars().all(|c| c == '_' || c.is_alphanumeric()) && !name.starts_with(|c: char| c.is_ascii_digit()) {
+            names.push(name.to_string());
+        }
+    }
+    names
+}
+
+impl VisitMut for Uses<'_> {
+    fn visit_expr_path_mut(&mut self, e: &mut syn::ExprPath) {
+        if let Some(name) = single_ident(&Expr::Path(e.clone())).map(Ident::to_string) {
+            if let Some(slot) = self.slot(&name) {
+                self.found.push(slot);
+                let renamed = &self.resolver.out.slots[slot].ident;
+                let ident = &mut e.path.segments[0].ident;
+                if *ident != *renamed {
+                    let mut new = renamed.clone();
+                    new.set_span(new.span().located_at(ident.span()));
+                    *ident = new;
+                }
+            }
+        }
+        visit_mut::visit_expr_path_mut(self, e);
+    }
+
+    fn visit_field_value_mut(&mut self, f: &mut syn::FieldValue) {
+        // `S { x }` reads `x`; spell it out so renaming keeps the field name.
+        if f.colon_token.is_none() {
+            f.colon_token = Some(Default::default());
+        }
+        visit_mut::visit_field_value_mut(self, f);
+    }
+
+    fn visit_block_mut(&mut self, block: &mut syn::Block) {
+        let saved = self.locals.len();
+        for stmt in &mut block.stmts {
+            self.visit_stmt_mut(stmt);
+            if let Stmt::Local(local) = stmt {
+                self.locals.extend(local_names(&local.pat));
+            }
+        }
+        self.locals.truncate(saved);
+    }
+
+    fn visit_expr_closure_mut(&mut self, c: &mut syn::ExprClosure) {
+        let names = c.inputs.iter().flat_map(local_names).collect();
+        self.with_locals(names, |v| v.visit_expr_mut(&mut c.body));
+    }
+
+    fn visit_arm_mut(&mut self, arm: &mut syn::Arm) {
+        self.with_locals(local_names(&arm.pat), |v| {
+            if let Some((_, guard)) = &mut arm.guard {
+                v.visit_expr_mut(guard);
+            }
+            v.visit_expr_mut(&mut arm.body);
+        });
+    }
+
+    fn visit_expr_if_mut(&mut self, e: &mut syn::ExprIf) {
+        let mut pats = Vec::new();
+        self.cond(&mut e.cond, &mut pats);
+        let names = pats.iter().flat_map(|p| local_names(p)).collect();
+        self.with_locals(names, |v| v.visit_block_mut(&mut e.then_branch));
+        if let Some((_, else_)) = &mut e.else_branch {
+            self.visit_expr_mut(else_);
+        }
+    }
+
+    fn visit_expr_while_mut(&mut self, e: &mut syn::ExprWhile) {
+        let mut pats = Vec::new();
+        self.cond(&mut e.cond, &mut pats);
+        let names = pats.iter().flat_map(|p| local_names(p)).collect();
+        self.with_locals(names, |v| v.visit_block_mut(&mut e.body));
+    }
+
+    fn visit_expr_for_loop_mut(&mut self, e: &mut syn::ExprForLoop) {
+        self.visit_expr_mut(&mut e.expr);
+        self.with_locals(local_names(&e.pat), |v| v.visit_block_mut(&mut e.body));
+    }
+
+    fn visit_macro_mut(&mut self, mac: &mut syn::Macro) {
+        mac.tokens = self.tokens(std::mem::take(&mut mac.tokens));
+    }
+
+    fn visit_item_mut(&mut self, _: &mut syn::Item) {}
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use quote::quote;
+
+    fn resolved(body: TokenStream) -> (Vec<Node>, Resolution) {
+        let block: syn::Block = syn::parse2(quote!({ #body })).unwrap();
+        let mut nodes = crate::normalize::body(&block).unwrap();
+        let params = [Param { ident: Ident::new("p", Span::call_site()), mutable: false }];
+        let res = resolve(&params, &mut nodes).unwrap();
+        (nodes, res)
+    }
+
+    #[test]
+    fn shadowing_gives_distinct_slots() {
+        let (nodes, res) = resolved(quote!(let x = p; let x = x + 1; f(x)));
+        assert_eq!(res.slots.len(), 3);
+        let Node::Code { res: second, .. } = &nodes[1] else { panic!() };
+        assert_eq!(second.uses, vec![1], "the initialiser reads the first `x`");
+        assert_eq!(second.defs, vec![2]);
+    }
+
+    #[test]
+    fn bindings_local_to_plain_code_are_not_uses() {
+        let (nodes, _) = resolved(quote!(let x = 1; let y = { let x = 2; x }; f(y)));
+        let Node::Code { res, .. } = &nodes[1] else { panic!() };
+        assert!(res.uses.is_empty());
+    }
+
+    #[test]
+    fn plain_assignment_is_a_definition() {
+        let (nodes, _) = resolved(quote!(let mut x = 1; x = p; f(x)));
+        let Node::Code { res, .. } = &nodes[1] else { panic!() };
+        assert_eq!((res.uses.clone(), res.defs.clone()), (vec![0], vec![1]));
+    }
+
+    #[test]
+    fn macro_arguments_and_format_captures_are_uses() {
+        let (nodes, _) = resolved(quote!(let x = 1; let y = 2; println!("{x}", y); f()));
+        let Node::Code { res, .. } = &nodes[2] else { panic!() };
+        assert_eq!(res.uses, vec![1, 2]);
+    }
+
+    #[test]
+    fn outer_binding_shadowed_in_inner_scope_is_renamed() {
+        let (_, res) = resolved(quote!(let x = 1; { let x = 2; y.await; f(x); } g(x)));
+        assert!(res.slots[1].renamed);
+        assert!(!res.slots[2].renamed);
+    }
+
+    #[test]
+    fn never_read_underscore_binding_is_a_guard() {
+        let (_, res) = resolved(quote!(let _g = lock(); y.await;));
+        assert!(res.slots[1].is_guard());
+    }
+}

@@ -1,0 +1,20 @@
+//! Support code for the state machines that `#[coroutine]` generates.
+//!
+//! Everything here is `#[doc(hidden)]` and reached only through
+//! `::asyncio::__private`: it is the contract between the compiler in
+//! `asyncio-macros` and the runtime, not an API for users. Keeping it small
+//! and in one place means the generated code carries no logic of its own
+//! beyond the user's body: pinning, in-place polling and `?` live here.
+
+mod machine;
+mod slot;
+mod try_op;
+
+pub use machine::Machine;
+pub use slot::AwaitSlot;
+pub use try_op::{FromResidual, Try};
+
+pub use core::ops::ControlFlow;
+pub use core::future::{Future, IntoFuture};
+pub use core::pin::Pin;
+pub use core::task::{Context, Poll};

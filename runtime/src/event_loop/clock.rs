@@ -1,0 +1,75 @@
+//! The loop's monotonic clock.
+//!
+//! Deadlines are kept as [`Instant`]s so that comparing them is exact;
+//! `loop.time()` (seconds as `f64`, as asyncio reports them) is derived from
+//! the instant the loop was created. Keeping every reading of the time behind
+//! this one type leaves room for the virtual clock that the timing tests of
+//! the full loop will need.
+
+use std::time::{Duration, Instant};
+
+use super::Delay;
+
+/// The furthest from now a deadline is placed. A `Duration::MAX` delay does
+/// not fit in an `Instant`; a hundred years is "never" for a running program
+/// and fits on every platform.
+const MAX_DISTANCE: Duration = Duration::from_secs(100 * 365 * 24 * 60 * 60);
+
+/// A monotonic clock whose zero is the loop's creation.
+#[derive(Debug)]
+pub(super) struct Clock {
+    origin: Instant,
+}
+
+impl Clock {
+    pub(super) fn new() -> Self {
+        Clock {
+            origin: Instant::now(),
+        }
+    }
+
+    /// The current instant.
+    pub(super) fn now(&self) -> Instant {
+        Instant::now()
+    }
+
+    /// Seconds since the loop was created (`loop.time()`).
+    pub(super) fn time(&self) -> f64 {
+        self.seconds_at(self.now())
+    }
+
+    /// `instant` on the loop's time scale (negative before its creation).
+    pub(super) fn seconds_at(&self, instant: Instant) -> f64 {
+        match instant.checked_duration_since(self.origin) {
+            Some(after) => after.as_secs_f64(),
+            None => -(self.origin - instant).as_secs_f64(),
+        }
+    }
+
+    /// The deadline `delay` from now; a delay into the past gives an instant
+    /// in the past, so that such deadlines keep their relative order.
+    pub(super) fn deadline_after(&self, delay: Delay) -> Instant {
+        self.offset(self.now(), delay)
+    }
+
+    /// The instant at loop time `when` (as for `loop.call_at`).
+    pub(super) fn instant_at(&self, when: f64) -> Instant {
+        self.offset(self.origin, Delay::from_secs_f64(when))
+    }
+
+    /// `base` moved by `delay`, at most [`MAX_DISTANCE`] either way.
+    ///
+    /// An instant too far in the past for the platform's `Instant` (it may
+    /// count from boot) is clamped to the loop's creation: such deadlines
+    /// are long expired either way, they just lose their relative order.
+    fn offset(&self, base: Instant, delay: Delay) -> Instant {
+        let (magnitude, past) = delay.signed();
+        let magnitude = magnitude.min(MAX_DISTANCE);
+        if past {
+            base.checked_sub(magnitude)
+                .unwrap_or_else(|| self.origin.min(base))
+        } else {
+            base + magnitude
+        }
+    }
+}

@@ -1,0 +1,71 @@
+//! The running loop of the current thread.
+//!
+//! Leaf futures (`sleep`) and free functions (`create_task`,
+//! `get_running_loop`) find their loop here, as asyncio's
+//! `get_running_loop()` does. A loop sets itself as current for exactly as
+//! long as it runs, so at most one loop runs per thread.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use super::EventLoop;
+use super::driver::Core;
+use crate::error::{Error, Result};
+
+thread_local! {
+    static CURRENT: RefCell<Option<Rc<Core>>> = const { RefCell::new(None) };
+}
+
+/// Calls `f` with the running loop's core, or returns `None` when no loop
+/// runs on this thread (or the thread is being torn down).
+pub(crate) fn with_current<R>(f: impl FnOnce(&Rc<Core>) -> R) -> Option<R> {
+    CURRENT
+        .try_with(|current| current.borrow().as_ref().map(f))
+        .ok()
+        .flatten()
+}
+
+/// Whether a loop runs on this thread.
+pub(crate) fn is_running() -> bool {
+    with_current(|_| ()).is_some()
+}
+
+/// Makes `core` the running loop (or none). The previous value is dropped
+/// after the thread-local is released, as dropping a core may run arbitrary
+/// destructors.
+pub(super) fn set(core: Option<Rc<Core>>) {
+    let previous = CURRENT.with(|current| current.replace(core));
+    drop(previous);
+}
+
+/// The error for operations that need a running loop.
+pub(crate) const fn no_running_loop() -> Error {
+    Error::invalid_state("no running event loop")
+}
+
+/// The event loop running on the current thread.
+///
+/// This is asyncio's `get_running_loop()`: only meaningful from code that
+/// the loop runs (a task, a callback); elsewhere there is no running loop,
+/// and the result is an error rather than a panic.
+///
+/// # Errors
+///
+/// [`Error::InvalidState`] when no loop is running on this thread.
+///
+/// # Examples
+///
+/// ```
+/// use std::future::poll_fn;
+/// use std::task::Poll;
+///
+/// assert!(asyncio::get_running_loop().is_err());
+/// let time = asyncio::run(poll_fn(|_| {
+///     let running = asyncio::get_running_loop().unwrap();
+///     Poll::Ready(running.time())
+/// }));
+/// assert!(time >= 0.0);
+/// ```
+pub fn get_running_loop() -> Result<EventLoop> {
+    with_current(|core| EventLoop::from_core(core.clone())).ok_or_else(no_running_loop)
+}

@@ -1,0 +1,4 @@
+//! Small building blocks with no knowledge of the event loop.
+
+pub(crate) mod panic;
+pub(crate) mod slab;

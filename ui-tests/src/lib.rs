@@ -1,0 +1,1 @@
+//! trybuild cases for the coroutine compiler live in `tests/`.
