@@ -78,7 +78,8 @@ impl<'ast> Visit<'ast> for Misplaced {
                      mark that fn `#[coroutine]` and await its call"
                 }
             };
-            self.errors.push(syn::Error::new(node.await_token.span, hint));
+            self.errors
+                .push(syn::Error::new(node.await_token.span, hint));
         }
         visit::visit_expr_await(self, node);
     }

@@ -29,6 +29,11 @@ pub struct Block {
     pub term: Term,
     /// For a block that resumes after an await: the slot receiving its output.
     pub resumes: Option<SlotId>,
+    /// The lowered loops enclosing the terminator (for exits in its expressions).
+    pub loops: Vec<LoopCtx>,
+    /// Slots with a smaller id are declared before the block's start in the
+    /// source (resolution numbers slots in source order).
+    pub declared_before: SlotId,
 }
 
 /// An enclosing loop or labeled block that was lowered (contains an await),
@@ -40,9 +45,13 @@ pub struct LoopCtx {
     pub is_loop: bool,
     pub break_to: BlockId,
     pub continue_to: Option<BlockId>,
-    /// The temporary that `break value` assigns.
-    pub result: Option<Ident>,
+    /// The temporary that `break value` assigns, and its slot.
+    pub result: Option<(Ident, SlotId)>,
 }
+
+/// A jump out of plain code: the target, and the slot the jump assigns on
+/// the way (`break value` assigns the loop's result temporary).
+pub type Jump = (BlockId, Option<SlotId>);
 
 /// A statement of a block.
 pub enum Op {
@@ -52,9 +61,23 @@ pub enum Op {
     Close { scope: ScopeId },
     /// Await-free code. `exits` are the blocks its `break`/`continue` jump
     /// to; `loops` lets codegen find them again when it rewrites them.
-    Code { stmt: Stmt, uses: Vec<SlotId>, defs: Vec<SlotId>, exits: Vec<BlockId>, loops: Vec<LoopCtx> },
+    Code {
+        stmt: Stmt,
+        uses: Vec<SlotId>,
+        defs: Vec<SlotId>,
+        exits: Vec<Jump>,
+        loops: Vec<LoopCtx>,
+    },
     /// `let pat = init else { goto diverge };`.
-    Let { pat: Pat, init: Option<Expr>, diverge: Option<BlockId>, uses: Vec<SlotId>, defs: Vec<SlotId> },
+    Let {
+        pat: Pat,
+        init: Option<Expr>,
+        diverge: Option<BlockId>,
+        uses: Vec<SlotId>,
+        defs: Vec<SlotId>,
+        exits: Vec<Jump>,
+        loops: Vec<LoopCtx>,
+    },
 }
 
 /// One arm of a [`Term::Match`].
@@ -74,9 +97,24 @@ pub enum Term {
     Diverged,
     Goto(BlockId),
     /// Store the future and suspend until it is ready, then run `resume`.
-    Suspend { future: Expr, resume: BlockId, uses: Vec<SlotId>, span: Span },
-    If { cond: Expr, then: BlockId, else_: BlockId, uses: Vec<SlotId>, then_defs: Vec<SlotId> },
-    Match { scrutinee: Expr, arms: Vec<MatchArm>, uses: Vec<SlotId> },
+    Suspend {
+        future: Expr,
+        resume: BlockId,
+        uses: Vec<SlotId>,
+        span: Span,
+    },
+    If {
+        cond: Expr,
+        then: BlockId,
+        else_: BlockId,
+        uses: Vec<SlotId>,
+        then_defs: Vec<SlotId>,
+    },
+    Match {
+        scrutinee: Expr,
+        arms: Vec<MatchArm>,
+        uses: Vec<SlotId>,
+    },
 }
 
 impl Term {
@@ -98,8 +136,11 @@ impl Block {
         let mut out = Vec::new();
         for op in &self.ops {
             match op {
-                Op::Code { exits, .. } => out.extend(exits),
-                Op::Let { diverge: Some(d), .. } => out.push(*d),
+                Op::Code { exits, .. } => out.extend(exits.iter().map(|(b, _)| *b)),
+                Op::Let { diverge, exits, .. } => {
+                    out.extend(diverge);
+                    out.extend(exits.iter().map(|(b, _)| *b));
+                }
                 _ => {}
             }
         }

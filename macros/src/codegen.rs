@@ -78,7 +78,10 @@ impl<'a> Gen<'a> {
                 suspends.push(b);
             }
         }
-        let label = |name: &str| syn::Lifetime { apostrophe: span, ident: names::hidden(name, span) };
+        let label = |name: &str| syn::Lifetime {
+            apostrophe: span,
+            ident: names::hidden(name, span),
+        };
         Gen {
             input,
             suspend_id,
@@ -117,9 +120,16 @@ impl<'a> Gen<'a> {
     /// suspended coroutine drops them as rustc does (the awaited future
     /// first, then locals, newest first).
     fn saved(&self, b: BlockId) -> Vec<SlotId> {
-        let Term::Suspend { resume, .. } = self.input.cfg.blocks[b].term else { unreachable!() };
+        let Term::Suspend { resume, .. } = self.input.cfg.blocks[b].term else {
+            unreachable!()
+        };
         let out = self.input.cfg.blocks[resume].resumes;
-        self.live_in(resume).iter().rev().copied().filter(|s| Some(*s) != out).collect()
+        self.live_in(resume)
+            .iter()
+            .rev()
+            .copied()
+            .filter(|s| Some(*s) != out)
+            .collect()
     }
 
     fn body(&self) -> TokenStream {
@@ -128,9 +138,15 @@ impl<'a> Gen<'a> {
         let p = quote_spanned!(span=> ::asyncio::__private);
 
         // enum __Frame
-        let mut frame_params: BTreeSet<SlotId> = self.input.params.iter().map(|(s, _)| *s).collect();
+        let mut frame_params: BTreeSet<SlotId> =
+            self.input.params.iter().map(|(s, _)| *s).collect();
         let mut variants = Vec::new();
-        let start_fields: Vec<_> = self.input.params.iter().map(|(s, _)| self.typed_field(*s)).collect();
+        let start_fields: Vec<_> = self
+            .input
+            .params
+            .iter()
+            .map(|(s, _)| self.typed_field(*s))
+            .collect();
         variants.push(quote!(Start { #(#start_fields,)* }));
         let mut future_params = Vec::new();
         for (k, &b) in self.suspends.iter().enumerate() {
@@ -142,8 +158,11 @@ impl<'a> Gen<'a> {
             let variant = format_ident!("S{}", k, span = Span::mixed_site());
             variants.push(quote!(#variant { __fut: #p::AwaitSlot<#fut>, #(#fields,)* }));
         }
-        let frame_generics: Vec<Ident> =
-            frame_params.iter().map(|s| self.ty(*s)).chain(future_params.iter().cloned()).collect();
+        let frame_generics: Vec<Ident> = frame_params
+            .iter()
+            .map(|s| self.ty(*s))
+            .chain(future_params.iter().cloned())
+            .collect();
         let underscores = frame_generics.iter().map(|_| quote!(_));
 
         // enum __Goto
@@ -297,12 +316,53 @@ impl<'a> Gen<'a> {
         for op in &block.ops {
             match op {
                 Op::Let { defs, .. } => declared.extend(defs),
-                Op::Code { stmt: Stmt::Local(_), defs, .. } => declared.extend(defs),
+                Op::Code {
+                    stmt: Stmt::Local(_),
+                    defs,
+                    ..
+                } => declared.extend(defs),
                 Op::Code { defs, .. } => assigned.extend(defs),
                 _ => {}
             }
+            // `break value` assigns its loop's result on the way out.
+            if let Op::Code { exits, .. } | Op::Let { exits, .. } = op {
+                assigned.extend(exits.iter().filter_map(|(_, s)| *s));
+            }
         }
 
+        // Slots this block mentions at all: a `let x;` for anything else is
+        // left out (it would be a fresh, never-inferred variable here).
+        let mut mentioned: BTreeSet<SlotId> = assigned.clone();
+        for op in &block.ops {
+            match op {
+                Op::Code { uses, exits, .. } => {
+                    mentioned.extend(uses);
+                    exits
+                        .iter()
+                        .for_each(|(e, _)| mentioned.extend(self.live_in(*e)));
+                }
+                Op::Let {
+                    uses,
+                    diverge,
+                    exits,
+                    ..
+                } => {
+                    mentioned.extend(uses);
+                    diverge
+                        .iter()
+                        .for_each(|d| mentioned.extend(self.live_in(*d)));
+                    exits
+                        .iter()
+                        .for_each(|(e, _)| mentioned.extend(self.live_in(*e)));
+                }
+                _ => {}
+            }
+        }
+        mentioned.extend(crate::liveness::before_term(
+            &block.term,
+            &self.input.liveness.live_in,
+            self.input.cfg,
+        ));
         let mut out = Emitter::default();
         for &scope in &block.entry {
             let mut restores = Vec::new();
@@ -325,8 +385,20 @@ impl<'a> Gen<'a> {
                 Op::Open { scope, unsafe_ } => out.open(*scope, *unsafe_, true),
                 Op::Close { scope } => out.close(*scope),
                 Op::Code { stmt, loops, .. } => out.push(self.code(stmt.clone(), loops)),
-                Op::Let { pat, init, diverge, .. } => {
-                    let init = init.as_ref().map(|e| quote!(= #e));
+                Op::Let {
+                    init: None, defs, ..
+                } if !defs.iter().any(|d| mentioned.contains(d)) => {}
+                Op::Let {
+                    pat,
+                    init,
+                    diverge,
+                    loops,
+                    ..
+                } => {
+                    let init = init.as_ref().map(|e| {
+                        let e = self.expr(e.clone(), loops);
+                        quote!(= #e)
+                    });
                     let diverge = diverge.map(|d| {
                         let jump = self.goto(d);
                         quote!(else #jump)
@@ -343,6 +415,7 @@ impl<'a> Gen<'a> {
     }
 
     fn term(&self, b: BlockId) -> TokenStream {
+        let loops = &self.input.cfg.blocks[b].loops;
         match &self.input.cfg.blocks[b].term {
             Term::Pending | Term::Diverged => quote!(),
             Term::Goto(t) => self.goto(*t),
@@ -355,6 +428,7 @@ impl<'a> Gen<'a> {
                     quote!(#f: #x)
                 });
                 let p = quote_spanned!(*span=> ::asyncio::__private);
+                let future = self.expr(future.clone(), loops);
                 let fut = quote_spanned!(*span=>
                     #p::AwaitSlot::new(#p::IntoFuture::into_future(#future)));
                 quote_spanned! {*span=> {
@@ -362,17 +436,26 @@ impl<'a> Gen<'a> {
                     continue #resume;
                 }}
             }
-            Term::If { cond, then, else_, .. } => {
+            Term::If {
+                cond, then, else_, ..
+            } => {
                 let (t, e) = (self.goto(*then), self.goto(*else_));
+                let cond = self.expr(cond.clone(), loops);
                 quote!(if #cond #t else #e)
             }
-            Term::Match { scrutinee, arms, .. } => {
+            Term::Match {
+                scrutinee, arms, ..
+            } => {
                 let arms = arms.iter().map(|arm| {
                     let pat = &arm.pat;
-                    let guard = arm.guard.as_ref().map(|g| quote!(if #g));
+                    let guard = arm.guard.as_ref().map(|g| {
+                        let g = self.expr(g.clone(), loops);
+                        quote!(if #g)
+                    });
                     let jump = self.goto(arm.to);
                     quote!(#pat #guard => #jump)
                 });
+                let scrutinee = self.expr(scrutinee.clone(), loops);
                 quote!(match #scrutinee { #(#arms)* })
             }
         }
@@ -380,25 +463,40 @@ impl<'a> Gen<'a> {
 
     /// Plain code, with its exits turned into jumps and completions.
     fn code(&self, mut stmt: Stmt, loops: &[LoopCtx]) -> TokenStream {
+        exits::rewrite(&mut stmt, loops, &mut |exit| Some(self.exit(exit)));
+        quote!(#stmt)
+    }
+
+    /// [`Self::code`] for an expression.
+    fn expr(&self, mut expr: Expr, loops: &[LoopCtx]) -> TokenStream {
+        exits::rewrite_expr(&mut expr, loops, &mut |exit| Some(self.exit(exit)));
+        quote!(#expr)
+    }
+
+    /// The code replacing one exit.
+    fn exit(&self, exit: Exit<'_>) -> Expr {
         let p = quote_spanned!(self.input.span=> ::asyncio::__private);
-        exits::rewrite(&mut stmt, loops, &mut |exit| {
+        {
             let tokens = match exit {
                 Exit::Break { to, value } => {
                     let jump = self.goto(to.break_to);
                     match (value, &to.result) {
-                        (Some(v), Some(t)) => quote!({ #t = #v; #jump }),
+                        (Some(v), Some((t, _))) => quote!({ #t = #v; #jump }),
                         (Some(v), None) => quote!({ let _ = #v; #jump }),
                         (None, _) => jump,
                     }
                 }
-                Exit::Continue { to } => self.goto(to.continue_to.expect("continue targets a loop")),
+                Exit::Continue { to } => {
+                    self.goto(to.continue_to.expect("continue targets a loop"))
+                }
                 Exit::Return { value } => {
                     let value = value.map_or_else(|| quote!(()), |v| quote!(#v));
                     self.ret(value)
                 }
                 Exit::Try { expr } => {
                     let span = syn::spanned::Spanned::span(&expr);
-                    let residual = self.ret(quote_spanned!(span=> #p::FromResidual::from_residual(__residual)));
+                    let residual = self
+                        .ret(quote_spanned!(span=> #p::FromResidual::from_residual(__residual)));
                     quote_spanned! {span=>
                         match #p::Try::branch(#expr) {
                             #p::ControlFlow::Continue(__value) => __value,
@@ -407,9 +505,8 @@ impl<'a> Gen<'a> {
                     }
                 }
             };
-            Some(Expr::Verbatim(tokens))
-        });
-        quote!(#stmt)
+            Expr::Verbatim(tokens)
+        }
     }
 }
 
@@ -449,7 +546,8 @@ struct Emitter {
 
 impl Emitter {
     fn open(&mut self, scope: usize, unsafe_: bool, braced: bool) {
-        self.stack.push((Some(scope), braced, unsafe_, TokenStream::new()));
+        self.stack
+            .push((Some(scope), braced, unsafe_, TokenStream::new()));
     }
 
     fn close(&mut self, scope: usize) {

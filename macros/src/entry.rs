@@ -17,7 +17,12 @@ pub fn test(attr: TokenStream, item: TokenStream) -> TokenStream {
     expand_runner(attr, item, "test", quote!(#[::core::prelude::v1::test]))
 }
 
-fn expand_runner(attr: TokenStream, item: TokenStream, name: &str, extra_attr: TokenStream) -> TokenStream {
+fn expand_runner(
+    attr: TokenStream,
+    item: TokenStream,
+    name: &str,
+    extra_attr: TokenStream,
+) -> TokenStream {
     let result = options(attr, name).and_then(|debug| {
         let item = parse::item(item, name)?;
         check_signature(&item, name)?;
@@ -69,16 +74,25 @@ fn check_signature(item: &ItemFn, name: &str) -> syn::Result<()> {
     if !sig.inputs.is_empty() {
         return Err(syn::Error::new(
             sig.inputs.span(),
-            format!("`#[{name}]` fn takes no arguments: remove them (read configuration inside the body)"),
+            format!(
+                "`#[{name}]` fn takes no arguments: remove them (read configuration inside the body)"
+            ),
         ));
     }
     if !sig.generics.params.is_empty() {
-        return Err(syn::Error::new(sig.generics.span(), format!("`#[{name}]` fn cannot be generic")));
+        return Err(syn::Error::new(
+            sig.generics.span(),
+            format!("`#[{name}]` fn cannot be generic"),
+        ));
     }
     if let ReturnType::Type(_, ty) = &sig.output {
         let ok = match &**ty {
             syn::Type::Tuple(t) => t.elems.is_empty(),
-            syn::Type::Path(p) => p.path.segments.last().is_some_and(|s| s.ident == "Result" || s.ident == "ExitCode"),
+            syn::Type::Path(p) => p
+                .path
+                .segments
+                .last()
+                .is_some_and(|s| s.ident == "Result" || s.ident == "ExitCode"),
             _ => false,
         };
         if !ok {

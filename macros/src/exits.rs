@@ -13,7 +13,10 @@ use crate::cfg::LoopCtx;
 /// One exit found in plain code.
 pub enum Exit<'a> {
     /// `break 'l value` or `break value` to a lowered loop or block.
-    Break { to: &'a LoopCtx, value: Option<Expr> },
+    Break {
+        to: &'a LoopCtx,
+        value: Option<Expr>,
+    },
     /// `continue 'l` to a lowered loop.
     Continue { to: &'a LoopCtx },
     /// `return value`.
@@ -25,7 +28,12 @@ pub enum Exit<'a> {
 /// Calls `f` on every exit in `stmt` (innermost first); where `f` returns
 /// an expression, that expression replaces the exit.
 pub fn rewrite(stmt: &mut Stmt, loops: &[LoopCtx], f: &mut dyn FnMut(Exit<'_>) -> Option<Expr>) {
-    let mut walker = Walker { loops, replaced: 0, native: Vec::new(), f };
+    let mut walker = Walker {
+        loops,
+        replaced: 0,
+        native: Vec::new(),
+        f,
+    };
     walker.visit_stmt_mut(stmt);
 }
 
@@ -48,7 +56,10 @@ impl Walker<'_, '_> {
                 if self.native.iter().any(|(n, _)| n.as_deref() == Some(&name)) {
                     return None;
                 }
-                self.loops.iter().rev().find(|c| c.label.as_ref().is_some_and(|m| m.ident == name))
+                self.loops
+                    .iter()
+                    .rev()
+                    .find(|c| c.label.as_ref().is_some_and(|m| m.ident == name))
             }
             None => {
                 if self.native.iter().any(|(_, is_loop)| *is_loop) {
@@ -59,8 +70,14 @@ impl Walker<'_, '_> {
         }
     }
 
-    fn native<T>(&mut self, label: Option<&syn::Label>, is_loop: bool, f: impl FnOnce(&mut Self) -> T) -> T {
-        self.native.push((label.map(|l| l.name.ident.to_string()), is_loop));
+    fn native<T>(
+        &mut self,
+        label: Option<&syn::Label>,
+        is_loop: bool,
+        f: impl FnOnce(&mut Self) -> T,
+    ) -> T {
+        self.native
+            .push((label.map(|l| l.name.ident.to_string()), is_loop));
         let out = f(self);
         self.native.pop();
         out
@@ -72,19 +89,27 @@ impl VisitMut for Walker<'_, '_> {
         let replacement = match e {
             Expr::Loop(l) => {
                 let label = l.label.clone();
-                return self.native(label.as_ref(), true, |w| visit_mut::visit_expr_loop_mut(w, l));
+                return self.native(label.as_ref(), true, |w| {
+                    visit_mut::visit_expr_loop_mut(w, l)
+                });
             }
             Expr::While(l) => {
                 let label = l.label.clone();
-                return self.native(label.as_ref(), true, |w| visit_mut::visit_expr_while_mut(w, l));
+                return self.native(label.as_ref(), true, |w| {
+                    visit_mut::visit_expr_while_mut(w, l)
+                });
             }
             Expr::ForLoop(l) => {
                 let label = l.label.clone();
-                return self.native(label.as_ref(), true, |w| visit_mut::visit_expr_for_loop_mut(w, l));
+                return self.native(label.as_ref(), true, |w| {
+                    visit_mut::visit_expr_for_loop_mut(w, l)
+                });
             }
             Expr::Block(b) if b.label.is_some() => {
                 let label = b.label.clone();
-                return self.native(label.as_ref(), false, |w| visit_mut::visit_expr_block_mut(w, b));
+                return self.native(label.as_ref(), false, |w| {
+                    visit_mut::visit_expr_block_mut(w, b)
+                });
             }
             Expr::Closure(_) | Expr::Async(_) => return,
             Expr::Break(b) => {
@@ -92,7 +117,10 @@ impl VisitMut for Walker<'_, '_> {
                 match self.target(b.label.as_ref()) {
                     Some(to) => {
                         let to = to.clone();
-                        (self.f)(Exit::Break { to: &to, value: b.expr.as_deref().cloned() })
+                        (self.f)(Exit::Break {
+                            to: &to,
+                            value: b.expr.as_deref().cloned(),
+                        })
                     }
                     None => None,
                 }
@@ -106,11 +134,15 @@ impl VisitMut for Walker<'_, '_> {
             },
             Expr::Return(r) => {
                 visit_mut::visit_expr_return_mut(self, r);
-                (self.f)(Exit::Return { value: r.expr.as_deref().cloned() })
+                (self.f)(Exit::Return {
+                    value: r.expr.as_deref().cloned(),
+                })
             }
             Expr::Try(t) => {
                 visit_mut::visit_expr_try_mut(self, t);
-                (self.f)(Exit::Try { expr: (*t.expr).clone() })
+                (self.f)(Exit::Try {
+                    expr: (*t.expr).clone(),
+                })
             }
             _ => return visit_mut::visit_expr_mut(self, e),
         };
@@ -139,8 +171,26 @@ impl VisitMut for Walker<'_, '_> {
     }
 }
 
+/// [`rewrite`] for an expression.
+pub fn rewrite_expr(
+    expr: &mut Expr,
+    loops: &[LoopCtx],
+    f: &mut dyn FnMut(Exit<'_>) -> Option<Expr>,
+) {
+    let mut walker = Walker {
+        loops,
+        replaced: 0,
+        native: Vec::new(),
+        f,
+    };
+    walker.visit_expr_mut(expr);
+}
+
 /// Does `stmt` always leave the block (it is a `break`, `continue` or
 /// `return` statement)?
 pub fn diverges(stmt: &Stmt) -> bool {
-    matches!(stmt, Stmt::Expr(Expr::Break(_) | Expr::Continue(_) | Expr::Return(_), _))
+    matches!(
+        stmt,
+        Stmt::Expr(Expr::Break(_) | Expr::Continue(_) | Expr::Return(_), _)
+    )
 }

@@ -10,7 +10,8 @@ use crate::{awaits, codegen, liveness, lower, normalize, parse, resolve};
 /// `#[coroutine]` on `item`: the generated fn, or the errors plus a stand-in
 /// fn with the same signature so that callers see no follow-on errors.
 pub fn coroutine(attr: TokenStream, item: TokenStream) -> TokenStream {
-    let parsed = parse::no_arguments(attr, "coroutine").and_then(|()| parse::item(item.clone(), "coroutine"));
+    let parsed = parse::no_arguments(attr, "coroutine")
+        .and_then(|()| parse::item(item.clone(), "coroutine"));
     match parsed {
         Ok(item) => compile(item),
         Err(error) => error.to_compile_error(),
@@ -32,14 +33,24 @@ pub fn compile(item: ItemFn) -> TokenStream {
 fn compile_checked(item: ItemFn) -> syn::Result<TokenStream> {
     let coroutine = parse::coroutine(item)?;
     let mut item = coroutine.item;
-    if let Some(error) = awaits::check_misplaced(&item.block).into_iter().reduce(|mut a, b| {
-        a.combine(b);
-        a
-    }) {
+    if let Some(error) = awaits::check_misplaced(&item.block)
+        .into_iter()
+        .reduce(|mut a, b| {
+            a.combine(b);
+            a
+        })
+    {
         return Err(error);
     }
     let mut body = normalize::body(&item.block)?;
-    let params: Vec<_> = coroutine.params.iter().map(|(p, _)| resolve::Param { ident: p.ident.clone(), mutable: p.mutable }).collect();
+    let params: Vec<_> = coroutine
+        .params
+        .iter()
+        .map(|(p, _)| resolve::Param {
+            ident: p.ident.clone(),
+            mutable: p.mutable,
+        })
+        .collect();
     let resolution = resolve::resolve(&params, &mut body)?;
     let cfg = lower::lower(body);
     let liveness = liveness::analyze(&cfg, &resolution);
@@ -48,7 +59,12 @@ fn compile_checked(item: ItemFn) -> syn::Result<TokenStream> {
         cfg: &cfg,
         resolution: &resolution,
         liveness: &liveness,
-        params: coroutine.params.iter().enumerate().map(|(slot, (_, e))| (slot, e.clone())).collect(),
+        params: coroutine
+            .params
+            .iter()
+            .enumerate()
+            .map(|(slot, (_, e))| (slot, e.clone()))
+            .collect(),
         output: &item.sig.output,
         span,
     };
@@ -70,8 +86,9 @@ fn set_output(item: &mut ItemFn) {
         ReturnType::Default => quote!(()),
         ReturnType::Type(_, ty) => ty.to_token_stream(),
     };
-    sig.output = syn::parse2(quote_spanned!(span=> -> impl ::core::future::Future<Output = #output>))
-        .expect("a valid return type");
+    sig.output =
+        syn::parse2(quote_spanned!(span=> -> impl ::core::future::Future<Output = #output>))
+            .expect("a valid return type");
 }
 
 /// The fn with its signature and a body that never completes: what callers

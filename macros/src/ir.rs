@@ -10,7 +10,6 @@
 use proc_macro2::{Ident, Span};
 use syn::{Expr, Lifetime, Pat, Stmt};
 
-
 /// Index of a binding (user variable, parameter, compiler temporary).
 pub type SlotId = usize;
 /// Index of a lexical scope.
@@ -42,20 +41,54 @@ pub enum Node {
     /// `return`, `?`, and `break`/`continue` that leave the statement).
     Code { stmt: Stmt, res: Res },
     /// `let pat = init else { diverge };` with an await-free `init`.
-    Let { pat: Pat, init: Option<Expr>, diverge: Option<Vec<Node>>, res: Res },
+    Let {
+        pat: Pat,
+        init: Option<Expr>,
+        diverge: Option<Vec<Node>>,
+        res: Res,
+    },
     /// `let out = future.await;`: the one suspension point.
-    Await { future: Expr, out: Ident, span: Span, res: Res },
+    Await {
+        future: Expr,
+        out: Ident,
+        span: Span,
+        res: Res,
+    },
     /// A block: `{ ... }` or `unsafe { ... }`.
-    Scope { unsafe_: bool, body: Vec<Node>, res: Res },
+    Scope {
+        unsafe_: bool,
+        body: Vec<Node>,
+        res: Res,
+    },
     /// `if cond { then } else { else_ }`; `cond` may be a `let` (chain).
-    If { cond: Expr, then: Vec<Node>, else_: Vec<Node>, res: Res, then_res: Res },
+    If {
+        cond: Expr,
+        then: Vec<Node>,
+        else_: Vec<Node>,
+        res: Res,
+        then_res: Res,
+    },
     /// `match scrutinee { arms }`.
-    Match { scrutinee: Expr, arms: Vec<Arm>, res: Res },
+    Match {
+        scrutinee: Expr,
+        arms: Vec<Arm>,
+        res: Res,
+    },
     /// `'label: loop { body }`; `while` and `for` are desugared to this.
     /// `break value` assigns `result` (when the loop's value is used).
     /// `break`, `continue`, `return` and `?` stay inside [`Node::Code`]:
     /// lowering finds them there (see [`crate::exits`]).
-    Loop { label: Option<Lifetime>, result: Option<Ident>, body: Vec<Node>, res: Res },
+    Loop {
+        label: Option<Lifetime>,
+        result: Option<Ident>,
+        body: Vec<Node>,
+        res: Res,
+    },
     /// `'label: { body }`, whose `break 'label value` assigns `result`.
-    Labeled { label: Lifetime, result: Option<Ident>, body: Vec<Node>, res: Res },
+    Labeled {
+        label: Lifetime,
+        result: Option<Ident>,
+        body: Vec<Node>,
+        res: Res,
+    },
 }

@@ -19,6 +19,8 @@ mod codegen;
 mod entry;
 mod exits;
 mod expand;
+#[cfg(test)]
+mod golden;
 mod ir;
 mod liveness;
 mod lower;

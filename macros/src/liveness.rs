@@ -10,7 +10,7 @@
 
 use std::collections::BTreeSet;
 
-use crate::cfg::{Block, Cfg, Op, Term};
+use crate::cfg::{Block, Cfg, Jump, Op, Term};
 use crate::ir::SlotId;
 use crate::resolve::Resolution;
 
@@ -53,7 +53,13 @@ pub fn before_term(term: &Term, live_in: &[Slots], cfg: &Cfg) -> Slots {
             }
             live.extend(uses);
         }
-        Term::If { then, else_, uses, then_defs, .. } => {
+        Term::If {
+            then,
+            else_,
+            uses,
+            then_defs,
+            ..
+        } => {
             live.extend(&live_in[*then]);
             then_defs.iter().for_each(|d| {
                 live.remove(d);
@@ -63,12 +69,13 @@ pub fn before_term(term: &Term, live_in: &[Slots], cfg: &Cfg) -> Slots {
         }
         Term::Match { arms, uses, .. } => {
             for arm in arms {
+                // The guard runs with the arm's bindings in place.
                 let mut l = live_in[arm.to].clone();
+                l.extend(&arm.uses);
                 arm.defs.iter().for_each(|d| {
                     l.remove(d);
                 });
                 live.extend(l);
-                live.extend(&arm.uses);
             }
             live.extend(uses);
         }
@@ -81,23 +88,33 @@ pub fn before_op(op: &Op, live: &mut Slots, live_in: &[Slots], resolution: &Reso
     match op {
         Op::Open { .. } => {}
         Op::Close { scope } => {
-            let guards = resolution.scopes[*scope].slots.iter().filter(|&&s| resolution.slots[s].is_guard());
+            let guards = resolution.scopes[*scope]
+                .slots
+                .iter()
+                .filter(|&&s| resolution.slots[s].is_guard());
             live.extend(guards);
         }
-        Op::Code { uses, defs, exits, .. } => {
+        Op::Code {
+            uses, defs, exits, ..
+        } => {
             defs.iter().for_each(|d| {
                 live.remove(d);
             });
             live.extend(uses);
-            for e in exits {
-                live.extend(&live_in[*e]);
-            }
+            jumps(exits, live, live_in);
         }
-        Op::Let { uses, defs, diverge, .. } => {
+        Op::Let {
+            uses,
+            defs,
+            diverge,
+            exits,
+            ..
+        } => {
             defs.iter().for_each(|d| {
                 live.remove(d);
             });
             live.extend(uses);
+            jumps(exits, live, live_in);
             if let Some(d) = diverge {
                 live.extend(&live_in[*d]);
             }
@@ -105,10 +122,24 @@ pub fn before_op(op: &Op, live: &mut Slots, live_in: &[Slots], resolution: &Reso
     }
 }
 
+/// Adds what the jumps out of plain code need (less what they assign).
+fn jumps(exits: &[Jump], live: &mut Slots, live_in: &[Slots]) {
+    for (to, assigns) in exits {
+        live.extend(live_in[*to].iter().filter(|s| Some(**s) != *assigns));
+    }
+}
+
 fn block_live_in(block: &Block, live_in: &[Slots], cfg: &Cfg, resolution: &Resolution) -> Slots {
     let mut live = before_term(&block.term, live_in, cfg);
     for op in block.ops.iter().rev() {
         before_op(op, &mut live, live_in, resolution);
+    }
+    // Guards declared before the block in scopes it is inside are held.
+    for &scope in &block.entry {
+        let guards = resolution.scopes[scope].slots.iter();
+        live.extend(
+            guards.filter(|&&s| s < block.declared_before && resolution.slots[s].is_guard()),
+        );
     }
     live
 }

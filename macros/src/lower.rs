@@ -7,14 +7,20 @@
 
 use syn::Stmt;
 
-use crate::cfg::{Block, BlockId, Cfg, LoopCtx, MatchArm, Op, Term};
+use crate::cfg::{Block, BlockId, Cfg, Jump, LoopCtx, MatchArm, Op, Term};
 use crate::exits::{self, Exit};
-use crate::ir::{Node, Res, ScopeId};
+use crate::ir::{Node, Res, ScopeId, SlotId};
 
 /// Lowers the resolved body. Scope 0 holds the parameters, scope 1 is the
 /// body block (see [`crate::resolve`]).
 pub fn lower(body: Vec<Node>) -> Cfg {
-    let mut lower = Lower { cfg: Cfg { blocks: Vec::new() }, cur: None, chain: vec![0], loops: Vec::new() };
+    let mut lower = Lower {
+        cfg: Cfg { blocks: Vec::new() },
+        cur: None,
+        chain: vec![0],
+        loops: Vec::new(),
+        declared: 0,
+    };
     let entry = lower.new_block(None);
     lower.cur = Some(entry);
     lower.scope(1, false, body);
@@ -30,11 +36,26 @@ struct Lower {
     /// The scopes open at the current point, outermost first.
     chain: Vec<ScopeId>,
     loops: Vec<LoopCtx>,
+    /// One more than the largest slot id declared so far in source order.
+    declared: SlotId,
 }
 
 impl Lower {
+    fn declare(&mut self, defs: &[SlotId]) {
+        for &d in defs {
+            self.declared = self.declared.max(d + 1);
+        }
+    }
+
     fn new_block(&mut self, resumes: Option<usize>) -> BlockId {
-        self.cfg.blocks.push(Block { entry: self.chain.clone(), ops: Vec::new(), term: Term::Pending, resumes });
+        self.cfg.blocks.push(Block {
+            entry: self.chain.clone(),
+            ops: Vec::new(),
+            term: Term::Pending,
+            resumes,
+            loops: Vec::new(),
+            declared_before: self.declared,
+        });
         self.cfg.blocks.len() - 1
     }
 
@@ -55,6 +76,7 @@ impl Lower {
     fn terminate(&mut self, term: Term) {
         if let Some(b) = self.cur.take() {
             self.cfg.blocks[b].term = term;
+            self.cfg.blocks[b].loops.clone_from(&self.loops);
         }
     }
 
@@ -82,7 +104,13 @@ impl Lower {
 
     /// Lowers `body` into `block` (entered with `scope` open), then closes
     /// the scope and goes to `join`, allocated on first use.
-    fn branch(&mut self, block: BlockId, scope: ScopeId, body: Vec<Node>, join: &mut Option<BlockId>) {
+    fn branch(
+        &mut self,
+        block: BlockId,
+        scope: ScopeId,
+        body: Vec<Node>,
+        join: &mut Option<BlockId>,
+    ) {
         self.cur = Some(block);
         self.chain.push(scope);
         self.nodes(body);
@@ -95,9 +123,22 @@ impl Lower {
     }
 
     fn node(&mut self, node: Node) {
+        match &node {
+            Node::Code { res, .. } | Node::Let { res, .. } | Node::Await { res, .. } => {
+                self.declare(&res.defs)
+            }
+            Node::If { then_res, .. } => self.declare(&then_res.defs),
+            Node::Match { arms, .. } => arms.iter().for_each(|a| self.declare(&a.res.defs)),
+            _ => {}
+        }
         match node {
             Node::Code { stmt, res } => self.code(stmt, res),
-            Node::Let { pat, init, diverge, res } => {
+            Node::Let {
+                pat,
+                init,
+                diverge,
+                res,
+            } => {
                 let diverge = diverge.map(|nodes| {
                     let scope = res.scope.expect("resolved");
                     let d = self.new_block_in(scope);
@@ -112,19 +153,54 @@ impl Lower {
                     (self.cur, self.chain) = (cur, chain);
                     d
                 });
-                self.push(Op::Let { pat, init, diverge, uses: res.uses, defs: res.defs });
+                let mut init = init;
+                let exits = init
+                    .as_mut()
+                    .map(|e| self.jumps(|loops, f| exits::rewrite_expr(e, loops, f)));
+                let loops = self.loops.clone();
+                let (uses, defs, exits) = (res.uses, res.defs, exits.unwrap_or_default());
+                self.push(Op::Let {
+                    pat,
+                    init,
+                    diverge,
+                    uses,
+                    defs,
+                    exits,
+                    loops,
+                });
             }
-            Node::Await { future, span, res, .. } => {
+            Node::Await {
+                future, span, res, ..
+            } => {
                 let resume = self.new_block(Some(res.defs[0]));
-                self.terminate(Term::Suspend { future, resume, uses: res.uses, span });
+                self.terminate(Term::Suspend {
+                    future,
+                    resume,
+                    uses: res.uses,
+                    span,
+                });
                 self.cur = Some(resume);
             }
-            Node::Scope { unsafe_, body, res } => self.scope(res.scope.expect("resolved"), unsafe_, body),
-            Node::If { cond, then, else_, res, then_res } => {
+            Node::Scope { unsafe_, body, res } => {
+                self.scope(res.scope.expect("resolved"), unsafe_, body)
+            }
+            Node::If {
+                cond,
+                then,
+                else_,
+                res,
+                then_res,
+            } => {
                 let then_scope = then_res.scope.expect("resolved");
                 let else_scope = res.scope.expect("resolved");
                 let (t, e) = (self.new_block_in(then_scope), self.new_block_in(else_scope));
-                self.terminate(Term::If { cond, then: t, else_: e, uses: res.uses, then_defs: then_res.defs });
+                self.terminate(Term::If {
+                    cond,
+                    then: t,
+                    else_: e,
+                    uses: res.uses,
+                    then_defs: then_res.defs,
+                });
                 let chain = self.chain.clone();
                 let mut join = None;
                 self.branch(t, then_scope, then, &mut join);
@@ -132,36 +208,75 @@ impl Lower {
                 self.branch(e, else_scope, else_, &mut join);
                 self.cur = join;
             }
-            Node::Match { scrutinee, arms, res } => {
+            Node::Match {
+                scrutinee,
+                arms,
+                res,
+            } => {
                 let mut targets = Vec::new();
                 let mut lowered = Vec::new();
                 for arm in arms {
                     let scope = arm.res.scope.expect("resolved");
                     let to = self.new_block_in(scope);
-                    lowered.push(MatchArm { pat: arm.pat, guard: arm.guard, to, defs: arm.res.defs, uses: arm.res.uses });
+                    lowered.push(MatchArm {
+                        pat: arm.pat,
+                        guard: arm.guard,
+                        to,
+                        defs: arm.res.defs,
+                        uses: arm.res.uses,
+                    });
                     targets.push((to, scope, arm.body));
                 }
-                self.terminate(Term::Match { scrutinee, arms: lowered, uses: res.uses });
+                self.terminate(Term::Match {
+                    scrutinee,
+                    arms: lowered,
+                    uses: res.uses,
+                });
                 let mut join = None;
                 for (to, scope, body) in targets {
                     self.branch(to, scope, body, &mut join);
                 }
                 self.cur = join;
             }
-            Node::Loop { label, result, body, res } => {
+            Node::Loop {
+                label,
+                result,
+                body,
+                res,
+            } => {
                 let head = self.new_block(None);
                 let exit = self.new_block(None);
                 self.goto(head);
                 self.cur = Some(head);
-                self.loops.push(LoopCtx { label, is_loop: true, break_to: exit, continue_to: Some(head), result });
+                let result = result.map(|t| (t, res.uses[0]));
+                self.loops.push(LoopCtx {
+                    label,
+                    is_loop: true,
+                    break_to: exit,
+                    continue_to: Some(head),
+                    result,
+                });
                 self.scope(res.scope.expect("resolved"), false, body);
                 self.loops.pop();
                 self.goto(head);
                 self.cur = Some(exit);
             }
-            Node::Labeled { label, result, body, res } => {
+            Node::Labeled {
+                label,
+                result,
+                body,
+                res,
+            } => {
                 let exit = self.new_block(None);
-                self.loops.push(LoopCtx { label: Some(label), is_loop: false, break_to: exit, continue_to: None, result });
+                let result = result.map(|t| (t, res.uses[0]));
+                let ctx = LoopCtx {
+                    label: Some(label),
+                    is_loop: false,
+                    break_to: exit,
+                    continue_to: None,
+                    result,
+                };
+                self.loops.push(ctx);
                 self.scope(res.scope.expect("resolved"), false, body);
                 self.loops.pop();
                 self.goto(exit);
@@ -170,19 +285,45 @@ impl Lower {
         }
     }
 
-    fn code(&mut self, mut stmt: Stmt, res: Res) {
+    /// The jumps out of code that `walk` visits.
+    fn jumps(
+        &self,
+        walk: impl FnOnce(&[LoopCtx], &mut dyn FnMut(Exit<'_>) -> Option<syn::Expr>),
+    ) -> Vec<Jump> {
         let mut targets = Vec::new();
-        exits::rewrite(&mut stmt, &self.loops, &mut |exit| {
+        walk(&self.loops, &mut |exit| {
             match exit {
-                Exit::Break { to, .. } => targets.push(to.break_to),
-                Exit::Continue { to } => targets.extend(to.continue_to),
+                Exit::Break { to, value } => {
+                    let assigns = if value.is_some() {
+                        to.result.as_ref().map(|(_, s)| *s)
+                    } else {
+                        None
+                    };
+                    targets.push((to.break_to, assigns));
+                }
+                Exit::Continue { to } => targets.extend(to.continue_to.map(|c| (c, None))),
                 Exit::Return { .. } | Exit::Try { .. } => {}
             }
             None
         });
+        targets
+    }
+
+    fn code(&mut self, mut stmt: Stmt, res: Res) {
+        let targets = self.jumps(|loops, f| exits::rewrite(&mut stmt, loops, f));
         let diverges = exits::diverges(&stmt);
-        let loops = if targets.is_empty() { Vec::new() } else { self.loops.clone() };
-        self.push(Op::Code { stmt, uses: res.uses, defs: res.defs, exits: targets, loops });
+        let loops = if targets.is_empty() {
+            Vec::new()
+        } else {
+            self.loops.clone()
+        };
+        self.push(Op::Code {
+            stmt,
+            uses: res.uses,
+            defs: res.defs,
+            exits: targets,
+            loops,
+        });
         if diverges {
             self.terminate(Term::Diverged);
         }
@@ -217,7 +358,10 @@ impl Lower {
         for (new, &old) in order.iter().enumerate() {
             new_id[old] = new;
         }
-        let mut old_blocks: Vec<Option<Block>> = std::mem::take(&mut self.cfg.blocks).into_iter().map(Some).collect();
+        let mut old_blocks: Vec<Option<Block>> = std::mem::take(&mut self.cfg.blocks)
+            .into_iter()
+            .map(Some)
+            .collect();
         for &old in &order {
             let mut block = old_blocks[old].take().unwrap();
             renumber(&mut block, &new_id);
@@ -230,8 +374,8 @@ fn renumber(block: &mut Block, new_id: &[usize]) {
     let map = |b: &mut BlockId| *b = new_id[*b];
     for op in &mut block.ops {
         match op {
-            Op::Code { exits, loops, .. } => {
-                exits.iter_mut().for_each(map);
+            Op::Code { exits, loops, .. } | Op::Let { exits, loops, .. } => {
+                exits.iter_mut().for_each(|(b, _)| map(b));
                 for l in loops {
                     // A loop whose exit is unreachable keeps a dangling id; it is never used.
                     if new_id[l.break_to] != usize::MAX {
@@ -242,8 +386,21 @@ fn renumber(block: &mut Block, new_id: &[usize]) {
                     }
                 }
             }
-            Op::Let { diverge: Some(d), .. } => map(d),
             _ => {}
+        }
+        if let Op::Let {
+            diverge: Some(d), ..
+        } = op
+        {
+            map(d);
+        }
+    }
+    for l in &mut block.loops {
+        if new_id[l.break_to] != usize::MAX {
+            map(&mut l.break_to);
+        }
+        if let Some(c) = &mut l.continue_to {
+            map(c);
         }
     }
     match &mut block.term {

@@ -72,7 +72,11 @@ impl Normalizer {
             Some(Stmt::Expr(e, None)) => Some(e),
             _ => None,
         };
-        let body = if tail.is_some() { &stmts[..stmts.len() - 1] } else { stmts };
+        let body = if tail.is_some() {
+            &stmts[..stmts.len() - 1]
+        } else {
+            stmts
+        };
         for stmt in body {
             self.stmt(stmt, out);
         }
@@ -82,7 +86,10 @@ impl Normalizer {
                 // A block ending in `return x;` (or `break`, `continue`) has no value to deliver.
                 let diverges = matches!(
                     body.last(),
-                    Some(Stmt::Expr(Expr::Return(_) | Expr::Break(_) | Expr::Continue(_), _))
+                    Some(Stmt::Expr(
+                        Expr::Return(_) | Expr::Break(_) | Expr::Continue(_),
+                        _
+                    ))
                 );
                 if !diverges {
                     self.unit(Span::call_site(), out, dest);
@@ -93,7 +100,10 @@ impl Normalizer {
 
     fn stmt(&mut self, stmt: &Stmt, out: &mut Vec<Node>) {
         if !awaits::in_stmt(stmt) {
-            out.push(Node::Code { stmt: stmt.clone(), res: Res::default() });
+            out.push(Node::Code {
+                stmt: stmt.clone(),
+                res: Res::default(),
+            });
             return;
         }
         match stmt {
@@ -102,9 +112,15 @@ impl Normalizer {
             Stmt::Macro(m) => {
                 let mac = self.mac(&m.mac, out);
                 let stmt = Stmt::Macro(syn::StmtMacro { mac, ..m.clone() });
-                out.push(Node::Code { stmt, res: Res::default() });
+                out.push(Node::Code {
+                    stmt,
+                    res: Res::default(),
+                });
             }
-            Stmt::Item(_) => out.push(Node::Code { stmt: stmt.clone(), res: Res::default() }),
+            Stmt::Item(_) => out.push(Node::Code {
+                stmt: stmt.clone(),
+                res: Res::default(),
+            }),
         }
     }
 
@@ -122,7 +138,12 @@ impl Normalizer {
             None => (None, None),
         };
         let res = Res::default();
-        out.push(Node::Let { pat: local.pat.clone(), init, diverge, res });
+        out.push(Node::Let {
+            pat: local.pat.clone(),
+            init,
+            diverge,
+            res,
+        });
     }
 
     /// Sends an await-free value to its destination.
@@ -137,7 +158,10 @@ impl Normalizer {
             Dest::Temp(t) => parse_quote_spanned!(value.span()=> #t = #value;),
             Dest::Return => parse_quote_spanned!(value.span()=> return #value;),
         };
-        out.push(Node::Code { stmt, res: Res::default() });
+        out.push(Node::Code {
+            stmt,
+            res: Res::default(),
+        });
     }
 
     /// Evaluates `e` into `dest`, lowering control flow that contains awaits.
@@ -149,19 +173,32 @@ impl Normalizer {
             Expr::Block(b) if b.label.is_none() => {
                 let mut body = Vec::new();
                 self.stmts(&b.block.stmts, &mut body, dest);
-                out.push(Node::Scope { unsafe_: false, body, res: Res::default() });
+                out.push(Node::Scope {
+                    unsafe_: false,
+                    body,
+                    res: Res::default(),
+                });
             }
             Expr::Unsafe(b) => {
                 let mut body = Vec::new();
                 self.stmts(&b.block.stmts, &mut body, dest);
-                out.push(Node::Scope { unsafe_: true, body, res: Res::default() });
+                out.push(Node::Scope {
+                    unsafe_: true,
+                    body,
+                    res: Res::default(),
+                });
             }
             Expr::Block(b) => {
                 let label = b.label.as_ref().unwrap().name.clone();
                 let (result, inner) = self.result_temp(&dest, out, label.span());
                 let mut body = Vec::new();
                 self.stmts(&b.block.stmts, &mut body, inner);
-                out.push(Node::Labeled { label, result: result.clone(), body, res: Res::default() });
+                out.push(Node::Labeled {
+                    label,
+                    result: result.clone(),
+                    body,
+                    res: Res::default(),
+                });
                 self.deliver(result, out, dest);
             }
             Expr::If(i) => self.if_expr(i, out, dest),
@@ -190,14 +227,23 @@ impl Normalizer {
                         }
                     })
                     .collect();
-                out.push(Node::Match { scrutinee, arms, res: Res::default() });
+                out.push(Node::Match {
+                    scrutinee,
+                    arms,
+                    res: Res::default(),
+                });
             }
             Expr::Loop(l) => {
                 let label = l.label.as_ref().map(|l| l.name.clone());
                 let (result, _) = self.result_temp(&dest, out, l.loop_token.span);
                 let mut body = Vec::new();
                 self.stmts(&l.body.stmts, &mut body, Dest::Discard);
-                out.push(Node::Loop { label, result: result.clone(), body, res: Res::default() });
+                out.push(Node::Loop {
+                    label,
+                    result: result.clone(),
+                    body,
+                    res: Res::default(),
+                });
                 self.deliver(result, out, dest);
             }
             Expr::While(w) => {
@@ -208,9 +254,23 @@ impl Normalizer {
                 let mut then = Vec::new();
                 self.stmts(&w.body.stmts, &mut then, Dest::Discard);
                 let brk = break_stmt(label.as_ref(), w.while_token.span);
-                let else_ = vec![Node::Code { stmt: brk, res: Res::default() }];
-                body.push(Node::If { cond, then, else_, res: Res::default(), then_res: Res::default() });
-                out.push(Node::Loop { label, result: None, body, res: Res::default() });
+                let else_ = vec![Node::Code {
+                    stmt: brk,
+                    res: Res::default(),
+                }];
+                body.push(Node::If {
+                    cond,
+                    then,
+                    else_,
+                    res: Res::default(),
+                    then_res: Res::default(),
+                });
+                out.push(Node::Loop {
+                    label,
+                    result: None,
+                    body,
+                    res: Res::default(),
+                });
                 self.unit(w.while_token.span, out, dest);
             }
             Expr::ForLoop(f) => {
@@ -234,10 +294,28 @@ impl Normalizer {
                 let mut then = Vec::new();
                 self.stmts(&f.body.stmts, &mut then, Dest::Discard);
                 let brk = break_stmt(label.as_ref(), span);
-                let else_ = vec![Node::Code { stmt: brk, res: Res::default() }];
-                let body = vec![Node::If { cond, then, else_, res: Res::default(), then_res: Res::default() }];
-                scope.push(Node::Loop { label, result: None, body, res: Res::default() });
-                out.push(Node::Scope { unsafe_: false, body: scope, res: Res::default() });
+                let else_ = vec![Node::Code {
+                    stmt: brk,
+                    res: Res::default(),
+                }];
+                let body = vec![Node::If {
+                    cond,
+                    then,
+                    else_,
+                    res: Res::default(),
+                    then_res: Res::default(),
+                }];
+                scope.push(Node::Loop {
+                    label,
+                    result: None,
+                    body,
+                    res: Res::default(),
+                });
+                out.push(Node::Scope {
+                    unsafe_: false,
+                    body: scope,
+                    res: Res::default(),
+                });
                 self.unit(span, out, dest);
             }
             Expr::Paren(p) => self.expr_into(&p.expr, out, dest),
@@ -287,7 +365,13 @@ impl Normalizer {
             Some((_, e)) => self.expr_into(e, &mut else_, dest),
             None => self.unit(i.if_token.span, &mut else_, dest),
         }
-        out.push(Node::If { cond, then, else_, res: Res::default(), then_res: Res::default() });
+        out.push(Node::If {
+            cond,
+            then,
+            else_,
+            res: Res::default(),
+            then_res: Res::default(),
+        });
     }
 
     /// An `if`/`while` condition: awaits are hoisted before it, except in
@@ -297,7 +381,10 @@ impl Normalizer {
         match cond {
             Expr::Let(l) => {
                 let expr = self.value(&l.expr, out);
-                Expr::Let(syn::ExprLet { expr: Box::new(expr), ..l.clone() })
+                Expr::Let(syn::ExprLet {
+                    expr: Box::new(expr),
+                    ..l.clone()
+                })
             }
             Expr::Binary(b) if matches!(b.op, BinOp::And(_)) && has_let(cond) => {
                 if awaits::in_expr(cond) {
@@ -322,13 +409,22 @@ impl Normalizer {
         let mut evaluate = Vec::new();
         self.expr_into(&b.right, &mut evaluate, Dest::Temp(t.clone()));
         let constant = |value: bool| {
-            vec![Node::Code { stmt: parse_quote_spanned!(span=> #t = #value;), res: Res::default() }]
+            vec![Node::Code {
+                stmt: parse_quote_spanned!(span=> #t = #value;),
+                res: Res::default(),
+            }]
         };
         let (then, else_) = match b.op {
             BinOp::And(_) => (evaluate, constant(false)),
             _ => (constant(true), evaluate),
         };
-        out.push(Node::If { cond: left, then, else_, res: Res::default(), then_res: Res::default() });
+        out.push(Node::If {
+            cond: left,
+            then,
+            else_,
+            res: Res::default(),
+            then_res: Res::default(),
+        });
         parse_quote_spanned!(span=> #t)
     }
 
@@ -343,7 +439,12 @@ impl Normalizer {
                 let future = self.value(&a.base, out);
                 let span = a.await_token.span;
                 let t = self.temp(span);
-                out.push(Node::Await { future, out: t.clone(), span, res: Res::default() });
+                out.push(Node::Await {
+                    future,
+                    out: t.clone(),
+                    span,
+                    res: Res::default(),
+                });
                 return parse_quote_spanned!(span=> #t);
             }
             Expr::Paren(p) => *p.expr = self.value(&p.expr, out),
@@ -372,7 +473,12 @@ impl Normalizer {
             Expr::Array(a) => self.operands(a.elems.iter_mut().collect(), out),
             Expr::Repeat(r) => *r.expr = self.value(&r.expr, out),
             Expr::Range(r) => {
-                let ops = r.start.iter_mut().chain(r.end.iter_mut()).map(|b| &mut **b).collect();
+                let ops = r
+                    .start
+                    .iter_mut()
+                    .chain(r.end.iter_mut())
+                    .map(|b| &mut **b)
+                    .collect();
                 self.operands(ops, out);
             }
             Expr::Struct(s) => {
@@ -415,7 +521,10 @@ impl Normalizer {
                 return parse_quote_spanned!(t.span()=> #t);
             }
             other => {
-                return self.error(other.span(), "`.await` is not supported inside this expression");
+                return self.error(
+                    other.span(),
+                    "`.await` is not supported inside this expression",
+                );
             }
         }
         e
@@ -426,7 +535,9 @@ impl Normalizer {
     /// are places or values without side effects), so that they are
     /// evaluated before that await as Rust requires.
     fn operands(&mut self, ops: Vec<&mut Expr>, out: &mut Vec<Node>) {
-        let Some(last) = ops.iter().rposition(|e| awaits::in_expr(e)) else { return };
+        let Some(last) = ops.iter().rposition(|e| awaits::in_expr(e)) else {
+            return;
+        };
         for (i, op) in ops.into_iter().enumerate().take(last + 1) {
             let value = self.value(op, out);
             *op = if i < last && !is_place(&value) {
@@ -473,17 +584,28 @@ impl Normalizer {
             .collect();
         self.operands(ops, out);
         let tokens: TokenStream = quote!(#args);
-        syn::Macro { tokens, ..mac.clone() }
+        syn::Macro {
+            tokens,
+            ..mac.clone()
+        }
     }
 }
 
 /// `let t;` for a temporary assigned later.
 fn declare(t: &Ident) -> Node {
-    Node::Let { pat: parse_quote_spanned!(t.span()=> #t), init: None, diverge: None, res: Res::default() }
+    Node::Let {
+        pat: parse_quote_spanned!(t.span()=> #t),
+        init: None,
+        diverge: None,
+        res: Res::default(),
+    }
 }
 
 fn break_stmt(label: Option<&Lifetime>, span: Span) -> Stmt {
-    Stmt::Expr(syn::parse2(quote_spanned!(span=> break #label)).unwrap(), Some(Default::default()))
+    Stmt::Expr(
+        syn::parse2(quote_spanned!(span=> break #label)).unwrap(),
+        Some(Default::default()),
+    )
 }
 
 fn is_short_circuit(op: &BinOp) -> bool {
@@ -525,16 +647,30 @@ mod tests {
                 Node::Let { pat, init, .. } => format!(
                     "let({}{})",
                     pat.to_token_stream(),
-                    init.as_ref().map(|i| format!(" = {}", i.to_token_stream())).unwrap_or_default()
+                    init.as_ref()
+                        .map(|i| format!(" = {}", i.to_token_stream()))
+                        .unwrap_or_default()
                 ),
-                Node::Await { future, out, .. } => format!("await({out} <- {})", future.to_token_stream()),
+                Node::Await { future, out, .. } => {
+                    format!("await({out} <- {})", future.to_token_stream())
+                }
                 Node::Scope { body, .. } => format!("scope[{}]", shape(body)),
-                Node::If { cond, then, else_, .. } => {
-                    format!("if({})[{}][{}]", cond.to_token_stream(), shape(then), shape(else_))
+                Node::If {
+                    cond, then, else_, ..
+                } => {
+                    format!(
+                        "if({})[{}][{}]",
+                        cond.to_token_stream(),
+                        shape(then),
+                        shape(else_)
+                    )
                 }
                 Node::Match { arms, .. } => format!(
                     "match[{}]",
-                    arms.iter().map(|a| shape(&a.body)).collect::<Vec<_>>().join("|")
+                    arms.iter()
+                        .map(|a| shape(&a.body))
+                        .collect::<Vec<_>>()
+                        .join("|")
                 ),
                 Node::Loop { body, .. } => format!("loop[{}]", shape(body)),
                 Node::Labeled { body, .. } => format!("labeled[{}]", shape(body)),
@@ -550,7 +686,10 @@ mod tests {
 
     #[test]
     fn await_free_statements_stay_as_written() {
-        assert_eq!(norm(quote!(let x = 1; f(x))), "code(let x = 1 ;); code(return f (x) ;)");
+        assert_eq!(
+            norm(quote!(let x = 1; f(x))),
+            "code(let x = 1 ;); code(return f (x) ;)"
+        );
     }
 
     #[test]
@@ -581,7 +720,9 @@ mod tests {
     #[test]
     fn while_becomes_loop_with_break() {
         assert_eq!(
-            norm(quote!(while c { x.await; })),
+            norm(quote!(while c {
+                x.await;
+            })),
             "loop[if(c)[await(__t1 <- x); code(__t1 ;)][code(break ;)]]; code(return () ;)"
         );
     }
@@ -597,7 +738,13 @@ mod tests {
 
     #[test]
     fn await_in_match_guard_is_an_error() {
-        let block: Block = syn::parse2(quote!({ match v { _ if x.await => {} _ => y.await } })).unwrap();
+        let block: Block = syn::parse2(quote!({
+            match v {
+                _ if x.await => {}
+                _ => y.await,
+            }
+        }))
+        .unwrap();
         let error = super::body(&block).err().unwrap();
         assert!(error.to_string().contains("match guard"));
     }

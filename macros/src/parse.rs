@@ -28,7 +28,10 @@ pub fn no_arguments(attr: TokenStream, name: &str) -> syn::Result<()> {
     if attr.is_empty() {
         return Ok(());
     }
-    Err(syn::Error::new_spanned(attr, format!("`#[{name}]` takes no arguments: write `#[{name}]`")))
+    Err(syn::Error::new_spanned(
+        attr,
+        format!("`#[{name}]` takes no arguments: write `#[{name}]`"),
+    ))
 }
 
 /// Parses the item under the attribute.
@@ -36,16 +39,18 @@ pub fn item(tokens: TokenStream, name: &str) -> syn::Result<ItemFn> {
     match syn::parse2::<ItemFn>(tokens.clone()) {
         Ok(item) => Ok(item),
         Err(error) => Err(match syn::parse2::<syn::Item>(tokens.clone()) {
-            Ok(syn::Item::Fn(_)) | Err(_) => match syn::parse2::<syn::TraitItemFn>(tokens.clone()) {
-                Ok(f) if f.default.is_none() => syn::Error::new(
-                    f.sig.span(),
-                    format!(
-                        "`#[{name}]` needs a fn body; in a trait, declare the method \
+            Ok(syn::Item::Fn(_)) | Err(_) => {
+                match syn::parse2::<syn::TraitItemFn>(tokens.clone()) {
+                    Ok(f) if f.default.is_none() => syn::Error::new(
+                        f.sig.span(),
+                        format!(
+                            "`#[{name}]` needs a fn body; in a trait, declare the method \
                          `fn ...(..) -> impl Future<Output = T>` and put `#[{name}]` on the impls"
+                        ),
                     ),
-                ),
-                _ => error,
-            },
+                    _ => error,
+                }
+            }
             Ok(other) => syn::Error::new(
                 first_token_span(&other),
                 format!("`#[{name}]` applies to a fn: put it on a `fn` with a body"),
@@ -55,20 +60,32 @@ pub fn item(tokens: TokenStream, name: &str) -> syn::Result<ItemFn> {
 }
 
 fn first_token_span(item: &syn::Item) -> Span {
-    item.to_token_stream().into_iter().next().map_or_else(Span::call_site, |t| t.span())
+    item.to_token_stream()
+        .into_iter()
+        .next()
+        .map_or_else(Span::call_site, |t| t.span())
 }
 
 /// Checks the signature and prepares the parameters.
 pub fn coroutine(mut item: ItemFn) -> syn::Result<Coroutine> {
     let sig = &mut item.sig;
     if let Some(c) = &sig.constness {
-        return Err(syn::Error::new(c.span, "a `const fn` cannot be a coroutine: remove `const`"));
+        return Err(syn::Error::new(
+            c.span,
+            "a `const fn` cannot be a coroutine: remove `const`",
+        ));
     }
     if let Some(abi) = &sig.abi {
-        return Err(syn::Error::new(abi.span(), "an `extern` fn cannot be a coroutine: remove the ABI"));
+        return Err(syn::Error::new(
+            abi.span(),
+            "an `extern` fn cannot be a coroutine: remove the ABI",
+        ));
     }
     if let Some(v) = &sig.variadic {
-        return Err(syn::Error::new(v.span(), "a variadic fn cannot be a coroutine"));
+        return Err(syn::Error::new(
+            v.span(),
+            "a variadic fn cannot be a coroutine",
+        ));
     }
     sig.asyncness = None;
     let mut params = Vec::new();
@@ -76,21 +93,40 @@ pub fn coroutine(mut item: ItemFn) -> syn::Result<Coroutine> {
     for (i, arg) in sig.inputs.iter_mut().enumerate() {
         match arg {
             FnArg::Receiver(r) => {
-                let mutable = r.mutability.take().is_some();
+                // `mut self` (by value) binds mutably; `&mut self` is a reference.
+                let mutable = r.reference.is_none() && r.mutability.take().is_some();
                 let self_ = syn::Ident::new("self", r.self_token.span);
-                params.push((Param { ident: self_.clone(), mutable }, self_.into_token_stream()));
+                params.push((
+                    Param {
+                        ident: self_.clone(),
+                        mutable,
+                    },
+                    self_.into_token_stream(),
+                ));
             }
             FnArg::Typed(t) => match &mut *t.pat {
                 Pat::Ident(p) if p.subpat.is_none() && p.by_ref.is_none() => {
                     let mutable = p.mutability.take().is_some();
-                    params.push((Param { ident: p.ident.clone(), mutable }, p.ident.to_token_stream()));
+                    params.push((
+                        Param {
+                            ident: p.ident.clone(),
+                            mutable,
+                        },
+                        p.ident.to_token_stream(),
+                    ));
                 }
                 pat => {
                     let span = pat.span();
                     let arg = names::numbered("__arg", i, span);
                     let original = std::mem::replace(pat, parse_quote_spanned!(span=> #arg));
                     prologue.push(parse_quote_spanned!(span=> let #original = #arg;));
-                    params.push((Param { ident: arg.clone(), mutable: false }, arg.to_token_stream()));
+                    params.push((
+                        Param {
+                            ident: arg.clone(),
+                            mutable: false,
+                        },
+                        arg.to_token_stream(),
+                    ));
                 }
             },
         }

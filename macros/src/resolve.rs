@@ -19,7 +19,7 @@
 
 use std::collections::HashSet;
 
-use proc_macro2::{Group, Ident, Span, TokenStream, TokenTree};
+use proc_macro2::{Group, Ident, TokenStream, TokenTree};
 use syn::visit_mut::{self, VisitMut};
 use syn::{Expr, Pat, Stmt};
 
@@ -84,13 +84,23 @@ pub fn resolve(params: &[Param], body: &mut [Node]) -> Result<Resolution, syn::E
         .slots
         .iter()
         .enumerate()
-        .filter(|(_, s)| s.renamed || (s.is_guard() && resolver.shadowed.contains(&s.ident.to_string())))
+        .filter(|(_, s)| {
+            s.renamed || (s.is_guard() && resolver.shadowed.contains(&s.ident.to_string()))
+        })
         .map(|(id, _)| id)
         .collect();
     // Second pass: rename (the collected slot ids repeat exactly).
-    let mut renamer = Resolver { renaming: Some(renames), ..Resolver::default() };
+    let mut renamer = Resolver {
+        renaming: Some(renames),
+        ..Resolver::default()
+    };
     renamer.run(params, body);
-    renamer.out.slots.iter_mut().zip(&resolver.out.slots).for_each(|(new, old)| new.reads = old.reads);
+    renamer
+        .out
+        .slots
+        .iter_mut()
+        .zip(&resolver.out.slots)
+        .for_each(|(new, old)| new.reads = old.reads);
     match renamer.errors.into_iter().reduce(|mut a, b| {
         a.combine(b);
         a
@@ -116,7 +126,10 @@ struct Resolver {
 
 impl Resolver {
     fn run(&mut self, params: &[Param], body: &mut [Node]) {
-        self.out.scopes.push(Scope { unsafe_: false, slots: Vec::new() });
+        self.out.scopes.push(Scope {
+            unsafe_: false,
+            slots: Vec::new(),
+        });
         for p in params {
             let slot = self.declare(&p.ident, p.mutable);
             if p.ident == "self" {
@@ -128,7 +141,11 @@ impl Resolver {
     }
 
     fn lookup(&self, name: &str) -> Option<SlotId> {
-        self.env.iter().rev().find(|(n, _)| n == name).and_then(|(_, s)| *s)
+        self.env
+            .iter()
+            .rev()
+            .find(|(n, _)| n == name)
+            .and_then(|(_, s)| *s)
     }
 
     fn declare(&mut self, ident: &Ident, mutable: bool) -> SlotId {
@@ -141,8 +158,18 @@ impl Resolver {
             self.shadowed.insert(self.out.slots[prev].ident.to_string());
         }
         let renamed = self.renaming.as_ref().is_some_and(|r| r.contains(&id)) && name != "self";
-        let ident = if renamed { names::hidden(&format!("__r_{name}"), ident.span()) } else { ident.clone() };
-        self.out.slots.push(Slot { ident, mutable, scope: self.current, reads: 0, renamed });
+        let ident = if renamed {
+            names::hidden(&format!("__r_{name}"), ident.span())
+        } else {
+            ident.clone()
+        };
+        self.out.slots.push(Slot {
+            ident,
+            mutable,
+            scope: self.current,
+            reads: 0,
+            renamed,
+        });
         self.out.scopes[self.current].slots.push(id);
         self.env.push((name, Some(id)));
         id
@@ -151,7 +178,10 @@ impl Resolver {
     /// Runs `f` in a new scope, returning the scope's id.
     fn scoped(&mut self, f: impl FnOnce(&mut Self)) -> ScopeId {
         let id = self.out.scopes.len();
-        self.out.scopes.push(Scope { unsafe_: false, slots: Vec::new() });
+        self.out.scopes.push(Scope {
+            unsafe_: false,
+            slots: Vec::new(),
+        });
         let (saved_scope, saved_env) = (self.current, self.env.len());
         self.current = id;
         f(self);
@@ -190,7 +220,12 @@ impl Resolver {
     fn node(&mut self, node: &mut Node) {
         match node {
             Node::Code { stmt, res } => self.code(stmt, res),
-            Node::Let { pat, init, diverge, res } => {
+            Node::Let {
+                pat,
+                init,
+                diverge,
+                res,
+            } => {
                 if let Some(init) = init {
                     res.uses = self.uses(|v| v.visit_expr_mut(init));
                 }
@@ -199,7 +234,9 @@ impl Resolver {
                 }
                 res.defs = self.bind(pat);
             }
-            Node::Await { future, out, res, .. } => {
+            Node::Await {
+                future, out, res, ..
+            } => {
                 res.uses = self.uses(|v| v.visit_expr_mut(future));
                 let slot = self.declare(out, false);
                 res.defs = vec![slot];
@@ -209,9 +246,19 @@ impl Resolver {
                 self.out.scopes[scope].unsafe_ = *unsafe_;
                 res.scope = Some(scope);
             }
-            Node::If { cond, then, else_, res, then_res } => {
+            Node::If {
+                cond,
+                then,
+                else_,
+                res,
+                then_res,
+            } => {
                 let mut pats = Vec::new();
-                let mut visitor = Uses { resolver: self, locals: Vec::new(), found: Vec::new() };
+                let mut visitor = Uses {
+                    resolver: self,
+                    locals: Vec::new(),
+                    found: Vec::new(),
+                };
                 visitor.cond(cond, &mut pats);
                 let found = visitor.found;
                 res.uses = self.record(found);
@@ -223,7 +270,11 @@ impl Resolver {
                 }));
                 res.scope = Some(self.scoped(|r| r.nodes(else_)));
             }
-            Node::Match { scrutinee, arms, res } => {
+            Node::Match {
+                scrutinee,
+                arms,
+                res,
+            } => {
                 res.uses = self.uses(|v| v.visit_expr_mut(scrutinee));
                 for arm in arms {
                     arm.res.scope = Some(self.scoped(|r| {
@@ -235,7 +286,12 @@ impl Resolver {
                     }));
                 }
             }
-            Node::Loop { body, res, result, .. } | Node::Labeled { body, res, result, .. } => {
+            Node::Loop {
+                body, res, result, ..
+            }
+            | Node::Labeled {
+                body, res, result, ..
+            } => {
                 if let Some(t) = result {
                     res.uses = self.lookup(&t.to_string()).into_iter().collect();
                 }
@@ -268,7 +324,8 @@ impl Resolver {
                         p.path.segments[0].ident = self.out.slots[slot].ident.clone();
                     }
                 } else {
-                    res.uses.extend(self.uses(|v| v.visit_expr_mut(&mut assign.left)));
+                    res.uses
+                        .extend(self.uses(|v| v.visit_expr_mut(&mut assign.left)));
                 }
             }
             Stmt::Item(_) => {}
@@ -278,7 +335,11 @@ impl Resolver {
 
     /// The slots used by the code `f` visits (renaming them in the second pass).
     fn uses(&mut self, f: impl FnOnce(&mut Uses<'_>)) -> Vec<SlotId> {
-        let mut visitor = Uses { resolver: self, locals: Vec::new(), found: Vec::new() };
+        let mut visitor = Uses {
+            resolver: self,
+            locals: Vec::new(),
+            found: Vec::new(),
+        };
         f(&mut visitor);
         let found = visitor.found;
         self.record(found)
@@ -298,7 +359,11 @@ impl Resolver {
 /// `x` as an expression: a one-segment path with no generics.
 pub fn single_ident(e: &Expr) -> Option<&Ident> {
     match e {
-        Expr::Path(p) if p.qself.is_none() && p.path.leading_colon.is_none() && p.path.segments.len() == 1 => {
+        Expr::Path(p)
+            if p.qself.is_none()
+                && p.path.leading_colon.is_none()
+                && p.path.segments.len() == 1 =>
+        {
             let seg = &p.path.segments[0];
             seg.arguments.is_none().then_some(&seg.ident)
         }
@@ -383,7 +448,9 @@ impl Uses<'_> {
             self.visit_expr_mut(&mut l.expr);
             pats.push(&mut l.pat);
         } else if is_and {
-            let Expr::Binary(b) = cond else { unreachable!() };
+            let Expr::Binary(b) = cond else {
+                unreachable!()
+            };
             self.cond(&mut b.left, pats);
             self.cond(&mut b.right, pats);
         } else {
@@ -395,10 +462,11 @@ impl Uses<'_> {
     /// literals, that name slots.
     fn tokens(&mut self, tokens: TokenStream) -> TokenStream {
         let mut out = Vec::new();
-        let mut appended: Vec<(String, Ident)> = Vec::new();
+        let mut appended: Vec<(Ident, Ident)> = Vec::new();
         let trees: Vec<TokenTree> = tokens.into_iter().collect();
         for (i, tt) in trees.iter().enumerate() {
-            let after_dot = i > 0 && matches!(&trees[i - 1], TokenTree::Punct(p) if p.as_char() == '.');
+            let after_dot =
+                i > 0 && matches!(&trees[i - 1], TokenTree::Punct(p) if p.as_char() == '.');
             let before_path = matches!(trees.get(i + 1), Some(TokenTree::Punct(p)) if p.as_char() == '!' || p.as_char() == ':');
             match tt {
                 TokenTree::Ident(ident) if !after_dot && !before_path => {
@@ -406,7 +474,7 @@ impl Uses<'_> {
                         Some(slot) => {
                             self.found.push(slot);
                             let slot = &self.resolver.out.slots[slot];
-                            if slot.renamed {
+                            if slot.renamed && self.resolver.renaming.is_some() {
                                 let mut renamed = slot.ident.clone();
                                 renamed.set_span(renamed.span().located_at(ident.span()));
                                 out.push(TokenTree::Ident(renamed));
@@ -427,8 +495,12 @@ impl Uses<'_> {
                         if let Some(slot) = self.slot(&name) {
                             self.found.push(slot);
                             let slot = &self.resolver.out.slots[slot];
-                            if slot.renamed && !appended.iter().any(|(n, _)| *n == name) {
-                                appended.push((name, slot.ident.clone()));
+                            let second_pass = self.resolver.renaming.is_some();
+                            if slot.renamed
+                                && second_pass
+                                && !appended.iter().any(|(n, _)| n == &name)
+                            {
+                                appended.push((Ident::new(&name, lit.span()), slot.ident.clone()));
                             }
                         }
                     }
@@ -440,7 +512,6 @@ impl Uses<'_> {
         let mut stream: TokenStream = out.into_iter().collect();
         // A renamed slot captured by a format string: pass it by name.
         for (name, ident) in appended {
-            let name = Ident::new(&name, Span::call_site());
             stream.extend(quote::quote!(, #name = #ident));
         }
         stream
@@ -462,7 +533,10 @@ fn format_captures(literal: &str) -> Vec<String> {
         }
         let end = rest.find(['}', ':']).unwrap_or(rest.len());
         let name = &rest[..end];
-        if !name.is_empty() && name.chars().all(|c| c == '_' || c.is_alphanumeric()) && !name.starts_with(|c: char| c.is_ascii_digit()) {
+        if !name.is_empty()
+            && name.chars().all(|c| c == '_' || c.is_alphanumeric())
+            && !name.starts_with(|c: char| c.is_ascii_digit())
+        {
             names.push(name.to_string());
         }
     }
@@ -476,7 +550,7 @@ impl VisitMut for Uses<'_> {
                 self.found.push(slot);
                 let renamed = &self.resolver.out.slots[slot].ident;
                 let ident = &mut e.path.segments[0].ident;
-                if *ident != *renamed {
+                if self.resolver.renaming.is_some() && *ident != *renamed {
                     let mut new = renamed.clone();
                     new.set_span(new.span().located_at(ident.span()));
                     *ident = new;
@@ -556,7 +630,10 @@ mod tests {
     fn resolved(body: TokenStream) -> (Vec<Node>, Resolution) {
         let block: syn::Block = syn::parse2(quote!({ #body })).unwrap();
         let mut nodes = crate::normalize::body(&block).unwrap();
-        let params = [Param { ident: Ident::new("p", Span::call_site()), mutable: false }];
+        let params = [Param {
+            ident: Ident::new("p", proc_macro2::Span::call_site()),
+            mutable: false,
+        }];
         let res = resolve(&params, &mut nodes).unwrap();
         (nodes, res)
     }
@@ -565,7 +642,9 @@ mod tests {
     fn shadowing_gives_distinct_slots() {
         let (nodes, res) = resolved(quote!(let x = p; let x = x + 1; f(x)));
         assert_eq!(res.slots.len(), 3);
-        let Node::Code { res: second, .. } = &nodes[1] else { panic!() };
+        let Node::Code { res: second, .. } = &nodes[1] else {
+            panic!()
+        };
         assert_eq!(second.uses, vec![1], "the initialiser reads the first `x`");
         assert_eq!(second.defs, vec![2]);
     }
@@ -573,21 +652,27 @@ mod tests {
     #[test]
     fn bindings_local_to_plain_code_are_not_uses() {
         let (nodes, _) = resolved(quote!(let x = 1; let y = { let x = 2; x }; f(y)));
-        let Node::Code { res, .. } = &nodes[1] else { panic!() };
+        let Node::Code { res, .. } = &nodes[1] else {
+            panic!()
+        };
         assert!(res.uses.is_empty());
     }
 
     #[test]
     fn plain_assignment_is_a_definition() {
         let (nodes, _) = resolved(quote!(let mut x = 1; x = p; f(x)));
-        let Node::Code { res, .. } = &nodes[1] else { panic!() };
+        let Node::Code { res, .. } = &nodes[1] else {
+            panic!()
+        };
         assert_eq!((res.uses.clone(), res.defs.clone()), (vec![0], vec![1]));
     }
 
     #[test]
     fn macro_arguments_and_format_captures_are_uses() {
         let (nodes, _) = resolved(quote!(let x = 1; let y = 2; println!("{x}", y); f()));
-        let Node::Code { res, .. } = &nodes[2] else { panic!() };
+        let Node::Code { res, .. } = &nodes[2] else {
+            panic!()
+        };
         assert_eq!(res.uses, vec![1, 2]);
     }
 

@@ -4,7 +4,6 @@ use std::future::Future;
 use std::pin::pin;
 use std::task::{Context, Poll, Waker};
 
-
 /// Polls `fut` to completion with a no-op waker (leaves here never block).
 fn block_on<F: Future>(fut: F) -> F::Output {
     let mut fut = pin!(fut);

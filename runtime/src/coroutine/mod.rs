@@ -14,7 +14,7 @@ pub use machine::Machine;
 pub use slot::AwaitSlot;
 pub use try_op::{FromResidual, Try};
 
-pub use core::ops::ControlFlow;
 pub use core::future::{Future, IntoFuture};
+pub use core::ops::ControlFlow;
 pub use core::pin::Pin;
 pub use core::task::{Context, Poll};

@@ -17,6 +17,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::task::Waker;
 use std::time::{Duration, Instant};
 
+use super::Delay;
 use super::callbacks::{Callback, Scheduled};
 use super::clock::Clock;
 use super::current;
@@ -27,7 +28,6 @@ use super::remote::{Remote, RemoteMsg};
 use super::tasks::{Runnable, TaskId, TaskSlot};
 use super::timers::TimerHeap;
 use super::waker;
-use super::Delay;
 use crate::error::{Error, Result};
 use crate::util::slab::{Key, Slab};
 
@@ -193,9 +193,7 @@ impl Core {
                 Some(Scheduled {
                     callback: Callback::Wake(current),
                     ..
-                }) if !current.will_wake(waker) => {
-                    Some(std::mem::replace(current, waker.clone()))
-                }
+                }) if !current.will_wake(waker) => Some(std::mem::replace(current, waker.clone())),
                 _ => None,
             }
         };
@@ -215,8 +213,11 @@ impl Core {
         // Built with no borrow held: `make` may run arbitrary code.
         let task = make(id, self.waker(id));
         let runnable: Rc<dyn Runnable> = task.clone();
-        let inserted = self.tasks.borrow_mut().insert(TaskSlot::new(Some(runnable)));
-        debug_assert_eq!(inserted, id, "the task table changed while building a task");
+        let inserted = self
+            .tasks
+            .borrow_mut()
+            .insert(TaskSlot::new(Some(runnable)));
+        assert_eq!(inserted, id, "the task table changed while building a task");
         self.schedule(inserted);
         Ok(task)
     }

@@ -47,9 +47,6 @@ impl Io {
             Err(err) if err.kind() == io::ErrorKind::Interrupted => return Ok(false),
             Err(err) => return Err(err),
         }
-        Ok(self
-            .events
-            .iter()
-            .any(|event| event.token() == WAKER_TOKEN))
+        Ok(self.events.iter().any(|event| event.token() == WAKER_TOKEN))
     }
 }

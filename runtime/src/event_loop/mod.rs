@@ -18,9 +18,9 @@
 
 mod callbacks;
 mod clock;
-pub(crate) mod driver;
 pub(crate) mod current;
 mod delay;
+pub(crate) mod driver;
 mod handle;
 mod io;
 mod ready;

@@ -178,7 +178,11 @@ mod tests {
             slab.remove(key);
             heap.note_cancelled(|k| slab.contains(k));
         }
-        assert!(heap.heap.len() < 2 * COMPACT_MIN_CANCELLED, "{}", heap.heap.len());
+        assert!(
+            heap.heap.len() < 2 * COMPACT_MIN_CANCELLED,
+            "{}",
+            heap.heap.len()
+        );
         assert_eq!(heap.live(), 1);
         assert_eq!(
             heap.next_deadline(|k| slab.contains(k)),

@@ -102,8 +102,7 @@ impl<F: Future> TaskCell<F> {
         // requires. Should its destructor panic, the new stage is still
         // written; the panic is reported and otherwise ignored, as the task
         // is over anyway.
-        if let Err(payload) = catch_unwind(AssertUnwindSafe(|| *stage = Stage::Finished(outcome)))
-        {
+        if let Err(payload) = catch_unwind(AssertUnwindSafe(|| *stage = Stage::Finished(outcome))) {
             eprintln!(
                 "asyncio: a task's future panicked while being dropped: {}",
                 panic::message(&*payload)

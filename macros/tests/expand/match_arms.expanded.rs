@@ -1,0 +1,219 @@
+fn match_arms(n: u32) -> impl ::core::future::Future<Output = String> {
+    #[allow(non_camel_case_types, dead_code, clippy::large_enum_variant)]
+    enum __Frame<T0, T3, F0, F1, F2> {
+        Start { n_0: T0 },
+        S0 { __fut: ::asyncio::__private::AwaitSlot<F0>, k_3: T3 },
+        S1 { __fut: ::asyncio::__private::AwaitSlot<F1> },
+        S2 { __fut: ::asyncio::__private::AwaitSlot<F2> },
+        Running,
+        Done,
+    }
+    #[allow(non_camel_case_types, dead_code, clippy::large_enum_variant)]
+    enum __Goto<T0, T1, T2, T3, T4, T5, T6> {
+        B0 { n_0: T0, k_3: T3 },
+        B1 { t2_2: T2, k_3: T3 },
+        B2 { k_5: T5 },
+        B3 { t4_6: T6 },
+        B4 { k_3: T3 },
+        B5 { t3_4: T4 },
+        B6 {},
+        B7 { t1_1: T1 },
+    }
+    #[allow(unused_unsafe)]
+    unsafe {
+        ::asyncio::__private::Machine::new(
+            __Frame::Start { n_0: n },
+            #[allow(
+                unreachable_code,
+                unused_mut,
+                unused_variables,
+                unused_assignments,
+                unused_braces,
+                clippy::all
+            )]
+            |
+                __frame: &mut __Frame<_, _, _, _, _>,
+                __cx: &mut ::core::task::Context<'_>,
+            | -> ::core::task::Poll<String> {
+                '__resume: loop {
+                    let mut __jump = match __frame {
+                        __Frame::S0 { __fut, .. } => {
+                            let __out = match unsafe {
+                                ::asyncio::__private::AwaitSlot::poll(__fut, __cx)
+                            } {
+                                ::core::task::Poll::Ready(__out) => __out,
+                                ::core::task::Poll::Pending => {
+                                    return ::core::task::Poll::Pending;
+                                }
+                            };
+                            match ::core::mem::replace(__frame, __Frame::Running) {
+                                __Frame::S0 { k_3, .. } => __Goto::B1 { k_3, t2_2: __out },
+                                _ => ::core::unreachable!(),
+                            }
+                        }
+                        __Frame::S1 { __fut, .. } => {
+                            let __out = match unsafe {
+                                ::asyncio::__private::AwaitSlot::poll(__fut, __cx)
+                            } {
+                                ::core::task::Poll::Ready(__out) => __out,
+                                ::core::task::Poll::Pending => {
+                                    return ::core::task::Poll::Pending;
+                                }
+                            };
+                            match ::core::mem::replace(__frame, __Frame::Running) {
+                                __Frame::S1 { .. } => __Goto::B3 { t4_6: __out },
+                                _ => ::core::unreachable!(),
+                            }
+                        }
+                        __Frame::S2 { __fut, .. } => {
+                            let __out = match unsafe {
+                                ::asyncio::__private::AwaitSlot::poll(__fut, __cx)
+                            } {
+                                ::core::task::Poll::Ready(__out) => __out,
+                                ::core::task::Poll::Pending => {
+                                    return ::core::task::Poll::Pending;
+                                }
+                            };
+                            match ::core::mem::replace(__frame, __Frame::Running) {
+                                __Frame::S2 { .. } => __Goto::B5 { t3_4: __out },
+                                _ => ::core::unreachable!(),
+                            }
+                        }
+                        __Frame::Start { .. } => {
+                            match ::core::mem::replace(__frame, __Frame::Running) {
+                                __Frame::Start { n_0, k_3, .. } => __Goto::B0 { n_0, k_3 },
+                                _ => ::core::unreachable!(),
+                            }
+                        }
+                        __Frame::Running => {
+                            ::core::panic!(
+                                "a `#[coroutine]` future was polled after it panicked"
+                            )
+                        }
+                        __Frame::Done => {
+                            ::core::panic!(
+                                "a `#[coroutine]` future was polled after it completed"
+                            )
+                        }
+                    };
+                    '__dispatch: loop {
+                        match __jump {
+                            __Goto::B0 { n_0, k_3 } => {
+                                #[allow(unused_mut)]
+                                let n = n_0;
+                                {
+                                    let __t1;
+                                    {
+                                        *__frame = __Frame::S0 {
+                                            __fut: ::asyncio::__private::AwaitSlot::new(
+                                                ::asyncio::__private::IntoFuture::into_future(
+                                                    leaf("scrut", n),
+                                                ),
+                                            ),
+                                            k_3: k,
+                                        };
+                                        continue '__resume;
+                                    }
+                                }
+                            }
+                            __Goto::B1 { t2_2, k_3 } => {
+                                #[allow(unused_mut)]
+                                let __t2 = t2_2;
+                                match __t2 {
+                                    0 => {
+                                        __jump = __Goto::B6 {};
+                                        continue '__dispatch;
+                                    }
+                                    k if k % 2 == 0 => {
+                                        __jump = __Goto::B4 { k_3: k };
+                                        continue '__dispatch;
+                                    }
+                                    k => {
+                                        __jump = __Goto::B2 { k_5: k };
+                                        continue '__dispatch;
+                                    }
+                                }
+                            }
+                            __Goto::B2 { k_5 } => {
+                                #[allow(unused_mut)]
+                                let k = k_5;
+                                {
+                                    {
+                                        *__frame = __Frame::S1 {
+                                            __fut: ::asyncio::__private::AwaitSlot::new(
+                                                ::asyncio::__private::IntoFuture::into_future(
+                                                    leaf("odd", k * 3),
+                                                ),
+                                            ),
+                                        };
+                                        continue '__resume;
+                                    }
+                                }
+                            }
+                            __Goto::B3 { t4_6 } => {
+                                #[allow(unused_mut)]
+                                let __t1;
+                                {
+                                    #[allow(unused_mut)]
+                                    let __t4 = t4_6;
+                                    let w = __t4;
+                                    __t1 = format!("odd {w}");
+                                }
+                                {
+                                    __jump = __Goto::B7 { t1_1: __t1 };
+                                    continue '__dispatch;
+                                }
+                            }
+                            __Goto::B4 { k_3 } => {
+                                #[allow(unused_mut)]
+                                let k = k_3;
+                                {
+                                    *__frame = __Frame::S2 {
+                                        __fut: ::asyncio::__private::AwaitSlot::new(
+                                            ::asyncio::__private::IntoFuture::into_future(
+                                                leaf("even", k),
+                                            ),
+                                        ),
+                                    };
+                                    continue '__resume;
+                                }
+                            }
+                            __Goto::B5 { t3_4 } => {
+                                #[allow(unused_mut)]
+                                let __t1;
+                                {
+                                    #[allow(unused_mut)]
+                                    let __t3 = t3_4;
+                                    __t1 = format!("even {}", __t3);
+                                }
+                                {
+                                    __jump = __Goto::B7 { t1_1: __t1 };
+                                    continue '__dispatch;
+                                }
+                            }
+                            __Goto::B6 {} => {
+                                #[allow(unused_mut)]
+                                let __t1;
+                                __t1 = "zero".to_string();
+                                {
+                                    __jump = __Goto::B7 { t1_1: __t1 };
+                                    continue '__dispatch;
+                                }
+                            }
+                            __Goto::B7 { t1_1 } => {
+                                #[allow(unused_mut)]
+                                let __t1 = t1_1;
+                                let s = __t1;
+                                {
+                                    let __ret = s;
+                                    *__frame = __Frame::Done;
+                                    return ::core::task::Poll::Ready(__ret);
+                                };
+                            }
+                        }
+                    }
+                }
+            },
+        )
+    }
+}

@@ -1,0 +1,4 @@
+fn peek(&self) -> u32 {
+    let v = leaf("peek", self.n).await;
+    v + self.n
+}
