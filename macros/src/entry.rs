@@ -42,7 +42,10 @@ fn expand_runner(
     outer.sig.asyncness = None;
     let (attrs, vis, sig) = (&outer.attrs, &outer.vis, &outer.sig);
     let run = if debug {
-        quote_spanned!(span=> ::asyncio::Runner::new().debug(true).run(__asyncio_body()))
+        quote_spanned!(span=> match ::asyncio::Runner::new().debug(true).run(__asyncio_body()) {
+            ::core::result::Result::Ok(value) => value,
+            ::core::result::Result::Err(error) => ::core::panic!("asyncio: {}", error),
+        })
     } else {
         quote_spanned!(span=> ::asyncio::run(__asyncio_body()))
     };
