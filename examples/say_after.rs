@@ -16,8 +16,15 @@ fn say_after(delay: u64, what: &'static str) -> asyncio::Result<()> {
 
 /// Wall-clock time of day, `HH:MM:SS`, like `time.strftime('%X')`.
 fn now() -> String {
-    let secs = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
-    format!("{:02}:{:02}:{:02}", secs / 3600 % 24, secs / 60 % 60, secs % 60)
+    let secs = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    format!(
+        "{:02}:{:02}:{:02}",
+        secs / 3600 % 24,
+        secs / 60 % 60,
+        secs % 60
+    )
 }
 
 #[asyncio::coroutine]

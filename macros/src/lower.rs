@@ -333,6 +333,8 @@ impl Lower {
     /// postorder, so that every block comes after a block that jumps to it
     /// (rustc infers the frame's types in that order).
     fn finish(&mut self) {
+        self.thread_jumps();
+        self.merge_blocks();
         let n = self.cfg.blocks.len();
         let mut order = Vec::with_capacity(n);
         let mut seen = vec![false; n];
@@ -367,6 +369,89 @@ impl Lower {
             renumber(&mut block, &new_id);
             self.cfg.blocks.push(block);
         }
+    }
+}
+
+impl Lower {
+    /// Sends jumps that land on an empty block (one that only closes
+    /// scopes and goes on, like the missing `else` of an `if`) straight to
+    /// where it goes. Nothing runs in between, so values dropped at the
+    /// empty block are dropped at the same point as before.
+    fn thread_jumps(&mut self) {
+        let n = self.cfg.blocks.len();
+        let forward = |blocks: &[Block], b: BlockId| -> Option<BlockId> {
+            let block = &blocks[b];
+            let empty = block.resumes.is_none()
+                && block.ops.iter().all(|op| matches!(op, Op::Close { .. }));
+            match block.term {
+                Term::Goto(t) if empty && b != 0 => Some(t),
+                _ => None,
+            }
+        };
+        let mut target: Vec<BlockId> = (0..n).collect();
+        for (b, slot) in target.iter_mut().enumerate() {
+            let mut at = b;
+            for _ in 0..n {
+                match forward(&self.cfg.blocks, at) {
+                    Some(next) if next != b => at = next,
+                    _ => break,
+                }
+            }
+            *slot = at;
+        }
+        for block in &mut self.cfg.blocks {
+            renumber(block, &target);
+        }
+    }
+
+    /// Appends a block to the block that jumps to it when that is its only
+    /// way in (the join after an `if` with one live branch, a loop exit
+    /// reached from one place): one arm instead of two, and no values
+    /// moved through a `__Goto` in between.
+    fn merge_blocks(&mut self) {
+        loop {
+            let n = self.cfg.blocks.len();
+            let mut preds = vec![0usize; n];
+            preds[0] += 1; // the entry is entered by the prelude
+            for block in &self.cfg.blocks {
+                for s in block.successors() {
+                    preds[s] += 1;
+                }
+            }
+            let mergeable = (0..n).find_map(|a| {
+                let Term::Goto(b) = self.cfg.blocks[a].term else {
+                    return None;
+                };
+                let ok = b != a && preds[b] == 1 && self.cfg.blocks[b].resumes.is_none();
+                (ok && self.end_chain(a) == self.cfg.blocks[b].entry).then_some((a, b))
+            });
+            let Some((a, b)) = mergeable else { return };
+            let ops = std::mem::take(&mut self.cfg.blocks[b].ops);
+            let term = std::mem::replace(&mut self.cfg.blocks[b].term, Term::Diverged);
+            let loops = std::mem::take(&mut self.cfg.blocks[b].loops);
+            let block = &mut self.cfg.blocks[a];
+            block.ops.extend(ops);
+            block.term = term;
+            block.loops = loops;
+        }
+    }
+
+    /// The scope chain open where block `b`'s terminator runs.
+    fn end_chain(&self, b: BlockId) -> Vec<ScopeId> {
+        let block = &self.cfg.blocks[b];
+        let mut chain = block.entry.clone();
+        for op in &block.ops {
+            match op {
+                Op::Open { scope, .. } => chain.push(*scope),
+                Op::Close { scope } => {
+                    if let Some(i) = chain.iter().rposition(|s| s == scope) {
+                        chain.truncate(i);
+                    }
+                }
+                _ => {}
+            }
+        }
+        chain
     }
 }
 

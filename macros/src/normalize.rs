@@ -335,7 +335,9 @@ impl Normalizer {
     fn result_temp(&mut self, dest: &Dest, out: &mut Vec<Node>, at: Span) -> (Option<Ident>, Dest) {
         match dest {
             Dest::Discard => (None, Dest::Discard),
-            Dest::Temp(_) | Dest::Return => {
+            // `let x = loop { .. }` already has a temporary: breaks assign it.
+            Dest::Temp(t) => (Some(t.clone()), Dest::Temp(t.clone())),
+            Dest::Return => {
                 let t = self.temp(at);
                 out.push(declare(&t));
                 (Some(t.clone()), Dest::Temp(t))
@@ -351,6 +353,9 @@ impl Normalizer {
     }
 
     fn deliver(&mut self, result: Option<Ident>, out: &mut Vec<Node>, dest: Dest) {
+        if let Dest::Temp(_) = dest {
+            return; // the construct assigned `dest` itself
+        }
         if let Some(t) = result {
             self.assign(parse_quote_spanned!(t.span()=> #t), out, dest);
         }

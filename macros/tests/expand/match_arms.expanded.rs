@@ -1,8 +1,8 @@
 fn match_arms(n: u32) -> impl ::core::future::Future<Output = String> {
     #[allow(non_camel_case_types, dead_code, clippy::large_enum_variant)]
-    enum __Frame<T0, T3, F0, F1, F2> {
+    enum __Frame<T0, F0, F1, F2> {
         Start { n_0: T0 },
-        S0 { __fut: ::asyncio::__private::AwaitSlot<F0>, k_3: T3 },
+        S0 { __fut: ::asyncio::__private::AwaitSlot<F0> },
         S1 { __fut: ::asyncio::__private::AwaitSlot<F1> },
         S2 { __fut: ::asyncio::__private::AwaitSlot<F2> },
         Running,
@@ -10,8 +10,8 @@ fn match_arms(n: u32) -> impl ::core::future::Future<Output = String> {
     }
     #[allow(non_camel_case_types, dead_code, clippy::large_enum_variant)]
     enum __Goto<T0, T1, T2, T3, T4, T5, T6> {
-        B0 { n_0: T0, k_3: T3 },
-        B1 { t2_2: T2, k_3: T3 },
+        B0 { n_0: T0 },
+        B1 { t2_2: T2 },
         B2 { k_5: T5 },
         B3 { t4_6: T6 },
         B4 { k_3: T3 },
@@ -32,7 +32,7 @@ fn match_arms(n: u32) -> impl ::core::future::Future<Output = String> {
                 clippy::all
             )]
             |
-                __frame: &mut __Frame<_, _, _, _, _>,
+                __frame: &mut __Frame<_, _, _, _>,
                 __cx: &mut ::core::task::Context<'_>,
             | -> ::core::task::Poll<String> {
                 '__resume: loop {
@@ -47,7 +47,7 @@ fn match_arms(n: u32) -> impl ::core::future::Future<Output = String> {
                                 }
                             };
                             match ::core::mem::replace(__frame, __Frame::Running) {
-                                __Frame::S0 { k_3, .. } => __Goto::B1 { k_3, t2_2: __out },
+                                __Frame::S0 { .. } => __Goto::B1 { t2_2: __out },
                                 _ => ::core::unreachable!(),
                             }
                         }
@@ -81,7 +81,7 @@ fn match_arms(n: u32) -> impl ::core::future::Future<Output = String> {
                         }
                         __Frame::Start { .. } => {
                             match ::core::mem::replace(__frame, __Frame::Running) {
-                                __Frame::Start { n_0, k_3, .. } => __Goto::B0 { n_0, k_3 },
+                                __Frame::Start { n_0, .. } => __Goto::B0 { n_0 },
                                 _ => ::core::unreachable!(),
                             }
                         }
@@ -98,11 +98,10 @@ fn match_arms(n: u32) -> impl ::core::future::Future<Output = String> {
                     };
                     '__dispatch: loop {
                         match __jump {
-                            __Goto::B0 { n_0, k_3 } => {
+                            __Goto::B0 { n_0 } => {
                                 #[allow(unused_mut)]
                                 let n = n_0;
                                 {
-                                    let __t1;
                                     {
                                         *__frame = __Frame::S0 {
                                             __fut: ::asyncio::__private::AwaitSlot::new(
@@ -110,13 +109,12 @@ fn match_arms(n: u32) -> impl ::core::future::Future<Output = String> {
                                                     leaf("scrut", n),
                                                 ),
                                             ),
-                                            k_3: k,
                                         };
                                         continue '__resume;
                                     }
                                 }
                             }
-                            __Goto::B1 { t2_2, k_3 } => {
+                            __Goto::B1 { t2_2 } => {
                                 #[allow(unused_mut)]
                                 let __t2 = t2_2;
                                 match __t2 {

@@ -1,0 +1,117 @@
+fn bump(&mut self, by: u32) -> impl ::core::future::Future<Output = u32> {
+    #[allow(non_camel_case_types, dead_code, clippy::large_enum_variant)]
+    enum __Frame<T0, T1, T2, F0> {
+        Start { self_0: T0, by_1: T1 },
+        S0 { __fut: ::asyncio::__private::AwaitSlot<F0>, guard_2: T2, self_0: T0 },
+        Running,
+        Done,
+    }
+    #[allow(non_camel_case_types, dead_code, clippy::large_enum_variant)]
+    enum __Goto<T0, T1, T2, T3> {
+        B0 { self_0: T0, by_1: T1 },
+        B1 { self_0: T0, guard_2: T2, t1_3: T3 },
+    }
+    #[allow(unused_unsafe)]
+    unsafe {
+        ::asyncio::__private::Machine::new(
+            __Frame::Start {
+                self_0: self,
+                by_1: by,
+            },
+            #[allow(
+                unreachable_code,
+                unused_mut,
+                unused_variables,
+                unused_assignments,
+                unused_braces,
+                clippy::all
+            )]
+            |
+                __frame: &mut __Frame<_, _, _, _>,
+                __cx: &mut ::core::task::Context<'_>,
+            | -> ::core::task::Poll<u32> {
+                '__resume: loop {
+                    let mut __jump = match __frame {
+                        __Frame::S0 { __fut, .. } => {
+                            let __out = match unsafe {
+                                ::asyncio::__private::AwaitSlot::poll(__fut, __cx)
+                            } {
+                                ::core::task::Poll::Ready(__out) => __out,
+                                ::core::task::Poll::Pending => {
+                                    return ::core::task::Poll::Pending;
+                                }
+                            };
+                            match ::core::mem::replace(__frame, __Frame::Running) {
+                                __Frame::S0 { guard_2, self_0, .. } => {
+                                    __Goto::B1 {
+                                        guard_2,
+                                        self_0,
+                                        t1_3: __out,
+                                    }
+                                }
+                                _ => ::core::unreachable!(),
+                            }
+                        }
+                        __Frame::Start { .. } => {
+                            match ::core::mem::replace(__frame, __Frame::Running) {
+                                __Frame::Start { self_0, by_1, .. } => {
+                                    __Goto::B0 { self_0, by_1 }
+                                }
+                                _ => ::core::unreachable!(),
+                            }
+                        }
+                        __Frame::Running => {
+                            ::core::panic!(
+                                "a `#[coroutine]` future was polled after it panicked"
+                            )
+                        }
+                        __Frame::Done => {
+                            ::core::panic!(
+                                "a `#[coroutine]` future was polled after it completed"
+                            )
+                        }
+                    };
+                    '__dispatch: loop {
+                        match __jump {
+                            __Goto::B0 { self_0, by_1 } => {
+                                #[allow(unused_mut)]
+                                let __self = self_0;
+                                #[allow(unused_mut)]
+                                let by = by_1;
+                                {
+                                    let _guard = __self.lock();
+                                    {
+                                        *__frame = __Frame::S0 {
+                                            __fut: ::asyncio::__private::AwaitSlot::new(
+                                                ::asyncio::__private::IntoFuture::into_future(fetch(by)),
+                                            ),
+                                            guard_2: _guard,
+                                            self_0: __self,
+                                        };
+                                        continue '__resume;
+                                    }
+                                }
+                            }
+                            __Goto::B1 { self_0, guard_2, t1_3 } => {
+                                #[allow(unused_mut)]
+                                let __self = self_0;
+                                {
+                                    #[allow(unused_mut)]
+                                    let _guard = guard_2;
+                                    #[allow(unused_mut)]
+                                    let __t1 = t1_3;
+                                    __self.n += __t1;
+                                    {
+                                        let __ret = __self.n;
+                                        *__frame = __Frame::Done;
+                                        return ::core::task::Poll::Ready(__ret);
+                                    };
+                                }
+                            }
+                        }
+                    }
+                }
+            },
+        )
+    }
+}

@@ -1,4 +1,0 @@
-fn peek(&self) -> u32 {
-    let v = leaf("peek", self.n).await;
-    v + self.n
-}
