@@ -588,3 +588,19 @@ impl Emitter {
         self.root
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::annotatable;
+
+    #[test]
+    fn closure_output_is_annotated_only_when_it_means_the_same() {
+        assert!(annotatable(&syn::parse_quote!(
+            Result<Vec<u8>, std::io::Error>
+        )));
+        assert!(annotatable(&syn::parse_quote!(&'a str)));
+        assert!(!annotatable(&syn::parse_quote!(&str)));
+        assert!(!annotatable(&syn::parse_quote!(Box<dyn Fn() + '_>)));
+        assert!(!annotatable(&syn::parse_quote!(impl Iterator<Item = u8>)));
+    }
+}

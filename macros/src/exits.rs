@@ -194,3 +194,97 @@ pub fn diverges(stmt: &Stmt) -> bool {
         Stmt::Expr(Expr::Break(_) | Expr::Continue(_) | Expr::Return(_), _)
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use quote::quote;
+
+    use super::*;
+    use crate::cfg::LoopCtx;
+
+    fn kinds(stmt: proc_macro2::TokenStream, loops: &[LoopCtx]) -> Vec<&'static str> {
+        let mut stmt: Stmt = syn::parse2(stmt).unwrap();
+        let mut found = Vec::new();
+        rewrite(&mut stmt, loops, &mut |exit| {
+            found.push(match exit {
+                Exit::Break { .. } => "break",
+                Exit::Continue { .. } => "continue",
+                Exit::Return { .. } => "return",
+                Exit::Try { .. } => "try",
+            });
+            None
+        });
+        found
+    }
+
+    fn lowered_loop() -> LoopCtx {
+        LoopCtx {
+            label: Some(syn::parse_quote!('outer)),
+            is_loop: true,
+            break_to: 1,
+            continue_to: Some(0),
+            result: None,
+        }
+    }
+
+    #[test]
+    fn exits_to_a_lowered_loop_are_found() {
+        let loops = [lowered_loop()];
+        assert_eq!(
+            kinds(
+                quote!(if c {
+                    break;
+                } else {
+                    continue 'outer;
+                }),
+                &loops
+            ),
+            ["break", "continue"]
+        );
+    }
+
+    #[test]
+    fn exits_inside_the_statement_are_not() {
+        let loops = [lowered_loop()];
+        assert_eq!(
+            kinds(
+                quote!(for i in v {
+                    if i {
+                        break;
+                    }
+                    continue;
+                }),
+                &loops
+            ),
+            Vec::<&str>::new()
+        );
+        assert_eq!(
+            kinds(
+                quote!(loop {
+                    break 'outer;
+                }),
+                &loops
+            ),
+            ["break"]
+        );
+    }
+
+    #[test]
+    fn return_and_try_but_not_inside_closures() {
+        assert_eq!(kinds(quote!(let x = f()?;), &[]), ["try"]);
+        assert_eq!(
+            kinds(quote!(let g = || { return h()?; };), &[]),
+            Vec::<&str>::new()
+        );
+        assert_eq!(
+            kinds(
+                quote!(if c {
+                    return 1;
+                }),
+                &[]
+            ),
+            ["return"]
+        );
+        assert_eq!(kinds(quote!(println!("{}", f()?);), &[]), ["try"]);
+    }
+}

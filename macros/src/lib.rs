@@ -28,6 +28,8 @@ mod names;
 mod normalize;
 mod parse;
 mod resolve;
+#[cfg(test)]
+mod test_util;
 
 use proc_macro::TokenStream;
 

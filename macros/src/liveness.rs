@@ -143,3 +143,67 @@ fn block_live_in(block: &Block, live_in: &[Slots], cfg: &Cfg, resolution: &Resol
     }
     live
 }
+
+#[cfg(test)]
+mod tests {
+    use quote::quote;
+
+    use crate::cfg::Term;
+    use crate::test_util::{analyzed, names};
+
+    /// The slots saved at each suspension, by name.
+    fn saved(body: proc_macro2::TokenStream) -> Vec<Vec<String>> {
+        let (cfg, res, live) = analyzed(body);
+        cfg.blocks
+            .iter()
+            .filter_map(|b| match &b.term {
+                Term::Suspend { resume, .. } => {
+                    let out = cfg.blocks[*resume].resumes;
+                    Some(names(
+                        &res,
+                        live.live_in[*resume]
+                            .iter()
+                            .copied()
+                            .filter(|s| Some(*s) != out),
+                    ))
+                }
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn values_not_used_after_an_await_are_not_saved() {
+        assert_eq!(
+            saved(quote!(let a = 1; let b = 2; f(b); x.await; a)),
+            vec![vec!["a"]]
+        );
+    }
+
+    #[test]
+    fn values_used_in_a_later_iteration_are_saved() {
+        assert_eq!(
+            saved(quote!(let mut n = 0; loop { x.await; n += 1; })),
+            vec![vec!["n"]]
+        );
+    }
+
+    #[test]
+    fn overwritten_values_are_not_saved() {
+        assert_eq!(
+            saved(quote!(let mut s = a(); drop(s); x.await; s = b(); s)),
+            vec![Vec::<String>::new()]
+        );
+    }
+
+    #[test]
+    fn never_read_guards_are_saved_until_their_scope_ends() {
+        let saved = saved(quote!({ let _g = lock(); x.await; y.await; } z.await;));
+        assert_eq!(saved, vec![vec!["_g"], vec!["_g"], vec![]]);
+    }
+
+    #[test]
+    fn parameters_are_saved_like_locals() {
+        assert_eq!(saved(quote!(x.await; p)), vec![vec!["p"]]);
+    }
+}

@@ -499,3 +499,68 @@ fn renumber(block: &mut Block, new_id: &[usize]) {
         Term::Pending | Term::Diverged => {}
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use quote::quote;
+
+    use crate::cfg::Term;
+    use crate::test_util::analyzed;
+
+    fn suspensions(cfg: &crate::cfg::Cfg) -> usize {
+        cfg.blocks
+            .iter()
+            .filter(|b| matches!(b.term, Term::Suspend { .. }))
+            .count()
+    }
+
+    #[test]
+    fn straight_line_is_one_block_per_await() {
+        let (cfg, ..) = analyzed(quote!(let a = x.await; let b = y.await; a + b));
+        assert_eq!(cfg.blocks.len(), 3);
+        assert_eq!(suspensions(&cfg), 2);
+        assert!(cfg.blocks[1].resumes.is_some() && cfg.blocks[2].resumes.is_some());
+    }
+
+    #[test]
+    fn loop_head_is_entered_by_a_back_edge() {
+        let (cfg, ..) = analyzed(quote!(loop {
+            x.await;
+        }));
+        let head = cfg
+            .blocks
+            .iter()
+            .position(|b| matches!(b.term, Term::Suspend { .. }))
+            .unwrap();
+        let back = cfg
+            .blocks
+            .iter()
+            .any(|b| matches!(b.term, Term::Goto(t) if t == head));
+        assert!(back, "the resumption jumps back to the loop head");
+    }
+
+    #[test]
+    fn empty_else_jumps_straight_to_the_join() {
+        let (cfg, ..) = analyzed(quote!(if c { x.await; } f()));
+        // entry (if), then-branch (suspends), resumption merged with the join.
+        assert_eq!(cfg.blocks.len(), 4, "no block for the missing else");
+    }
+
+    #[test]
+    fn unreachable_code_after_return_is_dropped() {
+        let (cfg, ..) = analyzed(quote!(x.await; return 1; y.await; 2));
+        assert_eq!(suspensions(&cfg), 1);
+    }
+
+    #[test]
+    fn blocks_are_in_reverse_postorder() {
+        let (cfg, ..) = analyzed(
+            quote!(let mut i = 0; while i < 3 { i += x.await; } match i { 0 => y.await, _ => 1 }),
+        );
+        // Every block but the entry has a predecessor that comes before it.
+        for b in 1..cfg.blocks.len() {
+            let earlier = (0..b).any(|a| cfg.blocks[a].successors().contains(&b));
+            assert!(earlier, "block {b} has no earlier predecessor");
+        }
+    }
+}

@@ -701,7 +701,7 @@ mod tests {
     fn call_operands_before_an_await_are_hoisted_in_order() {
         assert_eq!(
             norm(quote!(f(g(), x.await, h());)),
-            "let(mut __t2 = g ()); await(__t1 <- x); code(f (__t2 , __t1 , h ()) ;); code(return () ;)"
+            "let(mut __t1 = g ()); await(__t2 <- x); code(f (__t1 , __t2 , h ()) ;); code(return () ;)"
         );
     }
 
@@ -728,7 +728,7 @@ mod tests {
             norm(quote!(while c {
                 x.await;
             })),
-            "loop[if(c)[await(__t1 <- x); code(__t1 ;)][code(break ;)]]; code(return () ;)"
+            "loop[if(c)[await(__t1 <- x); code(:: core :: mem :: drop (__t1) ;)][code(break ;)]]; code(return () ;)"
         );
     }
 
@@ -736,7 +736,7 @@ mod tests {
     fn awaits_in_macro_arguments_are_hoisted() {
         assert_eq!(
             norm(quote!(println!("{} {}", a(), x.await);)),
-            "let(mut __t2 = a ()); await(__t1 <- x); code(println ! (\"{} {}\" , __t2 , __t1) ;); \
+            "let(mut __t1 = a ()); await(__t2 <- x); code(println ! (\"{} {}\" , __t1 , __t2) ;); \
              code(return () ;)"
         );
     }

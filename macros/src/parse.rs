@@ -36,27 +36,28 @@ pub fn no_arguments(attr: TokenStream, name: &str) -> syn::Result<()> {
 
 /// Parses the item under the attribute.
 pub fn item(tokens: TokenStream, name: &str) -> syn::Result<ItemFn> {
-    match syn::parse2::<ItemFn>(tokens.clone()) {
-        Ok(item) => Ok(item),
-        Err(error) => Err(match syn::parse2::<syn::Item>(tokens.clone()) {
-            Ok(syn::Item::Fn(_)) | Err(_) => {
-                match syn::parse2::<syn::TraitItemFn>(tokens.clone()) {
-                    Ok(f) if f.default.is_none() => syn::Error::new(
-                        f.sig.span(),
-                        format!(
-                            "`#[{name}]` needs a fn body; in a trait, declare the method \
-                         `fn ...(..) -> impl Future<Output = T>` and put `#[{name}]` on the impls"
-                        ),
-                    ),
-                    _ => error,
-                }
-            }
-            Ok(other) => syn::Error::new(
-                first_token_span(&other),
-                format!("`#[{name}]` applies to a fn: put it on a `fn` with a body"),
-            ),
-        }),
+    let error = match syn::parse2::<ItemFn>(tokens.clone()) {
+        Ok(item) => return Ok(item),
+        Err(error) => error,
+    };
+    if let Ok(f) = syn::parse2::<syn::TraitItemFn>(tokens.clone()) {
+        if f.default.is_none() {
+            return Err(syn::Error::new(
+                f.sig.span(),
+                format!(
+                    "`#[{name}]` needs a fn body; in a trait, declare the method \
+                     `fn ...(..) -> impl Future<Output = T>` and put `#[{name}]` on the impls"
+                ),
+            ));
+        }
     }
+    Err(match syn::parse2::<syn::Item>(tokens) {
+        Ok(syn::Item::Fn(_) | syn::Item::Verbatim(_)) | Err(_) => error,
+        Ok(other) => syn::Error::new(
+            first_token_span(&other),
+            format!("`#[{name}]` applies to a fn: put it on a `fn` with a body"),
+        ),
+    })
 }
 
 fn first_token_span(item: &syn::Item) -> Span {
@@ -136,4 +137,87 @@ pub fn coroutine(mut item: ItemFn) -> syn::Result<Coroutine> {
         item.block.stmts = prologue;
     }
     Ok(Coroutine { item, params })
+}
+
+#[cfg(test)]
+mod tests {
+    use quote::{ToTokens, quote};
+
+    use super::*;
+
+    fn error(tokens: TokenStream) -> String {
+        match item(tokens, "coroutine").and_then(coroutine) {
+            Ok(_) => String::new(),
+            Err(e) => e.to_string(),
+        }
+    }
+
+    #[test]
+    fn rejects_const_extern_and_non_fns() {
+        assert!(
+            error(quote!(
+                const fn f() {}
+            ))
+            .contains("const fn")
+        );
+        assert!(
+            error(quote!(
+                extern "C" fn f() {}
+            ))
+            .contains("extern")
+        );
+        assert!(
+            error(quote!(
+                struct S;
+            ))
+            .contains("applies to a fn")
+        );
+        assert!(
+            error(quote!(
+                fn f(&self);
+            ))
+            .contains("needs a fn body")
+        );
+        assert!(no_arguments(quote!(x), "coroutine").is_err());
+    }
+
+    #[test]
+    fn pattern_parameters_are_bound_in_the_body() {
+        let c = coroutine(
+            syn::parse2(quote!(
+                fn f((a, b): (u8, u8), mut n: u8) {}
+            ))
+            .unwrap(),
+        )
+        .unwrap();
+        assert_eq!(
+            c.item.sig.inputs.to_token_stream().to_string(),
+            "__arg0 : (u8 , u8) , n : u8"
+        );
+        assert_eq!(
+            c.item.block.stmts[0].to_token_stream().to_string(),
+            "let (a , b) = __arg0 ;"
+        );
+        assert!(c.params[1].0.mutable);
+    }
+
+    #[test]
+    fn receivers_become_parameters() {
+        let c = coroutine(
+            syn::parse2(quote!(
+                async fn f(&mut self) {}
+            ))
+            .unwrap(),
+        )
+        .unwrap();
+        assert!(c.item.sig.asyncness.is_none());
+        assert_eq!(
+            c.item.sig.inputs.to_token_stream().to_string(),
+            "& mut self"
+        );
+        assert!(
+            !c.params[0].0.mutable,
+            "`&mut self` is a reference, not a `mut` binding"
+        );
+    }
 }
