@@ -7,15 +7,16 @@
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+/// Waits `delay` seconds, then prints `what`.
 #[asyncio::coroutine]
-fn say_after(delay: u64, what: &'static str) -> asyncio::Result<()> {
+pub fn say_after(delay: u64, what: &'static str) -> asyncio::Result<()> {
     asyncio::sleep(Duration::from_secs(delay)).await?;
     println!("{what}");
     Ok(())
 }
 
 /// Wall-clock time of day, `HH:MM:SS`, like `time.strftime('%X')`.
-fn now() -> String {
+pub fn now() -> String {
     let secs = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_secs());
@@ -27,8 +28,9 @@ fn now() -> String {
     )
 }
 
+/// Awaits two `say_after` calls one after the other: about 3 seconds.
 #[asyncio::coroutine]
-fn sequential() -> asyncio::Result<()> {
+pub fn sequential() -> asyncio::Result<()> {
     println!("started at {}", now());
     say_after(1, "hello").await?;
     say_after(2, "world").await?;
@@ -36,8 +38,9 @@ fn sequential() -> asyncio::Result<()> {
     Ok(())
 }
 
+/// Runs two `say_after` calls as tasks, concurrently: about 2 seconds.
 #[asyncio::coroutine]
-fn concurrent() -> asyncio::Result<()> {
+pub fn concurrent() -> asyncio::Result<()> {
     let task1 = asyncio::create_task(say_after(1, "hello"));
     let task2 = asyncio::create_task(say_after(2, "world"));
     println!("started at {}", now());

@@ -202,7 +202,7 @@ impl<'a> Gen<'a> {
             unsafe {
                 #p::Machine::new(
                     #frame::Start { #(#start,)* },
-                    #[allow(unreachable_code, unused_mut, unused_variables, unused_assignments, unused_braces, clippy::all)]
+                    #[allow(unreachable_code, unused_mut, unused_braces)]
                     |#frame_var: &mut #frame<#(#underscores),*>, #cx: &mut ::core::task::Context<'_>| #output {
                         #resume: loop {
                             let mut #jump = #prelude;
@@ -252,6 +252,7 @@ impl<'a> Gen<'a> {
                 #frame::#variant { __fut, .. } => {
                     // SAFETY: the frame is pinned inside the `Machine` and this
                     // slot stays where it is until `poll` has emptied it.
+                    #[allow(clippy::let_unit_value)]
                     let __out = match unsafe { #p::AwaitSlot::poll(__fut, #cx) } {
                         ::core::task::Poll::Ready(__out) => __out,
                         ::core::task::Poll::Pending => return ::core::task::Poll::Pending,
@@ -296,6 +297,7 @@ impl<'a> Gen<'a> {
     fn ret(&self, value: TokenStream) -> TokenStream {
         let (frame, frame_var) = (&self.frame, &self.frame_var);
         quote_spanned! {self.input.span=> {
+            #[allow(clippy::let_unit_value)]
             let __ret = #value;
             *#frame_var = #frame::Done;
             return ::core::task::Poll::Ready(__ret);
@@ -371,7 +373,8 @@ impl<'a> Gen<'a> {
                 let (x, f) = (&slot.ident, self.field(s));
                 let m = slot.mutable.then(|| quote!(mut));
                 if live_in.contains(&s) {
-                    restores.push(quote!(#[allow(unused_mut)] let #m #x = #f;));
+                    restores
+                        .push(quote!(#[allow(unused_mut, clippy::let_unit_value)] let #m #x = #f;));
                 } else if assigned.contains(&s) && !declared.contains(&s) {
                     restores.push(quote!(#[allow(unused_mut)] let #m #x;));
                 }

@@ -64,7 +64,6 @@ macro_rules! both {
         mod $name {
             #[allow(unused_imports)]
             use super::*;
-            #[allow(unused_mut, unused_variables, unreachable_code, clippy::all)]
             #[asyncio::coroutine]
             pub fn ours($($args)*) -> $ret { $($body)* }
             #[allow(unused_mut, unused_variables, unreachable_code, clippy::all)]
@@ -324,6 +323,7 @@ both!(
 both!(
     fn unsafe_block_and_nested_blocks() -> u32 {
         let v = [1u32, 2, 3];
+        // SAFETY: `a` is 1, inside the array.
         let r = unsafe {
             let p = v.as_ptr();
             let a = leaf("u", 1usize).await;
@@ -376,6 +376,7 @@ mod borrowed_arg {
         let k = leaf("k", n).await;
         &s[..k]
     }
+    #[allow(clippy::needless_lifetimes)]
     pub async fn oracle<'a>(s: &'a str, n: usize) -> &'a str {
         let k = leaf("k", n).await;
         &s[..k]

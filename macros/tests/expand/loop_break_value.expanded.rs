@@ -18,14 +18,7 @@ fn loop_break_value(limit: u32) -> impl ::core::future::Future<Output = u32> {
     unsafe {
         ::asyncio::__private::Machine::new(
             __Frame::Start { limit_0: limit },
-            #[allow(
-                unreachable_code,
-                unused_mut,
-                unused_variables,
-                unused_assignments,
-                unused_braces,
-                clippy::all
-            )]
+            #[allow(unreachable_code, unused_mut, unused_braces)]
             |
                 __frame: &mut __Frame<_, _, _>,
                 __cx: &mut ::core::task::Context<'_>,
@@ -33,6 +26,7 @@ fn loop_break_value(limit: u32) -> impl ::core::future::Future<Output = u32> {
                 '__resume: loop {
                     let mut __jump = match __frame {
                         __Frame::S0 { __fut, .. } => {
+                            #[allow(clippy::let_unit_value)]
                             let __out = match unsafe {
                                 ::asyncio::__private::AwaitSlot::poll(__fut, __cx)
                             } {
@@ -72,7 +66,7 @@ fn loop_break_value(limit: u32) -> impl ::core::future::Future<Output = u32> {
                     '__dispatch: loop {
                         match __jump {
                             __Goto::B0 { limit_0 } => {
-                                #[allow(unused_mut)]
+                                #[allow(unused_mut, clippy::let_unit_value)]
                                 let limit = limit_0;
                                 {
                                     let mut i = 0;
@@ -86,10 +80,10 @@ fn loop_break_value(limit: u32) -> impl ::core::future::Future<Output = u32> {
                                 }
                             }
                             __Goto::B1 { limit_0, i_1 } => {
-                                #[allow(unused_mut)]
+                                #[allow(unused_mut, clippy::let_unit_value)]
                                 let limit = limit_0;
                                 {
-                                    #[allow(unused_mut)]
+                                    #[allow(unused_mut, clippy::let_unit_value)]
                                     let mut i = i_1;
                                     {
                                         i += 1;
@@ -107,13 +101,13 @@ fn loop_break_value(limit: u32) -> impl ::core::future::Future<Output = u32> {
                                 }
                             }
                             __Goto::B2 { limit_0, i_1, t2_3 } => {
-                                #[allow(unused_mut)]
+                                #[allow(unused_mut, clippy::let_unit_value)]
                                 let limit = limit_0;
                                 {
-                                    #[allow(unused_mut)]
+                                    #[allow(unused_mut, clippy::let_unit_value)]
                                     let mut i = i_1;
                                     {
-                                        #[allow(unused_mut)]
+                                        #[allow(unused_mut, clippy::let_unit_value)]
                                         let __t2 = t2_3;
                                         if __t2 >= limit {
                                             __jump = __Goto::B3 { i_1: i };
@@ -129,7 +123,7 @@ fn loop_break_value(limit: u32) -> impl ::core::future::Future<Output = u32> {
                                 }
                             }
                             __Goto::B3 { i_1 } => {
-                                #[allow(unused_mut)]
+                                #[allow(unused_mut, clippy::let_unit_value)]
                                 let mut i = i_1;
                                 #[allow(unused_mut)]
                                 let __t1;
@@ -142,10 +136,11 @@ fn loop_break_value(limit: u32) -> impl ::core::future::Future<Output = u32> {
                                 };
                             }
                             __Goto::B4 { t1_2 } => {
-                                #[allow(unused_mut)]
+                                #[allow(unused_mut, clippy::let_unit_value)]
                                 let __t1 = t1_2;
                                 let found = __t1;
                                 {
+                                    #[allow(clippy::let_unit_value)]
                                     let __ret = found + 1;
                                     *__frame = __Frame::Done;
                                     return ::core::task::Poll::Ready(__ret);

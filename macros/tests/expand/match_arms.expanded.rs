@@ -23,14 +23,7 @@ fn match_arms(n: u32) -> impl ::core::future::Future<Output = String> {
     unsafe {
         ::asyncio::__private::Machine::new(
             __Frame::Start { n_0: n },
-            #[allow(
-                unreachable_code,
-                unused_mut,
-                unused_variables,
-                unused_assignments,
-                unused_braces,
-                clippy::all
-            )]
+            #[allow(unreachable_code, unused_mut, unused_braces)]
             |
                 __frame: &mut __Frame<_, _, _, _>,
                 __cx: &mut ::core::task::Context<'_>,
@@ -38,6 +31,7 @@ fn match_arms(n: u32) -> impl ::core::future::Future<Output = String> {
                 '__resume: loop {
                     let mut __jump = match __frame {
                         __Frame::S0 { __fut, .. } => {
+                            #[allow(clippy::let_unit_value)]
                             let __out = match unsafe {
                                 ::asyncio::__private::AwaitSlot::poll(__fut, __cx)
                             } {
@@ -52,6 +46,7 @@ fn match_arms(n: u32) -> impl ::core::future::Future<Output = String> {
                             }
                         }
                         __Frame::S1 { __fut, .. } => {
+                            #[allow(clippy::let_unit_value)]
                             let __out = match unsafe {
                                 ::asyncio::__private::AwaitSlot::poll(__fut, __cx)
                             } {
@@ -66,6 +61,7 @@ fn match_arms(n: u32) -> impl ::core::future::Future<Output = String> {
                             }
                         }
                         __Frame::S2 { __fut, .. } => {
+                            #[allow(clippy::let_unit_value)]
                             let __out = match unsafe {
                                 ::asyncio::__private::AwaitSlot::poll(__fut, __cx)
                             } {
@@ -99,7 +95,7 @@ fn match_arms(n: u32) -> impl ::core::future::Future<Output = String> {
                     '__dispatch: loop {
                         match __jump {
                             __Goto::B0 { n_0 } => {
-                                #[allow(unused_mut)]
+                                #[allow(unused_mut, clippy::let_unit_value)]
                                 let n = n_0;
                                 {
                                     {
@@ -115,7 +111,7 @@ fn match_arms(n: u32) -> impl ::core::future::Future<Output = String> {
                                 }
                             }
                             __Goto::B1 { t2_2 } => {
-                                #[allow(unused_mut)]
+                                #[allow(unused_mut, clippy::let_unit_value)]
                                 let __t2 = t2_2;
                                 match __t2 {
                                     0 => {
@@ -133,7 +129,7 @@ fn match_arms(n: u32) -> impl ::core::future::Future<Output = String> {
                                 }
                             }
                             __Goto::B2 { k_5 } => {
-                                #[allow(unused_mut)]
+                                #[allow(unused_mut, clippy::let_unit_value)]
                                 let k = k_5;
                                 {
                                     {
@@ -152,7 +148,7 @@ fn match_arms(n: u32) -> impl ::core::future::Future<Output = String> {
                                 #[allow(unused_mut)]
                                 let __t1;
                                 {
-                                    #[allow(unused_mut)]
+                                    #[allow(unused_mut, clippy::let_unit_value)]
                                     let __t4 = t4_6;
                                     let w = __t4;
                                     __t1 = format!("odd {w}");
@@ -163,7 +159,7 @@ fn match_arms(n: u32) -> impl ::core::future::Future<Output = String> {
                                 }
                             }
                             __Goto::B4 { k_3 } => {
-                                #[allow(unused_mut)]
+                                #[allow(unused_mut, clippy::let_unit_value)]
                                 let k = k_3;
                                 {
                                     *__frame = __Frame::S2 {
@@ -180,7 +176,7 @@ fn match_arms(n: u32) -> impl ::core::future::Future<Output = String> {
                                 #[allow(unused_mut)]
                                 let __t1;
                                 {
-                                    #[allow(unused_mut)]
+                                    #[allow(unused_mut, clippy::let_unit_value)]
                                     let __t3 = t3_4;
                                     __t1 = format!("even {}", __t3);
                                 }
@@ -199,10 +195,11 @@ fn match_arms(n: u32) -> impl ::core::future::Future<Output = String> {
                                 }
                             }
                             __Goto::B7 { t1_1 } => {
-                                #[allow(unused_mut)]
+                                #[allow(unused_mut, clippy::let_unit_value)]
                                 let __t1 = t1_1;
                                 let s = __t1;
                                 {
+                                    #[allow(clippy::let_unit_value)]
                                     let __ret = s;
                                     *__frame = __Frame::Done;
                                     return ::core::task::Poll::Ready(__ret);

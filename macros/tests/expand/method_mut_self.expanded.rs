@@ -18,14 +18,7 @@ fn bump(&mut self, by: u32) -> impl ::core::future::Future<Output = u32> {
                 self_0: self,
                 by_1: by,
             },
-            #[allow(
-                unreachable_code,
-                unused_mut,
-                unused_variables,
-                unused_assignments,
-                unused_braces,
-                clippy::all
-            )]
+            #[allow(unreachable_code, unused_mut, unused_braces)]
             |
                 __frame: &mut __Frame<_, _, _, _>,
                 __cx: &mut ::core::task::Context<'_>,
@@ -33,6 +26,7 @@ fn bump(&mut self, by: u32) -> impl ::core::future::Future<Output = u32> {
                 '__resume: loop {
                     let mut __jump = match __frame {
                         __Frame::S0 { __fut, .. } => {
+                            #[allow(clippy::let_unit_value)]
                             let __out = match unsafe {
                                 ::asyncio::__private::AwaitSlot::poll(__fut, __cx)
                             } {
@@ -74,9 +68,9 @@ fn bump(&mut self, by: u32) -> impl ::core::future::Future<Output = u32> {
                     '__dispatch: loop {
                         match __jump {
                             __Goto::B0 { self_0, by_1 } => {
-                                #[allow(unused_mut)]
+                                #[allow(unused_mut, clippy::let_unit_value)]
                                 let __self = self_0;
-                                #[allow(unused_mut)]
+                                #[allow(unused_mut, clippy::let_unit_value)]
                                 let by = by_1;
                                 {
                                     let _guard = __self.lock();
@@ -93,15 +87,16 @@ fn bump(&mut self, by: u32) -> impl ::core::future::Future<Output = u32> {
                                 }
                             }
                             __Goto::B1 { self_0, guard_2, t1_3 } => {
-                                #[allow(unused_mut)]
+                                #[allow(unused_mut, clippy::let_unit_value)]
                                 let __self = self_0;
                                 {
-                                    #[allow(unused_mut)]
+                                    #[allow(unused_mut, clippy::let_unit_value)]
                                     let _guard = guard_2;
-                                    #[allow(unused_mut)]
+                                    #[allow(unused_mut, clippy::let_unit_value)]
                                     let __t1 = t1_3;
                                     __self.n += __t1;
                                     {
+                                        #[allow(clippy::let_unit_value)]
                                         let __ret = __self.n;
                                         *__frame = __Frame::Done;
                                         return ::core::task::Poll::Ready(__ret);

@@ -20,14 +20,7 @@ fn straight_line(a: u32, name: String) -> impl ::core::future::Future<Output = S
                 a_0: a,
                 name_1: name,
             },
-            #[allow(
-                unreachable_code,
-                unused_mut,
-                unused_variables,
-                unused_assignments,
-                unused_braces,
-                clippy::all
-            )]
+            #[allow(unreachable_code, unused_mut, unused_braces)]
             |
                 __frame: &mut __Frame<_, _, _, _, _>,
                 __cx: &mut ::core::task::Context<'_>,
@@ -35,6 +28,7 @@ fn straight_line(a: u32, name: String) -> impl ::core::future::Future<Output = S
                 '__resume: loop {
                     let mut __jump = match __frame {
                         __Frame::S0 { __fut, .. } => {
+                            #[allow(clippy::let_unit_value)]
                             let __out = match unsafe {
                                 ::asyncio::__private::AwaitSlot::poll(__fut, __cx)
                             } {
@@ -51,6 +45,7 @@ fn straight_line(a: u32, name: String) -> impl ::core::future::Future<Output = S
                             }
                         }
                         __Frame::S1 { __fut, .. } => {
+                            #[allow(clippy::let_unit_value)]
                             let __out = match unsafe {
                                 ::asyncio::__private::AwaitSlot::poll(__fut, __cx)
                             } {
@@ -92,9 +87,9 @@ fn straight_line(a: u32, name: String) -> impl ::core::future::Future<Output = S
                     '__dispatch: loop {
                         match __jump {
                             __Goto::B0 { a_0, name_1 } => {
-                                #[allow(unused_mut)]
+                                #[allow(unused_mut, clippy::let_unit_value)]
                                 let a = a_0;
-                                #[allow(unused_mut)]
+                                #[allow(unused_mut, clippy::let_unit_value)]
                                 let name = name_1;
                                 {
                                     {
@@ -109,10 +104,10 @@ fn straight_line(a: u32, name: String) -> impl ::core::future::Future<Output = S
                                 }
                             }
                             __Goto::B1 { name_1, t1_2 } => {
-                                #[allow(unused_mut)]
+                                #[allow(unused_mut, clippy::let_unit_value)]
                                 let name = name_1;
                                 {
-                                    #[allow(unused_mut)]
+                                    #[allow(unused_mut, clippy::let_unit_value)]
                                     let __t1 = t1_2;
                                     let x = __t1;
                                     {
@@ -128,15 +123,16 @@ fn straight_line(a: u32, name: String) -> impl ::core::future::Future<Output = S
                                 }
                             }
                             __Goto::B2 { name_1, x_3, t2_4 } => {
-                                #[allow(unused_mut)]
+                                #[allow(unused_mut, clippy::let_unit_value)]
                                 let name = name_1;
                                 {
-                                    #[allow(unused_mut)]
+                                    #[allow(unused_mut, clippy::let_unit_value)]
                                     let x = x_3;
-                                    #[allow(unused_mut)]
+                                    #[allow(unused_mut, clippy::let_unit_value)]
                                     let __t2 = t2_4;
                                     let y = __t2;
                                     {
+                                        #[allow(clippy::let_unit_value)]
                                         let __ret = format!("{name}: {}", x + y);
                                         *__frame = __Frame::Done;
                                         return ::core::task::Poll::Ready(__ret);

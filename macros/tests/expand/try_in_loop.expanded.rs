@@ -21,14 +21,7 @@ fn try_in_loop(
     unsafe {
         ::asyncio::__private::Machine::new(
             __Frame::Start { paths_0: paths },
-            #[allow(
-                unreachable_code,
-                unused_mut,
-                unused_variables,
-                unused_assignments,
-                unused_braces,
-                clippy::all
-            )]
+            #[allow(unreachable_code, unused_mut, unused_braces)]
             |
                 __frame: &mut __Frame<_, _, _, _>,
                 __cx: &mut ::core::task::Context<'_>,
@@ -36,6 +29,7 @@ fn try_in_loop(
                 '__resume: loop {
                     let mut __jump = match __frame {
                         __Frame::S0 { __fut, .. } => {
+                            #[allow(clippy::let_unit_value)]
                             let __out = match unsafe {
                                 ::asyncio::__private::AwaitSlot::poll(__fut, __cx)
                             } {
@@ -75,7 +69,7 @@ fn try_in_loop(
                     '__dispatch: loop {
                         match __jump {
                             __Goto::B0 { paths_0 } => {
-                                #[allow(unused_mut)]
+                                #[allow(unused_mut, clippy::let_unit_value)]
                                 let paths = paths_0;
                                 {
                                     let mut total = 0;
@@ -94,10 +88,10 @@ fn try_in_loop(
                                 }
                             }
                             __Goto::B1 { total_1, iter_2 } => {
-                                #[allow(unused_mut)]
+                                #[allow(unused_mut, clippy::let_unit_value)]
                                 let mut total = total_1;
                                 {
-                                    #[allow(unused_mut)]
+                                    #[allow(unused_mut, clippy::let_unit_value)]
                                     let mut __iter = iter_2;
                                     {
                                         if let ::core::option::Option::Some(path) = ::core::iter::Iterator::next(
@@ -117,7 +111,7 @@ fn try_in_loop(
                                 }
                             }
                             __Goto::B2 { total_1 } => {
-                                #[allow(unused_mut)]
+                                #[allow(unused_mut, clippy::let_unit_value)]
                                 let mut total = total_1;
                                 {
                                     __jump = __Goto::B3 { total_1: total };
@@ -125,22 +119,23 @@ fn try_in_loop(
                                 };
                             }
                             __Goto::B3 { total_1 } => {
-                                #[allow(unused_mut)]
+                                #[allow(unused_mut, clippy::let_unit_value)]
                                 let mut total = total_1;
                                 {
+                                    #[allow(clippy::let_unit_value)]
                                     let __ret = Ok(total);
                                     *__frame = __Frame::Done;
                                     return ::core::task::Poll::Ready(__ret);
                                 };
                             }
                             __Goto::B4 { total_1, iter_2, path_3 } => {
-                                #[allow(unused_mut)]
+                                #[allow(unused_mut, clippy::let_unit_value)]
                                 let mut total = total_1;
                                 {
-                                    #[allow(unused_mut)]
+                                    #[allow(unused_mut, clippy::let_unit_value)]
                                     let mut __iter = iter_2;
                                     {
-                                        #[allow(unused_mut)]
+                                        #[allow(unused_mut, clippy::let_unit_value)]
                                         let path = path_3;
                                         {
                                             *__frame = __Frame::S0 {
@@ -156,19 +151,20 @@ fn try_in_loop(
                                 }
                             }
                             __Goto::B5 { total_1, iter_2, t1_4 } => {
-                                #[allow(unused_mut)]
+                                #[allow(unused_mut, clippy::let_unit_value)]
                                 let mut total = total_1;
                                 {
-                                    #[allow(unused_mut)]
+                                    #[allow(unused_mut, clippy::let_unit_value)]
                                     let mut __iter = iter_2;
                                     {
-                                        #[allow(unused_mut)]
+                                        #[allow(unused_mut, clippy::let_unit_value)]
                                         let __t1 = t1_4;
                                         let text = match ::asyncio::__private::Try::branch(__t1) {
                                             ::asyncio::__private::ControlFlow::Continue(__value) => {
                                                 __value
                                             }
                                             ::asyncio::__private::ControlFlow::Break(__residual) => {
+                                                #[allow(clippy::let_unit_value)]
                                                 let __ret = ::asyncio::__private::FromResidual::from_residual(
                                                     __residual,
                                                 );
