@@ -30,7 +30,16 @@ fn expand_runner(
     });
     let (debug, item) = match result {
         Ok(ok) => ok,
-        Err(error) => return error.to_compile_error(),
+        Err(error) => {
+            let mut out = error.to_compile_error();
+            if name == "entry" {
+                // A stand-in, so the error is not followed by "no `main`".
+                out.extend(quote!(
+                    fn main() {}
+                ));
+            }
+            return out;
+        }
     };
     let span = item.sig.ident.span();
     let mut inner = item.clone();

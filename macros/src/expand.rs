@@ -86,9 +86,18 @@ fn set_output(item: &mut ItemFn) {
         ReturnType::Default => quote!(()),
         ReturnType::Type(_, ty) => ty.to_token_stream(),
     };
-    sig.output =
-        syn::parse2(quote_spanned!(span=> -> impl ::core::future::Future<Output = #output>))
-            .expect("a valid return type");
+    // Capture every lifetime of the signature, as an `async fn` does: on
+    // edition 2021 an `impl Trait` only captures the lifetimes it names.
+    let lifetimes: Vec<_> = sig
+        .generics
+        .lifetimes()
+        .map(|l| l.lifetime.clone())
+        .collect();
+    let captures = (!lifetimes.is_empty())
+        .then(|| quote_spanned!(span=> + ::asyncio::__private::Captures<(#(&#lifetimes (),)*)>));
+    sig.output = syn::parse2(quote_spanned!(span=>
+        -> impl ::core::future::Future<Output = #output> #captures))
+    .expect("a valid return type");
 }
 
 /// The fn with its signature and a body that never completes: what callers

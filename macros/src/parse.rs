@@ -30,7 +30,7 @@ pub fn no_arguments(attr: TokenStream, name: &str) -> syn::Result<()> {
     }
     Err(syn::Error::new_spanned(
         attr,
-        format!("`#[{name}]` takes no arguments: write `#[{name}]`"),
+        format!("`#[{name}]` takes no arguments: remove them"),
     ))
 }
 
@@ -65,6 +65,61 @@ fn first_token_span(item: &syn::Item) -> Span {
         .into_iter()
         .next()
         .map_or_else(Span::call_site, |t| t.span())
+}
+
+/// Gives every elided lifetime of the parameters (`&T`, `&self`, `'_`) a
+/// name, so that the returned `impl Future` can capture it by name (see
+/// `expand::set_output`). Lifetimes inside `Fn(..)` sugar, fn pointers and
+/// `impl`/`dyn` bounds are left alone: elision means something else there.
+fn name_elided_lifetimes(sig: &mut syn::Signature) {
+    use syn::visit_mut::{self, VisitMut};
+    struct Namer {
+        named: Vec<syn::Lifetime>,
+    }
+    impl Namer {
+        fn fresh(&mut self, span: Span) -> syn::Lifetime {
+            let l = syn::Lifetime::new(&format!("'__life{}", self.named.len()), span);
+            self.named.push(l.clone());
+            l
+        }
+    }
+    impl VisitMut for Namer {
+        fn visit_type_reference_mut(&mut self, r: &mut syn::TypeReference) {
+            if r.lifetime.is_none() {
+                r.lifetime = Some(self.fresh(r.and_token.span));
+            }
+            visit_mut::visit_type_reference_mut(self, r);
+        }
+        fn visit_lifetime_mut(&mut self, l: &mut syn::Lifetime) {
+            if l.ident == "_" {
+                *l = self.fresh(l.apostrophe);
+            }
+        }
+        fn visit_type_bare_fn_mut(&mut self, _: &mut syn::TypeBareFn) {}
+        fn visit_parenthesized_generic_arguments_mut(
+            &mut self,
+            _: &mut syn::ParenthesizedGenericArguments,
+        ) {
+        }
+        fn visit_type_impl_trait_mut(&mut self, _: &mut syn::TypeImplTrait) {}
+        fn visit_type_trait_object_mut(&mut self, _: &mut syn::TypeTraitObject) {}
+    }
+    let mut namer = Namer { named: Vec::new() };
+    for arg in &mut sig.inputs {
+        match arg {
+            FnArg::Receiver(r) => {
+                if let Some((and, lifetime @ None)) = &mut r.reference {
+                    *lifetime = Some(namer.fresh(and.span));
+                }
+            }
+            FnArg::Typed(t) => namer.visit_type_mut(&mut t.ty),
+        }
+    }
+    for l in namer.named {
+        sig.generics
+            .params
+            .push(syn::GenericParam::Lifetime(syn::LifetimeParam::new(l)));
+    }
 }
 
 /// Checks the signature and prepares the parameters.
@@ -132,6 +187,7 @@ pub fn coroutine(mut item: ItemFn) -> syn::Result<Coroutine> {
             },
         }
     }
+    name_elided_lifetimes(sig);
     if !prologue.is_empty() {
         prologue.append(&mut item.block.stmts);
         item.block.stmts = prologue;

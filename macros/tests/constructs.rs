@@ -323,10 +323,12 @@ both!(
 both!(
     fn unsafe_block_and_nested_blocks() -> u32 {
         let v = [1u32, 2, 3];
-        // SAFETY: `a` is 1, inside the array.
+        // SAFETY: `a` is 1, inside the array. (`p` is taken after the await:
+        // frame values move at a suspension, so a raw pointer into one would
+        // not survive it.)
         let r = unsafe {
-            let p = v.as_ptr();
             let a = leaf("u", 1usize).await;
+            let p = v.as_ptr();
             *p.add(a)
         };
         let q = ({ leaf("n", r).await }) + 1;

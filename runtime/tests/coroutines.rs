@@ -29,14 +29,19 @@ fn test_attribute_accepts_a_result() -> asyncio::Result<()> {
 }
 
 #[asyncio::test]
-fn tasks_interleave_by_deadline() -> asyncio::Result<()> {
+fn timers_fire_in_deadline_order_before_a_later_sleep() -> asyncio::Result<()> {
+    // Absolute deadlines from one base time, registered in the opposite
+    // order; the sleep's deadline comes after all of them, so the order is
+    // exact however slowly this runs.
     let log = Rc::new(RefCell::new(Vec::new()));
-    let slow = asyncio::create_task(record(log.clone(), 20, "slow"));
-    let fast = asyncio::create_task(record(log.clone(), 1, "fast"));
-    record(log.clone(), 10, "main").await?;
-    slow.await??;
-    fast.await??;
-    assert_eq!(*log.borrow(), ["fast", "main", "slow"]);
+    let event_loop = asyncio::get_running_loop()?;
+    let base = event_loop.time();
+    for (offset, what) in [(0.06, "slow"), (0.03, "middle"), (0.0, "fast")] {
+        let log = log.clone();
+        event_loop.call_at(base + offset, move || log.borrow_mut().push(what))?;
+    }
+    record(log.clone(), 70, "coroutine").await?;
+    assert_eq!(*log.borrow(), ["fast", "middle", "slow", "coroutine"]);
     Ok(())
 }
 

@@ -1,4 +1,7 @@
-fn bump(&mut self, by: u32) -> impl ::core::future::Future<Output = u32> {
+fn bump<'__life0>(
+    &'__life0 mut self,
+    by: u32,
+) -> impl ::core::future::Future<Output = u32> {
     #[allow(non_camel_case_types, dead_code, clippy::large_enum_variant)]
     enum __Frame<T0, T1, T2, F0> {
         Start { self_0: T0, by_1: T1 },

@@ -18,3 +18,10 @@ pub use core::future::{Future, IntoFuture};
 pub use core::ops::ControlFlow;
 pub use core::pin::Pin;
 pub use core::task::{Context, Poll};
+
+/// Names lifetimes a coroutine's `impl Future` captures, so it borrows its
+/// arguments in every edition (edition 2021 captures only the lifetimes an
+/// `impl Trait` mentions).
+pub trait Captures<T: ?Sized> {}
+
+impl<T: ?Sized, U: ?Sized> Captures<U> for T {}

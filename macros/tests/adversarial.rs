@@ -1,0 +1,2077 @@
+//! Adversarial bodies for the coroutine compiler: each body is compiled twice
+//! (as a `#[coroutine] fn` and as an `async fn`) and run on a trivial
+//! executor; results and effect logs must agree. Bodies the compiler gets
+//! wrong are kept, reduced, under `FAILING` at the end of the file.
+
+use std::cell::RefCell;
+use std::future::Future;
+use std::pin::pin;
+use std::task::{Context, Poll, Waker};
+
+thread_local! {
+    static LOG: RefCell<Vec<String>> = const { RefCell::new(Vec::new()) };
+}
+
+fn log(s: impl Into<String>) {
+    LOG.with(|l| l.borrow_mut().push(s.into()));
+}
+
+fn take_log() -> Vec<String> {
+    LOG.with(|l| std::mem::take(&mut *l.borrow_mut()))
+}
+
+fn block_on<F: Future>(fut: F) -> F::Output {
+    let mut fut = pin!(fut);
+    let mut cx = Context::from_waker(Waker::noop());
+    loop {
+        if let Poll::Ready(v) = fut.as_mut().poll(&mut cx) {
+            return v;
+        }
+    }
+}
+
+/// Pending once, then ready with the value; logs its poll.
+struct Leaf<T>(Option<T>, bool, &'static str);
+impl<T: Unpin> Future for Leaf<T> {
+    type Output = T;
+    fn poll(mut self: std::pin::Pin<&mut Self>, _: &mut Context<'_>) -> Poll<T> {
+        if !self.1 {
+            self.1 = true;
+            return Poll::Pending;
+        }
+        log(format!("ready {}", self.2));
+        Poll::Ready(self.0.take().unwrap())
+    }
+}
+fn leaf<T>(name: &'static str, v: T) -> Leaf<T> {
+    Leaf(Some(v), false, name)
+}
+
+/// A value that logs its drop.
+struct D(&'static str);
+impl Drop for D {
+    fn drop(&mut self) {
+        log(format!("drop {}", self.0));
+    }
+}
+
+fn effect<T>(name: &str, v: T) -> T {
+    log(format!("eval {name}"));
+    v
+}
+
+macro_rules! both {
+    ($(#[$m:meta])* fn $name:ident($($args:tt)*) -> $ret:ty { $($body:tt)* }) => {
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+            #[asyncio::coroutine]
+            pub fn ours($($args)*) -> $ret { $($body)* }
+            #[allow(unused_mut, unused_variables, unreachable_code, clippy::all)]
+            pub async fn oracle($($args)*) -> $ret { $($body)* }
+        }
+    };
+}
+
+macro_rules! check {
+    ($name:ident($($arg:expr),*)) => {{
+        let ours = block_on($name::ours($($arg),*));
+        let ours_log = take_log();
+        let oracle = block_on($name::oracle($($arg),*));
+        let oracle_log = take_log();
+        assert_eq!(ours, oracle, "result of {}", stringify!($name));
+        (ours_log, oracle_log)
+    }};
+}
+
+/// Same result and the same log, drops included.
+macro_rules! exact {
+    ($name:ident($($arg:expr),*)) => {{
+        let (ours, oracle) = check!($name($($arg),*));
+        assert_eq!(ours, oracle, "log of {}", stringify!($name));
+    }};
+}
+
+/// Same result and log, ignoring when drops happen (a value not used after
+/// an await is released at that await).
+macro_rules! same_effects {
+    ($name:ident($($arg:expr),*)) => {{
+        let (ours, oracle) = check!($name($($arg),*));
+        let strip = |l: Vec<String>| l.into_iter().filter(|e| !e.starts_with("drop")).collect::<Vec<_>>();
+        let count = |l: &Vec<String>| { let mut d: Vec<_> = l.iter().filter(|e| e.starts_with("drop")).cloned().collect(); d.sort(); d };
+        assert_eq!(count(&ours), count(&oracle), "drops of {}", stringify!($name));
+        assert_eq!(strip(ours), strip(oracle), "log of {}", stringify!($name));
+    }};
+}
+#[allow(unused_imports)]
+use std::fmt::Write as _;
+
+/// Drops each future after `polls` polls; the drop logs must agree exactly.
+macro_rules! cancel_exact {
+    ($name:ident($($arg:expr),*), $polls:expr) => {{
+        let mut cx = Context::from_waker(Waker::noop());
+        let mut ours = Box::pin($name::ours($($arg),*));
+        for _ in 0..$polls {
+            assert!(ours.as_mut().poll(&mut cx).is_pending());
+        }
+        drop(ours);
+        let ours_log = take_log();
+        let mut oracle = Box::pin($name::oracle($($arg),*));
+        for _ in 0..$polls {
+            assert!(oracle.as_mut().poll(&mut cx).is_pending());
+        }
+        drop(oracle);
+        let oracle_log = take_log();
+        assert_eq!(ours_log, oracle_log, "cancel {} after {} polls", stringify!($name), $polls);
+    }};
+}
+
+/// A future that owns a `D` and completes with the inner future's value.
+struct Hold<F>(#[allow(dead_code)] D, F);
+impl<F: Future + Unpin> Future for Hold<F> {
+    type Output = F::Output;
+    fn poll(mut self: std::pin::Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
+        std::pin::Pin::new(&mut self.1).poll(cx)
+    }
+}
+fn hold<F>(name: &'static str, f: F) -> Hold<F> {
+    Hold(D(name), f)
+}
+
+fn see(d: &D) -> &'static str {
+    log(format!("see {}", d.0));
+    d.0
+}
+
+// ---------------------------------------------------------------------------
+// Awaits deep inside expressions.
+
+both!(
+    fn deep_expression(a: u32) -> u32 {
+        let g = |x: u32, y: u32| x * 10 + y;
+        let h = |x: u32| x + 1;
+        g(
+            effect("g0", 1) + h(leaf("h", a).await),
+            h(g(leaf("i", 2).await, effect("e", 3)) * leaf("j", 4).await),
+        ) + (leaf("k", 5).await - effect("m", 1))
+    }
+);
+#[test]
+fn t_deep_expression() {
+    exact!(deep_expression(7));
+}
+
+both!(
+    fn method_chain_on_awaited() -> u32 {
+        let s: u32 = leaf("v", vec![1u32, 2, 3])
+            .await
+            .into_iter()
+            .map(|x| x * 2)
+            .sum();
+        let t = leaf("p", (4u32, 5u32)).await.1;
+        let n = leaf("s", String::from("abc")).await.len() as u32;
+        s + t + n + (|a: u32| a + 1)(leaf("c", 9).await)
+    }
+);
+#[test]
+fn t_method_chain_on_awaited() {
+    exact!(method_chain_on_awaited());
+}
+
+both!(
+    fn unary_not_neg_and_casts(b: bool) -> (bool, i64, u8, f64) {
+        let x = !leaf("b", b).await;
+        let y = -(leaf("n", 3i32).await as i64) * 2;
+        let z = leaf("w", 300u32).await as u8;
+        let f = leaf("f", 7u8).await as f64 / 2.0;
+        (x, y, z, f)
+    }
+);
+#[test]
+fn t_unary_not_neg_and_casts() {
+    exact!(unary_not_neg_and_casts(true));
+    exact!(unary_not_neg_and_casts(false));
+}
+
+both!(
+    fn tuples_arrays_ranges() -> (Vec<u32>, [u32; 4], (u32, (u32, u32)), Vec<u32>) {
+        let r: Vec<u32> = (effect("lo", 1)..leaf("hi", 4).await).collect();
+        let a = [leaf("a0", 1).await, effect("a1", 2), leaf("a2", 3).await, 4];
+        let t = (effect("t0", 1), (leaf("t1", 2).await, leaf("t2", 3).await));
+        let rep = [leaf("rep", 7u32).await; 3].to_vec();
+        let mut inc: Vec<u32> = (leaf("ilo", 2).await..=leaf("ihi", 4).await).collect();
+        inc.extend(rep);
+        (r, a, t, inc)
+    }
+);
+#[test]
+fn t_tuples_arrays_ranges() {
+    exact!(tuples_arrays_ranges());
+}
+
+#[derive(Debug, PartialEq)]
+struct P {
+    a: u32,
+    b: u32,
+    c: String,
+}
+
+both!(
+    fn struct_shorthand(a: u32) -> (P, P) {
+        let c = String::from("c");
+        let p = P {
+            a,
+            b: leaf("b", 2).await,
+            c,
+        };
+        let b = effect("b2", 5);
+        let c = leaf("c2", String::from("cc")).await;
+        let q = P {
+            c,
+            b,
+            ..P {
+                a: leaf("rest", 9).await,
+                b: 0,
+                c: String::new(),
+            }
+        };
+        (p, q)
+    }
+);
+#[test]
+fn t_struct_shorthand() {
+    exact!(struct_shorthand(1));
+}
+
+both!(
+    fn short_circuit_nested(a: bool, b: bool, c: bool) -> (bool, bool, u32) {
+        let x = (effect("a", a) && leaf("b", b).await) || (leaf("c", c).await && !effect("a2", a));
+        let y = !(leaf("na", a).await || effect("b", b)) && leaf("nc", c).await;
+        let mut n = 0;
+        if leaf("i1", a).await || (b && leaf("i2", c).await) {
+            n += 1;
+        }
+        while n < 3 && leaf("w", c || n == 1).await {
+            n += 1;
+        }
+        (x, y, n)
+    }
+);
+#[test]
+fn t_short_circuit_nested() {
+    for a in [false, true] {
+        for b in [false, true] {
+            for c in [false, true] {
+                exact!(short_circuit_nested(a, b, c));
+            }
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------
+// match, if-let chains, let-else.
+
+both!(
+    fn match_guards_use_bindings(n: u32, limit: u32) -> String {
+        let base = effect("base", 100);
+        match leaf("s", (n, n % 3)).await {
+            (0, _) => "zero".into(),
+            (k, r) if k > limit && r == effect("r", 1) => {
+                format!("big {} {}", k, leaf("big", base).await)
+            }
+            (k, 0 | 2) if k + base > effect("g", 102) => {
+                let w = leaf("w", k).await;
+                format!("mid {w} {base}")
+            }
+            (k @ 1..=3, r) => format!("small {k} {r}"),
+            (k, r) => format!("other {} {}", k, r + leaf("o", 0).await),
+        }
+    }
+);
+#[test]
+fn t_match_guards_use_bindings() {
+    for n in 0..10 {
+        exact!(match_guards_use_bindings(n, 6));
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+enum E {
+    A(u32),
+    B { x: u32, y: String },
+    C,
+}
+
+both!(
+    fn match_enum_struct_patterns(e: E) -> String {
+        let x = effect("outer x", 1000);
+        let out = match leaf("e", e).await {
+            E::A(v) | E::B { x: v, .. } if v > 5 => {
+                let r = leaf("av", v).await;
+                format!("a/b {r}")
+            }
+            E::A(v) => format!("a {v}"),
+            E::B { x, y } => {
+                let z = leaf("bx", x).await;
+                format!("b {x} {y} {z}")
+            }
+            E::C => String::from("c"),
+        };
+        format!("{out} {x}")
+    }
+);
+#[test]
+fn t_match_enum_struct_patterns() {
+    exact!(match_enum_struct_patterns(E::A(3)));
+    exact!(match_enum_struct_patterns(E::A(8)));
+    exact!(match_enum_struct_patterns(E::B {
+        x: 2,
+        y: "y".into()
+    }));
+    exact!(match_enum_struct_patterns(E::B {
+        x: 9,
+        y: "y".into()
+    }));
+    exact!(match_enum_struct_patterns(E::C));
+}
+
+both!(
+    fn if_let_else_if_let_chain(a: Option<u32>, b: Result<u32, String>) -> u32 {
+        if let Some(x) = leaf("a", a).await {
+            x + leaf("ax", 1).await
+        } else if let Ok(y) = leaf("b", b.clone()).await {
+            let z = leaf("by", y).await;
+            z * 2
+        } else if let Err(e) = b {
+            e.len() as u32 + leaf("e", 100).await
+        } else {
+            0
+        }
+    }
+);
+#[test]
+fn t_if_let_else_if_let_chain() {
+    exact!(if_let_else_if_let_chain(Some(1), Ok(2)));
+    exact!(if_let_else_if_let_chain(None, Ok(2)));
+    exact!(if_let_else_if_let_chain(None, Err("xyz".into())));
+}
+
+both!(
+    fn let_chain_in_if(a: Option<u32>) -> u32 {
+        let lim = leaf("lim", 3).await;
+        if let Some(x) = a
+            && x > lim
+        {
+            leaf("hit", x).await
+        } else {
+            leaf("miss", 0).await
+        }
+    }
+);
+#[test]
+fn t_let_chain_in_if() {
+    exact!(let_chain_in_if(Some(5)));
+    exact!(let_chain_in_if(Some(1)));
+    exact!(let_chain_in_if(None));
+}
+
+both!(
+    fn let_else_await_in_else(a: Option<u32>, b: Option<u32>) -> u32 {
+        let d = D("d");
+        let Some(x) = a else {
+            let v = leaf("else1", 10).await;
+            log(format!("else {}", d.0));
+            return v;
+        };
+        let Some(y) = leaf("b", b).await else {
+            let w = leaf("else2", x).await;
+            return w + 1000;
+        };
+        see(&d);
+        x + y
+    }
+);
+#[test]
+fn t_let_else_await_in_else() {
+    exact!(let_else_await_in_else(None, None));
+    // `d` is dead on this path after the await on `b`: released early.
+    same_effects!(let_else_await_in_else(Some(1), None));
+    exact!(let_else_await_in_else(Some(1), Some(2)));
+}
+
+both!(
+    fn let_else_in_loop(v: Vec<Option<u32>>) -> u32 {
+        let mut sum = 0;
+        for item in v {
+            let Some(x) = item else {
+                leaf("skip", ()).await;
+                continue;
+            };
+            let Some(y) = leaf("chk", x.checked_sub(1)).await else {
+                break;
+            };
+            sum += y;
+        }
+        sum
+    }
+);
+#[test]
+fn t_let_else_in_loop() {
+    exact!(let_else_in_loop(vec![
+        Some(3),
+        None,
+        Some(5),
+        Some(0),
+        Some(9)
+    ]));
+}
+
+// ---------------------------------------------------------------------------
+// Loops.
+
+both!(
+    fn labeled_break_value_from_inner(n: u32) -> (u32, u32) {
+        let mut outer_iters = 0;
+        let r = 'outer: loop {
+            outer_iters += 1;
+            let mut j = 0;
+            let inner = loop {
+                j += leaf("j", 1).await;
+                if j == n {
+                    break 'outer j * 100;
+                }
+                if j >= 2 {
+                    break j;
+                }
+            };
+            if inner + outer_iters > 20 {
+                break outer_iters;
+            }
+            for k in 0..3u32 {
+                if k == outer_iters % 3 && leaf("k", true).await {
+                    continue 'outer;
+                }
+            }
+        };
+        (r, outer_iters)
+    }
+);
+#[test]
+fn t_labeled_break_value_from_inner() {
+    exact!(labeled_break_value_from_inner(1));
+    exact!(labeled_break_value_from_inner(5));
+}
+
+both!(
+    fn native_loop_inside_lowered_breaks_out(v: Vec<u32>) -> u32 {
+        let r = 'outer: loop {
+            let base = leaf("base", 10).await;
+            for x in &v {
+                if *x > base {
+                    break 'outer *x;
+                }
+            }
+            let mut i = 0;
+            while i < 3 {
+                i += 1;
+                if i == 2 {
+                    break;
+                }
+            }
+            break base + i;
+        };
+        r
+    }
+);
+#[test]
+fn t_native_loop_inside_lowered_breaks_out() {
+    exact!(native_loop_inside_lowered_breaks_out(vec![1, 20, 3]));
+    exact!(native_loop_inside_lowered_breaks_out(vec![1, 2, 3]));
+}
+
+both!(
+    fn while_let_continue_await_in_cond(v: Vec<u32>) -> Vec<u32> {
+        let mut it = v.into_iter();
+        let mut out = vec![];
+        while let Some(x) = leaf("next", it.next()).await {
+            if x % 2 == 0 {
+                continue;
+            }
+            out.push(leaf("odd", x).await);
+        }
+        out
+    }
+);
+#[test]
+fn t_while_let_continue_await_in_cond() {
+    exact!(while_let_continue_await_in_cond(vec![1, 2, 3, 4, 5]));
+}
+
+both!(
+    fn nested_for_loops_with_awaits(n: u32) -> Vec<(u32, u32)> {
+        let mut out = Vec::new();
+        for (i, a) in (0..n).map(|x| x * 2).enumerate() {
+            for b in leaf("inner", vec![1u32, 2]).await {
+                if b == 2 && i == 1 {
+                    continue;
+                }
+                out.push((a, b + leaf("b", 0).await));
+            }
+        }
+        out
+    }
+);
+#[test]
+fn t_nested_for_loops_with_awaits() {
+    exact!(nested_for_loops_with_awaits(3));
+}
+
+both!(
+    fn loop_is_the_tail(n: u32) -> u32 {
+        let mut i = 0;
+        loop {
+            i += leaf("i", 1).await;
+            if i >= n {
+                break i * 3;
+            }
+        }
+    }
+);
+#[test]
+fn t_loop_is_the_tail() {
+    exact!(loop_is_the_tail(4));
+}
+
+both!(
+    fn infinite_loop_tail_with_return(n: u32) -> u32 {
+        let mut i = 0;
+        loop {
+            i += leaf("i", 1).await;
+            if i > n {
+                return i;
+            }
+        }
+    }
+);
+#[test]
+fn t_infinite_loop_tail_with_return() {
+    exact!(infinite_loop_tail_with_return(2));
+}
+
+both!(
+    fn labeled_block_with_nested_loops(n: u32) -> u32 {
+        let v = 'blk: {
+            let mut acc = 0;
+            for i in 0..5u32 {
+                let mut j = 0;
+                loop {
+                    j += 1;
+                    if j > i {
+                        break;
+                    }
+                    acc += leaf("a", j).await;
+                    if acc > n {
+                        break 'blk acc * 10;
+                    }
+                }
+            }
+            acc
+        };
+        v + 1
+    }
+);
+#[test]
+fn t_labeled_block_with_nested_loops() {
+    exact!(labeled_block_with_nested_loops(5));
+    exact!(labeled_block_with_nested_loops(1000));
+}
+
+both!(
+    fn awaits_in_break_and_return_values(n: u32) -> u32 {
+        let x = loop {
+            if n == 0 {
+                return leaf("ret", 7).await + effect("r", 1);
+            }
+            break leaf("brk", n).await * 2;
+        };
+        let y = 'b: {
+            if x > 5 {
+                break 'b effect("e", 1) + leaf("bb", x).await;
+            }
+            x
+        };
+        y
+    }
+);
+#[test]
+fn t_awaits_in_break_and_return_values() {
+    for n in 0..4 {
+        exact!(awaits_in_break_and_return_values(n));
+    }
+}
+
+both!(
+    fn return_in_value_position(n: u32) -> u32 {
+        let x = if n > 2 {
+            return leaf("early", n).await;
+        } else {
+            leaf("late", n + 1).await
+        };
+        let y = match x {
+            1 => return 100,
+            k => k + leaf("m", 1).await,
+        };
+        y
+    }
+);
+#[test]
+fn t_return_in_value_position() {
+    for n in 0..4 {
+        exact!(return_in_value_position(n));
+    }
+}
+
+// ---------------------------------------------------------------------------
+// `?` in many places.
+
+#[derive(Debug, PartialEq)]
+struct MyErr(String);
+impl From<std::num::ParseIntError> for MyErr {
+    fn from(e: std::num::ParseIntError) -> Self {
+        MyErr(e.to_string())
+    }
+}
+impl From<String> for MyErr {
+    fn from(e: String) -> Self {
+        MyErr(e)
+    }
+}
+
+both!(
+    fn try_everywhere(v: Vec<&'static str>) -> Result<u32, MyErr> {
+        let mut total = 0;
+        for s in v {
+            let n: u32 = match leaf("s", s).await {
+                "skip" => continue,
+                "bad" => Err(String::from("bad"))?,
+                t => t.parse()?,
+            };
+            let parse_twice = |t: &str| -> Result<u32, std::num::ParseIntError> {
+                let a: u32 = t.parse()?;
+                Ok(a * 2)
+            };
+            total += parse_twice(s)? + leaf("n", n).await;
+            if total > 1000 {
+                return Err(MyErr(format!("too big {total}")));
+            }
+        }
+        Ok(total)
+    }
+);
+#[test]
+fn t_try_everywhere() {
+    exact!(try_everywhere(vec!["1", "skip", "2"]));
+    exact!(try_everywhere(vec!["1", "bad", "2"]));
+    exact!(try_everywhere(vec!["1", "x", "2"]));
+    exact!(try_everywhere(vec!["600", "2"]));
+}
+
+both!(
+    fn option_try(a: Option<u32>, b: Option<&'static str>) -> Option<usize> {
+        let x = leaf("a", a).await?;
+        let s = b?;
+        let f = |v: Option<u32>| v.map(|v| v + 1);
+        let y = f(leaf("f", Some(x)).await)?;
+        Some(s.len() + y as usize + leaf("c", s.chars().next()).await? as usize)
+    }
+);
+#[test]
+fn t_option_try() {
+    exact!(option_try(Some(1), Some("ab")));
+    exact!(option_try(None, Some("ab")));
+    exact!(option_try(Some(1), None));
+    exact!(option_try(Some(1), Some("")));
+}
+
+both!(
+    fn try_in_nested_closure_and_async_block(s: &'static str) -> Result<u32, MyErr> {
+        let parse = |t: &str| -> Option<u32> { t.parse().ok() };
+        let inner = async move {
+            let v: u32 = s.parse()?;
+            Ok::<u32, std::num::ParseIntError>(v + 1)
+        };
+        let a = inner.await?;
+        let b = parse(s).unwrap_or(0);
+        Ok(a + b + leaf("x", 1).await)
+    }
+);
+#[test]
+fn t_try_in_nested_closure_and_async_block() {
+    exact!(try_in_nested_closure_and_async_block("5"));
+    exact!(try_in_nested_closure_and_async_block("z"));
+}
+
+// ---------------------------------------------------------------------------
+// Drops: early returns inside nested blocks, guards, temporaries.
+
+both!(
+    fn early_return_nested_blocks(k: u32) -> usize {
+        let a = D("a");
+        let n = leaf("start", k).await;
+        {
+            let b = D("b");
+            {
+                let c = D("c");
+                if n == 1 {
+                    return see(&a).len() + see(&c).len();
+                }
+                let e = D("e");
+                if n == 2 {
+                    let f = D("f");
+                    see(&f);
+                    return see(&e).len() + see(&b).len();
+                }
+                see(&c);
+            }
+            if leaf("mid", n == 3).await {
+                let g = D("g");
+                see(&g);
+                return see(&b).len();
+            }
+            see(&b);
+        }
+        see(&a).len()
+    }
+);
+#[test]
+fn t_early_return_nested_blocks() {
+    for k in [0, 1, 2, 4] {
+        exact!(early_return_nested_blocks(k));
+    }
+    // On this path `a` is dead after the await "mid" and is released there.
+    same_effects!(early_return_nested_blocks(3));
+}
+
+both!(
+    fn drop_order_within_one_block_after_await() -> u32 {
+        let a = D("a");
+        let x = leaf("x", 1).await;
+        let b = D("b");
+        let c = (D("c1"), D("c2"));
+        see(&c.1);
+        let _g = D("g");
+        let _ = D("underscore");
+        see(&b);
+        see(&a);
+        x
+    }
+);
+#[test]
+fn t_drop_order_within_one_block_after_await() {
+    exact!(drop_order_within_one_block_after_await());
+}
+
+both!(
+    fn awaited_value_discarded_drops_now() -> u32 {
+        leaf("a", D("a")).await;
+        let _ = leaf("b", D("b")).await;
+        let _keep = leaf("c", D("c")).await;
+        effect("mid", 0);
+        let x = leaf("d", (D("d"), 5)).await.1;
+        effect("end", x)
+    }
+);
+#[test]
+fn t_awaited_value_discarded_drops_now() {
+    // `(D("d"), 5)` lives in a hoisted temporary: see FAILING.
+    same_effects!(awaited_value_discarded_drops_now());
+}
+
+both!(
+    fn awaited_future_dropped_when_ready() -> u32 {
+        let a = effect("before", 1) + hold("fut", leaf("a", 1)).await + effect("after", 2);
+        let b = (hold("f2", leaf("b", 2)).await, effect("t", 3));
+        a + b.0 + b.1
+    }
+);
+#[test]
+fn t_awaited_future_dropped_when_ready() {
+    exact!(awaited_future_dropped_when_ready());
+}
+
+both!(
+    fn guards_in_loops(n: u32) -> u32 {
+        let _outer = D("outer");
+        let mut total = 0;
+        for i in 0..n {
+            let _g = D("iter");
+            total += leaf("l", i).await;
+            if i == 1 {
+                continue;
+            }
+            let _h = D("h");
+            if total > 2 {
+                break;
+            }
+            leaf("l2", ()).await;
+        }
+        total
+    }
+);
+#[test]
+fn t_guards_in_loops() {
+    exact!(guards_in_loops(5));
+}
+
+both!(
+    fn moved_into_closure_before_await() -> String {
+        let s = String::from("s");
+        let d = D("moved");
+        log(format!("len {}", s.len()));
+        let f = move || {
+            see(&d);
+            s.len()
+        };
+        let n = leaf("a", 3usize).await;
+        let g = move |x: usize| x + n;
+        format!("{} {}", f(), g(leaf("b", 1).await))
+    }
+);
+#[test]
+fn t_moved_into_closure_before_await() {
+    same_effects!(moved_into_closure_before_await());
+}
+
+both!(
+    fn reassign_across_awaits(n: u32) -> Vec<u32> {
+        let mut cur = D("c0");
+        let mut acc = vec![];
+        for i in 0..n {
+            see(&cur);
+            let next = leaf("n", i).await;
+            cur = if next % 2 == 0 { D("even") } else { D("odd") };
+            acc.push(next);
+        }
+        see(&cur);
+        acc
+    }
+);
+#[test]
+fn t_reassign_across_awaits() {
+    same_effects!(reassign_across_awaits(3));
+}
+
+// ---------------------------------------------------------------------------
+// Shadowing and renaming.
+
+both!(
+    fn shadow_in_inner_scope_outer_used_after(a: u32) -> String {
+        let x = D("outer");
+        let y = a;
+        {
+            let x = leaf("in", a * 2).await;
+            let y = x + 1;
+            log(format!("inner {x} {y}"));
+            leaf("in2", ()).await;
+            log(format!("inner again {x} {y}"));
+        }
+        let s = format!("{} {y} {}", see(&x), x.0);
+        s + &format!(" {:?}", leaf("t", y).await)
+    }
+);
+#[test]
+fn t_shadow_in_inner_scope_outer_used_after() {
+    same_effects!(shadow_in_inner_scope_outer_used_after(3));
+}
+
+both!(
+    fn shadow_by_match_arm_and_if_let(v: Option<u32>) -> String {
+        let x = 5u32;
+        let r = match leaf("m", v).await {
+            Some(x) => {
+                let z = leaf("z", x * 10).await;
+                format!("some {x} {z}")
+            }
+            None => format!("none {x}"),
+        };
+        let s = if let Some(x) = leaf("il", v.map(|v| v + 1)).await {
+            leaf("w", ()).await;
+            format!("{x}")
+        } else {
+            format!("{x}!")
+        };
+        format!("{r} {s} {x}")
+    }
+);
+#[test]
+fn t_shadow_by_match_arm_and_if_let() {
+    exact!(shadow_by_match_arm_and_if_let(Some(2)));
+    exact!(shadow_by_match_arm_and_if_let(None));
+}
+
+both!(
+    fn format_captures_of_shadowed(a: u32) -> Vec<String> {
+        let mut out = vec![];
+        let x = a;
+        let name = "outer";
+        {
+            let x = leaf("x", a + 100).await;
+            let name = "inner";
+            out.push(format!("{name}={x} {x:?} {x:>5}"));
+            leaf("y", ()).await;
+            out.push(format!("{name}={x}"));
+        }
+        out.push(format!("{name}={x} {x:?} {{x}} {}", x + 1));
+        out.push(format!("{y:03}", y = x + leaf("z", 1).await));
+        assert!(x == a, "x was {x}");
+        out
+    }
+);
+#[test]
+fn t_format_captures_of_shadowed() {
+    exact!(format_captures_of_shadowed(7));
+}
+
+both!(
+    fn shadow_same_scope_chain(a: u32) -> u32 {
+        let x = a;
+        let x = leaf("a", x + 1).await;
+        let x = x * leaf("b", 2).await + x;
+        let x = {
+            let y = x;
+            let x = leaf("c", y).await;
+            x + y
+        };
+        x
+    }
+);
+#[test]
+fn t_shadow_same_scope_chain() {
+    exact!(shadow_same_scope_chain(3));
+}
+
+both!(
+    fn shadowed_loop_variable(n: u32) -> (u32, u32) {
+        let i = 1000;
+        let mut sum = 0;
+        for i in 0..n {
+            let i = i * 2;
+            sum += leaf("i", i).await;
+        }
+        (i, sum)
+    }
+);
+#[test]
+fn t_shadowed_loop_variable() {
+    exact!(shadowed_loop_variable(3));
+}
+
+// ---------------------------------------------------------------------------
+// Assignments.
+
+both!(
+    fn let_without_initializer(c: bool) -> (u32, String) {
+        let x: u32;
+        if c {
+            x = leaf("a", 1).await;
+        } else {
+            leaf("b", ()).await;
+            x = 2;
+        }
+        let s: String;
+        let t: u32;
+        match leaf("m", x).await {
+            1 => {
+                s = leaf("s", "one".to_string()).await;
+                t = 10;
+            }
+            _ => {
+                t = leaf("t", 20).await;
+                s = String::from("other");
+            }
+        }
+        (x + t, s)
+    }
+);
+#[test]
+fn t_let_without_initializer() {
+    exact!(let_without_initializer(true));
+    exact!(let_without_initializer(false));
+}
+
+both!(
+    fn assignments_with_awaits(a: u32) -> (u32, u32, u32, Vec<u32>) {
+        let mut x = a;
+        x = x + leaf("y", 2).await;
+        x = leaf("z", 3).await + x;
+        let mut y = 1;
+        y += leaf("c", 5).await;
+        y *= leaf("d", 2).await + x;
+        y -= 1;
+        let mut n = 0;
+        n += leaf("n", 1).await;
+        let mut v = vec![1, 2, 3];
+        v[0] += leaf("v0", 10).await;
+        v[n] = leaf("v1", 20).await;
+        let mut t = (0u32, 0u32);
+        t.1 += leaf("t", 4).await;
+        (x, y, t.1, v)
+    }
+);
+#[test]
+fn t_assignments_with_awaits() {
+    exact!(assignments_with_awaits(1));
+}
+
+mod deref_assign {
+    use super::*;
+    #[asyncio::coroutine]
+    pub fn ours(r: &mut u32, v: &mut Vec<u32>) -> u32 {
+        *r = leaf("a", 5).await;
+        *r += leaf("b", 1).await;
+        v.push(leaf("c", *r).await);
+        v[0] = leaf("d", 9).await;
+        *r
+    }
+    pub async fn oracle(r: &mut u32, v: &mut Vec<u32>) -> u32 {
+        *r = leaf("a", 5).await;
+        *r += leaf("b", 1).await;
+        v.push(leaf("c", *r).await);
+        v[0] = leaf("d", 9).await;
+        *r
+    }
+}
+#[test]
+fn t_deref_assign() {
+    let (mut r1, mut v1) = (0, vec![1]);
+    let a = block_on(deref_assign::ours(&mut r1, &mut v1));
+    let l1 = take_log();
+    let (mut r2, mut v2) = (0, vec![1]);
+    let b = block_on(deref_assign::oracle(&mut r2, &mut v2));
+    let l2 = take_log();
+    assert_eq!((a, r1, v1, l1), (b, r2, v2, l2));
+}
+
+// ---------------------------------------------------------------------------
+// Blocks: unsafe, nested, async blocks, IntoFuture.
+
+both!(
+    fn unsafe_and_async_blocks(n: u32) -> u32 {
+        let arr = [1u32, 2, 3, 4];
+        let v = unsafe {
+            let p = arr.as_ptr();
+            let i = leaf("i", 1usize).await;
+            let x = *p.add(i);
+            x + *p.add(leaf("j", 2usize).await)
+        };
+        let w = async move { n * 2 }.await;
+        let fut = leaf("stored", 5);
+        effect("between", 0);
+        let z = fut.await;
+        let ready = std::future::ready(6).await;
+        v + w + z + ready
+    }
+);
+#[test]
+fn t_unsafe_and_async_blocks() {
+    exact!(unsafe_and_async_blocks(3));
+}
+
+struct Later(u32);
+impl std::future::IntoFuture for Later {
+    type Output = u32;
+    type IntoFuture = Leaf<u32>;
+    fn into_future(self) -> Leaf<u32> {
+        log("into_future");
+        leaf("later", self.0)
+    }
+}
+
+both!(
+    fn into_future_values() -> u32 {
+        let a = Later(effect("mk", 3)).await;
+        let b = Later(a + 1).await;
+        a * b
+    }
+);
+#[test]
+fn t_into_future_values() {
+    exact!(into_future_values());
+}
+
+// ---------------------------------------------------------------------------
+// Macros in bodies.
+
+both!(
+    fn macros_with_awaits(a: u32) -> (Vec<u32>, String, bool, bool) {
+        let v = vec![effect("v0", 0), leaf("v1", a).await, leaf("v2", 2).await];
+        let s = format!("{}-{}-{a}", leaf("f", 1).await, effect("g", 2));
+        assert!(leaf("as", true).await, "never {}", a);
+        assert_eq!(leaf("ae", a).await, a, "eq {a}");
+        assert_ne!(leaf("an", a + 1).await, a);
+        let m = matches!(leaf("m", Some(a)).await, Some(3));
+        let m2 = matches!(leaf("m2", a).await, 1 | 2 | 3);
+        let mut out = String::new();
+        write!(out, "{}", leaf("w", 7).await).unwrap();
+        writeln!(out, "{s} {}", leaf("w2", 8).await).unwrap();
+        (v, out, m, m2)
+    }
+);
+#[test]
+fn t_macros_with_awaits() {
+    exact!(macros_with_awaits(3));
+}
+
+// ---------------------------------------------------------------------------
+// Integer inference, unit bodies, no awaits, many awaits, deep nesting.
+
+both!(
+    fn integer_inference() -> (u64, i8, usize) {
+        let mut n = 0;
+        n += leaf("n", 1).await;
+        n += leaf("m", 2u64).await;
+        let mut k = 0;
+        k -= leaf("k", 3).await;
+        let i = leaf("i", 4).await;
+        let v = [1, 2, 3, 4, 5];
+        (n, k, v[i])
+    }
+);
+#[test]
+fn t_integer_inference() {
+    exact!(integer_inference());
+}
+
+both!(
+    fn unit_no_tail(n: u32) -> () {
+        let d = D("d");
+        leaf("a", n).await;
+        if n > 1 {
+            see(&d);
+            return;
+        }
+        leaf("b", ()).await;
+        log(format!("end {}", d.0));
+    }
+);
+#[test]
+fn t_unit_no_tail() {
+    exact!(unit_no_tail(1));
+    exact!(unit_no_tail(2));
+}
+
+both!(
+    fn never_awaits(n: u32) -> u32 {
+        let d = D("d");
+        let mut s = 0;
+        for i in 0..n {
+            s += i;
+        }
+        if s > 3 {
+            return s;
+        }
+        see(&d);
+        s * 2
+    }
+);
+#[test]
+fn t_never_awaits() {
+    exact!(never_awaits(2));
+    exact!(never_awaits(5));
+}
+
+both!(
+    fn many_awaits_in_sequence(a: u32) -> u32 {
+        let mut x = a;
+        x += leaf("1", 1).await;
+        x += leaf("2", 2).await;
+        x += leaf("3", 3).await;
+        x += leaf("4", 4).await;
+        x += leaf("5", 5).await;
+        let y = leaf("6", 6).await + leaf("7", 7).await + leaf("8", 8).await;
+        x += leaf("9", 9).await;
+        x += leaf("10", 10).await;
+        let d = D("mid");
+        x += leaf("11", 11).await;
+        x += leaf("12", 12).await;
+        x += leaf("13", 13).await;
+        x += leaf("14", 14).await;
+        see(&d);
+        x += leaf("15", 15).await;
+        x += leaf("16", 16).await;
+        x += leaf("17", 17).await;
+        x += leaf("18", 18).await;
+        x += leaf("19", 19).await;
+        x += leaf("20", 20).await;
+        x += leaf("21", 21).await;
+        x += leaf("22", 22).await;
+        x * 1000 + y + leaf("23", 23).await
+    }
+);
+#[test]
+fn t_many_awaits_in_sequence() {
+    same_effects!(many_awaits_in_sequence(1));
+}
+
+both!(
+    fn deep_nesting_five_levels(n: u32) -> Vec<String> {
+        let mut out = vec![];
+        for a in 0..n {
+            if leaf("l1", a % 2 == 0).await {
+                let mut b = 0;
+                loop {
+                    b += leaf("l2", 1).await;
+                    match leaf("l3", (a + b) % 3).await {
+                        0 => {
+                            let mut c = 0;
+                            while c < leaf("l4", 2).await {
+                                c += 1;
+                                if let Some(d) = leaf("l5", (c == 2).then_some(a * 10 + b)).await {
+                                    out.push(format!("{a}{b}{c}:{}", leaf("d", d).await));
+                                }
+                            }
+                        }
+                        1 => out.push(format!("one {}", leaf("one", a).await)),
+                        _ => break,
+                    }
+                    if b > 3 {
+                        break;
+                    }
+                }
+            } else {
+                out.push(leaf("odd", format!("odd {a}")).await);
+            }
+        }
+        out
+    }
+);
+#[test]
+fn t_deep_nesting_five_levels() {
+    exact!(deep_nesting_five_levels(4));
+}
+
+// ---------------------------------------------------------------------------
+// Signatures: references, generics, impl Trait, methods, traits, recursion.
+
+mod tuple_of_refs {
+    use super::*;
+    #[asyncio::coroutine]
+    pub fn ours<'a, 'b>(s: &'a str, v: &'b [u32]) -> (&'a str, &'b [u32], &'a str) {
+        let k = leaf("k", 2usize).await;
+        let m = leaf("m", 1usize).await;
+        (&s[..k], &v[m..], s)
+    }
+    pub async fn oracle<'a, 'b>(s: &'a str, v: &'b [u32]) -> (&'a str, &'b [u32], &'a str) {
+        let k = leaf("k", 2usize).await;
+        let m = leaf("m", 1usize).await;
+        (&s[..k], &v[m..], s)
+    }
+}
+#[test]
+fn t_tuple_of_refs() {
+    let v = [1u32, 2, 3];
+    exact!(tuple_of_refs("hello", &v));
+}
+
+mod elided_ref_return {
+    use super::*;
+    #[asyncio::coroutine]
+    pub fn ours(s: &str, n: usize) -> Option<&str> {
+        let k = leaf("k", n).await;
+        if k > s.len() {
+            return None;
+        }
+        Some(&s[k..])
+    }
+    pub async fn oracle(s: &str, n: usize) -> Option<&str> {
+        let k = leaf("k", n).await;
+        if k > s.len() {
+            return None;
+        }
+        Some(&s[k..])
+    }
+}
+#[test]
+fn t_elided_ref_return() {
+    exact!(elided_ref_return("hello", 2));
+    exact!(elided_ref_return("hello", 9));
+}
+
+mod generic_where {
+    use super::*;
+    use std::fmt::Debug;
+    use std::ops::Add;
+    #[asyncio::coroutine]
+    pub fn ours<T, U>(a: T, b: U, n: usize) -> Vec<String>
+    where
+        T: Add<Output = T> + Copy + Debug + Unpin,
+        U: IntoIterator<Item = T>,
+    {
+        let mut out = Vec::new();
+        let mut acc = a;
+        for x in b.into_iter().take(n) {
+            acc = acc + leaf("x", x).await;
+            out.push(format!("{acc:?}"));
+        }
+        out
+    }
+    pub async fn oracle<T, U>(a: T, b: U, n: usize) -> Vec<String>
+    where
+        T: Add<Output = T> + Copy + Debug + Unpin,
+        U: IntoIterator<Item = T>,
+    {
+        let mut out = Vec::new();
+        let mut acc = a;
+        for x in b.into_iter().take(n) {
+            acc = acc + leaf("x", x).await;
+            out.push(format!("{acc:?}"));
+        }
+        out
+    }
+}
+#[test]
+fn t_generic_where() {
+    exact!(generic_where(1u8, vec![1u8, 2, 3], 2));
+    exact!(generic_where(0.5f64, [1.0, 2.0], 5));
+}
+
+both!(
+    fn impl_trait_args(
+        it: impl Iterator<Item = u32>,
+        f: impl Fn(u32) -> u32,
+        d: impl std::fmt::Display,
+    ) -> String {
+        let mut s = String::new();
+        for x in it {
+            s.push_str(&format!("{} ", f(leaf("x", x).await)));
+        }
+        format!("{s}{d}")
+    }
+);
+#[test]
+fn t_impl_trait_args() {
+    exact!(impl_trait_args(0..3, |x| x * 7, "end"));
+}
+
+both!(
+    fn returns_impl_trait(n: u32) -> impl std::fmt::Debug + PartialEq {
+        let v = leaf("v", n).await;
+        vec![v; 2]
+    }
+);
+#[test]
+fn t_returns_impl_trait() {
+    let a = block_on(returns_impl_trait::ours(3));
+    let b = block_on(returns_impl_trait::oracle(3));
+    assert_eq!(format!("{a:?}"), format!("{b:?}"));
+    take_log();
+}
+
+both!(
+    fn returns_boxed_trait_object(n: u32) -> Box<dyn Fn(u32) -> u32> {
+        let k = leaf("k", n).await;
+        if k == 0 {
+            return Box::new(|x| x);
+        }
+        Box::new(move |x| x + k)
+    }
+);
+#[test]
+fn t_returns_boxed_trait_object() {
+    for n in 0..2 {
+        let a = block_on(returns_boxed_trait_object::ours(n))(10);
+        let b = block_on(returns_boxed_trait_object::oracle(n))(10);
+        assert_eq!(a, b);
+    }
+    take_log();
+}
+
+macro_rules! both_methods {
+    (struct { $($fields:tt)* } $(fn $name:ident($($args:tt)*) -> $ret:ty { $($body:tt)* })*) => {
+        #[derive(Debug, Clone, PartialEq)]
+        pub struct Ours { $($fields)* }
+        #[derive(Debug, Clone, PartialEq)]
+        pub struct Oracle { $($fields)* }
+        impl Ours {
+            $(
+                #[allow(unused_mut, unused_variables, unreachable_code, clippy::all)]
+                #[asyncio::coroutine]
+                pub fn $name($($args)*) -> $ret { $($body)* }
+            )*
+        }
+        impl Oracle {
+            $(
+                #[allow(unused_mut, unused_variables, unreachable_code, clippy::all)]
+                pub async fn $name($($args)*) -> $ret { $($body)* }
+            )*
+        }
+    };
+}
+
+mod receivers {
+    use super::*;
+    both_methods! {
+        struct { pub n: u32, pub s: String }
+        fn by_ref(&self, k: u32) -> u32 {
+            let a = leaf("r", self.n).await;
+            a + self.n * k + self.s.len() as u32
+        }
+        fn by_mut(&mut self, k: u32) -> u32 {
+            self.n += leaf("m", k).await;
+            self.s.push_str(&leaf("s", "x".to_string()).await);
+            let me = &mut *self;
+            me.n *= 2;
+            self.n
+        }
+        fn by_value(self) -> String {
+            leaf("v", ()).await;
+            format!("{} {}", self.n, self.s)
+        }
+        fn by_mut_value(mut self, k: u32) -> Self {
+            self.n = leaf("mv", k).await;
+            self.s = format!("{}!", self.s);
+            self
+        }
+        fn boxed(self: Box<Self>) -> u32 {
+            let k = leaf("b", 1).await;
+            self.n + k
+        }
+        fn rc(self: std::rc::Rc<Self>) -> usize {
+            let k = leaf("rc", 1usize).await;
+            std::rc::Rc::strong_count(&self) + k + self.s.len()
+        }
+        fn uses_self_in_macros_and_closures(&self) -> String {
+            let k = leaf("k", 2).await;
+            let f = move || self.n + k;
+            let v = vec![self.n, f()];
+            format!("{:?} {} {}", v, self.s, Self::helper(self.n))
+        }
+        fn calls_other_coroutine(&self) -> u32 {
+            let a = self.by_ref(2).await;
+            a + leaf("c", 1).await
+        }
+    }
+    impl Ours {
+        fn helper(n: u32) -> u32 {
+            n + 1
+        }
+    }
+    impl Oracle {
+        fn helper(n: u32) -> u32 {
+            n + 1
+        }
+    }
+}
+#[test]
+fn t_receivers() {
+    use receivers::{Oracle, Ours};
+    let mut a = Ours {
+        n: 1,
+        s: "s".into(),
+    };
+    let mut b = Oracle {
+        n: 1,
+        s: "s".into(),
+    };
+    assert_eq!(block_on(a.by_ref(3)), block_on(b.by_ref(3)));
+    assert_eq!(block_on(a.by_mut(3)), block_on(b.by_mut(3)));
+    assert_eq!((a.n, &a.s), (b.n, &b.s));
+    assert_eq!(
+        block_on(a.clone().by_value()),
+        block_on(b.clone().by_value())
+    );
+    let a2 = block_on(a.clone().by_mut_value(9));
+    let b2 = block_on(b.clone().by_mut_value(9));
+    assert_eq!((a2.n, a2.s), (b2.n, b2.s));
+    assert_eq!(
+        block_on(Box::new(a.clone()).boxed()),
+        block_on(Box::new(b.clone()).boxed())
+    );
+    let (ra, rb) = (std::rc::Rc::new(a.clone()), std::rc::Rc::new(b.clone()));
+    let (_ka, _kb) = (ra.clone(), rb.clone());
+    assert_eq!(block_on(ra.rc()), block_on(rb.rc()));
+    assert_eq!(
+        block_on(a.uses_self_in_macros_and_closures()),
+        block_on(b.uses_self_in_macros_and_closures())
+    );
+    assert_eq!(
+        block_on(a.calls_other_coroutine()),
+        block_on(b.calls_other_coroutine())
+    );
+    let _ = take_log();
+}
+
+trait Fetch {
+    fn fetch(&self, k: u32) -> impl Future<Output = String>;
+    fn fetch_mut(&mut self) -> impl Future<Output = u32>;
+    fn generic<T: std::fmt::Display + Unpin>(&self, t: T) -> impl Future<Output = String>;
+}
+trait AsyncFetch {
+    #[allow(async_fn_in_trait)]
+    async fn afetch(&self) -> u32;
+}
+struct Store {
+    base: u32,
+}
+impl Fetch for Store {
+    #[asyncio::coroutine]
+    fn fetch(&self, k: u32) -> String {
+        let v = leaf("fetch", self.base + k).await;
+        format!("v{v}")
+    }
+    #[asyncio::coroutine]
+    fn fetch_mut(&mut self) -> u32 {
+        self.base += leaf("fm", 1).await;
+        self.base
+    }
+    #[asyncio::coroutine]
+    fn generic<T: std::fmt::Display + Unpin>(&self, t: T) -> String {
+        let t = leaf("g", t).await;
+        format!("{t}{}", self.base)
+    }
+}
+impl AsyncFetch for Store {
+    #[asyncio::coroutine]
+    fn afetch(&self) -> u32 {
+        leaf("af", self.base).await
+    }
+}
+#[asyncio::coroutine]
+fn use_trait<F: Fetch + AsyncFetch>(f: &F) -> String {
+    let a = f.fetch(1).await;
+    let b = 2;
+    let c = f.generic("x").await;
+    let d = f.afetch().await;
+    format!("{a} {b} {c} {d}")
+}
+#[test]
+fn t_trait_impls() {
+    let mut s = Store { base: 1 };
+    assert_eq!(block_on(use_trait(&s)), "v2 2 x1 1");
+    assert_eq!(block_on(s.fetch_mut()), 2);
+    take_log();
+}
+
+#[asyncio::coroutine]
+fn fib(n: u32) -> u64 {
+    if n < 2 {
+        return leaf("base", n as u64).await;
+    }
+    let a: std::pin::Pin<Box<dyn Future<Output = u64>>> = Box::pin(fib(n - 1));
+    let b: std::pin::Pin<Box<dyn Future<Output = u64>>> = Box::pin(fib(n - 2));
+    let b = b.await;
+    a.await + b
+}
+#[asyncio::coroutine]
+fn even(n: u32) -> bool {
+    if n == 0 {
+        true
+    } else {
+        let r: std::pin::Pin<Box<dyn Future<Output = bool>>> = Box::pin(odd(n - 1));
+        r.await
+    }
+}
+#[asyncio::coroutine]
+fn odd(n: u32) -> bool {
+    if n == 0 {
+        false
+    } else {
+        let r: std::pin::Pin<Box<dyn Future<Output = bool>>> = Box::pin(even(n - 1));
+        r.await
+    }
+}
+#[test]
+fn t_recursion() {
+    assert_eq!(block_on(fib(10)), 55);
+    assert!(block_on(even(10)));
+    assert!(block_on(odd(7)));
+    take_log();
+}
+
+fn assert_send<T: Send>(t: T) -> T {
+    t
+}
+both!(
+    fn send_future(n: u32) -> String {
+        let s = String::from("x");
+        let v = leaf("a", n).await;
+        let rc = std::rc::Rc::new(5);
+        let k = *rc;
+        drop(rc);
+        format!("{s}{v}{}", k + leaf("b", 1).await)
+    }
+);
+#[test]
+fn t_send_future() {
+    let f = assert_send(send_future::ours(2));
+    assert_eq!(block_on(f), "x26");
+    take_log();
+}
+
+// Parameters: patterns, `_`, `_name`, drop order at the end.
+both!(
+    fn param_patterns((a, b): (u32, D), [c, _]: [u32; 2], _unused: D, P { a: pa, .. }: P) -> u32 {
+        leaf("x", ()).await;
+        see(&b);
+        a + c + pa
+    }
+);
+#[test]
+fn t_param_patterns() {
+    // Drop order of pattern parameters vs `_unused`: see FAILING.
+    same_effects!(param_patterns(
+        (1, D("b")),
+        [2, 3],
+        D("unused"),
+        P {
+            a: 4,
+            b: 0,
+            c: String::new()
+        }
+    ));
+}
+
+both!(
+    fn params_drop_order(a: D, b: D, _c: D) -> u32 {
+        leaf("x", ()).await;
+        see(&b);
+        see(&a);
+        1
+    }
+);
+#[test]
+fn t_params_drop_order() {
+    exact!(params_drop_order(D("a"), D("b"), D("c")));
+}
+
+// ---------------------------------------------------------------------------
+// Cancellation: values live at a suspension are dropped like rustc does.
+
+both!(
+    fn cancel_me(n: u32) -> u32 {
+        let a = D("a");
+        let _g = D("g");
+        let mut total = 0;
+        {
+            let b = D("b");
+            for i in 0..n {
+                let c = D("c");
+                total += hold("fut", leaf("l", i)).await;
+                see(&c);
+            }
+            see(&b);
+        }
+        see(&a);
+        total
+    }
+);
+#[test]
+fn t_cancel_me() {
+    for k in 0..4 {
+        cancel_exact!(cancel_me(3), k);
+    }
+    exact!(cancel_me(3));
+}
+
+both!(
+    fn cancel_before_first_poll(a: D, b: D) -> u32 {
+        leaf("x", ()).await;
+        see(&a);
+        see(&b);
+        0
+    }
+);
+#[test]
+fn t_cancel_before_first_poll() {
+    cancel_exact!(cancel_before_first_poll(D("a"), D("b")), 0);
+    cancel_exact!(cancel_before_first_poll(D("a"), D("b")), 1);
+}
+
+// ---------------------------------------------------------------------------
+// More shapes.
+
+both!(
+    fn guard_among_locals_drop_order() -> u32 {
+        let a = D("a");
+        let _g = D("g");
+        let b = D("b");
+        let n = leaf("x", 1).await;
+        see(&a);
+        see(&b);
+        n
+    }
+);
+#[test]
+fn t_guard_among_locals_drop_order() {
+    exact!(guard_among_locals_drop_order());
+    cancel_exact!(guard_among_locals_drop_order(), 1);
+}
+
+both!(
+    fn closures_with_returns_and_try(v: Vec<u32>) -> Option<u32> {
+        let f = |x: u32| {
+            if x > 2 {
+                return x * 10;
+            }
+            x
+        };
+        let g = |x: u32| -> Option<u32> { Some(x.checked_sub(1)? + 1) };
+        let mut acc = 0;
+        for x in v {
+            acc += f(leaf("x", x).await);
+            acc += g(x)?;
+        }
+        let h = move || acc;
+        Some(h() + leaf("h", 0).await)
+    }
+);
+#[test]
+fn t_closures_with_returns_and_try() {
+    exact!(closures_with_returns_and_try(vec![1, 3]));
+    exact!(closures_with_returns_and_try(vec![1, 0, 3]));
+}
+
+both!(
+    fn destructuring_lets(a: u32) -> (u32, u32, u32, u32) {
+        let (x, y) = (leaf("x", a).await, leaf("y", a + 1).await);
+        let P { a: pa, b, .. } = leaf(
+            "p",
+            P {
+                a: 1,
+                b: 2,
+                c: "c".into(),
+            },
+        )
+        .await;
+        let [first, .., last] = leaf("arr", [1u32, 2, 3, 4]).await;
+        let (m, (n, _)) = leaf("nested", (5u32, (6u32, D("ignored")))).await;
+        (x + y, pa + b, first + last, m + n)
+    }
+);
+#[test]
+fn t_destructuring_lets() {
+    same_effects!(destructuring_lets(1));
+}
+
+both!(
+    fn match_on_tuple_of_awaits(a: u32) -> &'static str {
+        match (
+            leaf("a", a).await,
+            effect("b", a % 2),
+            leaf("c", a > 2).await,
+        ) {
+            (0, _, _) => "zero",
+            (_, 0, true) => "even big",
+            (_, _, true) => "odd big",
+            _ => "small",
+        }
+    }
+);
+#[test]
+fn t_match_on_tuple_of_awaits() {
+    for a in 0..5 {
+        exact!(match_on_tuple_of_awaits(a));
+    }
+}
+
+both!(
+    fn mut_impl_fnmut_param(mut f: impl FnMut(u32) -> u32, n: u32) -> u32 {
+        let mut total = 0;
+        for i in 0..n {
+            total += f(leaf("i", i).await);
+        }
+        total + f(100)
+    }
+);
+#[test]
+fn t_mut_impl_fnmut_param() {
+    let mk = || {
+        let mut calls = 0;
+        move |x: u32| {
+            calls += 1;
+            x * 2 + calls
+        }
+    };
+    exact!(mut_impl_fnmut_param(mk(), 3));
+}
+
+mod const_generic {
+    use super::*;
+    #[asyncio::coroutine]
+    pub fn ours<const N: usize>(a: [u32; N]) -> u32 {
+        let mut s = 0;
+        for x in a {
+            s += leaf("x", x).await;
+        }
+        s * N as u32
+    }
+    pub async fn oracle<const N: usize>(a: [u32; N]) -> u32 {
+        let mut s = 0;
+        for x in a {
+            s += leaf("x", x).await;
+        }
+        s * N as u32
+    }
+}
+#[test]
+fn t_const_generic() {
+    exact!(const_generic([1, 2, 3]));
+}
+
+both!(
+    fn awaits_param_future(
+        f: impl Future<Output = u32>,
+        g: std::pin::Pin<Box<dyn Future<Output = u32>>>,
+    ) -> u32 {
+        let a = f.await;
+        let b = g.await;
+        a + b + leaf("c", 1).await
+    }
+);
+#[test]
+fn t_awaits_param_future() {
+    exact!(awaits_param_future(
+        async { leaf("f", 1).await + 1 },
+        Box::pin(async { leaf("g", 10).await })
+    ));
+}
+
+both!(
+    fn param_shadowed_in_inner_scope(x: u32, s: String) -> String {
+        {
+            let x = leaf("x", x * 2).await;
+            let s = format!("inner {x}");
+            log(s);
+        }
+        let t = format!("{s}:{x}:{}", leaf("t", 1).await);
+        format!("{t} {x}")
+    }
+);
+#[test]
+fn t_param_shadowed_in_inner_scope() {
+    exact!(param_shadowed_in_inner_scope(3, "s".into()));
+}
+
+both!(
+    fn while_label_continue_from_for(n: u32) -> Vec<u32> {
+        let mut out = vec![];
+        let mut i = 0;
+        'w: while i < n {
+            i += 1;
+            for j in 0..3 {
+                if j == i % 3 {
+                    out.push(leaf("skip", i * 10 + j).await);
+                    continue 'w;
+                }
+            }
+            out.push(i);
+        }
+        out
+    }
+);
+#[test]
+fn t_while_label_continue_from_for() {
+    exact!(while_label_continue_from_for(5));
+}
+
+both!(
+    fn loop_body_state_across_iterations(n: u32) -> Vec<String> {
+        let mut prev: Option<String> = None;
+        let mut out = Vec::new();
+        let mut fs: Vec<Box<dyn Fn() -> String>> = Vec::new();
+        for i in 0..n {
+            let cur = format!("{i}");
+            if let Some(p) = prev.take() {
+                out.push(format!("{p}->{}", leaf("cur", cur.clone()).await));
+            }
+            let c2 = cur.clone();
+            fs.push(Box::new(move || c2.clone()));
+            prev = Some(cur);
+        }
+        for f in fs {
+            out.push(f());
+        }
+        out
+    }
+);
+#[test]
+fn t_loop_body_state_across_iterations() {
+    exact!(loop_body_state_across_iterations(4));
+}
+
+both!(
+    fn index_await_in_assignment_target_compound(a: u32) -> Vec<u32> {
+        let mut v = vec![1u32, 2, 3];
+        v[leaf("i", 1usize).await] += a;
+        let i = leaf("j", 2usize).await;
+        v[i] *= leaf("k", 10).await;
+        v
+    }
+);
+#[test]
+fn t_index_await_in_assignment_target_compound() {
+    exact!(index_await_in_assignment_target_compound(5));
+}
+
+both!(
+    fn match_continue_in_while_let(v: Vec<Option<u32>>) -> u32 {
+        let mut it = v.into_iter();
+        let mut total = 0;
+        while let Some(item) = leaf("next", it.next()).await {
+            match item {
+                None => continue,
+                Some(0) => break,
+                Some(x) if x > 5 => {
+                    total += leaf("big", x * 100).await;
+                    continue;
+                }
+                Some(x) => total += x,
+            }
+            total += 1;
+        }
+        total
+    }
+);
+#[test]
+fn t_match_continue_in_while_let() {
+    exact!(match_continue_in_while_let(vec![
+        Some(1),
+        None,
+        Some(7),
+        Some(2),
+        Some(0),
+        Some(3)
+    ]));
+}
+
+both!(
+    fn let_else_break_labeled(v: Vec<Option<u32>>) -> u32 {
+        let r = 'found: {
+            for x in v {
+                let Some(y) = x else {
+                    break 'found leaf("none", 999).await;
+                };
+                if leaf("y", y).await > 3 {
+                    break 'found y;
+                }
+            }
+            0
+        };
+        r
+    }
+);
+#[test]
+fn t_let_else_break_labeled() {
+    exact!(let_else_break_labeled(vec![Some(1), Some(5)]));
+    exact!(let_else_break_labeled(vec![Some(1), None]));
+    exact!(let_else_break_labeled(vec![Some(1)]));
+}
+
+both!(
+    fn result_box_dyn_error(s: &'static str) -> Result<u32, Box<dyn std::error::Error>> {
+        let n: u32 = leaf("s", s).await.parse()?;
+        if n == 0 {
+            return Err("zero".into());
+        }
+        let m: u32 = leaf("t", "2").await.parse::<u32>()?;
+        Ok(n * m)
+    }
+);
+#[test]
+fn t_result_box_dyn_error() {
+    for s in ["3", "0", "x"] {
+        let a = block_on(result_box_dyn_error::ours(s)).map_err(|e| e.to_string());
+        let la = take_log();
+        let b = block_on(result_box_dyn_error::oracle(s)).map_err(|e| e.to_string());
+        let lb = take_log();
+        assert_eq!((a, la), (b, lb));
+    }
+}
+
+both!(
+    fn option_take_and_replace() -> (Option<u32>, u32) {
+        let mut slot = Some(D("first"));
+        let taken = slot.take();
+        let n = leaf("a", 1).await;
+        see(taken.as_ref().unwrap());
+        slot = Some(D("second"));
+        let old = slot.replace(D("third"));
+        see(old.as_ref().unwrap());
+        let m = leaf("b", 2).await;
+        (slot.map(|d| d.0.len() as u32), n + m)
+    }
+);
+#[test]
+fn t_option_take_and_replace() {
+    same_effects!(option_take_and_replace());
+}
+
+both!(
+    fn nested_async_block_captures_renamed(a: u32) -> u32 {
+        let x = a;
+        {
+            let x = leaf("in", a + 1).await;
+            log(format!("{x}"));
+        }
+        let fut = async move { x * 2 };
+        let y = fut.await;
+        let z = leaf("z", x).await;
+        y + z
+    }
+);
+#[test]
+fn t_nested_async_block_captures_renamed() {
+    exact!(nested_async_block_captures_renamed(4));
+}
+
+both!(
+    fn cfg_attrs_on_statements(a: u32) -> u32 {
+        let mut n = a;
+        #[cfg(all())]
+        {
+            n += leaf("yes", 1).await;
+        }
+        #[allow(unused_parens)]
+        let m = (leaf("m", 2).await);
+        n + m
+    }
+);
+#[test]
+fn t_cfg_attrs_on_statements() {
+    exact!(cfg_attrs_on_statements(1));
+}
+
+#[derive(Debug)]
+enum St {
+    Idle,
+    Run(u32),
+    Done(String),
+}
+
+both!(
+    fn big_match_in_loop_with_state(steps: Vec<u8>) -> (u32, Vec<String>) {
+        let mut st = St::Idle;
+        let mut log_ = vec![];
+        for s in steps {
+            st = match (st, s) {
+                (St::Idle, 0) => St::Run(leaf("start", 1).await),
+                (St::Run(n), 1) => St::Run(n + leaf("inc", 1).await),
+                (St::Run(n), 2) => St::Done(format!("done {}", leaf("fin", n).await)),
+                (other, _) => {
+                    log_.push(format!("{other:?}"));
+                    other
+                }
+            };
+        }
+        let n = match &st {
+            St::Run(n) => *n,
+            St::Done(s) => s.len() as u32,
+            St::Idle => 0,
+        };
+        (n, log_)
+    }
+);
+#[test]
+fn t_big_match_in_loop_with_state() {
+    exact!(big_match_in_loop_with_state(vec![0, 1, 1, 5, 2, 1]));
+}

@@ -1,0 +1,5 @@
+#[asyncio::coroutine(fast)]
+fn f() {}
+
+#[asyncio::entry(release)]
+fn main() {}

@@ -1,0 +1,4 @@
+#[asyncio::entry]
+fn main(args: Vec<String>) {
+    let _ = args;
+}

@@ -1,0 +1,4 @@
+#[asyncio::coroutine]
+struct S;
+
+fn main() {}
