@@ -143,11 +143,31 @@ fn see(d: &D) -> &'static str {
     d.0
 }
 both!(
-    fn f_mut_method_on_awaited() -> Option<u32> {
-        leaf("v", vec![1u32, 2]).await.pop()
+    fn p_let_chains(a: Option<u32>, b: Option<u32>) -> u32 {
+        if let Some(x) = a
+            && let Some(y) = b
+            && x < y
+        {
+            leaf("xy", x + y).await
+        } else {
+            leaf("no", 0).await
+        }
     }
 );
 #[test]
-fn t() {
-    exact!(f_mut_method_on_awaited());
+fn t2() {
+    exact!(p_let_chains(Some(1), Some(2)));
+    exact!(p_let_chains(Some(3), Some(2)));
+    exact!(p_let_chains(None, Some(2)));
+}
+both!(
+    fn p_unannotated_closure_across_await(n: u32) -> u32 {
+        let f = |x| x + 1;
+        let k = leaf("k", n).await;
+        f(k)
+    }
+);
+#[test]
+fn t3() {
+    exact!(p_unannotated_closure_across_await(3));
 }
