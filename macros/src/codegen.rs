@@ -227,8 +227,9 @@ impl<'a> Gen<'a> {
         format_ident!("B{}", b, span = Span::mixed_site())
     }
 
-    /// Fields of `__Goto::B{b}` moved from bindings of the same names.
-    fn fields_from_fields(&self, slots: impl IntoIterator<Item = SlotId>) -> Vec<Ident> {
+    /// The field names of `slots`: in a pattern they bind the values, in a
+    /// struct expression (shorthand) they move them on.
+    fn fields(&self, slots: impl IntoIterator<Item = SlotId>) -> Vec<Ident> {
         slots.into_iter().map(|s| self.field(s)).collect()
     }
 
@@ -238,14 +239,13 @@ impl<'a> Gen<'a> {
         let (frame, goto, frame_var, cx) = (&self.frame, &self.goto, &self.frame_var, &self.cx);
         let span = self.input.span;
         let p = quote_spanned!(span=> ::asyncio::__private);
-        let start_fields = self.fields_from_fields(self.input.params.iter().map(|(s, _)| *s));
-        let entry_fields = self.fields_from_fields(self.live_in(0).iter().copied());
+        let entry_fields = self.fields(self.live_in(0).iter().copied());
         let entry = self.block_variant(0);
         let suspends = self.suspends.iter().enumerate().map(|(k, &b)| {
             let Term::Suspend { resume, .. } = self.input.cfg.blocks[b].term else { unreachable!() };
             let out = self.input.cfg.blocks[resume].resumes.expect("resume block");
             let variant = format_ident!("S{}", k, span = Span::mixed_site());
-            let saved = self.fields_from_fields(self.saved(b));
+            let saved = self.fields(self.saved(b));
             let out_field = self.field(out);
             let target = self.block_variant(resume);
             quote_spanned! {span=>
@@ -264,13 +264,11 @@ impl<'a> Gen<'a> {
                 }
             }
         });
-        let _ = (&start_fields, &entry_fields);
-        let entry_taken = self.fields_from_fields(self.live_in(0).iter().copied());
         quote_spanned! {span=>
             match #frame_var {
                 #(#suspends)*
                 #frame::Start { .. } => match ::core::mem::replace(#frame_var, #frame::Running) {
-                    #frame::Start { #(#entry_taken,)* .. } => #goto::#entry { #(#entry_fields,)* },
+                    #frame::Start { #(#entry_fields,)* .. } => #goto::#entry { #(#entry_fields,)* },
                     _ => ::core::unreachable!(),
                 },
                 #frame::Running => ::core::panic!("a `#[coroutine]` future was polled after it panicked"),
@@ -310,7 +308,7 @@ impl<'a> Gen<'a> {
         let live_in = self.live_in(b);
         let variant = self.block_variant(b);
         let goto = &self.goto;
-        let taken = self.fields_from_fields(live_in.iter().copied());
+        let taken = self.fields(live_in.iter().copied());
 
         // Slots declared by this block itself, and slots it assigns.
         let mut declared: BTreeSet<SlotId> = BTreeSet::new();

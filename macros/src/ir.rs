@@ -41,10 +41,12 @@ pub enum Node {
     /// `return`, `?`, and `break`/`continue` that leave the statement).
     Code { stmt: Stmt, res: Res },
     /// `let pat = init else { diverge };` with an await-free `init`.
+    /// `temp` marks the compiler's own temporaries.
     Let {
         pat: Pat,
         init: Option<Expr>,
         diverge: Option<Vec<Node>>,
+        temp: bool,
         res: Res,
     },
     /// `let out = future.await;`: the one suspension point.

@@ -138,6 +138,7 @@ impl Lower {
                 init,
                 diverge,
                 res,
+                ..
             } => {
                 let diverge = diverge.map(|nodes| {
                     let scope = res.scope.expect("resolved");

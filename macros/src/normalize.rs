@@ -142,6 +142,7 @@ impl Normalizer {
             pat: local.pat.clone(),
             init,
             diverge,
+            temp: false,
             res,
         });
     }
@@ -286,6 +287,7 @@ impl Normalizer {
                     init: Some(parse_quote_spanned!(span=>
                         ::core::iter::IntoIterator::into_iter(#iterable))),
                     diverge: None,
+                    temp: true,
                     res: Res::default(),
                 });
                 let pat = &f.pat;
@@ -551,6 +553,7 @@ impl Normalizer {
                     pat: parse_quote_spanned!(t.span()=> mut #t),
                     init: Some(value),
                     diverge: None,
+                    temp: true,
                     res: Res::default(),
                 });
                 parse_quote_spanned!(t.span()=> #t)
@@ -602,6 +605,7 @@ fn declare(t: &Ident) -> Node {
         pat: parse_quote_spanned!(t.span()=> #t),
         init: None,
         diverge: None,
+        temp: true,
         res: Res::default(),
     }
 }

@@ -269,7 +269,8 @@ mod tests {
         assert!(c.item.sig.asyncness.is_none());
         assert_eq!(
             c.item.sig.inputs.to_token_stream().to_string(),
-            "& mut self"
+            "& '__life0 mut self",
+            "the elided lifetime is named, for the `impl Future` to capture"
         );
         assert!(
             !c.params[0].0.mutable,

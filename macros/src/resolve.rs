@@ -31,6 +31,10 @@ use crate::names;
 pub struct Slot {
     /// The name code uses for it (after renaming).
     pub ident: Ident,
+    /// The name in the source.
+    pub name: String,
+    /// A compiler temporary rather than a binding of the user's.
+    pub temp: bool,
     /// Declared `mut`.
     pub mutable: bool,
     /// The scope it is declared in.
@@ -45,10 +49,7 @@ impl Slot {
     /// A `_name` binding that is never read: a guard held to the end of its
     /// scope rather than released at its last use.
     pub fn is_guard(&self) -> bool {
-        let name = self.ident.to_string();
-        let name = name.strip_prefix("__r_").unwrap_or(&name);
-        // Compiler temporaries (`__t3`, `__iter`) are not guards.
-        self.reads == 0 && name.starts_with('_') && !name.starts_with("__t") && name != "__iter"
+        self.reads == 0 && !self.temp && self.name.starts_with('_')
     }
 }
 
@@ -84,9 +85,7 @@ pub fn resolve(params: &[Param], body: &mut [Node]) -> Result<Resolution, syn::E
         .slots
         .iter()
         .enumerate()
-        .filter(|(_, s)| {
-            s.renamed || (s.is_guard() && resolver.shadowed.contains(&s.ident.to_string()))
-        })
+        .filter(|(_, s)| s.renamed || (s.is_guard() && resolver.shadowed.contains(&s.name)))
         .map(|(id, _)| id)
         .collect();
     // Second pass: rename (the collected slot ids repeat exactly).
@@ -155,7 +154,7 @@ impl Resolver {
             if self.out.slots[prev].scope != self.current {
                 self.out.slots[prev].renamed = true;
             }
-            self.shadowed.insert(self.out.slots[prev].ident.to_string());
+            self.shadowed.insert(self.out.slots[prev].name.clone());
         }
         let renamed = self.renaming.as_ref().is_some_and(|r| r.contains(&id)) && name != "self";
         let ident = if renamed {
@@ -165,6 +164,8 @@ impl Resolver {
         };
         self.out.slots.push(Slot {
             ident,
+            name: name.clone(),
+            temp: false,
             mutable,
             scope: self.current,
             reads: 0,
@@ -224,6 +225,7 @@ impl Resolver {
                 pat,
                 init,
                 diverge,
+                temp,
                 res,
             } => {
                 if let Some(init) = init {
@@ -233,12 +235,16 @@ impl Resolver {
                     res.scope = Some(self.scoped(|r| r.nodes(diverge)));
                 }
                 res.defs = self.bind(pat);
+                for &slot in &res.defs {
+                    self.out.slots[slot].temp = *temp;
+                }
             }
             Node::Await {
                 future, out, res, ..
             } => {
                 res.uses = self.uses(|v| v.visit_expr_mut(future));
                 let slot = self.declare(out, false);
+                self.out.slots[slot].temp = true;
                 res.defs = vec![slot];
             }
             Node::Scope { body, res, unsafe_ } => {

@@ -408,6 +408,13 @@ impl Counter {
         let v = leaf("peek", self.n).await;
         v + self.n
     }
+    /// Awaits futures that borrow `*self` and uses `self` afterwards: fine
+    /// through a shared reference.
+    #[asyncio::coroutine]
+    fn peek_twice(&self) -> u32 {
+        let a = self.peek().await;
+        a + self.peek().await + self.n
+    }
     #[asyncio::coroutine]
     fn into_n(self) -> u32 {
         leaf("into", ()).await;
@@ -536,6 +543,7 @@ fn methods() {
     let mut c = Counter { n: 1 };
     assert_eq!(block_on(c.bump(2)), 3);
     assert_eq!(block_on(c.peek()), 6);
+    assert_eq!(block_on(c.peek_twice()), 15);
     assert_eq!(block_on(c.with_async_keyword()), 3);
     assert_eq!(block_on(c.into_n()), 3);
     take_log();

@@ -1,7 +1,9 @@
 fn bump<'__life0>(
     &'__life0 mut self,
     by: u32,
-) -> impl ::core::future::Future<Output = u32> {
+) -> impl ::core::future::Future<
+    Output = u32,
+> + ::asyncio::__private::Captures<(&'__life0 (),)> {
     #[allow(non_camel_case_types, dead_code, clippy::large_enum_variant)]
     enum __Frame<T0, T1, T2, F0> {
         Start { self_0: T0, by_1: T1 },
