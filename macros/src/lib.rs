@@ -4,12 +4,12 @@
 //! state machine implementing `Future`, without language async. The
 //! pipeline has one module per stage:
 //!
-//! 1. [`parse`]: what the attribute is on; parameters prepared for the frame.
-//! 2. [`normalize`]: awaits hoisted out of expressions (A-normal form).
-//! 3. [`resolve`]: every binding a slot, every use resolved, renames.
-//! 4. [`lower`]: a control-flow graph of blocks between suspensions.
-//! 5. [`liveness`]: which slots each block needs.
-//! 6. [`codegen`]: the frame enum and the poll code.
+//! 1. `parse`: what the attribute is on; parameters prepared for the frame.
+//! 2. `normalize`: awaits hoisted out of expressions (A-normal form).
+//! 3. `resolve`: every binding a slot, every use resolved, renames.
+//! 4. `lower`: a control-flow graph of blocks between suspensions.
+//! 5. `liveness`: which slots each block needs.
+//! 6. `codegen`: the frame enum and the poll code.
 //!
 //! Use it through the `asyncio` crate, which re-exports these attributes.
 

@@ -1,8 +1,29 @@
 //! Python's `asyncio`, rebuilt in Rust around a coroutine compiler.
 //!
-//! `#[coroutine]` turns an ordinary `fn` whose body uses `.await` into an
-//! explicit state machine implementing [`Future`](core::future::Future); the
-//! event loop in this crate runs them.
+//! [`#[asyncio::coroutine]`](coroutine) turns an ordinary `fn` whose body
+//! uses `.await` into an explicit state machine implementing [`Future`],
+//! without language async; the event loop in this crate runs them, one loop
+//! per thread, as asyncio runs Python coroutines.
+//!
+//! ```
+//! use std::time::Duration;
+//!
+//! #[asyncio::coroutine]
+//! fn say_after(delay_ms: u64, what: &'static str) -> asyncio::Result<&'static str> {
+//!     asyncio::sleep(Duration::from_millis(delay_ms)).await?;
+//!     Ok(what)
+//! }
+//!
+//! #[asyncio::coroutine]
+//! fn main_coroutine() -> asyncio::Result<String> {
+//!     let world = asyncio::create_task(say_after(2, "world"));
+//!     let hello = say_after(1, "hello").await?;
+//!     Ok(format!("{hello} {}", world.await??))
+//! }
+//!
+//! assert_eq!(asyncio::run(main_coroutine())?, "hello world");
+//! # Ok::<(), asyncio::Error>(())
+//! ```
 //!
 //! # Layers
 //!
