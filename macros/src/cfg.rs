@@ -65,11 +65,14 @@ pub enum Op {
         stmt: Stmt,
         uses: Vec<SlotId>,
         defs: Vec<SlotId>,
+        /// Slots assigned inside the statement (see `ir::Res::writes`).
+        writes: Vec<SlotId>,
         exits: Vec<Jump>,
         loops: Vec<LoopCtx>,
     },
     /// `let pat = init else { goto diverge };`.
     Let {
+        attrs: Vec<syn::Attribute>,
         pat: Pat,
         init: Option<Expr>,
         diverge: Option<BlockId>,

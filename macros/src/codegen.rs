@@ -321,7 +321,10 @@ impl<'a> Gen<'a> {
                     defs,
                     ..
                 } => declared.extend(defs),
-                Op::Code { defs, .. } => assigned.extend(defs),
+                Op::Code { defs, writes, .. } => {
+                    assigned.extend(defs);
+                    assigned.extend(writes);
+                }
                 _ => {}
             }
             // `break value` assigns its loop's result on the way out.
@@ -374,22 +377,41 @@ impl<'a> Gen<'a> {
                     restores
                         .push(quote!(#[allow(unused_mut, clippy::let_unit_value)] let #m #x = #f;));
                 } else if assigned.contains(&s) && !declared.contains(&s) {
-                    restores.push(quote!(#[allow(unused_mut)] let #m #x;));
+                    let ty = slot.ty.as_ref().map(|t| quote!(: #t));
+                    restores.push(quote!(#[allow(unused_mut)] let #m #x #ty;));
                 }
             }
             let unsafe_ = res.scopes[scope].unsafe_;
-            out.open(scope, unsafe_, !restores.is_empty() || unsafe_);
+            // Braces are needed where values must drop when the scope closes
+            // inside this block; otherwise the arm's own end drops them.
+            let closed_here = block
+                .ops
+                .iter()
+                .any(|op| matches!(op, Op::Close { scope: s } if *s == scope));
+            out.open(
+                scope,
+                unsafe_,
+                !restores.is_empty() || unsafe_ || closed_here,
+            );
             out.extend(restores);
         }
         for op in &block.ops {
             match op {
                 Op::Open { scope, unsafe_ } => out.open(*scope, *unsafe_, true),
                 Op::Close { scope } => out.close(*scope),
+                // A `let x;` whose variable this block never touches is left
+                // to the block that assigns it (it declares `x` itself).
+                Op::Code {
+                    stmt: Stmt::Local(l),
+                    defs,
+                    ..
+                } if l.init.is_none() && !defs.iter().any(|d| mentioned.contains(d)) => {}
                 Op::Code { stmt, loops, .. } => out.push(self.code(stmt.clone(), loops)),
                 Op::Let {
                     init: None, defs, ..
                 } if !defs.iter().any(|d| mentioned.contains(d)) => {}
                 Op::Let {
+                    attrs,
                     pat,
                     init,
                     diverge,
@@ -404,7 +426,7 @@ impl<'a> Gen<'a> {
                         let jump = self.goto(d);
                         quote!(else #jump)
                     });
-                    out.push(quote!(let #pat #init #diverge;));
+                    out.push(quote!(#(#attrs)* let #pat #init #diverge;));
                 }
             }
         }

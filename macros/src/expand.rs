@@ -42,7 +42,14 @@ fn compile_checked(item: ItemFn) -> syn::Result<TokenStream> {
     {
         return Err(error);
     }
-    let mut body = normalize::body(&item.block)?;
+    let unit_output = match &item.sig.output {
+        ReturnType::Default => true,
+        ReturnType::Type(_, ty) => matches!(&**ty, syn::Type::Tuple(t) if t.elems.is_empty()),
+    };
+    let normalize::Body {
+        nodes: mut body,
+        items,
+    } = normalize::body(&item.block, unit_output)?;
     let params: Vec<_> = coroutine
         .params
         .iter()
@@ -73,6 +80,7 @@ fn compile_checked(item: ItemFn) -> syn::Result<TokenStream> {
     let (attrs, vis, sig) = (&item.attrs, &item.vis, &item.sig);
     Ok(quote! {
         #(#attrs)* #vis #sig {
+            #(#items)*
             #body
         }
     })
@@ -80,7 +88,7 @@ fn compile_checked(item: ItemFn) -> syn::Result<TokenStream> {
 
 /// Rewrites `-> T` to `-> impl Future<Output = T>`.
 fn set_output(item: &mut ItemFn) {
-    let sig = &mut item.sig;
+    let sig = &item.sig;
     let span = sig.output.span();
     let output = match &sig.output {
         ReturnType::Default => quote!(()),
@@ -93,6 +101,13 @@ fn set_output(item: &mut ItemFn) {
         .lifetimes()
         .map(|l| l.lifetime.clone())
         .collect();
+    if !lifetimes.is_empty() {
+        // `Captures` refines a trait's `-> impl Future<..>`; it only names
+        // lifetimes the trait's own declaration captures anyway.
+        item.attrs
+            .push(syn::parse_quote!(#[allow(refining_impl_trait)]));
+    }
+    let sig = &mut item.sig;
     let captures = (!lifetimes.is_empty())
         .then(|| quote_spanned!(span=> + ::asyncio::__private::Captures<(#(&#lifetimes (),)*)>));
     sig.output = syn::parse2(quote_spanned!(span=>

@@ -23,6 +23,9 @@ pub struct Res {
     pub uses: Vec<SlotId>,
     /// Slots fully overwritten (`x = ...;` at statement level, or declared).
     pub defs: Vec<SlotId>,
+    /// Slots assigned somewhere inside (`if c { x = 1 }`): neither a read
+    /// nor a certain overwrite, but the slot must be declared there.
+    pub writes: Vec<SlotId>,
     /// The scope this node opens, if it opens one.
     pub scope: Option<ScopeId>,
 }
@@ -43,6 +46,7 @@ pub enum Node {
     /// `let pat = init else { diverge };` with an await-free `init`.
     /// `temp` marks the compiler's own temporaries.
     Let {
+        attrs: Vec<syn::Attribute>,
         pat: Pat,
         init: Option<Expr>,
         diverge: Option<Vec<Node>>,

@@ -134,6 +134,7 @@ impl Lower {
         match node {
             Node::Code { stmt, res } => self.code(stmt, res),
             Node::Let {
+                attrs,
                 pat,
                 init,
                 diverge,
@@ -161,6 +162,7 @@ impl Lower {
                 let loops = self.loops.clone();
                 let (uses, defs, exits) = (res.uses, res.defs, exits.unwrap_or_default());
                 self.push(Op::Let {
+                    attrs,
                     pat,
                     init,
                     diverge,
@@ -322,6 +324,7 @@ impl Lower {
             stmt,
             uses: res.uses,
             defs: res.defs,
+            writes: res.writes,
             exits: targets,
             loops,
         });

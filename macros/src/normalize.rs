@@ -18,7 +18,7 @@ use proc_macro2::{Span, TokenStream};
 use quote::{quote, quote_spanned};
 use syn::punctuated::Punctuated;
 use syn::spanned::Spanned;
-use syn::{BinOp, Block, Expr, Ident, Lifetime, Local, Stmt, Token, parse_quote_spanned};
+use syn::{BinOp, Block, Expr, Ident, Lifetime, Local, Pat, Stmt, Token, parse_quote_spanned};
 
 use crate::awaits;
 use crate::ir::{Arm, Node, Res};
@@ -35,24 +35,71 @@ enum Dest {
     Return,
 }
 
+/// A normalised body.
+pub struct Body {
+    pub nodes: Vec<Node>,
+    /// Items (`fn`, `use`, `const`, `macro_rules!`, ...) declared in the
+    /// body, to be placed where every block can see them.
+    pub items: Vec<syn::Item>,
+}
+
 /// Normalises a coroutine body. The body's tail value becomes a `return`.
-pub fn body(block: &Block) -> Result<Vec<Node>, syn::Error> {
+///
+/// When the fn returns something other than `()` and the body ends with a
+/// statement (`unreachable!();`, `loop { .. };`), that statement's value is
+/// what the body returns: a diverging one type-checks, as in a plain fn,
+/// and anything else is rustc's "expected `T`, found `()`" on that line.
+pub fn body(block: &Block, unit_output: bool) -> Result<Body, syn::Error> {
     let mut normalizer = Normalizer::default();
-    let mut out = Vec::new();
-    normalizer.stmts(&block.stmts, &mut out, Dest::Return);
+    let mut nodes = Vec::new();
+    let mut stmts = block.stmts.clone();
+    if !unit_output {
+        if let Some(last) = stmts.last_mut() {
+            match last {
+                Stmt::Expr(_, semi @ Some(_)) => *semi = None,
+                Stmt::Macro(m) => {
+                    let mac = m.mac.clone();
+                    *last = Stmt::Expr(
+                        Expr::Macro(syn::ExprMacro {
+                            attrs: m.attrs.clone(),
+                            mac,
+                        }),
+                        None,
+                    );
+                }
+                _ => {}
+            }
+        }
+    }
+    normalizer.stmts(&stmts, &mut nodes, Dest::Return);
     match normalizer.errors.into_iter().reduce(|mut a, b| {
         a.combine(b);
         a
     }) {
         Some(error) => Err(error),
-        None => Ok(out),
+        None => Ok(Body {
+            nodes,
+            items: normalizer.items,
+        }),
     }
+}
+
+/// The outer attributes of an expression (`#[attr] expr`).
+fn outer_attrs(e: &Expr) -> Vec<syn::Attribute> {
+    let parser = |input: syn::parse::ParseStream<'_>| {
+        let attrs = syn::Attribute::parse_outer(input)?;
+        input.parse::<TokenStream>()?;
+        Ok(attrs)
+    };
+    syn::parse::Parser::parse2(parser, quote!(#e)).unwrap_or_default()
 }
 
 #[derive(Default)]
 struct Normalizer {
     next_temp: usize,
     errors: Vec<syn::Error>,
+    /// Items declared in the body's blocks, hoisted out (see `stmt`).
+    items: Vec<syn::Item>,
 }
 
 impl Normalizer {
@@ -99,6 +146,12 @@ impl Normalizer {
     }
 
     fn stmt(&mut self, stmt: &Stmt, out: &mut Vec<Node>) {
+        if let Stmt::Item(item) = stmt {
+            // Items are visible in their whole block; hoisted to the top of
+            // the generated fn, they stay visible in every block of the body.
+            self.items.push(item.clone());
+            return;
+        }
         if !awaits::in_stmt(stmt) {
             out.push(Node::Code {
                 stmt: stmt.clone(),
@@ -107,8 +160,14 @@ impl Normalizer {
             return;
         }
         match stmt {
-            Stmt::Local(local) => self.local(local, out),
-            Stmt::Expr(e, _) => self.expr_into(e, out, Dest::Discard),
+            Stmt::Local(local) => {
+                self.check_attrs(&local.attrs);
+                self.local(local, out);
+            }
+            Stmt::Expr(e, _) => {
+                self.check_attrs(&outer_attrs(e));
+                self.expr_into(e, out, Dest::Discard);
+            }
             Stmt::Macro(m) => {
                 let mac = self.mac(&m.mac, out);
                 let stmt = Stmt::Macro(syn::StmtMacro { mac, ..m.clone() });
@@ -124,10 +183,47 @@ impl Normalizer {
         }
     }
 
+    /// `#[cfg]` on a statement that contains an await cannot be honoured:
+    /// a proc macro cannot evaluate it, and the statement is split up.
+    fn check_attrs(&mut self, attrs: &[syn::Attribute]) {
+        for attr in attrs {
+            if attr.path().is_ident("cfg") || attr.path().is_ident("cfg_attr") {
+                self.error(
+                    attr.span(),
+                    "`#[cfg]` on a statement that contains `.await` is not supported: \
+                     move the code into a `#[cfg]`-gated `#[coroutine] fn`, or use `if cfg!(..)`",
+                );
+            }
+        }
+    }
+
     fn local(&mut self, local: &Local, out: &mut Vec<Node>) {
         let (init, diverge) = match &local.init {
             Some(init) => {
-                let value = self.value(&init.expr, out);
+                let value = match (&local.pat, &*init.expr) {
+                    // `let x: T = if c { .. } else { .. };`: the branches'
+                    // temporary gets `T`, so each branch coerces to it.
+                    (Pat::Type(typed), e) if is_control(e) && awaits::in_expr(e) => {
+                        let t = self.temp(e.span());
+                        let ty = &typed.ty;
+                        out.push(Node::Let {
+                            attrs: Vec::new(),
+                            pat: Pat::Type(syn::PatType {
+                                attrs: Vec::new(),
+                                pat: Box::new(parse_quote_spanned!(t.span()=> #t)),
+                                colon_token: Default::default(),
+                                ty: ty.clone(),
+                            }),
+                            init: None,
+                            diverge: None,
+                            temp: true,
+                            res: Res::default(),
+                        });
+                        self.expr_into(e, out, Dest::Temp(t.clone()));
+                        parse_quote_spanned!(t.span()=> #t)
+                    }
+                    _ => self.value(&init.expr, out),
+                };
                 let diverge = init.diverge.as_ref().map(|(_, e)| {
                     let mut nodes = Vec::new();
                     self.expr_into(e, &mut nodes, Dest::Discard);
@@ -139,6 +235,7 @@ impl Normalizer {
         };
         let res = Res::default();
         out.push(Node::Let {
+            attrs: local.attrs.clone(),
             pat: local.pat.clone(),
             init,
             diverge,
@@ -149,6 +246,12 @@ impl Normalizer {
 
     /// Sends an await-free value to its destination.
     fn assign(&mut self, value: Expr, out: &mut Vec<Node>, dest: Dest) {
+        // `x = continue` never assigns: keep just the jump, so that lowering
+        // sees the statement diverge.
+        let dest = match value {
+            Expr::Break(_) | Expr::Continue(_) | Expr::Return(_) => Dest::Discard,
+            _ => dest,
+        };
         let stmt: Stmt = match dest {
             // An awaited value that is not used is dropped right away, as
             // `x.await;` does.
@@ -283,6 +386,7 @@ impl Normalizer {
                 let iterable = self.value(&f.expr, &mut scope);
                 let iter = names::hidden("__iter", span);
                 scope.push(Node::Let {
+                    attrs: Vec::new(),
                     pat: parse_quote_spanned!(span=> mut #iter),
                     init: Some(parse_quote_spanned!(span=>
                         ::core::iter::IntoIterator::into_iter(#iterable))),
@@ -454,7 +558,13 @@ impl Normalizer {
                 });
                 return parse_quote_spanned!(span=> #t);
             }
-            Expr::Paren(p) => *p.expr = self.value(&p.expr, out),
+            Expr::Paren(p) => {
+                let inner = self.value(&p.expr, out);
+                if matches!(inner, Expr::Path(_)) {
+                    return inner; // `(x.await)` is just the temporary
+                }
+                *p.expr = inner;
+            }
             Expr::Group(g) => *g.expr = self.value(&g.expr, out),
             Expr::Call(c) => {
                 let mut ops: Vec<&mut Expr> = vec![&mut *c.func];
@@ -550,6 +660,7 @@ impl Normalizer {
             *op = if i < last && !is_place(&value) {
                 let t = self.temp(value.span());
                 out.push(Node::Let {
+                    attrs: Vec::new(),
                     pat: parse_quote_spanned!(t.span()=> mut #t),
                     init: Some(value),
                     diverge: None,
@@ -602,6 +713,7 @@ impl Normalizer {
 /// `let t;` for a temporary assigned later.
 fn declare(t: &Ident) -> Node {
     Node::Let {
+        attrs: Vec::new(),
         pat: parse_quote_spanned!(t.span()=> #t),
         init: None,
         diverge: None,
@@ -627,6 +739,14 @@ fn has_let(e: &Expr) -> bool {
         Expr::Binary(b) if matches!(b.op, BinOp::And(_)) => has_let(&b.left) || has_let(&b.right),
         _ => false,
     }
+}
+
+/// Control flow that produces a value through a temporary.
+fn is_control(e: &Expr) -> bool {
+    matches!(
+        e,
+        Expr::Block(_) | Expr::Unsafe(_) | Expr::If(_) | Expr::Match(_) | Expr::Loop(_)
+    )
 }
 
 /// Can `e` be evaluated after a later operand's await with the same result?
@@ -690,7 +810,7 @@ mod tests {
 
     fn norm(body: TokenStream) -> String {
         let block: Block = syn::parse2(quote!({ #body })).unwrap();
-        shape(&super::body(&block).unwrap())
+        shape(&super::body(&block, true).unwrap().nodes)
     }
 
     #[test]
@@ -754,7 +874,7 @@ mod tests {
             }
         }))
         .unwrap();
-        let error = super::body(&block).err().unwrap();
+        let error = super::body(&block, true).err().unwrap();
         assert!(error.to_string().contains("match guard"));
     }
 }

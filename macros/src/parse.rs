@@ -73,26 +73,39 @@ fn first_token_span(item: &syn::Item) -> Span {
 /// `impl`/`dyn` bounds are left alone: elision means something else there.
 fn name_elided_lifetimes(sig: &mut syn::Signature) {
     use syn::visit_mut::{self, VisitMut};
+    /// Names elided lifetimes: fresh ones in the inputs, the elision rules'
+    /// choice (`elided_as`) in the output.
     struct Namer {
         named: Vec<syn::Lifetime>,
+        /// Every lifetime seen in the inputs.
+        seen: Vec<syn::Lifetime>,
+        elided_as: Option<syn::Lifetime>,
     }
     impl Namer {
-        fn fresh(&mut self, span: Span) -> syn::Lifetime {
+        fn name(&mut self, span: Span) -> Option<syn::Lifetime> {
+            if let Some(l) = &self.elided_as {
+                return Some(l.clone());
+            }
             let l = syn::Lifetime::new(&format!("'__life{}", self.named.len()), span);
             self.named.push(l.clone());
-            l
+            self.seen.push(l.clone());
+            Some(l)
         }
     }
     impl VisitMut for Namer {
         fn visit_type_reference_mut(&mut self, r: &mut syn::TypeReference) {
             if r.lifetime.is_none() {
-                r.lifetime = Some(self.fresh(r.and_token.span));
+                r.lifetime = self.name(r.and_token.span);
             }
             visit_mut::visit_type_reference_mut(self, r);
         }
         fn visit_lifetime_mut(&mut self, l: &mut syn::Lifetime) {
             if l.ident == "_" {
-                *l = self.fresh(l.apostrophe);
+                if let Some(named) = self.name(l.apostrophe) {
+                    *l = named;
+                }
+            } else if !self.seen.contains(l) {
+                self.seen.push(l.clone());
             }
         }
         fn visit_type_bare_fn_mut(&mut self, _: &mut syn::TypeBareFn) {}
@@ -104,15 +117,31 @@ fn name_elided_lifetimes(sig: &mut syn::Signature) {
         fn visit_type_impl_trait_mut(&mut self, _: &mut syn::TypeImplTrait) {}
         fn visit_type_trait_object_mut(&mut self, _: &mut syn::TypeTraitObject) {}
     }
-    let mut namer = Namer { named: Vec::new() };
+    let mut namer = Namer {
+        named: Vec::new(),
+        seen: Vec::new(),
+        elided_as: None,
+    };
+    let mut receiver = None;
     for arg in &mut sig.inputs {
         match arg {
             FnArg::Receiver(r) => {
-                if let Some((and, lifetime @ None)) = &mut r.reference {
-                    *lifetime = Some(namer.fresh(and.span));
+                if let Some((and, lifetime)) = &mut r.reference {
+                    if lifetime.is_none() {
+                        *lifetime = namer.name(and.span);
+                    }
+                    receiver.clone_from(lifetime);
                 }
             }
             FnArg::Typed(t) => namer.visit_type_mut(&mut t.ty),
+        }
+    }
+    // The output's elided lifetimes, by the elision rules: the receiver's,
+    // else the only lifetime of the inputs. (Otherwise rustc reports them.)
+    namer.elided_as = receiver.or_else(|| (namer.seen.len() == 1).then(|| namer.seen[0].clone()));
+    if namer.elided_as.is_some() {
+        if let syn::ReturnType::Type(_, ty) = &mut sig.output {
+            namer.visit_type_mut(ty);
         }
     }
     for l in namer.named {

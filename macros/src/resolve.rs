@@ -35,6 +35,9 @@ pub struct Slot {
     pub name: String,
     /// A compiler temporary rather than a binding of the user's.
     pub temp: bool,
+    /// The type written on its declaration (`let x: T`), if any: a block
+    /// that declares the slot again before assigning it repeats it.
+    pub ty: Option<syn::Type>,
     /// Declared `mut`.
     pub mutable: bool,
     /// The scope it is declared in.
@@ -158,7 +161,7 @@ impl Resolver {
         }
         let renamed = self.renaming.as_ref().is_some_and(|r| r.contains(&id)) && name != "self";
         let ident = if renamed {
-            names::hidden(&format!("__r_{name}"), ident.span())
+            names::hidden(&format!("__r_{name}_{id}"), ident.span())
         } else {
             ident.clone()
         };
@@ -166,6 +169,7 @@ impl Resolver {
             ident,
             name: name.clone(),
             temp: false,
+            ty: None,
             mutable,
             scope: self.current,
             reads: 0,
@@ -194,6 +198,18 @@ impl Resolver {
     /// Declares the bindings of `pat` as slots (renaming them in the second
     /// pass); returns them.
     fn bind(&mut self, pat: &mut Pat) -> Vec<SlotId> {
+        let ty = match &*pat {
+            Pat::Type(t) if matches!(&*t.pat, Pat::Ident(_)) => Some((*t.ty).clone()),
+            _ => None,
+        };
+        let slots = self.bind_all(pat);
+        if let (Some(ty), [slot]) = (ty, &slots[..]) {
+            self.out.slots[*slot].ty = Some(ty);
+        }
+        slots
+    }
+
+    fn bind_all(&mut self, pat: &mut Pat) -> Vec<SlotId> {
         let mut slots = Vec::new();
         let mut seen: Vec<(String, SlotId)> = Vec::new();
         for_each_binding(pat, &mut |ident, mutable| {
@@ -227,6 +243,7 @@ impl Resolver {
                 diverge,
                 temp,
                 res,
+                ..
             } => {
                 if let Some(init) = init {
                     res.uses = self.uses(|v| v.visit_expr_mut(init));
@@ -243,7 +260,9 @@ impl Resolver {
                 future, out, res, ..
             } => {
                 res.uses = self.uses(|v| v.visit_expr_mut(future));
-                let slot = self.declare(out, false);
+                // Mutable: the rest of the expression may call `&mut self`
+                // methods on the awaited value (`v.await.pop()`).
+                let slot = self.declare(out, true);
                 self.out.slots[slot].temp = true;
                 res.defs = vec![slot];
             }
@@ -264,6 +283,7 @@ impl Resolver {
                     resolver: self,
                     locals: Vec::new(),
                     found: Vec::new(),
+                    writes: Vec::new(),
                 };
                 visitor.cond(cond, &mut pats);
                 let found = visitor.found;
@@ -335,7 +355,25 @@ impl Resolver {
                 }
             }
             Stmt::Item(_) => {}
-            _ => res.uses = self.uses(|v| v.visit_stmt_mut(stmt)),
+            _ => {
+                // Slots every path through the statement assigns (`if c { x
+                // = 1 } else { x = 2 }`) are overwritten, like `x = 1;`.
+                let definite: Vec<SlotId> = definitely_assigned(stmt)
+                    .iter()
+                    .filter_map(|n| self.lookup(n))
+                    .collect();
+                res.defs = definite;
+                let mut visitor = Uses {
+                    resolver: self,
+                    locals: Vec::new(),
+                    found: Vec::new(),
+                    writes: Vec::new(),
+                };
+                visitor.visit_stmt_mut(stmt);
+                let (found, writes) = (visitor.found, visitor.writes);
+                res.uses = self.record(found);
+                res.writes = writes;
+            }
         }
     }
 
@@ -345,6 +383,7 @@ impl Resolver {
             resolver: self,
             locals: Vec::new(),
             found: Vec::new(),
+            writes: Vec::new(),
         };
         f(&mut visitor);
         let found = visitor.found;
@@ -360,6 +399,70 @@ impl Resolver {
         found.dedup();
         found
     }
+}
+
+/// The names that every path through `stmt` assigns with `=` (and that it
+/// does not read first), found syntactically: `x = ..`, a block with such a
+/// statement, an `if`/`else` or `match` all of whose branches have one.
+fn definitely_assigned(stmt: &Stmt) -> Vec<String> {
+    fn expr(e: &Expr) -> Vec<String> {
+        match e {
+            Expr::Assign(a) => {
+                let mut names: Vec<String> = single_ident(&a.left)
+                    .map(|i| vec![i.to_string()])
+                    .unwrap_or_default();
+                names.retain(|n| !mentions(&a.right, n));
+                names
+            }
+            Expr::Block(b) if b.label.is_none() => block(&b.block),
+            Expr::Unsafe(b) => block(&b.block),
+            Expr::Paren(p) => expr(&p.expr),
+            Expr::If(i) => match &i.else_branch {
+                Some((_, else_)) => intersect(block(&i.then_branch), expr(else_)),
+                None => Vec::new(),
+            },
+            Expr::Match(m) => m
+                .arms
+                .iter()
+                .map(|arm| expr(&arm.body))
+                .reduce(intersect)
+                .unwrap_or_default(),
+            _ => Vec::new(),
+        }
+    }
+    fn block(b: &syn::Block) -> Vec<String> {
+        let declared: Vec<String> = b
+            .stmts
+            .iter()
+            .filter_map(|s| match s {
+                Stmt::Local(l) => Some(local_names(&l.pat)),
+                _ => None,
+            })
+            .flatten()
+            .collect();
+        let mut names: Vec<String> = b.stmts.iter().flat_map(definitely_assigned).collect();
+        names.retain(|n| !declared.contains(n));
+        names
+    }
+    fn intersect(a: Vec<String>, b: Vec<String>) -> Vec<String> {
+        a.into_iter().filter(|n| b.contains(n)).collect()
+    }
+    match stmt {
+        Stmt::Expr(e, _) => expr(e),
+        _ => Vec::new(),
+    }
+}
+
+/// Does `e` mention the name `name` anywhere (conservatively)?
+fn mentions(e: &Expr, name: &str) -> bool {
+    fn scan(tokens: TokenStream, name: &str) -> bool {
+        tokens.into_iter().any(|tt| match tt {
+            TokenTree::Ident(i) => i == name,
+            TokenTree::Group(g) => scan(g.stream(), name),
+            _ => false,
+        })
+    }
+    scan(quote::quote!(#e), name)
 }
 
 /// `x` as an expression: a one-segment path with no generics.
@@ -397,11 +500,13 @@ pub fn for_each_binding(pat: &mut Pat, f: &mut dyn FnMut(&mut Ident, bool)) {
         Pat::TupleStruct(t) => t.elems.iter_mut().for_each(|p| for_each_binding(p, f)),
         Pat::Struct(s) => {
             for field in &mut s.fields {
-                if field.colon_token.is_none() {
-                    // `S { x }` binds `x`; spell it out so renaming keeps the field.
+                for_each_binding(&mut field.pat, f);
+                // `S { x }` binding a renamed `x`: spell it out as `S { x: __r_x_3 }`.
+                let renamed = matches!((&field.member, &*field.pat),
+                    (syn::Member::Named(m), Pat::Ident(p)) if *m != p.ident);
+                if field.colon_token.is_none() && renamed {
                     field.colon_token = Some(Default::default());
                 }
-                for_each_binding(&mut field.pat, f);
             }
         }
         Pat::Slice(s) => s.elems.iter_mut().for_each(|p| for_each_binding(p, f)),
@@ -427,6 +532,8 @@ struct Uses<'r> {
     resolver: &'r mut Resolver,
     locals: Vec<String>,
     found: Vec<SlotId>,
+    /// Slots assigned with `=` (not read by that).
+    writes: Vec<SlotId>,
 }
 
 impl Uses<'_> {
@@ -464,11 +571,11 @@ impl Uses<'_> {
         }
     }
 
-    /// Idents in a macro's tokens, and `{name}` captures in its string
-    /// literals, that name slots.
+    /// Idents in the tokens of a macro whose arguments are not expressions,
+    /// and `{name}` captures in its string literals, that name slots. (An
+    /// over-approximation: such a macro's own bindings look like uses.)
     fn tokens(&mut self, tokens: TokenStream) -> TokenStream {
         let mut out = Vec::new();
-        let mut appended: Vec<(Ident, Ident)> = Vec::new();
         let trees: Vec<TokenTree> = tokens.into_iter().collect();
         for (i, tt) in trees.iter().enumerate() {
             let after_dot =
@@ -497,30 +604,17 @@ impl Uses<'_> {
                     out.push(TokenTree::Group(group));
                 }
                 TokenTree::Literal(lit) => {
-                    for name in format_captures(&lit.to_string()) {
-                        if let Some(slot) = self.slot(&name) {
-                            self.found.push(slot);
-                            let slot = &self.resolver.out.slots[slot];
-                            let second_pass = self.resolver.renaming.is_some();
-                            if slot.renamed
-                                && second_pass
-                                && !appended.iter().any(|(n, _)| n == &name)
-                            {
-                                appended.push((Ident::new(&name, lit.span()), slot.ident.clone()));
-                            }
-                        }
-                    }
+                    let captured: Vec<_> = format_captures(&lit.to_string())
+                        .iter()
+                        .filter_map(|n| self.slot(n))
+                        .collect();
+                    self.found.extend(captured);
                     out.push(tt.clone());
                 }
                 _ => out.push(tt.clone()),
             }
         }
-        let mut stream: TokenStream = out.into_iter().collect();
-        // A renamed slot captured by a format string: pass it by name.
-        for (name, ident) in appended {
-            stream.extend(quote::quote!(, #name = #ident));
-        }
-        stream
+        out.into_iter().collect()
     }
 }
 
@@ -529,24 +623,72 @@ fn format_captures(literal: &str) -> Vec<String> {
     if !literal.starts_with('"') && !literal.starts_with('r') {
         return Vec::new();
     }
+    let is_name = |s: &str| {
+        !s.is_empty()
+            && s.chars().all(|c| c == '_' || c.is_alphanumeric())
+            && !s.starts_with(|c: char| c.is_ascii_digit())
+    };
     let mut names = Vec::new();
     let mut rest = literal;
     while let Some(open) = rest.find('{') {
         rest = &rest[open + 1..];
-        if rest.starts_with('{') {
-            rest = &rest[1..];
+        if let Some(escaped) = rest.strip_prefix('{') {
+            rest = escaped;
             continue;
         }
-        let end = rest.find(['}', ':']).unwrap_or(rest.len());
-        let name = &rest[..end];
-        if !name.is_empty()
-            && name.chars().all(|c| c == '_' || c.is_alphanumeric())
-            && !name.starts_with(|c: char| c.is_ascii_digit())
-        {
-            names.push(name.to_string());
+        let end = rest.find('}').unwrap_or(rest.len());
+        let (arg, spec) = rest[..end].split_once(':').unwrap_or((&rest[..end], ""));
+        if is_name(arg) {
+            names.push(arg.to_string());
         }
+        // `{:>width$}`, `{:.prec$}`: names before a `$` in the spec.
+        for part in spec.split('$').take(spec.matches('$').count()) {
+            let start = part
+                .rfind(|c: char| !(c == '_' || c.is_alphanumeric()))
+                .map_or(0, |i| i + 1);
+            if is_name(&part[start..]) {
+                names.push(part[start..].to_string());
+            }
+        }
+        rest = &rest[end..];
     }
     names
+}
+
+/// Macros whose first string-literal argument is a format string, so that
+/// `{name}` in it reads the variable `name`.
+fn is_format_macro(path: &syn::Path) -> bool {
+    const NAMES: &[&str] = &[
+        "format",
+        "format_args",
+        "print",
+        "println",
+        "eprint",
+        "eprintln",
+        "write",
+        "writeln",
+        "panic",
+        "assert",
+        "assert_eq",
+        "assert_ne",
+        "debug_assert",
+        "debug_assert_eq",
+        "debug_assert_ne",
+        "unreachable",
+        "todo",
+        "unimplemented",
+        "anyhow",
+        "bail",
+        "ensure",
+        "trace",
+        "debug",
+        "info",
+        "warn",
+        "error",
+    ];
+    path.segments
+        .last()
+        .is_some_and(|s| NAMES.iter().any(|n| s.ident == n))
 }
 
 impl VisitMut for Uses<'_> {
@@ -566,12 +708,36 @@ impl VisitMut for Uses<'_> {
         visit_mut::visit_expr_path_mut(self, e);
     }
 
+    fn visit_expr_assign_mut(&mut self, e: &mut syn::ExprAssign) {
+        // `x = v` inside plain code writes `x` without reading it.
+        let target = single_ident(&e.left)
+            .map(Ident::to_string)
+            .and_then(|n| self.slot(&n));
+        match target {
+            Some(slot) => {
+                self.visit_expr_mut(&mut e.right);
+                self.writes.push(slot);
+                if let Expr::Path(p) = &mut *e.left {
+                    if self.resolver.renaming.is_some() {
+                        let ident = &mut p.path.segments[0].ident;
+                        let mut renamed = self.resolver.out.slots[slot].ident.clone();
+                        renamed.set_span(renamed.span().located_at(ident.span()));
+                        *ident = renamed;
+                    }
+                }
+            }
+            None => visit_mut::visit_expr_assign_mut(self, e),
+        }
+    }
+
     fn visit_field_value_mut(&mut self, f: &mut syn::FieldValue) {
-        // `S { x }` reads `x`; spell it out so renaming keeps the field name.
-        if f.colon_token.is_none() {
+        visit_mut::visit_field_value_mut(self, f);
+        // `S { x }` reading a renamed `x`: spell it out as `S { x: __r_x_3 }`.
+        let renamed = matches!((&f.member, &f.expr),
+            (syn::Member::Named(m), Expr::Path(p)) if p.path.segments.len() == 1 && *m != p.path.segments[0].ident);
+        if f.colon_token.is_none() && renamed {
             f.colon_token = Some(Default::default());
         }
-        visit_mut::visit_field_value_mut(self, f);
     }
 
     fn visit_block_mut(&mut self, block: &mut syn::Block) {
@@ -621,8 +787,58 @@ impl VisitMut for Uses<'_> {
         self.with_locals(local_names(&e.pat), |v| v.visit_block_mut(&mut e.body));
     }
 
+    /// Arguments that parse as expressions are resolved like any code
+    /// (closures, patterns and field shorthand included); others are
+    /// scanned token by token.
     fn visit_macro_mut(&mut self, mac: &mut syn::Macro) {
-        mac.tokens = self.tokens(std::mem::take(&mut mac.tokens));
+        use syn::punctuated::Punctuated;
+        let parser = Punctuated::<Expr, syn::Token![,]>::parse_terminated;
+        let Ok(mut args) = syn::parse::Parser::parse2(parser, mac.tokens.clone()) else {
+            mac.tokens = self.tokens(std::mem::take(&mut mac.tokens));
+            return;
+        };
+        let format = is_format_macro(&mac.path);
+        let mut named = Vec::new();
+        let mut format_string = None;
+        for arg in args.iter_mut() {
+            match arg {
+                // `name = value`: a named format argument, not an assignment.
+                Expr::Assign(a) if format && single_ident(&a.left).is_some() => {
+                    named.push(single_ident(&a.left).unwrap().to_string());
+                    self.visit_expr_mut(&mut a.right);
+                }
+                Expr::Lit(syn::ExprLit {
+                    lit: syn::Lit::Str(s),
+                    ..
+                }) if format && format_string.is_none() => {
+                    format_string = Some(s.clone());
+                }
+                other => self.visit_expr_mut(other),
+            }
+        }
+        let mut tokens = quote::quote!(#args);
+        for name in format_string
+            .iter()
+            .flat_map(|s| format_captures(&s.token().to_string()))
+        {
+            if named.contains(&name) {
+                continue;
+            }
+            if let Some(slot) = self.slot(&name) {
+                self.found.push(slot);
+                let slot = &self.resolver.out.slots[slot];
+                if slot.renamed && self.resolver.renaming.is_some() {
+                    // A renamed variable captured by name: pass it explicitly.
+                    let (arg, value) = (
+                        Ident::new(&name, format_string.as_ref().unwrap().span()),
+                        &slot.ident,
+                    );
+                    tokens.extend(quote::quote!(, #arg = #value));
+                    named.push(name);
+                }
+            }
+        }
+        mac.tokens = tokens;
     }
 
     fn visit_item_mut(&mut self, _: &mut syn::Item) {}
@@ -635,7 +851,7 @@ mod tests {
 
     fn resolved(body: TokenStream) -> (Vec<Node>, Resolution) {
         let block: syn::Block = syn::parse2(quote!({ #body })).unwrap();
-        let mut nodes = crate::normalize::body(&block).unwrap();
+        let mut nodes = crate::normalize::body(&block, true).unwrap().nodes;
         let params = [Param {
             ident: Ident::new("p", proc_macro2::Span::call_site()),
             mutable: false,
@@ -693,5 +909,18 @@ mod tests {
     fn never_read_underscore_binding_is_a_guard() {
         let (_, res) = resolved(quote!(let _g = lock(); y.await;));
         assert!(res.slots[1].is_guard());
+    }
+}
+
+#[cfg(test)]
+mod definite_tests {
+    #[test]
+    fn both_branches_assign() {
+        let s: syn::Stmt = syn::parse_quote!(if c {
+            x = 1;
+        } else {
+            x = 2;
+        });
+        assert_eq!(super::definitely_assigned(&s), vec!["x".to_string()]);
     }
 }

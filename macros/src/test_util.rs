@@ -12,7 +12,7 @@ use crate::{lower, normalize};
 /// Normalises and resolves `body`, with one parameter `p`.
 pub fn resolved(body: TokenStream) -> (Vec<Node>, Resolution) {
     let block: syn::Block = syn::parse2(quote!({ #body })).unwrap();
-    let mut nodes = normalize::body(&block).unwrap();
+    let mut nodes = normalize::body(&block, true).unwrap().nodes;
     let params = [Param {
         ident: syn::Ident::new("p", Span::call_site()),
         mutable: false,

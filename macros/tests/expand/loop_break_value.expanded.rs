@@ -108,7 +108,7 @@ fn loop_break_value(limit: u32) -> impl ::core::future::Future<Output = u32> {
                                     let mut i = i_1;
                                     {
                                         #[allow(unused_mut, clippy::let_unit_value)]
-                                        let __t2 = t2_3;
+                                        let mut __t2 = t2_3;
                                         if __t2 >= limit {
                                             __jump = __Goto::B3 { i_1: i };
                                             continue '__dispatch;

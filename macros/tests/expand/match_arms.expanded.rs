@@ -112,7 +112,7 @@ fn match_arms(n: u32) -> impl ::core::future::Future<Output = String> {
                             }
                             __Goto::B1 { t2_2 } => {
                                 #[allow(unused_mut, clippy::let_unit_value)]
-                                let __t2 = t2_2;
+                                let mut __t2 = t2_2;
                                 match __t2 {
                                     0 => {
                                         __jump = __Goto::B6 {};
@@ -148,10 +148,12 @@ fn match_arms(n: u32) -> impl ::core::future::Future<Output = String> {
                                 #[allow(unused_mut)]
                                 let __t1;
                                 {
-                                    #[allow(unused_mut, clippy::let_unit_value)]
-                                    let __t4 = t4_6;
-                                    let w = __t4;
-                                    __t1 = format!("odd {w}");
+                                    {
+                                        #[allow(unused_mut, clippy::let_unit_value)]
+                                        let mut __t4 = t4_6;
+                                        let w = __t4;
+                                        __t1 = format!("odd {w}");
+                                    }
                                 }
                                 {
                                     __jump = __Goto::B7 { t1_1: __t1 };
@@ -177,7 +179,7 @@ fn match_arms(n: u32) -> impl ::core::future::Future<Output = String> {
                                 let __t1;
                                 {
                                     #[allow(unused_mut, clippy::let_unit_value)]
-                                    let __t3 = t3_4;
+                                    let mut __t3 = t3_4;
                                     __t1 = format!("even {}", __t3);
                                 }
                                 {
@@ -188,7 +190,9 @@ fn match_arms(n: u32) -> impl ::core::future::Future<Output = String> {
                             __Goto::B6 {} => {
                                 #[allow(unused_mut)]
                                 let __t1;
-                                __t1 = "zero".to_string();
+                                {
+                                    __t1 = "zero".to_string();
+                                }
                                 {
                                     __jump = __Goto::B7 { t1_1: __t1 };
                                     continue '__dispatch;

@@ -1,3 +1,4 @@
+#[allow(refining_impl_trait)]
 fn bump<'__life0>(
     &'__life0 mut self,
     by: u32,
@@ -98,7 +99,7 @@ fn bump<'__life0>(
                                     #[allow(unused_mut, clippy::let_unit_value)]
                                     let _guard = guard_2;
                                     #[allow(unused_mut, clippy::let_unit_value)]
-                                    let __t1 = t1_3;
+                                    let mut __t1 = t1_3;
                                     __self.n += __t1;
                                     {
                                         #[allow(clippy::let_unit_value)]

@@ -108,7 +108,7 @@ fn straight_line(a: u32, name: String) -> impl ::core::future::Future<Output = S
                                 let name = name_1;
                                 {
                                     #[allow(unused_mut, clippy::let_unit_value)]
-                                    let __t1 = t1_2;
+                                    let mut __t1 = t1_2;
                                     let x = __t1;
                                     {
                                         *__frame = __Frame::S1 {
@@ -129,7 +129,7 @@ fn straight_line(a: u32, name: String) -> impl ::core::future::Future<Output = S
                                     #[allow(unused_mut, clippy::let_unit_value)]
                                     let x = x_3;
                                     #[allow(unused_mut, clippy::let_unit_value)]
-                                    let __t2 = t2_4;
+                                    let mut __t2 = t2_4;
                                     let y = __t2;
                                     {
                                         #[allow(clippy::let_unit_value)]

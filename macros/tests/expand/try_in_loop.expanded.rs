@@ -121,6 +121,7 @@ fn try_in_loop(
                             __Goto::B3 { total_1 } => {
                                 #[allow(unused_mut, clippy::let_unit_value)]
                                 let mut total = total_1;
+                                {}
                                 {
                                     #[allow(clippy::let_unit_value)]
                                     let __ret = Ok(total);
@@ -158,7 +159,7 @@ fn try_in_loop(
                                     let mut __iter = iter_2;
                                     {
                                         #[allow(unused_mut, clippy::let_unit_value)]
-                                        let __t1 = t1_4;
+                                        let mut __t1 = t1_4;
                                         let text = match ::asyncio::__private::Try::branch(__t1) {
                                             ::asyncio::__private::ControlFlow::Continue(__value) => {
                                                 __value

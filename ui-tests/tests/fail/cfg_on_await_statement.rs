@@ -1,0 +1,16 @@
+#[asyncio::coroutine]
+fn f() -> u32 {
+    let mut n = 1;
+    #[cfg(feature = "extra")]
+    {
+        n += g().await;
+    }
+    n
+}
+
+#[asyncio::coroutine]
+fn g() -> u32 {
+    1
+}
+
+fn main() {}
