@@ -188,11 +188,11 @@ impl Normalizer {
     fn check_attrs(&mut self, attrs: &[syn::Attribute]) {
         for attr in attrs {
             if attr.path().is_ident("cfg") || attr.path().is_ident("cfg_attr") {
-                self.error(
-                    attr.span(),
+                self.errors.push(syn::Error::new_spanned(
+                    attr,
                     "`#[cfg]` on a statement that contains `.await` is not supported: \
                      move the code into a `#[cfg]`-gated `#[coroutine] fn`, or use `if cfg!(..)`",
-                );
+                ));
             }
         }
     }
