@@ -16,3 +16,13 @@ pub fn hidden(name: &str, at: Span) -> Ident {
 pub fn numbered(prefix: &str, n: usize, at: Span) -> Ident {
     hidden(&format!("{prefix}{n}"), at)
 }
+
+/// Does the identifier `name` occur anywhere in `tokens` (conservatively:
+/// as a variable, a field or a path segment alike)?
+pub fn mentioned_in(tokens: &proc_macro2::TokenStream, name: &str) -> bool {
+    tokens.clone().into_iter().any(|tt| match tt {
+        proc_macro2::TokenTree::Ident(i) => i == name,
+        proc_macro2::TokenTree::Group(g) => mentioned_in(&g.stream(), name),
+        _ => false,
+    })
+}

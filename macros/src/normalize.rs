@@ -569,25 +569,32 @@ impl Normalizer {
             Expr::Call(c) => {
                 let mut ops: Vec<&mut Expr> = vec![&mut *c.func];
                 ops.extend(c.args.iter_mut());
-                self.operands(ops, out);
+                self.operands(ops, out, false);
             }
             Expr::MethodCall(m) => {
                 let mut ops: Vec<&mut Expr> = vec![&mut *m.receiver];
                 ops.extend(m.args.iter_mut());
-                self.operands(ops, out);
+                self.operands(ops, out, true);
             }
             Expr::Binary(b) if is_short_circuit(&b.op) && awaits::in_expr(&b.right) => {
                 return self.short_circuit(b, out);
             }
-            Expr::Binary(b) => self.operands(vec![&mut *b.left, &mut *b.right], out),
+            // `target op= value`: the value first, then the target place,
+            // where the operation happens (a copy would lose the update).
+            // (Rust evaluates the value before the place for primitives.)
+            Expr::Binary(b) if is_compound_assign(&b.op) => {
+                *b.right = self.value(&b.right, out);
+                *b.left = self.value(&b.left, out);
+            }
+            Expr::Binary(b) => self.operands(vec![&mut *b.left, &mut *b.right], out, false),
             Expr::Unary(u) => *u.expr = self.value(&u.expr, out),
             Expr::Cast(c) => *c.expr = self.value(&c.expr, out),
             Expr::Field(f) => *f.base = self.value(&f.base, out),
             Expr::Reference(r) => *r.expr = self.value(&r.expr, out),
             Expr::Try(t) => *t.expr = self.value(&t.expr, out),
-            Expr::Index(i) => self.operands(vec![&mut *i.expr, &mut *i.index], out),
-            Expr::Tuple(t) => self.operands(t.elems.iter_mut().collect(), out),
-            Expr::Array(a) => self.operands(a.elems.iter_mut().collect(), out),
+            Expr::Index(i) => self.operands(vec![&mut *i.expr, &mut *i.index], out, false),
+            Expr::Tuple(t) => self.operands(t.elems.iter_mut().collect(), out, false),
+            Expr::Array(a) => self.operands(a.elems.iter_mut().collect(), out, false),
             Expr::Repeat(r) => *r.expr = self.value(&r.expr, out),
             Expr::Range(r) => {
                 let ops = r
@@ -596,22 +603,17 @@ impl Normalizer {
                     .chain(r.end.iter_mut())
                     .map(|b| &mut **b)
                     .collect();
-                self.operands(ops, out);
+                self.operands(ops, out, false);
             }
             Expr::Struct(s) => {
                 let mut ops: Vec<&mut Expr> = s.fields.iter_mut().map(|f| &mut f.expr).collect();
                 ops.extend(s.rest.iter_mut().map(|r| &mut **r));
-                self.operands(ops, out);
+                self.operands(ops, out, false);
             }
+            // `place = value`: the value first, then the place, as Rust does.
             Expr::Assign(a) => {
-                if awaits::in_expr(&a.left) {
-                    return self.error(
-                        a.left.span(),
-                        "`.await` in the target of an assignment is not supported: \
-                         await into a `let` first",
-                    );
-                }
                 *a.right = self.value(&a.right, out);
+                *a.left = self.value(&a.left, out);
             }
             Expr::Return(r) => {
                 if let Some(v) = &mut r.expr {
@@ -651,13 +653,23 @@ impl Normalizer {
     /// one containing an await are pinned down in temporaries (unless they
     /// are places or values without side effects), so that they are
     /// evaluated before that await as Rust requires.
-    fn operands(&mut self, ops: Vec<&mut Expr>, out: &mut Vec<Node>) {
+    ///
+    /// A place is still read early when a later operand (up to that await)
+    /// names its variable, and so might change it (`x + { x = 1; y.await }`);
+    /// except a method call's receiver (`receiver`), which Rust borrows
+    /// rather than reads (`v.push(v.len() + x.await)`).
+    fn operands(&mut self, mut ops: Vec<&mut Expr>, out: &mut Vec<Node>, receiver: bool) {
         let Some(last) = ops.iter().rposition(|e| awaits::in_expr(e)) else {
             return;
         };
-        for (i, op) in ops.into_iter().enumerate().take(last + 1) {
+        let later: Vec<TokenStream> = ops.iter().map(|e| quote!(#e)).collect();
+        for (i, op) in ops.iter_mut().enumerate().take(last + 1) {
             let value = self.value(op, out);
-            *op = if i < last && !is_place(&value) {
+            let changed_later = !(receiver && i == 0)
+                && place_root(&value).is_some_and(|root| {
+                    later[i + 1..=last].iter().any(|t| names::mentioned_in(t, &root))
+                });
+            **op = if i < last && (!is_place(&value) || changed_later) {
                 let t = self.temp(value.span());
                 out.push(Node::Let {
                     attrs: Vec::new(),
@@ -701,7 +713,7 @@ impl Normalizer {
                 }
             })
             .collect();
-        self.operands(ops, out);
+        self.operands(ops, out, false);
         let tokens: TokenStream = quote!(#args);
         syn::Macro {
             tokens,
@@ -727,6 +739,27 @@ fn break_stmt(label: Option<&Lifetime>, span: Span) -> Stmt {
         syn::parse2(quote_spanned!(span=> break #label)).unwrap(),
         Some(Default::default()),
     )
+}
+
+fn is_compound_assign(op: &BinOp) -> bool {
+    use BinOp::*;
+    matches!(
+        op,
+        AddAssign(_) | SubAssign(_) | MulAssign(_) | DivAssign(_) | RemAssign(_) | BitXorAssign(_)
+            | BitAndAssign(_) | BitOrAssign(_) | ShlAssign(_) | ShrAssign(_)
+    )
+}
+
+/// The variable a place expression reads (`x` in `x.a[0]`).
+fn place_root(e: &Expr) -> Option<String> {
+    match e {
+        Expr::Path(p) if p.path.segments.len() == 1 => Some(p.path.segments[0].ident.to_string()),
+        Expr::Field(f) => place_root(&f.base),
+        Expr::Index(i) => place_root(&i.expr),
+        Expr::Paren(p) => place_root(&p.expr),
+        Expr::Unary(u) => place_root(&u.expr),
+        _ => None,
+    }
 }
 
 fn is_short_circuit(op: &BinOp) -> bool {

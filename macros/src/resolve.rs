@@ -411,7 +411,8 @@ fn definitely_assigned(stmt: &Stmt) -> Vec<String> {
                 let mut names: Vec<String> = single_ident(&a.left)
                     .map(|i| vec![i.to_string()])
                     .unwrap_or_default();
-                names.retain(|n| !mentions(&a.right, n));
+                let right = &a.right;
+                names.retain(|n| !names::mentioned_in(&quote::quote!(#right), n));
                 names
             }
             Expr::Block(b) if b.label.is_none() => block(&b.block),
@@ -451,18 +452,6 @@ fn definitely_assigned(stmt: &Stmt) -> Vec<String> {
         Stmt::Expr(e, _) => expr(e),
         _ => Vec::new(),
     }
-}
-
-/// Does `e` mention the name `name` anywhere (conservatively)?
-fn mentions(e: &Expr, name: &str) -> bool {
-    fn scan(tokens: TokenStream, name: &str) -> bool {
-        tokens.into_iter().any(|tt| match tt {
-            TokenTree::Ident(i) => i == name,
-            TokenTree::Group(g) => scan(g.stream(), name),
-            _ => false,
-        })
-    }
-    scan(quote::quote!(#e), name)
 }
 
 /// `x` as an expression: a one-segment path with no generics.

@@ -2284,37 +2284,37 @@ fn t_nested_option_result_matching() {
 // borrowing through a `&mut` argument cannot be awaited twice (difference 2).
 // ===========================================================================
 
-// F01 wrong result: a compound assignment whose target is not a plain place is applied to a hoisted copy (`v[i + 1] += x.await`, `*m.entry(k).or_insert(0) += x.await`).
-// both!(
-//     fn f01_compound_assign_target_copied() -> (Vec<u32>, u32) {
-//         let mut v = vec![0u32; 2];
-//         let i = 0;
-//         v[i + 1] += leaf("a", 5).await;
-//         let mut m = std::collections::HashMap::new();
-//         *m.entry("k").or_insert(0u32) += leaf("b", 7).await;
-//         (v, m["k"])
-//     }
-// );
-// #[test]
-// fn f01() {
-//     exact!(f01_compound_assign_target_copied()); // ours ([0, 0], 0), oracle ([0, 5], 7)
-// }
+// Fixed, was F01: wrong result: a compound assignment whose target is not a plain place is applied to a hoisted copy (`v[i + 1] += x.await`, `*m.entry(k).or_insert(0) += x.await`).
+both!(
+    fn f01_compound_assign_target_copied() -> (Vec<u32>, u32) {
+        let mut v = vec![0u32; 2];
+        let i = 0;
+        v[i + 1] += leaf("a", 5).await;
+        let mut m = std::collections::HashMap::new();
+        *m.entry("k").or_insert(0u32) += leaf("b", 7).await;
+        (v, m["k"])
+    }
+);
+#[test]
+fn f01() {
+    exact!(f01_compound_assign_target_copied()); // ours ([0, 0], 0), oracle ([0, 5], 7)
+}
 
-// F02 wrong result: a place operand is read after a later operand's side effects (`x + { x = 10; y.await }` reads the new `x`).
-// both!(
-//     fn f02_place_operand_read_late() -> (u32, u32) {
-//         let mut x = 1;
-//         let y = x + {
-//             x = 10;
-//             leaf("a", 0).await
-//         };
-//         (x, y)
-//     }
-// );
-// #[test]
-// fn f02() {
-//     exact!(f02_place_operand_read_late()); // ours (10, 10), oracle (10, 1)
-// }
+// Fixed, was F02: wrong result: a place operand is read after a later operand's side effects (`x + { x = 10; y.await }` reads the new `x`).
+both!(
+    fn f02_place_operand_read_late() -> (u32, u32) {
+        let mut x = 1;
+        let y = x + {
+            x = 10;
+            leaf("a", 0).await
+        };
+        (x, y)
+    }
+);
+#[test]
+fn f02() {
+    exact!(f02_place_operand_read_late()); // ours (10, 10), oracle (10, 1)
+}
 
 // Fixed, was F03: wrong result: three nested scopes shadowing one name; the two outer slots are both renamed `__r_x` and the wrong one is saved.
 both!(
