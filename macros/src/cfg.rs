@@ -134,6 +134,23 @@ impl Term {
 }
 
 impl Block {
+    /// The scope chain open where the block's terminator runs.
+    pub fn end_chain(&self) -> Vec<ScopeId> {
+        let mut chain = self.entry.clone();
+        for op in &self.ops {
+            match op {
+                Op::Open { scope, .. } => chain.push(*scope),
+                Op::Close { scope } => {
+                    if let Some(i) = chain.iter().rposition(|s| s == scope) {
+                        chain.truncate(i);
+                    }
+                }
+                _ => {}
+            }
+        }
+        chain
+    }
+
     /// Every block this block can go to, from its ops and its terminator.
     pub fn successors(&self) -> Vec<BlockId> {
         let mut out = Vec::new();

@@ -58,6 +58,8 @@ struct Gen<'a> {
     suspend_id: Vec<Option<usize>>,
     /// Blocks that end in a suspension, in suspension order.
     suspends: Vec<BlockId>,
+    /// Branch blocks emitted inside their `if`/`match` (see `branch`).
+    inlined: Vec<bool>,
     frame: Ident,
     goto: Ident,
     jump: Ident,
@@ -78,6 +80,7 @@ impl<'a> Gen<'a> {
                 suspends.push(b);
             }
         }
+        let inlined = inlinable(input.cfg);
         let label = |name: &str| syn::Lifetime {
             apostrophe: span,
             ident: names::hidden(name, span),
@@ -86,6 +89,7 @@ impl<'a> Gen<'a> {
             input,
             suspend_id,
             suspends,
+            inlined,
             frame: names::hidden("__Frame", span),
             goto: names::hidden("__Goto", span),
             jump: names::hidden("__jump", span),
@@ -168,6 +172,7 @@ impl<'a> Gen<'a> {
         // enum __Goto
         let mut goto_params = BTreeSet::new();
         let goto_variants: Vec<_> = (0..self.input.cfg.blocks.len())
+            .filter(|&b| !self.inlined[b])
             .map(|b| {
                 goto_params.extend(self.live_in(b));
                 let fields = self.live_in(b).iter().map(|s| self.typed_field(*s));
@@ -302,18 +307,35 @@ impl<'a> Gen<'a> {
         }}
     }
 
+    /// The block and the branch blocks inlined into it, transitively.
+    fn group(&self, b: BlockId) -> Vec<BlockId> {
+        let mut group = vec![b];
+        let mut i = 0;
+        while i < group.len() {
+            let term = &self.input.cfg.blocks[group[i]].term;
+            group.extend(term.successors().into_iter().filter(|&t| self.inlined[t]));
+            i += 1;
+        }
+        group
+    }
+
     fn block(&self, b: BlockId) -> TokenStream {
+        if self.inlined[b] {
+            return quote!(); // emitted inside its predecessor's `if`/`match`
+        }
         let block = &self.input.cfg.blocks[b];
         let res = self.input.resolution;
         let live_in = self.live_in(b);
         let variant = self.block_variant(b);
         let goto = &self.goto;
         let taken = self.fields(live_in.iter().copied());
+        let group = self.group(b);
+        let ops = || group.iter().flat_map(|&g| &self.input.cfg.blocks[g].ops);
 
-        // Slots declared by this block itself, and slots it assigns.
+        // Slots declared by this arm itself, and slots it assigns.
         let mut declared: BTreeSet<SlotId> = BTreeSet::new();
         let mut assigned: BTreeSet<SlotId> = BTreeSet::new();
-        for op in &block.ops {
+        for op in ops() {
             match op {
                 Op::Let { defs, .. } => declared.extend(defs),
                 Op::Code {
@@ -332,11 +354,22 @@ impl<'a> Gen<'a> {
                 assigned.extend(exits.iter().filter_map(|(_, s)| *s));
             }
         }
+        for &g in &group {
+            if let Term::If {
+                then_defs: defs, ..
+            } = &self.input.cfg.blocks[g].term
+            {
+                declared.extend(defs);
+            }
+            if let Term::Match { arms, .. } = &self.input.cfg.blocks[g].term {
+                arms.iter().for_each(|a| declared.extend(&a.defs));
+            }
+        }
 
-        // Slots this block mentions at all: a `let x;` for anything else is
+        // Slots this arm mentions at all: a `let x;` for anything else is
         // left out (it would be a fresh, never-inferred variable here).
         let mut mentioned: BTreeSet<SlotId> = assigned.clone();
-        for op in &block.ops {
+        for op in ops() {
             match op {
                 Op::Code { uses, exits, .. } => {
                     mentioned.extend(uses);
@@ -361,11 +394,15 @@ impl<'a> Gen<'a> {
                 _ => {}
             }
         }
-        mentioned.extend(crate::liveness::before_term(
-            &block.term,
-            &self.input.liveness.live_in,
-            self.input.cfg,
-        ));
+        for &g in &group {
+            let term = &self.input.cfg.blocks[g].term;
+            mentioned.extend(crate::liveness::before_term(
+                term,
+                &self.input.liveness.live_in,
+                self.input.cfg,
+            ));
+        }
+
         let mut out = Emitter::default();
         for &scope in &block.entry {
             let mut restores = Vec::new();
@@ -395,12 +432,21 @@ impl<'a> Gen<'a> {
             );
             out.extend(restores);
         }
-        for op in &block.ops {
+        self.emit(b, &mut out, &mentioned);
+        let body = out.finish();
+        quote! {
+            #goto::#variant { #(#taken,)* } => { #body }
+        }
+    }
+
+    /// The ops and terminator of block `b` into `out`.
+    fn emit(&self, b: BlockId, out: &mut Emitter, mentioned: &BTreeSet<SlotId>) {
+        for op in &self.input.cfg.blocks[b].ops {
             match op {
                 Op::Open { scope, unsafe_ } => out.open(*scope, *unsafe_, true),
                 Op::Close { scope } => out.close(*scope),
-                // A `let x;` whose variable this block never touches is left
-                // to the block that assigns it (it declares `x` itself).
+                // A `let x;` whose variable this arm never touches is left
+                // to the arm that assigns it (it declares `x` itself).
                 Op::Code {
                     stmt: Stmt::Local(l),
                     defs,
@@ -430,14 +476,25 @@ impl<'a> Gen<'a> {
                 }
             }
         }
-        out.push(self.term(b));
-        let body = out.finish();
-        quote! {
-            #goto::#variant { #(#taken,)* } => { #body }
-        }
+        out.push(self.term(b, mentioned));
     }
 
-    fn term(&self, b: BlockId) -> TokenStream {
+    /// Where an `if`/`match` branch goes: the branch block itself, inlined,
+    /// when this is its only way in; else a jump to it.
+    fn branch(&self, to: BlockId, mentioned: &BTreeSet<SlotId>) -> TokenStream {
+        if !self.inlined[to] {
+            return self.goto(to);
+        }
+        let mut out = Emitter::default();
+        for &scope in &self.input.cfg.blocks[to].entry {
+            out.open(scope, false, false); // already open, values in place
+        }
+        self.emit(to, &mut out, mentioned);
+        let body = out.finish();
+        quote!({ #body })
+    }
+
+    fn term(&self, b: BlockId, mentioned: &BTreeSet<SlotId>) -> TokenStream {
         let loops = &self.input.cfg.blocks[b].loops;
         match &self.input.cfg.blocks[b].term {
             Term::Pending | Term::Diverged => quote!(),
@@ -462,7 +519,10 @@ impl<'a> Gen<'a> {
             Term::If {
                 cond, then, else_, ..
             } => {
-                let (t, e) = (self.goto(*then), self.goto(*else_));
+                let (t, e) = (
+                    self.branch(*then, mentioned),
+                    self.branch(*else_, mentioned),
+                );
                 let cond = self.expr(cond.clone(), loops);
                 quote!(if #cond #t else #e)
             }
@@ -475,7 +535,7 @@ impl<'a> Gen<'a> {
                         let g = self.expr(g.clone(), loops);
                         quote!(if #g)
                     });
-                    let jump = self.goto(arm.to);
+                    let jump = self.branch(arm.to, mentioned);
                     quote!(#pat #guard => #jump)
                 });
                 let scrutinee = self.expr(scrutinee.clone(), loops);
@@ -531,6 +591,43 @@ impl<'a> Gen<'a> {
             Expr::Verbatim(tokens)
         }
     }
+}
+
+/// The branch blocks of an `if`/`match` that can be emitted inside it: their
+/// only way in is that branch, they do not resume an await, and they close
+/// no scope but their own (code after such a close would run with the
+/// enclosing arm's values not yet dropped). Keeping a branch inline keeps
+/// the values its pattern borrows from the scrutinee in place.
+fn inlinable(cfg: &Cfg) -> Vec<bool> {
+    let n = cfg.blocks.len();
+    let mut preds = vec![0usize; n];
+    preds[0] = 1;
+    for block in &cfg.blocks {
+        for s in block.successors() {
+            preds[s] += 1;
+        }
+    }
+    let mut inlined = vec![false; n];
+    for block in &cfg.blocks {
+        let targets = match &block.term {
+            Term::If { then, else_, .. } => vec![*then, *else_],
+            Term::Match { arms, .. } => arms.iter().map(|a| a.to).collect(),
+            _ => continue,
+        };
+        let outer = block.end_chain();
+        for t in targets {
+            let target = &cfg.blocks[t];
+            // Entered with exactly one more scope open: the branch's own.
+            let own_scope =
+                target.entry.len() == outer.len() + 1 && target.entry.starts_with(&outer);
+            let closes_outer = target
+                .ops
+                .iter()
+                .any(|op| matches!(op, Op::Close { scope } if outer.contains(scope)));
+            inlined[t] = preds[t] == 1 && target.resumes.is_none() && own_scope && !closes_outer;
+        }
+    }
+    inlined
 }
 
 /// Can the closure's return type be written as `Poll<ty>`? Not when it

@@ -442,20 +442,7 @@ impl Lower {
 
     /// The scope chain open where block `b`'s terminator runs.
     fn end_chain(&self, b: BlockId) -> Vec<ScopeId> {
-        let block = &self.cfg.blocks[b];
-        let mut chain = block.entry.clone();
-        for op in &block.ops {
-            match op {
-                Op::Open { scope, .. } => chain.push(*scope),
-                Op::Close { scope } => {
-                    if let Some(i) = chain.iter().rposition(|s| s == scope) {
-                        chain.truncate(i);
-                    }
-                }
-                _ => {}
-            }
-        }
-        chain
+        self.cfg.blocks[b].end_chain()
     }
 }
 

@@ -667,7 +667,9 @@ impl Normalizer {
             let value = self.value(op, out);
             let changed_later = !(receiver && i == 0)
                 && place_root(&value).is_some_and(|root| {
-                    later[i + 1..=last].iter().any(|t| names::mentioned_in(t, &root))
+                    later[i + 1..=last]
+                        .iter()
+                        .any(|t| names::mentioned_in(t, &root))
                 });
             **op = if i < last && (!is_place(&value) || changed_later) {
                 let t = self.temp(value.span());
@@ -745,8 +747,16 @@ fn is_compound_assign(op: &BinOp) -> bool {
     use BinOp::*;
     matches!(
         op,
-        AddAssign(_) | SubAssign(_) | MulAssign(_) | DivAssign(_) | RemAssign(_) | BitXorAssign(_)
-            | BitAndAssign(_) | BitOrAssign(_) | ShlAssign(_) | ShrAssign(_)
+        AddAssign(_)
+            | SubAssign(_)
+            | MulAssign(_)
+            | DivAssign(_)
+            | RemAssign(_)
+            | BitXorAssign(_)
+            | BitAndAssign(_)
+            | BitOrAssign(_)
+            | ShlAssign(_)
+            | ShrAssign(_)
     )
 }
 

@@ -11,7 +11,6 @@ fn loop_break_value(limit: u32) -> impl ::core::future::Future<Output = u32> {
         B0 { limit_0: T0 },
         B1 { limit_0: T0, i_1: T1 },
         B2 { limit_0: T0, i_1: T1, t2_3: T3 },
-        B3 { i_1: T1 },
         B4 { t1_2: T2 },
     }
     #[allow(unused_unsafe)]
@@ -106,12 +105,19 @@ fn loop_break_value(limit: u32) -> impl ::core::future::Future<Output = u32> {
                                 {
                                     #[allow(unused_mut, clippy::let_unit_value)]
                                     let mut i = i_1;
+                                    #[allow(unused_mut)]
+                                    let __t1;
                                     {
                                         #[allow(unused_mut, clippy::let_unit_value)]
                                         let mut __t2 = t2_3;
                                         if __t2 >= limit {
-                                            __jump = __Goto::B3 { i_1: i };
-                                            continue '__dispatch;
+                                            {
+                                                __t1 = i * 10;
+                                                {
+                                                    __jump = __Goto::B4 { t1_2: __t1 };
+                                                    continue '__dispatch;
+                                                }
+                                            };
                                         } else {
                                             __jump = __Goto::B1 {
                                                 limit_0: limit,
@@ -121,19 +127,6 @@ fn loop_break_value(limit: u32) -> impl ::core::future::Future<Output = u32> {
                                         }
                                     }
                                 }
-                            }
-                            __Goto::B3 { i_1 } => {
-                                #[allow(unused_mut, clippy::let_unit_value)]
-                                let mut i = i_1;
-                                #[allow(unused_mut)]
-                                let __t1;
-                                {
-                                    __t1 = i * 10;
-                                    {
-                                        __jump = __Goto::B4 { t1_2: __t1 };
-                                        continue '__dispatch;
-                                    }
-                                };
                             }
                             __Goto::B4 { t1_2 } => {
                                 #[allow(unused_mut, clippy::let_unit_value)]

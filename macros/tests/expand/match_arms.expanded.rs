@@ -9,14 +9,11 @@ fn match_arms(n: u32) -> impl ::core::future::Future<Output = String> {
         Done,
     }
     #[allow(non_camel_case_types, dead_code, clippy::large_enum_variant)]
-    enum __Goto<T0, T1, T2, T3, T4, T5, T6> {
+    enum __Goto<T0, T1, T2, T4, T6> {
         B0 { n_0: T0 },
         B1 { t2_2: T2 },
-        B2 { k_5: T5 },
         B3 { t4_6: T6 },
-        B4 { k_3: T3 },
         B5 { t3_4: T4 },
-        B6 {},
         B7 { t1_1: T1 },
     }
     #[allow(unused_unsafe)]
@@ -111,28 +108,29 @@ fn match_arms(n: u32) -> impl ::core::future::Future<Output = String> {
                                 }
                             }
                             __Goto::B1 { t2_2 } => {
+                                #[allow(unused_mut)]
+                                let __t1;
                                 #[allow(unused_mut, clippy::let_unit_value)]
                                 let mut __t2 = t2_2;
                                 match __t2 {
                                     0 => {
-                                        __jump = __Goto::B6 {};
-                                        continue '__dispatch;
+                                        __t1 = "zero".to_string();
+                                        {
+                                            __jump = __Goto::B7 { t1_1: __t1 };
+                                            continue '__dispatch;
+                                        }
                                     }
                                     k if k % 2 == 0 => {
-                                        __jump = __Goto::B4 { k_3: k };
-                                        continue '__dispatch;
+                                        *__frame = __Frame::S2 {
+                                            __fut: ::asyncio::__private::AwaitSlot::new(
+                                                ::asyncio::__private::IntoFuture::into_future(
+                                                    leaf("even", k),
+                                                ),
+                                            ),
+                                        };
+                                        continue '__resume;
                                     }
                                     k => {
-                                        __jump = __Goto::B2 { k_5: k };
-                                        continue '__dispatch;
-                                    }
-                                }
-                            }
-                            __Goto::B2 { k_5 } => {
-                                #[allow(unused_mut, clippy::let_unit_value)]
-                                let k = k_5;
-                                {
-                                    {
                                         *__frame = __Frame::S1 {
                                             __fut: ::asyncio::__private::AwaitSlot::new(
                                                 ::asyncio::__private::IntoFuture::into_future(
@@ -160,20 +158,6 @@ fn match_arms(n: u32) -> impl ::core::future::Future<Output = String> {
                                     continue '__dispatch;
                                 }
                             }
-                            __Goto::B4 { k_3 } => {
-                                #[allow(unused_mut, clippy::let_unit_value)]
-                                let k = k_3;
-                                {
-                                    *__frame = __Frame::S2 {
-                                        __fut: ::asyncio::__private::AwaitSlot::new(
-                                            ::asyncio::__private::IntoFuture::into_future(
-                                                leaf("even", k),
-                                            ),
-                                        ),
-                                    };
-                                    continue '__resume;
-                                }
-                            }
                             __Goto::B5 { t3_4 } => {
                                 #[allow(unused_mut)]
                                 let __t1;
@@ -181,17 +165,6 @@ fn match_arms(n: u32) -> impl ::core::future::Future<Output = String> {
                                     #[allow(unused_mut, clippy::let_unit_value)]
                                     let mut __t3 = t3_4;
                                     __t1 = format!("even {}", __t3);
-                                }
-                                {
-                                    __jump = __Goto::B7 { t1_1: __t1 };
-                                    continue '__dispatch;
-                                }
-                            }
-                            __Goto::B6 {} => {
-                                #[allow(unused_mut)]
-                                let __t1;
-                                {
-                                    __t1 = "zero".to_string();
                                 }
                                 {
                                     __jump = __Goto::B7 { t1_1: __t1 };

@@ -9,12 +9,10 @@ fn try_in_loop(
         Done,
     }
     #[allow(non_camel_case_types, dead_code, clippy::large_enum_variant)]
-    enum __Goto<T0, T1, T2, T3, T4> {
+    enum __Goto<T0, T1, T2, T4> {
         B0 { paths_0: T0 },
         B1 { total_1: T1, iter_2: T2 },
-        B2 { total_1: T1 },
         B3 { total_1: T1 },
-        B4 { total_1: T1, iter_2: T2, path_3: T3 },
         B5 { total_1: T1, iter_2: T2, t1_4: T4 },
     }
     #[allow(unused_unsafe)]
@@ -97,26 +95,24 @@ fn try_in_loop(
                                         if let ::core::option::Option::Some(path) = ::core::iter::Iterator::next(
                                             &mut __iter,
                                         ) {
-                                            __jump = __Goto::B4 {
-                                                total_1: total,
-                                                iter_2: __iter,
-                                                path_3: path,
-                                            };
-                                            continue '__dispatch;
+                                            {
+                                                *__frame = __Frame::S0 {
+                                                    __fut: ::asyncio::__private::AwaitSlot::new(
+                                                        ::asyncio::__private::IntoFuture::into_future(read(path)),
+                                                    ),
+                                                    iter_2: __iter,
+                                                    total_1: total,
+                                                };
+                                                continue '__resume;
+                                            }
                                         } else {
-                                            __jump = __Goto::B2 { total_1: total };
-                                            continue '__dispatch;
+                                            {
+                                                __jump = __Goto::B3 { total_1: total };
+                                                continue '__dispatch;
+                                            };
                                         }
                                     }
                                 }
-                            }
-                            __Goto::B2 { total_1 } => {
-                                #[allow(unused_mut, clippy::let_unit_value)]
-                                let mut total = total_1;
-                                {
-                                    __jump = __Goto::B3 { total_1: total };
-                                    continue '__dispatch;
-                                };
                             }
                             __Goto::B3 { total_1 } => {
                                 #[allow(unused_mut, clippy::let_unit_value)]
@@ -128,28 +124,6 @@ fn try_in_loop(
                                     *__frame = __Frame::Done;
                                     return ::core::task::Poll::Ready(__ret);
                                 };
-                            }
-                            __Goto::B4 { total_1, iter_2, path_3 } => {
-                                #[allow(unused_mut, clippy::let_unit_value)]
-                                let mut total = total_1;
-                                {
-                                    #[allow(unused_mut, clippy::let_unit_value)]
-                                    let mut __iter = iter_2;
-                                    {
-                                        #[allow(unused_mut, clippy::let_unit_value)]
-                                        let path = path_3;
-                                        {
-                                            *__frame = __Frame::S0 {
-                                                __fut: ::asyncio::__private::AwaitSlot::new(
-                                                    ::asyncio::__private::IntoFuture::into_future(read(path)),
-                                                ),
-                                                iter_2: __iter,
-                                                total_1: total,
-                                            };
-                                            continue '__resume;
-                                        }
-                                    }
-                                }
                             }
                             __Goto::B5 { total_1, iter_2, t1_4 } => {
                                 #[allow(unused_mut, clippy::let_unit_value)]
