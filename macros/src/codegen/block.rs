@@ -1,0 +1,301 @@
+//! One `match` arm per block: reopening scopes, the user's code with its
+//! exits rewritten, and the jump, suspension or completion that ends it.
+
+use std::collections::BTreeSet;
+
+use proc_macro2::{Span, TokenStream};
+use quote::{format_ident, quote, quote_spanned};
+use syn::{Expr, Stmt};
+
+use super::Gen;
+use super::emitter::Emitter;
+use crate::cfg::{BlockId, LoopCtx, Op, Term};
+use crate::exits::{self, Exit};
+use crate::ir::SlotId;
+
+impl Gen<'_> {
+    /// The block and the branch blocks inlined into it, transitively.
+    fn group(&self, b: BlockId) -> Vec<BlockId> {
+        let mut group = vec![b];
+        let mut i = 0;
+        while i < group.len() {
+            let term = &self.input.cfg.blocks[group[i]].term;
+            group.extend(term.successors().into_iter().filter(|&t| self.inlined[t]));
+            i += 1;
+        }
+        group
+    }
+
+    pub(super) fn block(&self, b: BlockId) -> TokenStream {
+        if self.inlined[b] {
+            return quote!(); // emitted inside its predecessor's `if`/`match`
+        }
+        let block = &self.input.cfg.blocks[b];
+        let res = self.input.resolution;
+        let live_in = self.live_in(b);
+        let variant = self.block_variant(b);
+        let goto = &self.goto;
+        let taken = self.fields(live_in.iter().copied());
+        let group = self.group(b);
+        let ops = || group.iter().flat_map(|&g| &self.input.cfg.blocks[g].ops);
+
+        // Slots declared by this arm itself, and slots it assigns.
+        let mut declared: BTreeSet<SlotId> = BTreeSet::new();
+        let mut assigned: BTreeSet<SlotId> = BTreeSet::new();
+        for op in ops() {
+            match op {
+                Op::Let { defs, .. } => declared.extend(defs),
+                Op::Code {
+                    stmt: Stmt::Local(_),
+                    defs,
+                    ..
+                } => declared.extend(defs),
+                Op::Code { defs, writes, .. } => {
+                    assigned.extend(defs);
+                    assigned.extend(writes);
+                }
+                _ => {}
+            }
+            // `break value` assigns its loop's result on the way out.
+            if let Op::Code { exits, .. } | Op::Let { exits, .. } = op {
+                assigned.extend(exits.iter().filter_map(|(_, s)| *s));
+            }
+        }
+        for &g in &group {
+            if let Term::If {
+                then_defs: defs, ..
+            } = &self.input.cfg.blocks[g].term
+            {
+                declared.extend(defs);
+            }
+            if let Term::Match { arms, .. } = &self.input.cfg.blocks[g].term {
+                arms.iter().for_each(|a| declared.extend(&a.defs));
+            }
+        }
+
+        // Slots this arm mentions at all: a `let x;` for anything else is
+        // left out (it would be a fresh, never-inferred variable here).
+        let mut mentioned: BTreeSet<SlotId> = assigned.clone();
+        for op in ops() {
+            match op {
+                Op::Code { uses, exits, .. } => {
+                    mentioned.extend(uses);
+                    exits
+                        .iter()
+                        .for_each(|(e, _)| mentioned.extend(self.live_in(*e)));
+                }
+                Op::Let {
+                    uses,
+                    diverge,
+                    exits,
+                    ..
+                } => {
+                    mentioned.extend(uses);
+                    diverge
+                        .iter()
+                        .for_each(|d| mentioned.extend(self.live_in(*d)));
+                    exits
+                        .iter()
+                        .for_each(|(e, _)| mentioned.extend(self.live_in(*e)));
+                }
+                _ => {}
+            }
+        }
+        for &g in &group {
+            let term = &self.input.cfg.blocks[g].term;
+            mentioned.extend(crate::liveness::before_term(
+                term,
+                &self.input.liveness.live_in,
+                self.input.cfg,
+            ));
+        }
+
+        let mut out = Emitter::default();
+        for &scope in &block.entry {
+            let mut restores = Vec::new();
+            for &s in &res.scopes[scope].slots {
+                let slot = &res.slots[s];
+                let (x, f) = (&slot.ident, self.field(s));
+                let m = slot.mutable.then(|| quote!(mut));
+                if live_in.contains(&s) {
+                    restores
+                        .push(quote!(#[allow(unused_mut, clippy::let_unit_value)] let #m #x = #f;));
+                } else if assigned.contains(&s) && !declared.contains(&s) {
+                    let ty = slot.ty.as_ref().map(|t| quote!(: #t));
+                    restores.push(quote!(#[allow(unused_mut)] let #m #x #ty;));
+                }
+            }
+            let unsafe_ = res.scopes[scope].unsafe_;
+            // Braces are needed where values must drop when the scope closes
+            // inside this block; otherwise the arm's own end drops them.
+            let closed_here = block
+                .ops
+                .iter()
+                .any(|op| matches!(op, Op::Close { scope: s } if *s == scope));
+            out.open(
+                scope,
+                unsafe_,
+                !restores.is_empty() || unsafe_ || closed_here,
+            );
+            out.extend(restores);
+        }
+        self.emit(b, &mut out, &mentioned);
+        let body = out.finish();
+        quote! {
+            #goto::#variant { #(#taken,)* } => { #body }
+        }
+    }
+
+    /// The ops and terminator of block `b` into `out`.
+    fn emit(&self, b: BlockId, out: &mut Emitter, mentioned: &BTreeSet<SlotId>) {
+        for op in &self.input.cfg.blocks[b].ops {
+            match op {
+                Op::Open { scope, unsafe_ } => out.open(*scope, *unsafe_, true),
+                Op::Close { scope } => out.close(*scope),
+                // A `let x;` whose variable this arm never touches is left
+                // to the arm that assigns it (it declares `x` itself).
+                Op::Code {
+                    stmt: Stmt::Local(l),
+                    defs,
+                    ..
+                } if l.init.is_none() && !defs.iter().any(|d| mentioned.contains(d)) => {}
+                Op::Code { stmt, loops, .. } => out.push(self.code(stmt.clone(), loops)),
+                Op::Let {
+                    init: None, defs, ..
+                } if !defs.iter().any(|d| mentioned.contains(d)) => {}
+                Op::Let {
+                    attrs,
+                    pat,
+                    init,
+                    diverge,
+                    loops,
+                    ..
+                } => {
+                    let init = init.as_ref().map(|e| {
+                        let e = self.expr(e.clone(), loops);
+                        quote!(= #e)
+                    });
+                    let diverge = diverge.map(|d| {
+                        let jump = self.goto(d);
+                        quote!(else #jump)
+                    });
+                    out.push(quote!(#(#attrs)* let #pat #init #diverge;));
+                }
+            }
+        }
+        out.push(self.term(b, mentioned));
+    }
+
+    /// Where an `if`/`match` branch goes: the branch block itself, inlined,
+    /// when this is its only way in; else a jump to it.
+    fn branch(&self, to: BlockId, mentioned: &BTreeSet<SlotId>) -> TokenStream {
+        if !self.inlined[to] {
+            return self.goto(to);
+        }
+        let mut out = Emitter::default();
+        for &scope in &self.input.cfg.blocks[to].entry {
+            out.open(scope, false, false); // already open, values in place
+        }
+        self.emit(to, &mut out, mentioned);
+        let body = out.finish();
+        quote!({ #body })
+    }
+
+    fn term(&self, b: BlockId, mentioned: &BTreeSet<SlotId>) -> TokenStream {
+        let loops = &self.input.cfg.blocks[b].loops;
+        match &self.input.cfg.blocks[b].term {
+            Term::Pending | Term::Diverged => quote!(),
+            Term::Goto(t) => self.goto(*t),
+            Term::Suspend { future, span, .. } => {
+                let k = self.suspend_id[b].expect("numbered");
+                let variant = format_ident!("S{}", k, span = Span::mixed_site());
+                let (frame, frame_var, resume) = (&self.frame, &self.frame_var, &self.resume_label);
+                let fields = self.saved(b).into_iter().map(|s| {
+                    let (f, x) = (self.field(s), self.slot_ident(s));
+                    quote!(#f: #x)
+                });
+                let p = quote_spanned!(*span=> ::asyncio::__private);
+                let future = self.expr(future.clone(), loops);
+                let fut = quote_spanned!(*span=>
+                    #p::AwaitSlot::new(#p::IntoFuture::into_future(#future)));
+                quote_spanned! {*span=> {
+                    *#frame_var = #frame::#variant { __fut: #fut, #(#fields,)* };
+                    continue #resume;
+                }}
+            }
+            Term::If {
+                cond, then, else_, ..
+            } => {
+                let (t, e) = (
+                    self.branch(*then, mentioned),
+                    self.branch(*else_, mentioned),
+                );
+                let cond = self.expr(cond.clone(), loops);
+                quote!(if #cond #t else #e)
+            }
+            Term::Match {
+                scrutinee, arms, ..
+            } => {
+                let arms = arms.iter().map(|arm| {
+                    let pat = &arm.pat;
+                    let guard = arm.guard.as_ref().map(|g| {
+                        let g = self.expr(g.clone(), loops);
+                        quote!(if #g)
+                    });
+                    let jump = self.branch(arm.to, mentioned);
+                    quote!(#pat #guard => #jump)
+                });
+                let scrutinee = self.expr(scrutinee.clone(), loops);
+                quote!(match #scrutinee { #(#arms)* })
+            }
+        }
+    }
+
+    /// Plain code, with its exits turned into jumps and completions.
+    fn code(&self, mut stmt: Stmt, loops: &[LoopCtx]) -> TokenStream {
+        exits::rewrite(&mut stmt, loops, &mut |exit| Some(self.exit(exit)));
+        quote!(#stmt)
+    }
+
+    /// [`Self::code`] for an expression.
+    fn expr(&self, mut expr: Expr, loops: &[LoopCtx]) -> TokenStream {
+        exits::rewrite_expr(&mut expr, loops, &mut |exit| Some(self.exit(exit)));
+        quote!(#expr)
+    }
+
+    /// The code replacing one exit.
+    fn exit(&self, exit: Exit<'_>) -> Expr {
+        let p = quote_spanned!(self.input.span=> ::asyncio::__private);
+        {
+            let tokens = match exit {
+                Exit::Break { to, value } => {
+                    let jump = self.goto(to.break_to);
+                    match (value, &to.result) {
+                        (Some(v), Some((t, _))) => quote!({ #t = #v; #jump }),
+                        (Some(v), None) => quote!({ let _ = #v; #jump }),
+                        (None, _) => jump,
+                    }
+                }
+                Exit::Continue { to } => {
+                    self.goto(to.continue_to.expect("continue targets a loop"))
+                }
+                Exit::Return { value } => {
+                    let value = value.map_or_else(|| quote!(()), |v| quote!(#v));
+                    self.ret(value)
+                }
+                Exit::Try { expr } => {
+                    let span = syn::spanned::Spanned::span(&expr);
+                    let residual = self
+                        .ret(quote_spanned!(span=> #p::FromResidual::from_residual(__residual)));
+                    quote_spanned! {span=>
+                        match #p::Try::branch(#expr) {
+                            #p::ControlFlow::Continue(__value) => __value,
+                            #p::ControlFlow::Break(__residual) => #residual,
+                        }
+                    }
+                }
+            };
+            Expr::Verbatim(tokens)
+        }
+    }
+}

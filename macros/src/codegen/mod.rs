@@ -1,0 +1,353 @@
+//! Stage 6: code generation.
+//!
+//! The coroutine becomes a plain fn returning `impl Future`, whose body
+//! defines two enums and builds an `asyncio::__private::Machine`:
+//!
+//! - `__Frame`, the future's state: `Start` holds the arguments, `S{k}`
+//!   holds the values live at suspension point `k` plus the future being
+//!   awaited there (variants overlap, as in rustc's own layout), `Running`
+//!   is the state while a step runs (and after a panic), `Done` after the end.
+//! - `__Goto`, a jump between blocks within one `poll`: `B{n}` carries the
+//!   values live at the start of block `n`. It is a local, never stored.
+//!
+//! Both enums are generic in every field type, so rustc infers all of them
+//! from the generated code, including inside generic fns whose parameters a
+//! nested item could not name. Blocks are emitted in reverse postorder so a
+//! field's type is always known before code reads it.
+//!
+//! Each block becomes one `match` arm that reopens the scopes it starts in,
+//! restoring its live values into ordinary `let` bindings with the user's own
+//! names, runs the user's code unchanged, and ends by moving the values live
+//! at its successor into the next `__Goto` or `__Frame` variant.
+
+use std::collections::BTreeSet;
+
+use proc_macro2::{Ident, Span, TokenStream};
+use quote::{format_ident, quote, quote_spanned};
+use syn::visit_mut::VisitMut;
+use syn::{ReturnType, Type};
+
+use crate::cfg::{BlockId, Cfg, Term};
+use crate::ir::SlotId;
+use crate::liveness::{Liveness, Slots};
+use crate::names;
+use crate::resolve::Resolution;
+
+mod block;
+mod emitter;
+mod inline;
+
+/// Everything codegen needs about the coroutine.
+pub struct Input<'a> {
+    pub cfg: &'a Cfg,
+    pub resolution: &'a Resolution,
+    pub liveness: &'a Liveness,
+    /// The parameter slots, in order, with the expression passing each in.
+    pub params: Vec<(SlotId, TokenStream)>,
+    /// The declared output type (`()` when none).
+    pub output: &'a ReturnType,
+    /// Where the frame's own names are reported.
+    pub span: Span,
+}
+
+/// The fn body that builds the state machine.
+pub fn body(input: &Input<'_>) -> TokenStream {
+    Gen::new(input).body()
+}
+
+struct Gen<'a> {
+    input: &'a Input<'a>,
+    /// Suspension point of each block's terminator, if it suspends.
+    suspend_id: Vec<Option<usize>>,
+    /// Blocks that end in a suspension, in suspension order.
+    suspends: Vec<BlockId>,
+    /// Branch blocks emitted inside their `if`/`match` (see `branch`).
+    inlined: Vec<bool>,
+    frame: Ident,
+    goto: Ident,
+    jump: Ident,
+    frame_var: Ident,
+    cx: Ident,
+    resume_label: syn::Lifetime,
+    dispatch_label: syn::Lifetime,
+}
+
+impl<'a> Gen<'a> {
+    fn new(input: &'a Input<'a>) -> Self {
+        let span = input.span;
+        let mut suspend_id = vec![None; input.cfg.blocks.len()];
+        let mut suspends = Vec::new();
+        for (b, block) in input.cfg.blocks.iter().enumerate() {
+            if let Term::Suspend { .. } = block.term {
+                suspend_id[b] = Some(suspends.len());
+                suspends.push(b);
+            }
+        }
+        let inlined = inline::inlinable(input.cfg);
+        let label = |name: &str| syn::Lifetime {
+            apostrophe: span,
+            ident: names::hidden(name, span),
+        };
+        Gen {
+            input,
+            suspend_id,
+            suspends,
+            inlined,
+            frame: names::hidden("__Frame", span),
+            goto: names::hidden("__Goto", span),
+            jump: names::hidden("__jump", span),
+            frame_var: names::hidden("__frame", span),
+            cx: names::hidden("__cx", span),
+            resume_label: label("__resume"),
+            dispatch_label: label("__dispatch"),
+        }
+    }
+
+    fn slot_ident(&self, slot: SlotId) -> &Ident {
+        &self.input.resolution.slots[slot].ident
+    }
+
+    /// The hygienic name of a slot's field in `__Frame` and `__Goto`.
+    fn field(&self, slot: SlotId) -> Ident {
+        let name = &self.input.resolution.slots[slot].name;
+        let name = name.trim_start_matches('_');
+        names::hidden(&format!("{name}_{slot}"), self.input.span)
+    }
+
+    fn ty(&self, slot: SlotId) -> Ident {
+        names::numbered("T", slot, self.input.span)
+    }
+
+    fn live_in(&self, b: BlockId) -> &Slots {
+        &self.input.liveness.live_in[b]
+    }
+
+    /// The values a suspension stores: live at the resumption, less the
+    /// await's own output. In reverse declaration order, so that dropping a
+    /// suspended coroutine drops them as rustc does (the awaited future
+    /// first, then locals, newest first).
+    fn saved(&self, b: BlockId) -> Vec<SlotId> {
+        let Term::Suspend { resume, .. } = self.input.cfg.blocks[b].term else {
+            unreachable!()
+        };
+        let out = self.input.cfg.blocks[resume].resumes;
+        self.live_in(resume)
+            .iter()
+            .rev()
+            .copied()
+            .filter(|s| Some(*s) != out)
+            .collect()
+    }
+
+    fn body(&self) -> TokenStream {
+        let span = self.input.span;
+        let (frame, goto, frame_var, cx) = (&self.frame, &self.goto, &self.frame_var, &self.cx);
+        let p = quote_spanned!(span=> ::asyncio::__private);
+
+        // enum __Frame
+        let mut frame_params: BTreeSet<SlotId> =
+            self.input.params.iter().map(|(s, _)| *s).collect();
+        let mut variants = Vec::new();
+        let start_fields: Vec<_> = self
+            .input
+            .params
+            .iter()
+            .map(|(s, _)| self.typed_field(*s))
+            .collect();
+        variants.push(quote!(Start { #(#start_fields,)* }));
+        let mut future_params = Vec::new();
+        for (k, &b) in self.suspends.iter().enumerate() {
+            let saved = self.saved(b);
+            frame_params.extend(&saved);
+            let fut = format_ident!("F{}", k, span = Span::mixed_site());
+            future_params.push(fut.clone());
+            let fields = saved.iter().map(|s| self.typed_field(*s));
+            let variant = format_ident!("S{}", k, span = Span::mixed_site());
+            variants.push(quote!(#variant { __fut: #p::AwaitSlot<#fut>, #(#fields,)* }));
+        }
+        let frame_generics: Vec<Ident> = frame_params
+            .iter()
+            .map(|s| self.ty(*s))
+            .chain(future_params.iter().cloned())
+            .collect();
+        let underscores = frame_generics.iter().map(|_| quote!(_));
+
+        // enum __Goto
+        let mut goto_params = BTreeSet::new();
+        let goto_variants: Vec<_> = (0..self.input.cfg.blocks.len())
+            .filter(|&b| !self.inlined[b])
+            .map(|b| {
+                goto_params.extend(self.live_in(b));
+                let fields = self.live_in(b).iter().map(|s| self.typed_field(*s));
+                let variant = self.block_variant(b);
+                quote!(#variant { #(#fields,)* })
+            })
+            .collect();
+        let goto_generics: Vec<Ident> = goto_params.iter().map(|s| self.ty(*s)).collect();
+
+        let start = self.input.params.iter().map(|(s, e)| {
+            let f = self.field(*s);
+            quote!(#f: #e)
+        });
+        let prelude = self.prelude();
+        let arms = (0..self.input.cfg.blocks.len()).map(|b| self.block(b));
+        let output = match self.input.output {
+            ReturnType::Type(_, ty) if annotatable(ty) => quote!(-> ::core::task::Poll<#ty>),
+            ReturnType::Type(..) => quote!(),
+            ReturnType::Default => quote!(-> ::core::task::Poll<()>),
+        };
+        let (jump, resume, dispatch) = (&self.jump, &self.resume_label, &self.dispatch_label);
+        quote_spanned! {span=>
+            #[allow(non_camel_case_types, dead_code, clippy::large_enum_variant)]
+            enum #frame<#(#frame_generics),*> { #(#variants,)* Running, Done }
+            #[allow(non_camel_case_types, dead_code, clippy::large_enum_variant)]
+            enum #goto<#(#goto_generics),*> { #(#goto_variants,)* }
+            // SAFETY: the step closure below never moves an `AwaitSlot` that
+            // holds a future: a slot is created in place in the frame, and the
+            // frame is only moved out of (by `mem::replace`) after the slot's
+            // `poll` returned `Ready`, which empties it.
+            #[allow(unused_unsafe)]
+            unsafe {
+                #p::Machine::new(
+                    #frame::Start { #(#start,)* },
+                    #[allow(unreachable_code, unused_mut, unused_braces)]
+                    |#frame_var: &mut #frame<#(#underscores),*>, #cx: &mut ::core::task::Context<'_>| #output {
+                        #resume: loop {
+                            let mut #jump = #prelude;
+                            #dispatch: loop {
+                                match #jump {
+                                    #(#arms)*
+                                }
+                            }
+                        }
+                    },
+                )
+            }
+        }
+    }
+
+    fn typed_field(&self, slot: SlotId) -> TokenStream {
+        let (f, t) = (self.field(slot), self.ty(slot));
+        quote!(#f: #t)
+    }
+
+    fn block_variant(&self, b: BlockId) -> Ident {
+        format_ident!("B{}", b, span = Span::mixed_site())
+    }
+
+    /// The field names of `slots`: in a pattern they bind the values, in a
+    /// struct expression (shorthand) they move them on.
+    fn fields(&self, slots: impl IntoIterator<Item = SlotId>) -> Vec<Ident> {
+        slots.into_iter().map(|s| self.field(s)).collect()
+    }
+
+    /// Resumes the frame: polls the awaited future, or starts the body; the
+    /// value is the first `__Goto` of this `poll`.
+    fn prelude(&self) -> TokenStream {
+        let (frame, goto, frame_var, cx) = (&self.frame, &self.goto, &self.frame_var, &self.cx);
+        let span = self.input.span;
+        let p = quote_spanned!(span=> ::asyncio::__private);
+        let entry_fields = self.fields(self.live_in(0).iter().copied());
+        let entry = self.block_variant(0);
+        let suspends = self.suspends.iter().enumerate().map(|(k, &b)| {
+            let Term::Suspend { resume, .. } = self.input.cfg.blocks[b].term else { unreachable!() };
+            let out = self.input.cfg.blocks[resume].resumes.expect("resume block");
+            let variant = format_ident!("S{}", k, span = Span::mixed_site());
+            let saved = self.fields(self.saved(b));
+            let out_field = self.field(out);
+            let target = self.block_variant(resume);
+            quote_spanned! {span=>
+                #frame::#variant { __fut, .. } => {
+                    // SAFETY: the frame is pinned inside the `Machine` and this
+                    // slot stays where it is until `poll` has emptied it.
+                    #[allow(clippy::let_unit_value)]
+                    let __out = match unsafe { #p::AwaitSlot::poll(__fut, #cx) } {
+                        ::core::task::Poll::Ready(__out) => __out,
+                        ::core::task::Poll::Pending => return ::core::task::Poll::Pending,
+                    };
+                    match ::core::mem::replace(#frame_var, #frame::Running) {
+                        #frame::#variant { #(#saved,)* .. } => #goto::#target { #(#saved,)* #out_field: __out },
+                        _ => ::core::unreachable!(),
+                    }
+                }
+            }
+        });
+        quote_spanned! {span=>
+            match #frame_var {
+                #(#suspends)*
+                #frame::Start { .. } => match ::core::mem::replace(#frame_var, #frame::Running) {
+                    #frame::Start { #(#entry_fields,)* .. } => #goto::#entry { #(#entry_fields,)* },
+                    _ => ::core::unreachable!(),
+                },
+                #frame::Running => ::core::panic!("a `#[coroutine]` future was polled after it panicked"),
+                #frame::Done => ::core::panic!("a `#[coroutine]` future was polled after it completed"),
+            }
+        }
+    }
+
+    /// The `__Goto` assignment and jump to `target`, saving its live values.
+    fn goto(&self, target: BlockId) -> TokenStream {
+        let (goto, jump, dispatch) = (&self.goto, &self.jump, &self.dispatch_label);
+        let variant = self.block_variant(target);
+        let fields = self.live_in(target).iter().map(|&s| {
+            let (f, x) = (self.field(s), self.slot_ident(s));
+            quote!(#f: #x)
+        });
+        quote_spanned! {self.input.span=> {
+            #jump = #goto::#variant { #(#fields,)* };
+            continue #dispatch;
+        }}
+    }
+
+    /// Completes the coroutine with `value`.
+    fn ret(&self, value: TokenStream) -> TokenStream {
+        let (frame, frame_var) = (&self.frame, &self.frame_var);
+        quote_spanned! {self.input.span=> {
+            #[allow(clippy::let_unit_value)]
+            let __ret = #value;
+            *#frame_var = #frame::Done;
+            return ::core::task::Poll::Ready(__ret);
+        }}
+    }
+}
+
+/// Can the closure's return type be written as `Poll<ty>`? Not when it
+/// contains `impl Trait` or elided lifetimes, whose meaning differs there.
+fn annotatable(ty: &Type) -> bool {
+    struct Check(bool);
+    impl VisitMut for Check {
+        fn visit_type_impl_trait_mut(&mut self, _: &mut syn::TypeImplTrait) {
+            self.0 = false;
+        }
+        fn visit_type_reference_mut(&mut self, r: &mut syn::TypeReference) {
+            if r.lifetime.is_none() {
+                self.0 = false;
+            }
+            syn::visit_mut::visit_type_reference_mut(self, r);
+        }
+        fn visit_lifetime_mut(&mut self, l: &mut syn::Lifetime) {
+            if l.ident == "_" {
+                self.0 = false;
+            }
+        }
+    }
+    let mut check = Check(true);
+    check.visit_type_mut(&mut ty.clone());
+    check.0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::annotatable;
+
+    #[test]
+    fn closure_output_is_annotated_only_when_it_means_the_same() {
+        assert!(annotatable(&syn::parse_quote!(
+            Result<Vec<u8>, std::io::Error>
+        )));
+        assert!(annotatable(&syn::parse_quote!(&'a str)));
+        assert!(!annotatable(&syn::parse_quote!(&str)));
+        assert!(!annotatable(&syn::parse_quote!(Box<dyn Fn() + '_>)));
+        assert!(!annotatable(&syn::parse_quote!(impl Iterator<Item = u8>)));
+    }
+}
