@@ -174,7 +174,9 @@ pub fn coroutine(mut item: ItemFn) -> syn::Result<Coroutine> {
     }
     sig.asyncness = None;
     let mut params = Vec::new();
-    let mut prologue: Vec<Stmt> = Vec::new();
+    // Each typed parameter's binding in the body: `let PAT = __argN;`.
+    let mut bindings: Vec<Stmt> = Vec::new();
+    let mut any_pattern = false;
     for (i, arg) in sig.inputs.iter_mut().enumerate() {
         match arg {
             FnArg::Receiver(r) => {
@@ -192,19 +194,31 @@ pub fn coroutine(mut item: ItemFn) -> syn::Result<Coroutine> {
             FnArg::Typed(t) => match &mut *t.pat {
                 Pat::Ident(p) if p.subpat.is_none() && p.by_ref.is_none() => {
                     let mutable = p.mutability.take().is_some();
+                    let x = &p.ident;
+                    let m = mutable.then(|| quote::quote!(mut));
+                    bindings.push(parse_quote_spanned!(x.span()=> let #m #x = #x;));
                     params.push((
                         Param {
-                            ident: p.ident.clone(),
+                            ident: x.clone(),
                             mutable,
                         },
-                        p.ident.to_token_stream(),
+                        x.to_token_stream(),
                     ));
                 }
                 pat => {
+                    any_pattern = true;
                     let span = pat.span();
                     let arg = names::numbered("__arg", i, span);
                     let original = std::mem::replace(pat, parse_quote_spanned!(span=> #arg));
-                    prologue.push(parse_quote_spanned!(span=> let #original = #arg;));
+                    bindings.push(match original {
+                        // `_: T` keeps the argument to the end, as every
+                        // parameter of an `async fn` is kept: a guard.
+                        Pat::Wild(_) => {
+                            let keep = names::numbered("__keep", i, span);
+                            parse_quote_spanned!(span=> let #keep = #arg;)
+                        }
+                        original => parse_quote_spanned!(span=> let #original = #arg;),
+                    });
                     params.push((
                         Param {
                             ident: arg.clone(),
@@ -217,9 +231,12 @@ pub fn coroutine(mut item: ItemFn) -> syn::Result<Coroutine> {
         }
     }
     name_elided_lifetimes(sig);
-    if !prologue.is_empty() {
-        prologue.append(&mut item.block.stmts);
-        item.block.stmts = prologue;
+    // With a pattern among them, every parameter is bound in order at the
+    // top of the body (as rustc lowers an `async fn`), so they drop in the
+    // same order as there; plain identifiers alone need no rebinding.
+    if any_pattern {
+        bindings.append(&mut item.block.stmts);
+        item.block.stmts = bindings;
     }
     Ok(Coroutine { item, params })
 }

@@ -349,67 +349,67 @@ fn panics(flag: bool) -> u32 {
 
 #[test]
 fn await_in_call_arguments_keeps_order() {
-    exact!(call_args(1));
+    agree!(call_args(1));
 }
 #[test]
 fn await_in_method_calls() {
-    exact!(method_receiver_and_args());
+    agree!(method_receiver_and_args());
 }
 #[test]
 fn await_in_operands_literals_indices_casts() {
-    exact!(operands_struct_tuple_array_index_cast());
+    agree!(operands_struct_tuple_array_index_cast());
 }
 #[test]
 fn and_or_short_circuit() {
     for a in [false, true] {
         for b in [false, true] {
-            exact!(short_circuit(a, b));
+            agree!(short_circuit(a, b));
         }
     }
 }
 #[test]
 fn if_else() {
     for n in 0..4 {
-        exact!(if_else_chain(n));
+        agree!(if_else_chain(n));
     }
 }
 #[test]
 fn if_let_let_else() {
-    exact!(if_let_and_let_else(Some(4)));
-    exact!(if_let_and_let_else(None));
+    agree!(if_let_and_let_else(Some(4)));
+    agree!(if_let_and_let_else(None));
 }
 #[test]
 fn match_with_awaits() {
     for n in 0..4 {
-        exact!(match_arms(n));
+        agree!(match_arms(n));
     }
 }
 #[test]
 fn loop_break_value_and_while() {
-    exact!(loops_with_break_value(3));
+    agree!(loops_with_break_value(3));
 }
 #[test]
 fn labeled_breaks_and_continues() {
-    exact!(labeled_break_continue());
+    agree!(labeled_break_continue());
 }
 #[test]
 fn while_let_for() {
-    exact!(while_let_and_for(vec![1, 2, 3]));
+    agree!(while_let_and_for(vec![1, 2, 3]));
 }
 #[test]
 fn try_operator() {
-    exact!(question_mark(Ok(3)));
-    exact!(question_mark(Err("bad".into())));
+    agree!(question_mark(Ok(3)));
+    agree!(question_mark(Err("bad".into())));
     assert_eq!(block_on(opt_sum(Some(1))), Some(2));
     assert_eq!(block_on(opt_sum(None)), None);
 }
 #[test]
 fn shadowing_format_args() {
-    exact!(shadowing_and_format(4));
+    agree!(shadowing_and_format(4));
 }
 #[test]
 fn guards_live_to_scope_end() {
-    same_effects!(guards_and_drops());
+    agree!(guards_and_drops());
     // The guard is dropped after the last await, at the end of the body.
     let _ = block_on(guards_and_drops::ours());
     let log = take_log();
@@ -419,27 +419,27 @@ fn guards_live_to_scope_end() {
 }
 #[test]
 fn return_from_loop() {
-    exact!(early_return_in_loop(3));
-    exact!(early_return_in_loop(100));
+    agree!(early_return_in_loop(3));
+    agree!(early_return_in_loop(100));
 }
 #[test]
 fn value_moved_and_reassigned_in_loop() {
-    exact!(moved_in_loop_and_reassigned());
+    agree!(moved_in_loop_and_reassigned());
 }
 #[test]
 fn unsafe_and_nested() {
-    exact!(unsafe_block_and_nested_blocks());
+    agree!(unsafe_block_and_nested_blocks());
 }
 #[test]
 fn macros_with_awaits() {
-    exact!(awaits_in_macros(3));
+    agree!(awaits_in_macros(3));
 }
 #[test]
 fn generics_impl_trait_lifetimes() {
-    exact!(generic_fn(String::from("s"), 3));
-    exact!(impl_trait_arg(5));
-    exact!(borrowed_arg("hello", 3));
-    exact!(coroutine_awaits_coroutine(2));
+    agree!(generic_fn(String::from("s"), 3));
+    agree!(impl_trait_arg(5));
+    agree!(borrowed_arg("hello", 3));
+    agree!(coroutine_awaits_coroutine(2));
 }
 #[test]
 fn methods() {

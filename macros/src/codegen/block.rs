@@ -110,6 +110,25 @@ impl Gen<'_> {
             ));
         }
 
+        // Await results this arm consumes: read from their field in place.
+        let mut direct: BTreeSet<SlotId> = BTreeSet::new();
+        for op in ops() {
+            if let Op::Code { uses, .. } | Op::Let { uses, .. } = op {
+                direct.extend(uses);
+            }
+        }
+        for &g in &group {
+            direct.extend(term_uses(&self.input.cfg.blocks[g].term));
+        }
+        let await_result = |s: SlotId| self.input.cfg.blocks.iter().any(|b| b.resumes == Some(s));
+        let consumed =
+            |s: SlotId| await_result(s) && res.slots[s].reads == 1 && direct.contains(&s);
+        self.subst.borrow_mut().temps = live_in
+            .iter()
+            .filter(|&&s| consumed(s))
+            .map(|&s| (res.slots[s].ident.to_string(), self.field(s)))
+            .collect();
+
         let mut out = Emitter::default();
         for &scope in &block.entry {
             let mut restores = Vec::new();
@@ -117,7 +136,9 @@ impl Gen<'_> {
                 let slot = &res.slots[s];
                 let (x, f) = (&slot.ident, self.field(s));
                 let m = slot.mutable.then(|| quote!(mut));
-                if live_in.contains(&s) {
+                if live_in.contains(&s) && consumed(s) {
+                    // read in place, see `subst`
+                } else if live_in.contains(&s) {
                     restores
                         .push(quote!(#[allow(unused_mut, clippy::let_unit_value)] let #m #x = #f;));
                 } else if assigned.contains(&s) && !declared.contains(&s) {
@@ -253,12 +274,14 @@ impl Gen<'_> {
 
     /// Plain code, with its exits turned into jumps and completions.
     fn code(&self, mut stmt: Stmt, loops: &[LoopCtx]) -> TokenStream {
+        self.subst.borrow().stmt(&mut stmt);
         exits::rewrite(&mut stmt, loops, &mut |exit| Some(self.exit(exit)));
         quote!(#stmt)
     }
 
     /// [`Self::code`] for an expression.
     fn expr(&self, mut expr: Expr, loops: &[LoopCtx]) -> TokenStream {
+        self.subst.borrow().expr(&mut expr);
         exits::rewrite_expr(&mut expr, loops, &mut |exit| Some(self.exit(exit)));
         quote!(#expr)
     }
@@ -297,5 +320,18 @@ impl Gen<'_> {
             };
             Expr::Verbatim(tokens)
         }
+    }
+}
+
+/// The slots a terminator's own expressions use.
+fn term_uses(term: &Term) -> Vec<SlotId> {
+    match term {
+        Term::Suspend { uses, .. } | Term::If { uses, .. } => uses.clone(),
+        Term::Match { uses, arms, .. } => uses
+            .iter()
+            .chain(arms.iter().flat_map(|a| &a.uses))
+            .copied()
+            .collect(),
+        Term::Pending | Term::Diverged | Term::Goto(_) => Vec::new(),
     }
 }

@@ -36,6 +36,7 @@ use crate::resolve::Resolution;
 mod block;
 mod emitter;
 mod inline;
+mod subst;
 
 /// Everything codegen needs about the coroutine.
 pub struct Input<'a> {
@@ -63,6 +64,8 @@ struct Gen<'a> {
     suspends: Vec<BlockId>,
     /// Branch blocks emitted inside their `if`/`match` (see `branch`).
     inlined: Vec<bool>,
+    /// The single-use temporaries of the arm being emitted (see `subst`).
+    subst: std::cell::RefCell<subst::Subst>,
     frame: Ident,
     goto: Ident,
     jump: Ident,
@@ -93,6 +96,7 @@ impl<'a> Gen<'a> {
             suspend_id,
             suspends,
             inlined,
+            subst: Default::default(),
             frame: names::hidden("__Frame", span),
             goto: names::hidden("__Goto", span),
             jump: names::hidden("__jump", span),

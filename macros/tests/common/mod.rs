@@ -39,6 +39,7 @@ impl<T: Unpin> Future for Leaf<T> {
     fn poll(mut self: std::pin::Pin<&mut Self>, _: &mut Context<'_>) -> Poll<T> {
         if !self.1 {
             self.1 = true;
+            log(format!("pend {}", self.2));
             return Poll::Pending;
         }
         log(format!("ready {}", self.2));
@@ -75,55 +76,152 @@ macro_rules! both {
     };
 }
 
-macro_rules! check {
-    ($name:ident($($arg:expr),*)) => {{
-        let ours = block_on($name::ours($($arg),*));
-        let ours_log = take_log();
-        let oracle = block_on($name::oracle($($arg),*));
-        let oracle_log = take_log();
-        assert_eq!(ours, oracle, "result of {}", stringify!($name));
-        (ours_log, oracle_log)
-    }};
-}
-
-/// Same result and the same log, drops included.
-macro_rules! exact {
-    ($name:ident($($arg:expr),*)) => {{
-        let (ours, oracle) = check!($name($($arg),*));
-        assert_eq!(ours, oracle, "log of {}", stringify!($name));
-    }};
-}
-
-/// Same result and log, ignoring when drops happen (a value not used after
-/// an await is released at that await).
-macro_rules! same_effects {
-    ($name:ident($($arg:expr),*)) => {{
-        let (ours, oracle) = check!($name($($arg),*));
-        let strip = |l: Vec<String>| l.into_iter().filter(|e| !e.starts_with("drop")).collect::<Vec<_>>();
-        let count = |l: &Vec<String>| { let mut d: Vec<_> = l.iter().filter(|e| e.starts_with("drop")).cloned().collect(); d.sort(); d };
-        assert_eq!(count(&ours), count(&oracle), "drops of {}", stringify!($name));
-        assert_eq!(strip(ours), strip(oracle), "log of {}", stringify!($name));
-    }};
-}
-
-/// Drops each future after `polls` polls; the drop logs must agree exactly.
-macro_rules! cancel_exact {
-    ($name:ident($($arg:expr),*), $polls:expr) => {{
-        let mut cx = Context::from_waker(Waker::noop());
-        let mut ours = Box::pin($name::ours($($arg),*));
-        for _ in 0..$polls {
-            assert!(ours.as_mut().poll(&mut cx).is_pending());
+/// Polls `fut` to completion; returns the output and how many polls it took.
+pub fn block_on_counted<F: Future>(fut: F) -> (F::Output, usize) {
+    let mut fut = pin!(fut);
+    let mut cx = Context::from_waker(Waker::noop());
+    let mut polls = 0;
+    loop {
+        polls += 1;
+        if let Poll::Ready(v) = fut.as_mut().poll(&mut cx) {
+            return (v, polls);
         }
-        drop(ours);
-        let ours_log = take_log();
-        let mut oracle = Box::pin($name::oracle($($arg),*));
-        for _ in 0..$polls {
-            assert!(oracle.as_mut().poll(&mut cx).is_pending());
+    }
+}
+
+/// Polls `fut` `k` times (it must stay pending), then drops it.
+pub fn poll_then_drop<F: Future>(fut: F, k: usize) {
+    let mut fut = Box::pin(fut);
+    let mut cx = Context::from_waker(Waker::noop());
+    for i in 0..k {
+        assert!(
+            fut.as_mut().poll(&mut cx).is_pending(),
+            "ready after {i} of {k} polls"
+        );
+    }
+}
+
+/// Whether our trace agrees with rustc's (`oracle`), by the drop-timing rule:
+///
+/// - every event that is not a value's drop (`eval`, `see`, `pend`, `ready`,
+///   `leaf` drops, ...) happens in the same order in both;
+/// - every value is dropped the same number of times in both (never leaked,
+///   never twice);
+/// - a value is never dropped *later* than rustc drops it; it may be
+///   dropped *earlier* (our semantics release a value at its last use before
+///   an await, rustc at the end of its scope) but only if no later event
+///   names it, i.e. the body does not use it after our drop;
+/// - values dropped at the same point as in rustc are dropped in the same
+///   order (scope ends, completion, cancellation).
+pub fn agree(ours: &[String], oracle: &[String]) -> Result<(), String> {
+    let is_drop = |e: &str| e.starts_with("drop ");
+    let events = |t: &[String]| {
+        t.iter()
+            .filter(|e| !is_drop(e))
+            .cloned()
+            .collect::<Vec<_>>()
+    };
+    let (ours_events, oracle_events) = (events(ours), events(oracle));
+    if ours_events != oracle_events {
+        return Err(format!(
+            "events differ:\n  ours:   {ours:?}\n  oracle: {oracle:?}"
+        ));
+    }
+    // (value, occurrence, number of events before the drop)
+    let drops = |t: &[String]| {
+        let mut seen: Vec<String> = Vec::new();
+        let mut before = 0;
+        let mut out = Vec::new();
+        for e in t {
+            if let Some(name) = e.strip_prefix("drop ") {
+                let n = seen.iter().filter(|s| *s == name).count();
+                seen.push(name.to_string());
+                out.push((name.to_string(), n, before));
+            } else {
+                before += 1;
+            }
         }
-        drop(oracle);
+        out
+    };
+    let (ours_drops, oracle_drops) = (drops(ours), drops(oracle));
+    let mut early = Vec::new();
+    for (name, n, a) in &ours_drops {
+        let Some((_, _, b)) = oracle_drops.iter().find(|(m, k, _)| m == name && k == n) else {
+            return Err(format!(
+                "`{name}` dropped more often than by rustc:\n  ours:   {ours:?}\n  oracle: {oracle:?}"
+            ));
+        };
+        if a > b {
+            return Err(format!(
+                "`{name}` dropped later than by rustc:\n  ours:   {ours:?}\n  oracle: {oracle:?}"
+            ));
+        }
+        if a < b {
+            let used = ours_events[*a..*b]
+                .iter()
+                .any(|e| e.split_whitespace().any(|w| w == name));
+            if used {
+                return Err(format!(
+                    "`{name}` dropped before a use:\n  ours:   {ours:?}\n  oracle: {oracle:?}"
+                ));
+            }
+            early.push((name.clone(), *n));
+        }
+    }
+    if ours_drops.len() != oracle_drops.len() {
+        return Err(format!(
+            "a value is dropped less often than by rustc:\n  ours:   {ours:?}\n  oracle: {oracle:?}"
+        ));
+    }
+    let on_time = |d: &[(String, usize, usize)]| {
+        d.iter()
+            .filter(|(m, k, _)| !early.contains(&(m.clone(), *k)))
+            .cloned()
+            .collect::<Vec<_>>()
+    };
+    if on_time(&ours_drops) != on_time(&oracle_drops) {
+        return Err(format!(
+            "drop order differs:\n  ours:   {ours:?}\n  oracle: {oracle:?}"
+        ));
+    }
+    Ok(())
+}
+
+/// Runs both bodies to completion and compares outputs and traces; then,
+/// for every `k` short of completion, polls both `k` times, drops them, and
+/// compares the traces again.
+pub fn check_both<A, B, T>(name: &str, ours: impl Fn() -> A, oracle: impl Fn() -> B)
+where
+    A: Future<Output = T>,
+    B: Future<Output = T>,
+    T: PartialEq + std::fmt::Debug,
+{
+    take_log();
+    let (ours_out, ours_polls) = block_on_counted(ours());
+    let ours_log = take_log();
+    let (oracle_out, oracle_polls) = block_on_counted(oracle());
+    let oracle_log = take_log();
+    assert_eq!(ours_out, oracle_out, "result of {name}");
+    if let Err(e) = agree(&ours_log, &oracle_log) {
+        panic!("{name}: {e}");
+    }
+    assert_eq!(ours_polls, oracle_polls, "polls of {name}");
+    for k in 1..ours_polls {
+        poll_then_drop(ours(), k);
+        let ours_log = take_log();
+        poll_then_drop(oracle(), k);
         let oracle_log = take_log();
-        assert_eq!(ours_log, oracle_log, "cancel {} after {} polls", stringify!($name), $polls);
-    }};
+        if let Err(e) = agree(&ours_log, &oracle_log) {
+            panic!("{name}, dropped after {k} polls: {e}");
+        }
+    }
+}
+
+/// Checks one body against rustc's `async fn` (see [`check_both`]).
+macro_rules! agree {
+    ($name:ident($($arg:expr),*)) => {
+        $crate::common::check_both(stringify!($name), || $name::ours($($arg),*), || $name::oracle($($arg),*))
+    };
 }
 
 /// A future that owns a `D` and completes with the inner future's value.

@@ -107,24 +107,20 @@ fn loop_break_value(limit: u32) -> impl ::core::future::Future<Output = u32> {
                                     let mut i = i_1;
                                     #[allow(unused_mut)]
                                     let __t1;
-                                    {
-                                        #[allow(unused_mut, clippy::let_unit_value)]
-                                        let mut __t2 = t2_3;
-                                        if __t2 >= limit {
+                                    if ::core::convert::identity(t2_3) >= limit {
+                                        {
+                                            __t1 = i * 10;
                                             {
-                                                __t1 = i * 10;
-                                                {
-                                                    __jump = __Goto::B4 { t1_2: __t1 };
-                                                    continue '__dispatch;
-                                                }
-                                            };
-                                        } else {
-                                            __jump = __Goto::B1 {
-                                                limit_0: limit,
-                                                i_1: i,
-                                            };
-                                            continue '__dispatch;
-                                        }
+                                                __jump = __Goto::B4 { t1_2: __t1 };
+                                                continue '__dispatch;
+                                            }
+                                        };
+                                    } else {
+                                        __jump = __Goto::B1 {
+                                            limit_0: limit,
+                                            i_1: i,
+                                        };
+                                        continue '__dispatch;
                                     }
                                 }
                             }

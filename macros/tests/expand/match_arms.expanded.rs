@@ -110,9 +110,7 @@ fn match_arms(n: u32) -> impl ::core::future::Future<Output = String> {
                             __Goto::B1 { t2_2 } => {
                                 #[allow(unused_mut)]
                                 let __t1;
-                                #[allow(unused_mut, clippy::let_unit_value)]
-                                let mut __t2 = t2_2;
-                                match __t2 {
+                                match ::core::convert::identity(t2_2) {
                                     0 => {
                                         __t1 = "zero".to_string();
                                         {
@@ -147,9 +145,7 @@ fn match_arms(n: u32) -> impl ::core::future::Future<Output = String> {
                                 let __t1;
                                 {
                                     {
-                                        #[allow(unused_mut, clippy::let_unit_value)]
-                                        let mut __t4 = t4_6;
-                                        let w = __t4;
+                                        let w = ::core::convert::identity(t4_6);
                                         __t1 = format!("odd {w}");
                                     }
                                 }
@@ -162,9 +158,7 @@ fn match_arms(n: u32) -> impl ::core::future::Future<Output = String> {
                                 #[allow(unused_mut)]
                                 let __t1;
                                 {
-                                    #[allow(unused_mut, clippy::let_unit_value)]
-                                    let mut __t3 = t3_4;
-                                    __t1 = format!("even {}", __t3);
+                                    __t1 = format!("even {}", ::core::convert::identity(t3_4));
                                 }
                                 {
                                     __jump = __Goto::B7 { t1_1: __t1 };

@@ -98,9 +98,7 @@ fn bump<'__life0>(
                                 {
                                     #[allow(unused_mut, clippy::let_unit_value)]
                                     let _guard = guard_2;
-                                    #[allow(unused_mut, clippy::let_unit_value)]
-                                    let mut __t1 = t1_3;
-                                    __self.n += __t1;
+                                    __self.n += ::core::convert::identity(t1_3);
                                     {
                                         #[allow(clippy::let_unit_value)]
                                         let __ret = __self.n;

@@ -106,20 +106,16 @@ fn straight_line(a: u32, name: String) -> impl ::core::future::Future<Output = S
                             __Goto::B1 { name_1, t1_2 } => {
                                 #[allow(unused_mut, clippy::let_unit_value)]
                                 let name = name_1;
+                                let x = ::core::convert::identity(t1_2);
                                 {
-                                    #[allow(unused_mut, clippy::let_unit_value)]
-                                    let mut __t1 = t1_2;
-                                    let x = __t1;
-                                    {
-                                        *__frame = __Frame::S1 {
-                                            __fut: ::asyncio::__private::AwaitSlot::new(
-                                                ::asyncio::__private::IntoFuture::into_future(second(x)),
-                                            ),
-                                            x_3: x,
-                                            name_1: name,
-                                        };
-                                        continue '__resume;
-                                    }
+                                    *__frame = __Frame::S1 {
+                                        __fut: ::asyncio::__private::AwaitSlot::new(
+                                            ::asyncio::__private::IntoFuture::into_future(second(x)),
+                                        ),
+                                        x_3: x,
+                                        name_1: name,
+                                    };
+                                    continue '__resume;
                                 }
                             }
                             __Goto::B2 { name_1, x_3, t2_4 } => {
@@ -128,9 +124,7 @@ fn straight_line(a: u32, name: String) -> impl ::core::future::Future<Output = S
                                 {
                                     #[allow(unused_mut, clippy::let_unit_value)]
                                     let x = x_3;
-                                    #[allow(unused_mut, clippy::let_unit_value)]
-                                    let mut __t2 = t2_4;
-                                    let y = __t2;
+                                    let y = ::core::convert::identity(t2_4);
                                     {
                                         #[allow(clippy::let_unit_value)]
                                         let __ret = format!("{name}: {}", x + y);

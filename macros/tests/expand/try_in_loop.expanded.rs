@@ -132,9 +132,9 @@ fn try_in_loop(
                                     #[allow(unused_mut, clippy::let_unit_value)]
                                     let mut __iter = iter_2;
                                     {
-                                        #[allow(unused_mut, clippy::let_unit_value)]
-                                        let mut __t1 = t1_4;
-                                        let text = match ::asyncio::__private::Try::branch(__t1) {
+                                        let text = match ::asyncio::__private::Try::branch(
+                                            ::core::convert::identity(t1_4),
+                                        ) {
                                             ::asyncio::__private::ControlFlow::Continue(__value) => {
                                                 __value
                                             }
