@@ -63,7 +63,58 @@ pub fn effect<T>(name: &str, v: T) -> T {
     v
 }
 
+/// One body of the corpus, for the frame-size report.
+pub struct Body {
+    pub name: &'static str,
+    /// `size_of` the future of the `#[coroutine]` fn and of the `async fn`.
+    pub sizes: fn() -> (usize, usize),
+}
+
+inventory::collect!(Body);
+
+/// The size of the future a fn item returns, without calling it.
+pub trait RetSize<Args> {
+    fn ret_size(&self) -> usize;
+}
+
+macro_rules! ret_size_impl {
+    ($($a:ident),*) => {
+        impl<F, R, $($a),*> RetSize<($($a,)*)> for F
+        where
+            F: Fn($($a),*) -> R,
+        {
+            fn ret_size(&self) -> usize {
+                std::mem::size_of::<R>()
+            }
+        }
+    };
+}
+ret_size_impl!();
+ret_size_impl!(A);
+ret_size_impl!(A, B);
+ret_size_impl!(A, B, C);
+ret_size_impl!(A, B, C, D1);
+ret_size_impl!(A, B, C, D1, E);
+ret_size_impl!(A, B, C, D1, E, G);
+
+pub fn ret_size<Args, F: RetSize<Args>>(f: &F) -> usize {
+    f.ret_size()
+}
+
+/// One body compiled twice, `ours` (`#[coroutine]`) and `oracle` (`async
+/// fn`), and registered for the frame-size report.
 macro_rules! both {
+    // A generic body (`impl Trait` arguments): no frame size without types.
+    (@generic fn $name:ident($($args:tt)*) -> $ret:ty { $($body:tt)* }) => {
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+            #[asyncio::coroutine]
+            pub fn ours($($args)*) -> $ret { $($body)* }
+            #[allow(unused_mut, unused_variables, unreachable_code, clippy::all)]
+            pub async fn oracle($($args)*) -> $ret { $($body)* }
+        }
+    };
     ($(#[$m:meta])* fn $name:ident($($args:tt)*) -> $ret:ty { $($body:tt)* }) => {
         mod $name {
             #[allow(unused_imports)]
@@ -72,6 +123,12 @@ macro_rules! both {
             pub fn ours($($args)*) -> $ret { $($body)* }
             #[allow(unused_mut, unused_variables, unreachable_code, clippy::all)]
             pub async fn oracle($($args)*) -> $ret { $($body)* }
+            pub fn sizes() -> (usize, usize) {
+                ($crate::common::ret_size(&ours), $crate::common::ret_size(&oracle))
+            }
+        }
+        inventory::submit! {
+            $crate::common::Body { name: concat!(module_path!(), "::", stringify!($name)), sizes: $name::sizes }
         }
     };
 }

@@ -2,9 +2,7 @@
 //! `#[coroutine] fn` and as an `async fn`) and run on a trivial executor:
 //! results and effect logs must be equal.
 
-#[macro_use]
-mod common;
-use common::*;
+use crate::common::*;
 
 both!(
     fn call_args(a: u32) -> u32 {
@@ -268,7 +266,7 @@ mod generic_fn {
 }
 
 both!(
-    fn impl_trait_arg(x: impl std::fmt::Display) -> String {
+    @generic fn impl_trait_arg(x: impl std::fmt::Display) -> String {
         let s = leaf("s", 1).await;
         format!("{x}{s}")
     }

@@ -7,9 +7,7 @@
 // `x = x + ..`, ...): clippy's style lints do not apply to them.
 #![allow(clippy::all, clippy::undocumented_unsafe_blocks)]
 
-#[macro_use]
-mod common;
-use common::*;
+use crate::common::*;
 #[allow(unused_imports)]
 use std::fmt::Write as _;
 
@@ -1206,7 +1204,7 @@ fn t_generic_where() {
 }
 
 both!(
-    fn impl_trait_args(
+    @generic fn impl_trait_args(
         it: impl Iterator<Item = u32>,
         f: impl Fn(u32) -> u32,
         d: impl std::fmt::Display,
@@ -1643,7 +1641,7 @@ fn t_match_on_tuple_of_awaits() {
 }
 
 both!(
-    fn mut_impl_fnmut_param(mut f: impl FnMut(u32) -> u32, n: u32) -> u32 {
+    @generic fn mut_impl_fnmut_param(mut f: impl FnMut(u32) -> u32, n: u32) -> u32 {
         let mut total = 0;
         for i in 0..n {
             total += f(leaf("i", i).await);
@@ -1687,7 +1685,7 @@ fn t_const_generic() {
 }
 
 both!(
-    fn awaits_param_future(
+    @generic fn awaits_param_future(
         f: impl Future<Output = u32>,
         g: std::pin::Pin<Box<dyn Future<Output = u32>>>,
     ) -> u32 {
