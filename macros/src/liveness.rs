@@ -203,6 +203,23 @@ mod tests {
     }
 
     #[test]
+    fn a_guard_in_a_later_match_arm_is_not_live_before_it() {
+        let saved = saved(quote!(match x.await {
+            0 => {
+                let _g = lock();
+                y.await;
+            }
+            k => {
+                z.await;
+            }
+        }));
+        // `_g` is held at `y.await` only, not at `x.await` or `z.await`.
+        let mut saved = saved;
+        saved.sort();
+        assert_eq!(saved, vec![vec![], vec![], vec!["_g"]]);
+    }
+
+    #[test]
     fn parameters_are_saved_like_locals() {
         assert_eq!(saved(quote!(x.await; p)), vec![vec!["p"]]);
     }

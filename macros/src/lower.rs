@@ -128,7 +128,7 @@ impl Lower {
                 self.declare(&res.defs)
             }
             Node::If { then_res, .. } => self.declare(&then_res.defs),
-            Node::Match { arms, .. } => arms.iter().for_each(|a| self.declare(&a.res.defs)),
+            // A match arm's bindings are declared when that arm is lowered.
             _ => {}
         }
         match node {
@@ -225,10 +225,10 @@ impl Lower {
                         pat: arm.pat,
                         guard: arm.guard,
                         to,
-                        defs: arm.res.defs,
+                        defs: arm.res.defs.clone(),
                         uses: arm.res.uses,
                     });
-                    targets.push((to, scope, arm.body));
+                    targets.push((to, scope, arm.body, arm.res.defs.clone()));
                 }
                 self.terminate(Term::Match {
                     scrutinee,
@@ -236,7 +236,8 @@ impl Lower {
                     uses: res.uses,
                 });
                 let mut join = None;
-                for (to, scope, body) in targets {
+                for (to, scope, body, defs) in targets {
+                    self.declare(&defs);
                     self.branch(to, scope, body, &mut join);
                 }
                 self.cur = join;

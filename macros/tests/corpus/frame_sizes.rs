@@ -3,18 +3,7 @@
 //! `cargo test -p asyncio-macros --test corpus frame_size -- --nocapture`
 //! prints the distribution of the ratio and the largest bodies.
 
-use crate::common::Body;
-
-/// The distribution of `ours / async fn` over `sizes`: (median, p90, max).
-pub fn distribution(sizes: &[(String, usize, usize)]) -> (f64, f64, f64) {
-    let mut ratios: Vec<f64> = sizes
-        .iter()
-        .map(|(_, ours, rustc)| *ours as f64 / (*rustc).max(1) as f64)
-        .collect();
-    ratios.sort_by(f64::total_cmp);
-    let at = |q: f64| ratios[((ratios.len() - 1) as f64 * q).round() as usize];
-    (at(0.5), at(0.9), at(1.0))
-}
+use crate::common::{Body, distribution};
 
 #[test]
 fn frame_size_distribution() {

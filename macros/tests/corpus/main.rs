@@ -9,3 +9,4 @@ mod common;
 mod adversarial;
 mod constructs;
 mod frame_sizes;
+mod more;

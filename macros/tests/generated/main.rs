@@ -1,0 +1,156 @@
+//! Randomly generated bodies, compiled both as `#[coroutine]` and as
+//! `async fn`, run on the corpus harness and compared with rustc's lowering
+//! by the same drop-timing rule (`tests/corpus/common.rs`).
+//!
+//! The test writes the bodies into a scratch crate under
+//! `target/generated-corpus/` (1,000 bodies a crate) and runs it, as
+//! trybuild does. CI runs 1,000 bodies with seed 1. For a larger run:
+//!
+//! ```text
+//! CORPUS_BODIES=20000 CORPUS_SEED=7 cargo test -p asyncio-macros --test generated -- --nocapture
+//! ```
+
+mod bodies;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+const CHUNK: usize = 1000;
+
+fn env_or(name: &str, default: u64) -> u64 {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+fn workspace() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap()
+        .to_path_buf()
+}
+
+/// The scratch crate's `main.rs`: the harness, helpers, bodies, a runner.
+fn crate_source(bodies: &[(String, String)]) -> String {
+    let common = workspace().join("macros/tests/corpus/common.rs");
+    let mut src = format!(
+        r#"#![allow(unused, clippy::all)]
+#[path = {common:?}]
+#[macro_use]
+mod common;
+use common::*;
+
+fn see_len(d: &D) -> u32 {{
+    log(format!("see {{}}", d.0));
+    d.0.len() as u32
+}}
+fn consume(d: D) {{
+    log(format!("consume {{}}", d.0));
+}}
+fn fallible(v: u32) -> Result<u32, u32> {{
+    if v % 7 == 6 {{ Err(v) }} else {{ Ok(v / 2) }}
+}}
+fn half(v: u32) -> Option<u32> {{
+    (v % 2 == 0).then_some(v / 2)
+}}
+fn mix(a: u32, b: u32) -> u32 {{
+    log(format!("mix {{a}} {{b}}"));
+    a.wrapping_mul(31) ^ b
+}}
+
+"#
+    );
+    for (_, body) in bodies {
+        src.push_str(body);
+    }
+    src.push_str("\nfn main() {\n    let checks: Vec<(&str, fn(u32))> = vec![\n");
+    for (name, _) in bodies {
+        src.push_str(&format!("        ({name:?}, |p| agree!({name}(p))),\n"));
+    }
+    src.push_str(
+        r#"    ];
+    std::panic::set_hook(Box::new(|info| eprintln!("{info}")));
+    let mut failed = Vec::new();
+    for (name, check) in &checks {
+        for p in [0u32, 1, 6] {
+            if std::panic::catch_unwind(|| check(p)).is_err() {
+                failed.push(format!("{name}(p = {p})"));
+            }
+        }
+    }
+    let sizes: Vec<(String, usize, usize)> = inventory::iter::<Body>
+        .into_iter()
+        .map(|b| { let (o, r) = (b.sizes)(); (b.name.to_string(), o, r) })
+        .collect();
+    let (median, p90, max) = distribution(&sizes);
+    println!("bodies {} failed {} frame-ratio median {median:.2} p90 {p90:.2} max {max:.2}", checks.len(), failed.len());
+    for f in &failed {
+        println!("FAILED {f}");
+    }
+    std::process::exit(if failed.is_empty() { 0 } else { 1 });
+}
+"#,
+    );
+    src
+}
+
+/// Writes and runs one scratch crate; returns its summary line.
+fn run_chunk(index: usize, bodies: &[(String, String)]) -> String {
+    let root = workspace();
+    let dir = root.join(format!("target/generated-corpus/chunk{index}"));
+    std::fs::create_dir_all(dir.join("src")).unwrap();
+    let manifest = format!(
+        "[package]\nname = \"generated-corpus-{index}\"\nversion = \"0.0.0\"\nedition = \"2024\"\npublish = false\n\n\
+         [dependencies]\nasyncio = {{ path = {:?} }}\ninventory = \"0.3\"\n\n[workspace]\n",
+        root.join("runtime")
+    );
+    std::fs::write(dir.join("Cargo.toml"), manifest).unwrap();
+    // The workspace's lock file: the same dependency versions, no network.
+    std::fs::copy(root.join("Cargo.lock"), dir.join("Cargo.lock")).unwrap();
+    std::fs::write(dir.join("src/main.rs"), crate_source(bodies)).unwrap();
+    let output = Command::new(env!("CARGO"))
+        .args(["run", "--quiet", "--offline", "--manifest-path"])
+        .arg(dir.join("Cargo.toml"))
+        .env(
+            "CARGO_TARGET_DIR",
+            root.join("target/generated-corpus/target"),
+        )
+        .output()
+        .expect("cargo runs");
+    let stdout = String::from_utf8_lossy(&output.stdout).to_string();
+    let stderr = String::from_utf8_lossy(&output.stderr).to_string();
+    assert!(
+        output.status.success(),
+        "generated chunk {index} failed (source: {}):\n{stdout}\n{}",
+        dir.join("src/main.rs").display(),
+        stderr.lines().take(80).collect::<Vec<_>>().join("\n")
+    );
+    stdout
+        .lines()
+        .find(|l| l.starts_with("bodies"))
+        .unwrap_or_default()
+        .to_string()
+}
+
+#[test]
+fn generated_bodies_agree_with_async_fn() {
+    let count = env_or("CORPUS_BODIES", 1000) as usize;
+    let seed = env_or("CORPUS_SEED", 1);
+    let mut rng = bodies::Rng::new(seed);
+    let bodies: Vec<(String, String)> = (0..count)
+        .map(|i| {
+            let name = format!("g{i}");
+            let body = bodies::body(&mut rng, &name);
+            (name, body)
+        })
+        .collect();
+    for (index, chunk) in bodies.chunks(CHUNK).enumerate() {
+        let summary = run_chunk(index, chunk);
+        println!(
+            "seed {seed}, bodies {}..{}: {summary}",
+            index * CHUNK,
+            index * CHUNK + chunk.len()
+        );
+    }
+}
