@@ -569,12 +569,12 @@ impl Normalizer {
             Expr::Call(c) => {
                 let mut ops: Vec<&mut Expr> = vec![&mut *c.func];
                 ops.extend(c.args.iter_mut());
-                self.operands(ops, out, false);
+                self.operands(ops, out);
             }
             Expr::MethodCall(m) => {
                 let mut ops: Vec<&mut Expr> = vec![&mut *m.receiver];
                 ops.extend(m.args.iter_mut());
-                self.operands(ops, out, true);
+                self.operands(ops, out);
             }
             Expr::Binary(b) if is_short_circuit(&b.op) && awaits::in_expr(&b.right) => {
                 return self.short_circuit(b, out);
@@ -586,15 +586,15 @@ impl Normalizer {
                 *b.right = self.value(&b.right, out);
                 *b.left = self.value(&b.left, out);
             }
-            Expr::Binary(b) => self.operands(vec![&mut *b.left, &mut *b.right], out, false),
+            Expr::Binary(b) => self.operands(vec![&mut *b.left, &mut *b.right], out),
             Expr::Unary(u) => *u.expr = self.value(&u.expr, out),
             Expr::Cast(c) => *c.expr = self.value(&c.expr, out),
             Expr::Field(f) => *f.base = self.value(&f.base, out),
             Expr::Reference(r) => *r.expr = self.value(&r.expr, out),
             Expr::Try(t) => *t.expr = self.value(&t.expr, out),
-            Expr::Index(i) => self.operands(vec![&mut *i.expr, &mut *i.index], out, false),
-            Expr::Tuple(t) => self.operands(t.elems.iter_mut().collect(), out, false),
-            Expr::Array(a) => self.operands(a.elems.iter_mut().collect(), out, false),
+            Expr::Index(i) => self.operands(vec![&mut *i.expr, &mut *i.index], out),
+            Expr::Tuple(t) => self.operands(t.elems.iter_mut().collect(), out),
+            Expr::Array(a) => self.operands(a.elems.iter_mut().collect(), out),
             Expr::Repeat(r) => *r.expr = self.value(&r.expr, out),
             Expr::Range(r) => {
                 let ops = r
@@ -603,12 +603,12 @@ impl Normalizer {
                     .chain(r.end.iter_mut())
                     .map(|b| &mut **b)
                     .collect();
-                self.operands(ops, out, false);
+                self.operands(ops, out);
             }
             Expr::Struct(s) => {
                 let mut ops: Vec<&mut Expr> = s.fields.iter_mut().map(|f| &mut f.expr).collect();
                 ops.extend(s.rest.iter_mut().map(|r| &mut **r));
-                self.operands(ops, out, false);
+                self.operands(ops, out);
             }
             // `place = value`: the value first, then the place, as Rust does.
             Expr::Assign(a) => {
@@ -654,25 +654,28 @@ impl Normalizer {
     /// are places or values without side effects), so that they are
     /// evaluated before that await as Rust requires.
     ///
-    /// A place is still read early when a later operand (up to that await)
-    /// names its variable, and so might change it (`x + { x = 1; y.await }`);
-    /// except a method call's receiver (`receiver`), which Rust borrows
-    /// rather than reads (`v.push(v.len() + x.await)`).
-    fn operands(&mut self, mut ops: Vec<&mut Expr>, out: &mut Vec<Node>, receiver: bool) {
+    /// A place (or closure) is still pinned early when a later operand, up
+    /// to that await, assigns a variable it reads (`x + { x = 1; y.await }`,
+    /// `x.max({ x = 1; y.await })`). Merely naming it later is fine, and
+    /// common: `v.push(v.len() + x.await)`, `s == f(&s).await`.
+    fn operands(&mut self, mut ops: Vec<&mut Expr>, out: &mut Vec<Node>) {
         let Some(last) = ops.iter().rposition(|e| awaits::in_expr(e)) else {
             return;
         };
-        let later: Vec<TokenStream> = ops.iter().map(|e| quote!(#e)).collect();
+        let assigned: Vec<Vec<String>> = ops.iter().map(|e| assigned_names(e)).collect();
         for (i, op) in ops.iter_mut().enumerate().take(last + 1) {
             let value = self.value(op, out);
-            let changed_later = !(receiver && i == 0)
-                && place_root(&value).is_some_and(|root| {
-                    later[i + 1..=last]
-                        .iter()
-                        .any(|t| names::mentioned_in(t, &root))
-                });
+            let reads = read_names(&value);
+            let changed_later = assigned[i + 1..=last]
+                .iter()
+                .flatten()
+                .any(|n| reads.contains(n));
             **op = if i < last && (!is_place(&value) || changed_later) {
                 let t = self.temp(value.span());
+                let value = match value {
+                    Expr::Paren(p) => *p.expr, // `let t = (a + b);` would be linted
+                    v => v,
+                };
                 out.push(Node::Let {
                     attrs: Vec::new(),
                     pat: parse_quote_spanned!(t.span()=> mut #t),
@@ -715,7 +718,7 @@ impl Normalizer {
                 }
             })
             .collect();
-        self.operands(ops, out, false);
+        self.operands(ops, out);
         let tokens: TokenStream = quote!(#args);
         syn::Macro {
             tokens,
@@ -760,16 +763,48 @@ fn is_compound_assign(op: &BinOp) -> bool {
     )
 }
 
-/// The variable a place expression reads (`x` in `x.a[0]`).
-fn place_root(e: &Expr) -> Option<String> {
-    match e {
-        Expr::Path(p) if p.path.segments.len() == 1 => Some(p.path.segments[0].ident.to_string()),
-        Expr::Field(f) => place_root(&f.base),
-        Expr::Index(i) => place_root(&i.expr),
-        Expr::Paren(p) => place_root(&p.expr),
-        Expr::Unary(u) => place_root(&u.expr),
-        _ => None,
+/// The variables `e` reads (every one-segment path in it).
+fn read_names(e: &Expr) -> Vec<String> {
+    use syn::visit::Visit;
+    struct Reads(Vec<String>);
+    impl Visit<'_> for Reads {
+        fn visit_expr_path(&mut self, p: &syn::ExprPath) {
+            if p.path.segments.len() == 1 {
+                self.0.push(p.path.segments[0].ident.to_string());
+            }
+        }
     }
+    let mut reads = Reads(Vec::new());
+    reads.visit_expr(e);
+    reads.0
+}
+
+/// The variables `e` assigns or borrows mutably somewhere inside
+/// (`x = ..`, `x += ..`, `&mut x`, `(a, b) = ..`).
+fn assigned_names(e: &Expr) -> Vec<String> {
+    use syn::visit::{self, Visit};
+    struct Writes(Vec<String>);
+    impl Visit<'_> for Writes {
+        fn visit_expr_assign(&mut self, a: &syn::ExprAssign) {
+            self.0.extend(read_names(&a.left));
+            visit::visit_expr_assign(self, a);
+        }
+        fn visit_expr_binary(&mut self, b: &syn::ExprBinary) {
+            if is_compound_assign(&b.op) {
+                self.0.extend(read_names(&b.left));
+            }
+            visit::visit_expr_binary(self, b);
+        }
+        fn visit_expr_reference(&mut self, r: &syn::ExprReference) {
+            if r.mutability.is_some() {
+                self.0.extend(read_names(&r.expr));
+            }
+            visit::visit_expr_reference(self, r);
+        }
+    }
+    let mut writes = Writes(Vec::new());
+    writes.visit_expr(e);
+    writes.0
 }
 
 fn is_short_circuit(op: &BinOp) -> bool {

@@ -341,18 +341,18 @@ impl Resolver {
                 res.defs = self.bind(&mut local.pat);
             }
             // `x = value;` overwrites `x`: it is not a use of the old value.
-            Stmt::Expr(Expr::Assign(assign), _) if single_ident(&assign.left).is_some() => {
-                let name = single_ident(&assign.left).unwrap().to_string();
+            // `x = value;` (or `(a, b) = value;`) overwrites its targets: not
+            // a use of their old values.
+            Stmt::Expr(Expr::Assign(assign), _) if is_destructuring(&assign.left) => {
                 res.uses = self.uses(|v| v.visit_expr_mut(&mut assign.right));
-                if let Some(slot) = self.lookup(&name) {
-                    res.defs = vec![slot];
-                    if let Expr::Path(p) = &mut *assign.left {
-                        p.path.segments[0].ident = self.out.slots[slot].ident.clone();
+                let mut defs = Vec::new();
+                for_each_target(&mut assign.left, &mut |ident| {
+                    if let Some(slot) = self.lookup(&ident.to_string()) {
+                        defs.push(slot);
+                        *ident = self.out.slots[slot].ident.clone();
                     }
-                } else {
-                    res.uses
-                        .extend(self.uses(|v| v.visit_expr_mut(&mut assign.left)));
-                }
+                });
+                res.defs = defs;
             }
             Stmt::Item(_) => {}
             _ => {
@@ -407,10 +407,9 @@ impl Resolver {
 fn definitely_assigned(stmt: &Stmt) -> Vec<String> {
     fn expr(e: &Expr) -> Vec<String> {
         match e {
-            Expr::Assign(a) => {
-                let mut names: Vec<String> = single_ident(&a.left)
-                    .map(|i| vec![i.to_string()])
-                    .unwrap_or_default();
+            Expr::Assign(a) if is_destructuring(&a.left) => {
+                let mut names = Vec::new();
+                for_each_target(&mut (*a.left).clone(), &mut |i| names.push(i.to_string()));
                 let right = &a.right;
                 names.retain(|n| !names::mentioned_in(&quote::quote!(#right), n));
                 names
@@ -451,6 +450,45 @@ fn definitely_assigned(stmt: &Stmt) -> Vec<String> {
     match stmt {
         Stmt::Expr(e, _) => expr(e),
         _ => Vec::new(),
+    }
+}
+
+/// Is `e`, as the left side of `=`, made only of variables (`x`, `(a, b)`,
+/// `[a, _]`, `S { f: a, .. }`, `T(a, b)`)?
+fn is_destructuring(e: &Expr) -> bool {
+    match e {
+        Expr::Path(_) => single_ident(e).is_some(),
+        Expr::Infer(_) => true,
+        Expr::Paren(p) => is_destructuring(&p.expr),
+        Expr::Tuple(t) => t.elems.iter().all(is_destructuring),
+        Expr::Array(a) => a.elems.iter().all(is_destructuring),
+        Expr::Call(c) => c.args.iter().all(is_destructuring),
+        Expr::Struct(s) => s.fields.iter().all(|f| is_destructuring(&f.expr)),
+        Expr::Range(r) => r.start.is_none() && r.end.is_none(), // `..`
+        _ => false,
+    }
+}
+
+/// Calls `f` on each variable a destructuring assignment target assigns.
+fn for_each_target(e: &mut Expr, f: &mut dyn FnMut(&mut Ident)) {
+    match e {
+        Expr::Path(p) if p.path.segments.len() == 1 => f(&mut p.path.segments[0].ident),
+        Expr::Paren(p) => for_each_target(&mut p.expr, f),
+        Expr::Tuple(t) => t.elems.iter_mut().for_each(|e| for_each_target(e, f)),
+        Expr::Array(a) => a.elems.iter_mut().for_each(|e| for_each_target(e, f)),
+        Expr::Call(c) => c.args.iter_mut().for_each(|e| for_each_target(e, f)),
+        Expr::Struct(s) => {
+            for field in &mut s.fields {
+                for_each_target(&mut field.expr, f);
+                // `S { a } = ..` with `a` renamed: spell out `S { a: __r_a_3 }`.
+                let renamed = matches!((&field.member, &field.expr),
+                    (syn::Member::Named(m), Expr::Path(p)) if p.path.segments.len() == 1 && *m != p.path.segments[0].ident);
+                if field.colon_token.is_none() && renamed {
+                    field.colon_token = Some(Default::default());
+                }
+            }
+        }
+        _ => {}
     }
 }
 
@@ -698,25 +736,22 @@ impl VisitMut for Uses<'_> {
     }
 
     fn visit_expr_assign_mut(&mut self, e: &mut syn::ExprAssign) {
-        // `x = v` inside plain code writes `x` without reading it.
-        let target = single_ident(&e.left)
-            .map(Ident::to_string)
-            .and_then(|n| self.slot(&n));
-        match target {
-            Some(slot) => {
-                self.visit_expr_mut(&mut e.right);
+        // `x = v` (or `(a, b) = v`) inside plain code writes its targets
+        // without reading them.
+        if !is_destructuring(&e.left) {
+            return visit_mut::visit_expr_assign_mut(self, e);
+        }
+        self.visit_expr_mut(&mut e.right);
+        for_each_target(&mut e.left, &mut |ident| {
+            if let Some(slot) = self.slot(&ident.to_string()) {
                 self.writes.push(slot);
-                if let Expr::Path(p) = &mut *e.left {
-                    if self.resolver.renaming.is_some() {
-                        let ident = &mut p.path.segments[0].ident;
-                        let mut renamed = self.resolver.out.slots[slot].ident.clone();
-                        renamed.set_span(renamed.span().located_at(ident.span()));
-                        *ident = renamed;
-                    }
+                if self.resolver.renaming.is_some() {
+                    let mut renamed = self.resolver.out.slots[slot].ident.clone();
+                    renamed.set_span(renamed.span().located_at(ident.span()));
+                    *ident = renamed;
                 }
             }
-            None => visit_mut::visit_expr_assign_mut(self, e),
-        }
+        });
     }
 
     fn visit_field_value_mut(&mut self, f: &mut syn::FieldValue) {

@@ -2483,46 +2483,46 @@ fn t_field_place_in_assert_eq() {
 // difference 2).
 // ===========================================================================
 
-// M01 rustc warning (unused_parens) on the user's code: a parenthesised operand evaluated before a later operand's await is hoisted into `let t = (..);` with its parentheses (also `(x.await < y) == (..)`, `(a..=b.await).contains(&c.await)`, `(&mut fut).await`).
-// both!(
-//     fn m01_parenthesised_operand_hoisted(a: u32) -> u32 {
-//         (a + 3) * leaf("a", a).await
-//     }
-// );
-// #[test]
-// fn m01() {
-//     agree!(m01_parenthesised_operand_hoisted(1)); // warning: unnecessary parentheses around assigned value
-// }
+// Fixed, was M01: rustc warning (unused_parens) on the user's code: a parenthesised operand evaluated before a later operand's await is hoisted into `let t = (..);` with its parentheses (also `(x.await < y) == (..)`, `(a..=b.await).contains(&c.await)`, `(&mut fut).await`).
+both!(
+    fn m01_parenthesised_operand_hoisted(a: u32) -> u32 {
+        (a + 3) * leaf("a", a).await
+    }
+);
+#[test]
+fn m01() {
+    agree!(m01_parenthesised_operand_hoisted(1)); // warning: unnecessary parentheses around assigned value
+}
 
-// M02 compile error (E0382 / E0507): a non-`Copy` place operand taken by reference (`==`, `<`, format arguments) is moved into a temporary when a later operand names its variable; rustc only borrows it (`format!("{}", p.name, leaf(p.n).await)` partially moves `p`; through `&Self` it is E0507).
-// both!(
-//     fn m02_place_operand_moved() -> (String, bool) {
-//         let s = String::from("a");
-//         let eq = s == leaf("b", s.clone()).await;
-//         (s, eq)
-//     }
-// );
-// #[test]
-// fn m02() {
-//     agree!(m02_place_operand_moved()); // E0382 borrow of moved value: `s`
-// }
+// Fixed, was M02: compile error (E0382 / E0507): a non-`Copy` place operand taken by reference (`==`, `<`, format arguments) is moved into a temporary when a later operand names its variable; rustc only borrows it (`format!("{}", p.name, leaf(p.n).await)` partially moves `p`; through `&Self` it is E0507).
+both!(
+    fn m02_place_operand_moved() -> (String, bool) {
+        let s = String::from("a");
+        let eq = s == leaf("b", s.clone()).await;
+        (s, eq)
+    }
+);
+#[test]
+fn m02() {
+    agree!(m02_place_operand_moved()); // E0382 borrow of moved value: `s`
+}
 
-// M03 wrong result: an index place operand (`v[i]`) is read after a later operand that changes the index variable (only the base `v` is checked); also `v[i].push({ i = 1; x.await })` pushes into `v[1]`.
-// both!(
-//     fn m03_index_variable_changed_later() -> u32 {
-//         let v = [10u32, 20];
-//         let mut i = 0;
-//         let r = v[i] + {
-//             i = 1;
-//             leaf("a", 0).await
-//         };
-//         r + i as u32
-//     }
-// );
-// #[test]
-// fn m03() {
-//     agree!(m03_index_variable_changed_later()); // ours 21, oracle 11
-// }
+// Fixed, was M03: wrong result: an index place operand (`v[i]`) is read after a later operand that changes the index variable (only the base `v` is checked); also `v[i].push({ i = 1; x.await })` pushes into `v[1]`.
+both!(
+    fn m03_index_variable_changed_later() -> u32 {
+        let v = [10u32, 20];
+        let mut i = 0;
+        let r = v[i] + {
+            i = 1;
+            leaf("a", 0).await
+        };
+        r + i as u32
+    }
+);
+#[test]
+fn m03() {
+    agree!(m03_index_variable_changed_later()); // ours 21, oracle 11
+}
 
 // M04 evaluation order: a compound assignment on non-primitive operands (`String += &str`, `Wrapping<u32> += ..`, any `OpAssign` impl) evaluates the value before the place; rustc evaluates the place first (it is the first argument of `add_assign`) and the value first only for primitive types.
 // both!(
@@ -2537,50 +2537,50 @@ fn t_field_place_in_assert_eq() {
 //     agree!(m04_overloaded_compound_assign_order()); // ours ["pend sfx", "ready sfx", "eval idx"], oracle ["eval idx", "pend sfx", "ready sfx"]
 // }
 
-// M05 compile error (E0381 / E0384): a destructuring assignment whose value awaits, into bindings declared without an initialiser (`let (c, d); [c, d] = x.await;`, also `S { x: c, .. } = ..`); without the await in the value it compiles.
-// both!(
-//     fn m05_deferred_init_destructuring_assign() -> (u32, u32) {
-//         let (c, d);
-//         [c, d] = leaf("arr", [1u32, 2]).await;
-//         (c, d)
-//     }
-// );
-// #[test]
-// fn m05() {
-//     agree!(m05_deferred_init_destructuring_assign()); // E0381 used binding `c` isn't initialized; E0384 cannot assign twice to immutable variable `c`
-// }
+// Fixed, was M05: compile error (E0381 / E0384): a destructuring assignment whose value awaits, into bindings declared without an initialiser (`let (c, d); [c, d] = x.await;`, also `S { x: c, .. } = ..`); without the await in the value it compiles.
+both!(
+    fn m05_deferred_init_destructuring_assign() -> (u32, u32) {
+        let (c, d);
+        [c, d] = leaf("arr", [1u32, 2]).await;
+        (c, d)
+    }
+);
+#[test]
+fn m05() {
+    agree!(m05_deferred_init_destructuring_assign()); // E0381 used binding `c` isn't initialized; E0384 cannot assign twice to immutable variable `c`
+}
 
-// M06 wrong result: a `move` closure operand is created after a later operand's await (closures count as side-effect free), so it captures the variable's later value.
-// pub fn apply<F: Fn() -> u32>(f: F, y: u32) -> u32 {
-//     f() + y
-// }
-// both!(
-//     fn m06_closure_created_late() -> u32 {
-//         let mut x = 1;
-//         let r = apply(move || x, {
-//             x = 10;
-//             leaf("a", 0).await
-//         });
-//         r + x
-//     }
-// );
-// #[test]
-// fn m06() {
-//     agree!(m06_closure_created_late()); // ours 20, oracle 11
-// }
+// Fixed, was M06: wrong result: a `move` closure operand is created after a later operand's await (closures count as side-effect free), so it captures the variable's later value.
+pub fn apply<F: Fn() -> u32>(f: F, y: u32) -> u32 {
+    f() + y
+}
+both!(
+    fn m06_closure_created_late() -> u32 {
+        let mut x = 1;
+        let r = apply(move || x, {
+            x = 10;
+            leaf("a", 0).await
+        });
+        r + x
+    }
+);
+#[test]
+fn m06() {
+    agree!(m06_closure_created_late()); // ours 20, oracle 11
+}
 
-// M07 wrong result: a method receiver taken by value (`Copy`: `x.max(..)`, `p.0.pow(..)`) is read after a later argument changes it; only receivers taken by reference may be read late.
-// both!(
-//     fn m07_by_value_receiver_read_late() -> u32 {
-//         let mut x = 1u32;
-//         let r = x.max({
-//             x = 10;
-//             leaf("a", 0).await
-//         });
-//         r + x
-//     }
-// );
-// #[test]
-// fn m07() {
-//     agree!(m07_by_value_receiver_read_late()); // ours 20, oracle 11
-// }
+// Fixed, was M07: wrong result: a method receiver taken by value (`Copy`: `x.max(..)`, `p.0.pow(..)`) is read after a later argument changes it; only receivers taken by reference may be read late.
+both!(
+    fn m07_by_value_receiver_read_late() -> u32 {
+        let mut x = 1u32;
+        let r = x.max({
+            x = 10;
+            leaf("a", 0).await
+        });
+        r + x
+    }
+);
+#[test]
+fn m07() {
+    agree!(m07_by_value_receiver_read_late()); // ours 20, oracle 11
+}
