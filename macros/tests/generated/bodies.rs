@@ -60,7 +60,7 @@ struct Gen<'r> {
     indent: usize,
 }
 
-/// One body, as the items `both!(fn NAME(p: u32) -> Result<u32, u32> {..});`.
+/// One body, as the fn `fn NAME(p: u32) -> Result<u32, u32> { .. }`.
 pub fn body(rng: &mut Rng, name: &str) -> String {
     let mut g = Gen {
         rng,
@@ -70,7 +70,7 @@ pub fn body(rng: &mut Rng, name: &str) -> String {
         loops: Vec::new(),
         depth: 0,
         out: String::new(),
-        indent: 2,
+        indent: 1,
     };
     g.line("let mut acc: u32 = 0;");
     let n = 2 + g.rng.below(4) as usize;

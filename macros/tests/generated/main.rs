@@ -62,7 +62,7 @@ fn mix(a: u32, b: u32) -> u32 {{
 "#
     );
     for (_, body) in bodies {
-        src.push_str(body);
+        src.push_str(&format!("both!(\n{body});\n"));
     }
     src.push_str("\nfn main() {\n    let checks: Vec<(&str, fn(u32))> = vec![\n");
     for (name, _) in bodies {
@@ -95,29 +95,40 @@ fn mix(a: u32, b: u32) -> u32 {{
     src
 }
 
-/// Writes and runs one scratch crate; returns its summary line.
-fn run_chunk(index: usize, bodies: &[(String, String)]) -> String {
+/// A scratch crate `name` with `main.rs`, depending on asyncio and inventory.
+fn scratch_crate(name: &str, main: &str) -> PathBuf {
     let root = workspace();
-    let dir = root.join(format!("target/generated-corpus/chunk{index}"));
+    let dir = root.join(format!("target/generated-corpus/{name}"));
     std::fs::create_dir_all(dir.join("src")).unwrap();
     let manifest = format!(
-        "[package]\nname = \"generated-corpus-{index}\"\nversion = \"0.0.0\"\nedition = \"2024\"\npublish = false\n\n\
+        "[package]\nname = \"{name}\"\nversion = \"0.0.0\"\nedition = \"2024\"\npublish = false\n\n\
          [dependencies]\nasyncio = {{ path = {:?} }}\ninventory = \"0.3\"\n\n[workspace]\n",
         root.join("runtime")
     );
     std::fs::write(dir.join("Cargo.toml"), manifest).unwrap();
     // The workspace's lock file: the same dependency versions, no network.
     std::fs::copy(root.join("Cargo.lock"), dir.join("Cargo.lock")).unwrap();
-    std::fs::write(dir.join("src/main.rs"), crate_source(bodies)).unwrap();
-    let output = Command::new(env!("CARGO"))
-        .args(["run", "--quiet", "--offline", "--manifest-path"])
+    std::fs::write(dir.join("src/main.rs"), main).unwrap();
+    dir
+}
+
+/// `cargo SUBCOMMAND` on a scratch crate, sharing one target directory.
+fn cargo(dir: &Path, subcommand: &str) -> std::process::Output {
+    Command::new(env!("CARGO"))
+        .args([subcommand, "--quiet", "--offline", "--manifest-path"])
         .arg(dir.join("Cargo.toml"))
         .env(
             "CARGO_TARGET_DIR",
-            root.join("target/generated-corpus/target"),
+            workspace().join("target/generated-corpus/target"),
         )
         .output()
-        .expect("cargo runs");
+        .expect("cargo runs")
+}
+
+/// Writes and runs one scratch crate of bodies; returns its summary line.
+fn run_chunk(index: usize, bodies: &[(String, String)]) -> String {
+    let dir = scratch_crate(&format!("generated-corpus-{index}"), &crate_source(bodies));
+    let output = cargo(&dir, "run");
     let stdout = String::from_utf8_lossy(&output.stdout).to_string();
     let stderr = String::from_utf8_lossy(&output.stderr).to_string();
     assert!(
@@ -153,4 +164,52 @@ fn generated_bodies_agree_with_async_fn() {
             index * CHUNK + chunk.len()
         );
     }
+}
+
+/// Compile time of the same 300 bodies as `#[coroutine] fn` and as `async
+/// fn`, each crate built from a warm dependency cache:
+///
+/// ```text
+/// cargo test -p asyncio-macros --release --test generated compile_time -- --ignored --nocapture
+/// ```
+#[test]
+#[ignore = "a measurement: run it by name"]
+fn compile_time_ratio() {
+    let count = env_or("COMPILE_BODIES", 300) as usize;
+    let mut rng = bodies::Rng::new(env_or("CORPUS_SEED", 1));
+    let fns: Vec<String> = (0..count)
+        .map(|i| bodies::body(&mut rng, &format!("g{i}")))
+        .collect();
+    let common = workspace().join("macros/tests/corpus/common.rs");
+    let prelude = format!(
+        "#![allow(unused, clippy::all)]\n#[path = {common:?}]\n#[macro_use]\nmod common;\nuse common::*;\n\
+         fn see_len(d: &D) -> u32 {{ d.0.len() as u32 }}\nfn consume(d: D) {{}}\n\
+         fn fallible(v: u32) -> Result<u32, u32> {{ if v % 7 == 6 {{ Err(v) }} else {{ Ok(v / 2) }} }}\n\
+         fn half(v: u32) -> Option<u32> {{ (v % 2 == 0).then_some(v / 2) }}\n\
+         fn mix(a: u32, b: u32) -> u32 {{ a.wrapping_mul(31) ^ b }}\nfn main() {{}}\n"
+    );
+    let time = |name: &str, attr: &str, keyword: &str| {
+        let mut src = prelude.clone();
+        for f in &fns {
+            src.push_str(&format!("{attr}\npub {keyword}{f}"));
+        }
+        let dir = scratch_crate(name, &src);
+        assert!(cargo(&dir, "build").status.success(), "{name} builds");
+        // Timed: the crate alone, its dependencies already built.
+        std::fs::write(dir.join("src/main.rs"), &src).unwrap();
+        let start = std::time::Instant::now();
+        let output = cargo(&dir, "build");
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        start.elapsed().as_secs_f64()
+    };
+    let ours = time("compile-time-coroutine", "#[asyncio::coroutine]", "");
+    let rustc = time("compile-time-async", "", "async ");
+    println!(
+        "{count} fns: #[coroutine] {ours:.1} s, async fn {rustc:.1} s, ratio {:.2}",
+        ours / rustc
+    );
 }
