@@ -33,8 +33,7 @@ impl Gen<'_> {
         let block = &self.input.cfg.blocks[b];
         let res = self.input.resolution;
         let live_in = self.live_in(b);
-        let variant = self.block_variant(b);
-        let goto = &self.goto;
+        let var = self.block_var(b);
         let taken = self.fields(live_in.iter().copied());
         let group = self.group(b);
         let ops = || group.iter().flat_map(|&g| &self.input.cfg.blocks[g].ops);
@@ -139,8 +138,7 @@ impl Gen<'_> {
                 if live_in.contains(&s) && consumed(s) {
                     // read in place, see `subst`
                 } else if live_in.contains(&s) {
-                    restores
-                        .push(quote!(#[allow(unused_mut, clippy::let_unit_value)] let #m #x = #f;));
+                    restores.push(quote!(let #m #x = #f;));
                 } else if assigned.contains(&s) && !declared.contains(&s) {
                     let ty = slot.ty.as_ref().map(|t| quote!(: #t));
                     restores.push(quote!(#[allow(unused_mut)] let #m #x #ty;));
@@ -163,7 +161,13 @@ impl Gen<'_> {
         self.emit(b, &mut out, &mentioned);
         let body = out.finish();
         quote! {
-            #goto::#variant { #(#taken,)* } => { #body }
+            #b => {
+                let (#(#taken,)*) = match #var.take() {
+                    ::core::option::Option::Some(values) => values,
+                    ::core::option::Option::None => ::core::unreachable!(),
+                };
+                #body
+            }
         }
     }
 

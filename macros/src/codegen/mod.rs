@@ -7,23 +7,24 @@
 //!   holds the values live at suspension point `k` plus the future being
 //!   awaited there (variants overlap, as in rustc's own layout), `Running`
 //!   is the state while a step runs (and after a panic), `Done` after the end.
-//! - `__Goto`, a jump between blocks within one `poll`: `B{n}` carries the
-//!   values live at the start of block `n`. It is a local, never stored.
+//! - `__b{n}`, one local `Option` per block: a jump to block `n` within one
+//!   `poll` moves the values live there into it, as a tuple.
 //!
-//! Both enums are generic in every field type, so rustc infers all of them
-//! from the generated code, including inside generic fns whose parameters a
-//! nested item could not name. Blocks are emitted in reverse postorder so a
-//! field's type is always known before code reads it.
+//! The enum is generic in every field type and the locals are untyped, so
+//! rustc infers all of them from the generated code, including inside
+//! generic fns whose parameters a nested item could not name. Blocks are
+//! emitted in reverse postorder so a type is always known before code reads
+//! it.
 //!
 //! Each block becomes one `match` arm that reopens the scopes it starts in,
 //! restoring its live values into ordinary `let` bindings with the user's own
 //! names, runs the user's code unchanged, and ends by moving the values live
-//! at its successor into the next `__Goto` or `__Frame` variant.
+//! at its successor into the next block's local or `__Frame` variant.
 
 use std::collections::BTreeSet;
 
 use proc_macro2::{Ident, Span, TokenStream};
-use quote::{format_ident, quote, quote_spanned};
+use quote::{ToTokens, format_ident, quote, quote_spanned};
 use syn::visit_mut::VisitMut;
 use syn::{ReturnType, Type};
 
@@ -67,7 +68,6 @@ struct Gen<'a> {
     /// The single-use temporaries of the arm being emitted (see `subst`).
     subst: std::cell::RefCell<subst::Subst>,
     frame: Ident,
-    goto: Ident,
     jump: Ident,
     frame_var: Ident,
     cx: Ident,
@@ -98,7 +98,6 @@ impl<'a> Gen<'a> {
             inlined,
             subst: Default::default(),
             frame: names::hidden("__Frame", span),
-            goto: names::hidden("__Goto", span),
             jump: names::hidden("__jump", span),
             frame_var: names::hidden("__frame", span),
             cx: names::hidden("__cx", span),
@@ -145,7 +144,7 @@ impl<'a> Gen<'a> {
 
     fn body(&self) -> TokenStream {
         let span = self.input.span;
-        let (frame, goto, frame_var, cx) = (&self.frame, &self.goto, &self.frame_var, &self.cx);
+        let (frame, frame_var, cx) = (&self.frame, &self.frame_var, &self.cx);
         let p = quote_spanned!(span=> ::asyncio::__private);
 
         // enum __Frame
@@ -176,18 +175,16 @@ impl<'a> Gen<'a> {
             .collect();
         let underscores = frame_generics.iter().map(|_| quote!(_));
 
-        // enum __Goto
-        let mut goto_params = BTreeSet::new();
-        let goto_variants: Vec<_> = (0..self.input.cfg.blocks.len())
+        // One `Option` per block for the values a jump carries to it: each
+        // has its own inferred type, so a jump costs rustc one small
+        // inference rather than instantiating one enum generic over every
+        // value of the body.
+        let block_vars = (0..self.input.cfg.blocks.len())
             .filter(|&b| !self.inlined[b])
             .map(|b| {
-                goto_params.extend(self.live_in(b));
-                let fields = self.live_in(b).iter().map(|s| self.typed_field(*s));
-                let variant = self.block_variant(b);
-                quote!(#variant { #(#fields,)* })
-            })
-            .collect();
-        let goto_generics: Vec<Ident> = goto_params.iter().map(|s| self.ty(*s)).collect();
+                let var = self.block_var(b);
+                quote!(let mut #var = ::core::option::Option::None;)
+            });
 
         let start = self.input.params.iter().map(|(s, e)| {
             let f = self.field(*s);
@@ -204,8 +201,6 @@ impl<'a> Gen<'a> {
         quote_spanned! {span=>
             #[allow(non_camel_case_types, dead_code, clippy::large_enum_variant)]
             enum #frame<#(#frame_generics),*> { #(#variants,)* Running, Done }
-            #[allow(non_camel_case_types, dead_code, clippy::large_enum_variant)]
-            enum #goto<#(#goto_generics),*> { #(#goto_variants,)* }
             // SAFETY: the step closure below never moves an `AwaitSlot` that
             // holds a future: a slot is created in place in the frame, and the
             // frame is only moved out of (by `mem::replace`) after the slot's
@@ -214,13 +209,15 @@ impl<'a> Gen<'a> {
             unsafe {
                 #p::Machine::new(
                     #frame::Start { #(#start,)* },
-                    #[allow(unreachable_code, unused_mut, unused_braces)]
+                    #[allow(unreachable_code, unused_mut, unused_braces, clippy::let_unit_value)]
                     |#frame_var: &mut #frame<#(#underscores),*>, #cx: &mut ::core::task::Context<'_>| #output {
+                        #(#block_vars)*
                         #resume: loop {
-                            let mut #jump = #prelude;
+                            let mut #jump: usize = #prelude;
                             #dispatch: loop {
                                 match #jump {
                                     #(#arms)*
+                                    _ => ::core::unreachable!(),
                                 }
                             }
                         }
@@ -235,10 +232,6 @@ impl<'a> Gen<'a> {
         quote!(#f: #t)
     }
 
-    fn block_variant(&self, b: BlockId) -> Ident {
-        format_ident!("B{}", b, span = Span::mixed_site())
-    }
-
     /// The field names of `slots`: in a pattern they bind the values, in a
     /// struct expression (shorthand) they move them on.
     fn fields(&self, slots: impl IntoIterator<Item = SlotId>) -> Vec<Ident> {
@@ -248,29 +241,36 @@ impl<'a> Gen<'a> {
     /// Resumes the frame: polls the awaited future, or starts the body; the
     /// value is the first `__Goto` of this `poll`.
     fn prelude(&self) -> TokenStream {
-        let (frame, goto, frame_var, cx) = (&self.frame, &self.goto, &self.frame_var, &self.cx);
+        let (frame, frame_var, cx) = (&self.frame, &self.frame_var, &self.cx);
         let span = self.input.span;
         let p = quote_spanned!(span=> ::asyncio::__private);
         let entry_fields = self.fields(self.live_in(0).iter().copied());
-        let entry = self.block_variant(0);
+        let entry_var = self.block_var(0);
         let suspends = self.suspends.iter().enumerate().map(|(k, &b)| {
-            let Term::Suspend { resume, .. } = self.input.cfg.blocks[b].term else { unreachable!() };
+            let Term::Suspend { resume, .. } = self.input.cfg.blocks[b].term else {
+                unreachable!()
+            };
             let out = self.input.cfg.blocks[resume].resumes.expect("resume block");
             let variant = format_ident!("S{}", k, span = Span::mixed_site());
             let saved = self.fields(self.saved(b));
-            let out_field = self.field(out);
-            let target = self.block_variant(resume);
+            let carried = self.live_in(resume).iter().map(|&s| {
+                if s == out {
+                    quote_spanned!(span=> __out)
+                } else {
+                    self.field(s).to_token_stream()
+                }
+            });
+            let (target, var) = (resume, self.block_var(resume));
             quote_spanned! {span=>
                 #frame::#variant { __fut, .. } => {
                     // SAFETY: the frame is pinned inside the `Machine` and this
                     // slot stays where it is until `poll` has emptied it.
-                    #[allow(clippy::let_unit_value)]
-                    let __out = match unsafe { #p::AwaitSlot::poll(__fut, #cx) } {
-                        ::core::task::Poll::Ready(__out) => __out,
-                        ::core::task::Poll::Pending => return ::core::task::Poll::Pending,
-                    };
+                    let __out = ::core::task::ready!(unsafe { #p::AwaitSlot::poll(__fut, #cx) });
                     match ::core::mem::replace(#frame_var, #frame::Running) {
-                        #frame::#variant { #(#saved,)* .. } => #goto::#target { #(#saved,)* #out_field: __out },
+                        #frame::#variant { #(#saved,)* .. } => {
+                            #var = ::core::option::Option::Some((#(#carried,)*));
+                            #target
+                        }
                         _ => ::core::unreachable!(),
                     }
                 }
@@ -280,7 +280,10 @@ impl<'a> Gen<'a> {
             match #frame_var {
                 #(#suspends)*
                 #frame::Start { .. } => match ::core::mem::replace(#frame_var, #frame::Running) {
-                    #frame::Start { #(#entry_fields,)* .. } => #goto::#entry { #(#entry_fields,)* },
+                    #frame::Start { #(#entry_fields,)* .. } => {
+                        #entry_var = ::core::option::Option::Some((#(#entry_fields,)*));
+                        0
+                    }
                     _ => ::core::unreachable!(),
                 },
                 #frame::Running => ::core::panic!("a `#[coroutine]` future was polled after it panicked"),
@@ -289,16 +292,19 @@ impl<'a> Gen<'a> {
         }
     }
 
-    /// The `__Goto` assignment and jump to `target`, saving its live values.
+    /// The local carrying the values live at the start of block `b`.
+    fn block_var(&self, b: BlockId) -> Ident {
+        names::numbered("__b", b, self.input.span)
+    }
+
+    /// Jumps to `target`, moving the values live there into its local.
     fn goto(&self, target: BlockId) -> TokenStream {
-        let (goto, jump, dispatch) = (&self.goto, &self.jump, &self.dispatch_label);
-        let variant = self.block_variant(target);
-        let fields = self.live_in(target).iter().map(|&s| {
-            let (f, x) = (self.field(s), self.slot_ident(s));
-            quote!(#f: #x)
-        });
+        let (jump, dispatch) = (&self.jump, &self.dispatch_label);
+        let var = self.block_var(target);
+        let values = self.live_in(target).iter().map(|&s| self.slot_ident(s));
         quote_spanned! {self.input.span=> {
-            #jump = #goto::#variant { #(#fields,)* };
+            #var = ::core::option::Option::Some((#(#values,)*));
+            #jump = #target;
             continue #dispatch;
         }}
     }

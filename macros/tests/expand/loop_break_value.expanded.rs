@@ -6,48 +6,40 @@ fn loop_break_value(limit: u32) -> impl ::core::future::Future<Output = u32> {
         Running,
         Done,
     }
-    #[allow(non_camel_case_types, dead_code, clippy::large_enum_variant)]
-    enum __Goto<T0, T1, T2, T3> {
-        B0 { limit_0: T0 },
-        B1 { limit_0: T0, i_1: T1 },
-        B2 { limit_0: T0, i_1: T1, t2_3: T3 },
-        B4 { t1_2: T2 },
-    }
     #[allow(unused_unsafe)]
     unsafe {
         ::asyncio::__private::Machine::new(
             __Frame::Start { limit_0: limit },
-            #[allow(unreachable_code, unused_mut, unused_braces)]
+            #[allow(unreachable_code, unused_mut, unused_braces, clippy::let_unit_value)]
             |
                 __frame: &mut __Frame<_, _, _>,
                 __cx: &mut ::core::task::Context<'_>,
             | -> ::core::task::Poll<u32> {
+                let mut __b0 = ::core::option::Option::None;
+                let mut __b1 = ::core::option::Option::None;
+                let mut __b2 = ::core::option::Option::None;
+                let mut __b4 = ::core::option::Option::None;
                 '__resume: loop {
-                    let mut __jump = match __frame {
+                    let mut __jump: usize = match __frame {
                         __Frame::S0 { __fut, .. } => {
-                            #[allow(clippy::let_unit_value)]
-                            let __out = match unsafe {
-                                ::asyncio::__private::AwaitSlot::poll(__fut, __cx)
-                            } {
-                                ::core::task::Poll::Ready(__out) => __out,
-                                ::core::task::Poll::Pending => {
-                                    return ::core::task::Poll::Pending;
+                            let __out = ::core::task::ready!(
+                                unsafe { ::asyncio::__private::AwaitSlot::poll(__fut, __cx)
                                 }
-                            };
+                            );
                             match ::core::mem::replace(__frame, __Frame::Running) {
                                 __Frame::S0 { i_1, limit_0, .. } => {
-                                    __Goto::B2 {
-                                        i_1,
-                                        limit_0,
-                                        t2_3: __out,
-                                    }
+                                    __b2 = ::core::option::Option::Some((limit_0, i_1, __out));
+                                    2usize
                                 }
                                 _ => ::core::unreachable!(),
                             }
                         }
                         __Frame::Start { .. } => {
                             match ::core::mem::replace(__frame, __Frame::Running) {
-                                __Frame::Start { limit_0, .. } => __Goto::B0 { limit_0 },
+                                __Frame::Start { limit_0, .. } => {
+                                    __b0 = ::core::option::Option::Some((limit_0,));
+                                    0
+                                }
                                 _ => ::core::unreachable!(),
                             }
                         }
@@ -64,77 +56,93 @@ fn loop_break_value(limit: u32) -> impl ::core::future::Future<Output = u32> {
                     };
                     '__dispatch: loop {
                         match __jump {
-                            __Goto::B0 { limit_0 } => {
-                                #[allow(unused_mut, clippy::let_unit_value)]
-                                let limit = limit_0;
+                            0usize => {
+                                let (limit_0,) = match __b0.take() {
+                                    ::core::option::Option::Some(values) => values,
+                                    ::core::option::Option::None => ::core::unreachable!(),
+                                };
                                 {
-                                    let mut i = 0;
+                                    let limit = limit_0;
                                     {
-                                        __jump = __Goto::B1 {
-                                            limit_0: limit,
-                                            i_1: i,
-                                        };
-                                        continue '__dispatch;
-                                    }
-                                }
-                            }
-                            __Goto::B1 { limit_0, i_1 } => {
-                                #[allow(unused_mut, clippy::let_unit_value)]
-                                let limit = limit_0;
-                                {
-                                    #[allow(unused_mut, clippy::let_unit_value)]
-                                    let mut i = i_1;
-                                    {
-                                        i += 1;
+                                        let mut i = 0;
                                         {
-                                            *__frame = __Frame::S0 {
-                                                __fut: ::asyncio::__private::AwaitSlot::new(
-                                                    ::asyncio::__private::IntoFuture::into_future(check(i)),
-                                                ),
-                                                i_1: i,
-                                                limit_0: limit,
-                                            };
-                                            continue '__resume;
+                                            __b1 = ::core::option::Option::Some((limit, i));
+                                            __jump = 1usize;
+                                            continue '__dispatch;
                                         }
                                     }
                                 }
                             }
-                            __Goto::B2 { limit_0, i_1, t2_3 } => {
-                                #[allow(unused_mut, clippy::let_unit_value)]
-                                let limit = limit_0;
+                            1usize => {
+                                let (limit_0, i_1) = match __b1.take() {
+                                    ::core::option::Option::Some(values) => values,
+                                    ::core::option::Option::None => ::core::unreachable!(),
+                                };
                                 {
-                                    #[allow(unused_mut, clippy::let_unit_value)]
-                                    let mut i = i_1;
-                                    #[allow(unused_mut)]
-                                    let __t1;
-                                    if ::core::convert::identity(t2_3) >= limit {
+                                    let limit = limit_0;
+                                    {
+                                        let mut i = i_1;
                                         {
-                                            __t1 = i * 10;
+                                            i += 1;
                                             {
-                                                __jump = __Goto::B4 { t1_2: __t1 };
-                                                continue '__dispatch;
+                                                *__frame = __Frame::S0 {
+                                                    __fut: ::asyncio::__private::AwaitSlot::new(
+                                                        ::asyncio::__private::IntoFuture::into_future(check(i)),
+                                                    ),
+                                                    i_1: i,
+                                                    limit_0: limit,
+                                                };
+                                                continue '__resume;
                                             }
-                                        };
-                                    } else {
-                                        __jump = __Goto::B1 {
-                                            limit_0: limit,
-                                            i_1: i,
-                                        };
-                                        continue '__dispatch;
+                                        }
                                     }
                                 }
                             }
-                            __Goto::B4 { t1_2 } => {
-                                #[allow(unused_mut, clippy::let_unit_value)]
-                                let __t1 = t1_2;
-                                let found = __t1;
-                                {
-                                    #[allow(clippy::let_unit_value)]
-                                    let __ret = found + 1;
-                                    *__frame = __Frame::Done;
-                                    return ::core::task::Poll::Ready(__ret);
+                            2usize => {
+                                let (limit_0, i_1, t2_3) = match __b2.take() {
+                                    ::core::option::Option::Some(values) => values,
+                                    ::core::option::Option::None => ::core::unreachable!(),
                                 };
+                                {
+                                    let limit = limit_0;
+                                    {
+                                        let mut i = i_1;
+                                        #[allow(unused_mut)]
+                                        let __t1;
+                                        if ::core::convert::identity(t2_3) >= limit {
+                                            {
+                                                __t1 = i * 10;
+                                                {
+                                                    __b4 = ::core::option::Option::Some((__t1,));
+                                                    __jump = 4usize;
+                                                    continue '__dispatch;
+                                                }
+                                            };
+                                        } else {
+                                            __b1 = ::core::option::Option::Some((limit, i));
+                                            __jump = 1usize;
+                                            continue '__dispatch;
+                                        }
+                                    }
+                                }
                             }
+                            4usize => {
+                                let (t1_2,) = match __b4.take() {
+                                    ::core::option::Option::Some(values) => values,
+                                    ::core::option::Option::None => ::core::unreachable!(),
+                                };
+                                {
+                                    let __t1 = t1_2;
+                                    let found = __t1;
+                                    {
+                                        #[allow(clippy::let_unit_value)]
+                                        let __ret = found + 1;
+                                        *__frame = __Frame::Done;
+                                        return ::core::task::Poll::Ready(__ret);
+                                    };
+                                }
+                            }
+                            _ => ::core::unreachable!(),
                         }
                     }
                 }

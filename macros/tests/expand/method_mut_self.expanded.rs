@@ -12,11 +12,6 @@ fn bump<'__life0>(
         Running,
         Done,
     }
-    #[allow(non_camel_case_types, dead_code, clippy::large_enum_variant)]
-    enum __Goto<T0, T1, T2, T3> {
-        B0 { self_0: T0, by_1: T1 },
-        B1 { self_0: T0, guard_2: T2, t1_3: T3 },
-    }
     #[allow(unused_unsafe)]
     unsafe {
         ::asyncio::__private::Machine::new(
@@ -24,30 +19,28 @@ fn bump<'__life0>(
                 self_0: self,
                 by_1: by,
             },
-            #[allow(unreachable_code, unused_mut, unused_braces)]
+            #[allow(unreachable_code, unused_mut, unused_braces, clippy::let_unit_value)]
             |
                 __frame: &mut __Frame<_, _, _, _>,
                 __cx: &mut ::core::task::Context<'_>,
             | -> ::core::task::Poll<u32> {
+                let mut __b0 = ::core::option::Option::None;
+                let mut __b1 = ::core::option::Option::None;
                 '__resume: loop {
-                    let mut __jump = match __frame {
+                    let mut __jump: usize = match __frame {
                         __Frame::S0 { __fut, .. } => {
-                            #[allow(clippy::let_unit_value)]
-                            let __out = match unsafe {
-                                ::asyncio::__private::AwaitSlot::poll(__fut, __cx)
-                            } {
-                                ::core::task::Poll::Ready(__out) => __out,
-                                ::core::task::Poll::Pending => {
-                                    return ::core::task::Poll::Pending;
+                            let __out = ::core::task::ready!(
+                                unsafe { ::asyncio::__private::AwaitSlot::poll(__fut, __cx)
                                 }
-                            };
+                            );
                             match ::core::mem::replace(__frame, __Frame::Running) {
                                 __Frame::S0 { guard_2, self_0, .. } => {
-                                    __Goto::B1 {
-                                        guard_2,
+                                    __b1 = ::core::option::Option::Some((
                                         self_0,
-                                        t1_3: __out,
-                                    }
+                                        guard_2,
+                                        __out,
+                                    ));
+                                    1usize
                                 }
                                 _ => ::core::unreachable!(),
                             }
@@ -55,7 +48,8 @@ fn bump<'__life0>(
                         __Frame::Start { .. } => {
                             match ::core::mem::replace(__frame, __Frame::Running) {
                                 __Frame::Start { self_0, by_1, .. } => {
-                                    __Goto::B0 { self_0, by_1 }
+                                    __b0 = ::core::option::Option::Some((self_0, by_1));
+                                    0
                                 }
                                 _ => ::core::unreachable!(),
                             }
@@ -73,40 +67,49 @@ fn bump<'__life0>(
                     };
                     '__dispatch: loop {
                         match __jump {
-                            __Goto::B0 { self_0, by_1 } => {
-                                #[allow(unused_mut, clippy::let_unit_value)]
-                                let __self = self_0;
-                                #[allow(unused_mut, clippy::let_unit_value)]
-                                let by = by_1;
+                            0usize => {
+                                let (self_0, by_1) = match __b0.take() {
+                                    ::core::option::Option::Some(values) => values,
+                                    ::core::option::Option::None => ::core::unreachable!(),
+                                };
                                 {
-                                    let _guard = __self.lock();
+                                    let __self = self_0;
+                                    let by = by_1;
                                     {
-                                        *__frame = __Frame::S0 {
-                                            __fut: ::asyncio::__private::AwaitSlot::new(
-                                                ::asyncio::__private::IntoFuture::into_future(fetch(by)),
-                                            ),
-                                            guard_2: _guard,
-                                            self_0: __self,
-                                        };
-                                        continue '__resume;
+                                        let _guard = __self.lock();
+                                        {
+                                            *__frame = __Frame::S0 {
+                                                __fut: ::asyncio::__private::AwaitSlot::new(
+                                                    ::asyncio::__private::IntoFuture::into_future(fetch(by)),
+                                                ),
+                                                guard_2: _guard,
+                                                self_0: __self,
+                                            };
+                                            continue '__resume;
+                                        }
                                     }
                                 }
                             }
-                            __Goto::B1 { self_0, guard_2, t1_3 } => {
-                                #[allow(unused_mut, clippy::let_unit_value)]
-                                let __self = self_0;
+                            1usize => {
+                                let (self_0, guard_2, t1_3) = match __b1.take() {
+                                    ::core::option::Option::Some(values) => values,
+                                    ::core::option::Option::None => ::core::unreachable!(),
+                                };
                                 {
-                                    #[allow(unused_mut, clippy::let_unit_value)]
-                                    let _guard = guard_2;
-                                    __self.n += ::core::convert::identity(t1_3);
+                                    let __self = self_0;
                                     {
-                                        #[allow(clippy::let_unit_value)]
-                                        let __ret = __self.n;
-                                        *__frame = __Frame::Done;
-                                        return ::core::task::Poll::Ready(__ret);
-                                    };
+                                        let _guard = guard_2;
+                                        __self.n += ::core::convert::identity(t1_3);
+                                        {
+                                            #[allow(clippy::let_unit_value)]
+                                            let __ret = __self.n;
+                                            *__frame = __Frame::Done;
+                                            return ::core::task::Poll::Ready(__ret);
+                                        };
+                                    }
                                 }
                             }
+                            _ => ::core::unreachable!(),
                         }
                     }
                 }

@@ -7,12 +7,6 @@ fn straight_line(a: u32, name: String) -> impl ::core::future::Future<Output = S
         Running,
         Done,
     }
-    #[allow(non_camel_case_types, dead_code, clippy::large_enum_variant)]
-    enum __Goto<T0, T1, T2, T3, T4> {
-        B0 { a_0: T0, name_1: T1 },
-        B1 { name_1: T1, t1_2: T2 },
-        B2 { name_1: T1, x_3: T3, t2_4: T4 },
-    }
     #[allow(unused_unsafe)]
     unsafe {
         ::asyncio::__private::Machine::new(
@@ -20,47 +14,38 @@ fn straight_line(a: u32, name: String) -> impl ::core::future::Future<Output = S
                 a_0: a,
                 name_1: name,
             },
-            #[allow(unreachable_code, unused_mut, unused_braces)]
+            #[allow(unreachable_code, unused_mut, unused_braces, clippy::let_unit_value)]
             |
                 __frame: &mut __Frame<_, _, _, _, _>,
                 __cx: &mut ::core::task::Context<'_>,
             | -> ::core::task::Poll<String> {
+                let mut __b0 = ::core::option::Option::None;
+                let mut __b1 = ::core::option::Option::None;
+                let mut __b2 = ::core::option::Option::None;
                 '__resume: loop {
-                    let mut __jump = match __frame {
+                    let mut __jump: usize = match __frame {
                         __Frame::S0 { __fut, .. } => {
-                            #[allow(clippy::let_unit_value)]
-                            let __out = match unsafe {
-                                ::asyncio::__private::AwaitSlot::poll(__fut, __cx)
-                            } {
-                                ::core::task::Poll::Ready(__out) => __out,
-                                ::core::task::Poll::Pending => {
-                                    return ::core::task::Poll::Pending;
+                            let __out = ::core::task::ready!(
+                                unsafe { ::asyncio::__private::AwaitSlot::poll(__fut, __cx)
                                 }
-                            };
+                            );
                             match ::core::mem::replace(__frame, __Frame::Running) {
                                 __Frame::S0 { name_1, .. } => {
-                                    __Goto::B1 { name_1, t1_2: __out }
+                                    __b1 = ::core::option::Option::Some((name_1, __out));
+                                    1usize
                                 }
                                 _ => ::core::unreachable!(),
                             }
                         }
                         __Frame::S1 { __fut, .. } => {
-                            #[allow(clippy::let_unit_value)]
-                            let __out = match unsafe {
-                                ::asyncio::__private::AwaitSlot::poll(__fut, __cx)
-                            } {
-                                ::core::task::Poll::Ready(__out) => __out,
-                                ::core::task::Poll::Pending => {
-                                    return ::core::task::Poll::Pending;
+                            let __out = ::core::task::ready!(
+                                unsafe { ::asyncio::__private::AwaitSlot::poll(__fut, __cx)
                                 }
-                            };
+                            );
                             match ::core::mem::replace(__frame, __Frame::Running) {
                                 __Frame::S1 { x_3, name_1, .. } => {
-                                    __Goto::B2 {
-                                        x_3,
-                                        name_1,
-                                        t2_4: __out,
-                                    }
+                                    __b2 = ::core::option::Option::Some((name_1, x_3, __out));
+                                    2usize
                                 }
                                 _ => ::core::unreachable!(),
                             }
@@ -68,7 +53,8 @@ fn straight_line(a: u32, name: String) -> impl ::core::future::Future<Output = S
                         __Frame::Start { .. } => {
                             match ::core::mem::replace(__frame, __Frame::Running) {
                                 __Frame::Start { a_0, name_1, .. } => {
-                                    __Goto::B0 { a_0, name_1 }
+                                    __b0 = ::core::option::Option::Some((a_0, name_1));
+                                    0
                                 }
                                 _ => ::core::unreachable!(),
                             }
@@ -86,53 +72,67 @@ fn straight_line(a: u32, name: String) -> impl ::core::future::Future<Output = S
                     };
                     '__dispatch: loop {
                         match __jump {
-                            __Goto::B0 { a_0, name_1 } => {
-                                #[allow(unused_mut, clippy::let_unit_value)]
-                                let a = a_0;
-                                #[allow(unused_mut, clippy::let_unit_value)]
-                                let name = name_1;
+                            0usize => {
+                                let (a_0, name_1) = match __b0.take() {
+                                    ::core::option::Option::Some(values) => values,
+                                    ::core::option::Option::None => ::core::unreachable!(),
+                                };
                                 {
+                                    let a = a_0;
+                                    let name = name_1;
                                     {
-                                        *__frame = __Frame::S0 {
+                                        {
+                                            *__frame = __Frame::S0 {
+                                                __fut: ::asyncio::__private::AwaitSlot::new(
+                                                    ::asyncio::__private::IntoFuture::into_future(first(a)),
+                                                ),
+                                                name_1: name,
+                                            };
+                                            continue '__resume;
+                                        }
+                                    }
+                                }
+                            }
+                            1usize => {
+                                let (name_1, t1_2) = match __b1.take() {
+                                    ::core::option::Option::Some(values) => values,
+                                    ::core::option::Option::None => ::core::unreachable!(),
+                                };
+                                {
+                                    let name = name_1;
+                                    let x = ::core::convert::identity(t1_2);
+                                    {
+                                        *__frame = __Frame::S1 {
                                             __fut: ::asyncio::__private::AwaitSlot::new(
-                                                ::asyncio::__private::IntoFuture::into_future(first(a)),
+                                                ::asyncio::__private::IntoFuture::into_future(second(x)),
                                             ),
+                                            x_3: x,
                                             name_1: name,
                                         };
                                         continue '__resume;
                                     }
                                 }
                             }
-                            __Goto::B1 { name_1, t1_2 } => {
-                                #[allow(unused_mut, clippy::let_unit_value)]
-                                let name = name_1;
-                                let x = ::core::convert::identity(t1_2);
+                            2usize => {
+                                let (name_1, x_3, t2_4) = match __b2.take() {
+                                    ::core::option::Option::Some(values) => values,
+                                    ::core::option::Option::None => ::core::unreachable!(),
+                                };
                                 {
-                                    *__frame = __Frame::S1 {
-                                        __fut: ::asyncio::__private::AwaitSlot::new(
-                                            ::asyncio::__private::IntoFuture::into_future(second(x)),
-                                        ),
-                                        x_3: x,
-                                        name_1: name,
-                                    };
-                                    continue '__resume;
-                                }
-                            }
-                            __Goto::B2 { name_1, x_3, t2_4 } => {
-                                #[allow(unused_mut, clippy::let_unit_value)]
-                                let name = name_1;
-                                {
-                                    #[allow(unused_mut, clippy::let_unit_value)]
-                                    let x = x_3;
-                                    let y = ::core::convert::identity(t2_4);
+                                    let name = name_1;
                                     {
-                                        #[allow(clippy::let_unit_value)]
-                                        let __ret = format!("{name}: {}", x + y);
-                                        *__frame = __Frame::Done;
-                                        return ::core::task::Poll::Ready(__ret);
-                                    };
+                                        let x = x_3;
+                                        let y = ::core::convert::identity(t2_4);
+                                        {
+                                            #[allow(clippy::let_unit_value)]
+                                            let __ret = format!("{name}: {}", x + y);
+                                            *__frame = __Frame::Done;
+                                            return ::core::task::Poll::Ready(__ret);
+                                        };
+                                    }
                                 }
                             }
+                            _ => ::core::unreachable!(),
                         }
                     }
                 }

@@ -78,10 +78,7 @@ pub fn body(rng: &mut Rng, name: &str) -> String {
         g.stmt();
     }
     g.line("Ok(acc)");
-    format!(
-        "both!(\n    fn {name}(p: u32) -> Result<u32, u32> {{\n{}    }}\n);\n",
-        g.out
-    )
+    format!("fn {name}(p: u32) -> Result<u32, u32> {{\n{}}}\n", g.out)
 }
 
 impl Gen<'_> {

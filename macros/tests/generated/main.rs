@@ -7,7 +7,7 @@
 //! trybuild does. CI runs 1,000 bodies with seed 1. For a larger run:
 //!
 //! ```text
-//! CORPUS_BODIES=20000 CORPUS_SEED=7 cargo test -p asyncio-macros --test generated -- --nocapture
+//! CORPUS_BODIES=20000 CORPUS_SEED=7 CORPUS_JOBS=2 cargo test -p asyncio-macros --test generated -- --nocapture
 //! ```
 
 mod bodies;
@@ -112,23 +112,22 @@ fn scratch_crate(name: &str, main: &str) -> PathBuf {
     dir
 }
 
-/// `cargo SUBCOMMAND` on a scratch crate, sharing one target directory.
-fn cargo(dir: &Path, subcommand: &str) -> std::process::Output {
+/// `cargo SUBCOMMAND` on a scratch crate; `worker` picks the target
+/// directory (one per concurrent worker).
+fn cargo(dir: &Path, subcommand: &str, worker: usize) -> std::process::Output {
+    let target = workspace().join(format!("target/generated-corpus/target{worker}"));
     Command::new(env!("CARGO"))
         .args([subcommand, "--quiet", "--offline", "--manifest-path"])
         .arg(dir.join("Cargo.toml"))
-        .env(
-            "CARGO_TARGET_DIR",
-            workspace().join("target/generated-corpus/target"),
-        )
+        .env("CARGO_TARGET_DIR", target)
         .output()
         .expect("cargo runs")
 }
 
 /// Writes and runs one scratch crate of bodies; returns its summary line.
-fn run_chunk(index: usize, bodies: &[(String, String)]) -> String {
+fn run_chunk(index: usize, bodies: &[(String, String)], worker: usize) -> String {
     let dir = scratch_crate(&format!("generated-corpus-{index}"), &crate_source(bodies));
-    let output = cargo(&dir, "run");
+    let output = cargo(&dir, "run", worker);
     let stdout = String::from_utf8_lossy(&output.stdout).to_string();
     let stderr = String::from_utf8_lossy(&output.stderr).to_string();
     assert!(
@@ -156,14 +155,25 @@ fn generated_bodies_agree_with_async_fn() {
             (name, body)
         })
         .collect();
-    for (index, chunk) in bodies.chunks(CHUNK).enumerate() {
-        let summary = run_chunk(index, chunk);
-        println!(
-            "seed {seed}, bodies {}..{}: {summary}",
-            index * CHUNK,
-            index * CHUNK + chunk.len()
-        );
-    }
+    // `CORPUS_JOBS=2` builds two chunks at a time (each in its own target
+    // directory).
+    let jobs = env_or("CORPUS_JOBS", 1).max(1) as usize;
+    let chunks: Vec<&[(String, String)]> = bodies.chunks(CHUNK).collect();
+    std::thread::scope(|scope| {
+        for worker in 0..jobs {
+            let chunks = &chunks;
+            scope.spawn(move || {
+                for index in (worker..chunks.len()).step_by(jobs) {
+                    let summary = run_chunk(index, chunks[index], worker);
+                    let start = index * CHUNK;
+                    println!(
+                        "seed {seed}, bodies {start}..{}: {summary}",
+                        start + chunks[index].len()
+                    );
+                }
+            });
+        }
+    });
 }
 
 /// Compile time of the same 300 bodies as `#[coroutine] fn` and as `async
@@ -194,11 +204,11 @@ fn compile_time_ratio() {
             src.push_str(&format!("{attr}\npub {keyword}{f}"));
         }
         let dir = scratch_crate(name, &src);
-        assert!(cargo(&dir, "build").status.success(), "{name} builds");
+        assert!(cargo(&dir, "build", 0).status.success(), "{name} builds");
         // Timed: the crate alone, its dependencies already built.
         std::fs::write(dir.join("src/main.rs"), &src).unwrap();
         let start = std::time::Instant::now();
-        let output = cargo(&dir, "build");
+        let output = cargo(&dir, "build", 0);
         assert!(
             output.status.success(),
             "{}",
