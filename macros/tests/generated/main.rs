@@ -120,6 +120,8 @@ fn cargo(dir: &Path, subcommand: &str, worker: usize) -> std::process::Output {
         .args([subcommand, "--quiet", "--offline", "--manifest-path"])
         .arg(dir.join("Cargo.toml"))
         .env("CARGO_TARGET_DIR", target)
+        // Whole builds: what is measured, and nothing to reuse between chunks.
+        .env("CARGO_INCREMENTAL", "0")
         .output()
         .expect("cargo runs")
 }
