@@ -139,7 +139,7 @@ impl Gen<'_> {
             }
             7 => match self.live_value() {
                 Some(v) => format!("see_len(&{v})"),
-                None => "1".into(),
+                None => "1u32".into(),
             },
             8 => format!(
                 "if {} {{ {} }} else {{ {} }}",
