@@ -6,7 +6,10 @@
 use crate::common::{Body, distribution};
 
 #[test]
-#[cfg_attr(miri, ignore = "inventory registers bodies before main, which Miri does not run")]
+#[cfg_attr(
+    miri,
+    ignore = "inventory registers bodies before main, which Miri does not run"
+)]
 fn frame_size_distribution() {
     let mut sizes: Vec<(String, usize, usize)> = inventory::iter::<Body>
         .into_iter()
