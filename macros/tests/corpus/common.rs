@@ -50,12 +50,24 @@ pub fn leaf<T>(name: &'static str, v: T) -> Leaf<T> {
     Leaf(Some(v), false, name)
 }
 
-/// A value that logs its drop.
-pub struct D(pub &'static str);
-impl Drop for D {
+/// A value that logs its creation and its drop. (`D("x")` is the
+/// function below, which logs `new x`: a drop's position relative to the
+/// creation of later values is then visible in the trace.)
+pub struct Dv(pub &'static str);
+impl Drop for Dv {
     fn drop(&mut self) {
         log(format!("drop {}", self.0));
     }
+}
+
+/// The type of the values `D(..)` makes.
+pub type D = Dv;
+
+/// Makes a drop-logging value, logging `new NAME`.
+#[allow(non_snake_case)]
+pub fn D(name: &'static str) -> Dv {
+    log(format!("new {name}"));
+    Dv(name)
 }
 
 pub fn effect<T>(name: &str, v: T) -> T {

@@ -10,3 +10,4 @@ mod adversarial;
 mod constructs;
 mod frame_sizes;
 mod more;
+mod regressions;
