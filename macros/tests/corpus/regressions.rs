@@ -58,7 +58,7 @@ both!(
                     acc = acc.wrapping_add(leaf("l22", leaf("l23", 3u32).await).await);
                 }
                 if y19 > 7 {
-                    acc = acc.wrapping_add((4u32 ^ 4u32));
+                    acc = acc.wrapping_add(4u32 ^ 4u32);
                 }
             }
             let _g24 = D("g24");
