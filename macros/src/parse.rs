@@ -305,9 +305,11 @@ mod tests {
 
     #[test]
     fn receivers_become_parameters() {
+        // The `async` keyword as a token, as the attribute receives it.
+        let asyncness = syn::Ident::new("async", Span::call_site());
         let c = coroutine(
             syn::parse2(quote!(
-                async fn f(&mut self) {}
+                #asyncness fn f(&mut self) {}
             ))
             .unwrap(),
         )
