@@ -428,7 +428,7 @@ impl Lower {
                     return None;
                 };
                 let ok = b != a && preds[b] == 1 && self.cfg.blocks[b].resumes.is_none();
-                (ok && self.end_chain(a) == self.cfg.blocks[b].entry).then_some((a, b))
+                (ok && self.cfg.blocks[a].end_chain() == self.cfg.blocks[b].entry).then_some((a, b))
             });
             let Some((a, b)) = mergeable else { return };
             let ops = std::mem::take(&mut self.cfg.blocks[b].ops);
@@ -439,11 +439,6 @@ impl Lower {
             block.term = term;
             block.loops = loops;
         }
-    }
-
-    /// The scope chain open where block `b`'s terminator runs.
-    fn end_chain(&self, b: BlockId) -> Vec<ScopeId> {
-        self.cfg.blocks[b].end_chain()
     }
 }
 
