@@ -52,16 +52,32 @@ pub use asyncio_macros::{coroutine, entry, test};
 #[path = "coroutine/mod.rs"]
 pub mod __private;
 
+mod combinators;
 mod error;
 mod event_loop;
+mod future;
 mod run;
 mod task;
+mod threads;
 mod time;
 mod util;
 
+pub use crate::combinators::{
+    AsCompleted, Gather, GatherAll, GatherTuple, NextCompleted, ReturnWhen, Shield, TaskGroup,
+    TaskGroupRun, Timeout, TimeoutHandle, Wait, WaitFor, as_completed, gather, shield, timeout,
+    timeout_at, try_gather, wait, wait_for,
+};
 pub use crate::error::{Error, Result};
 pub use crate::event_loop::current::get_running_loop;
-pub use crate::event_loop::{Delay, EventLoop, Handle, TimerHandle};
+pub use crate::event_loop::{
+    CallbackId, Delay, EventLoop, ExceptionContext, Handle, IntoTimeout, LoopHandle, TaskRef,
+    TimerHandle,
+};
+pub use crate::future::Future;
 pub use crate::run::{Runner, run};
-pub use crate::task::{Task, create_task};
+pub use crate::task::{IntoResult, Task, all_tasks, create_task, current_task};
+pub use crate::threads::{
+    ConcurrentFuture, WrapFuture, run_coroutine_threadsafe, to_thread, wrap_future,
+};
 pub use crate::time::{Sleep, sleep};
+pub use crate::util::thread_pool::ThreadPool;

@@ -10,14 +10,15 @@ use std::future::Future;
 use std::time::{Duration, Instant};
 
 use crate::error::{Error, Result};
-use crate::event_loop::{EventLoop, current};
+use crate::event_loop::{EventLoop, ExceptionContext, TaskRef, current};
+use crate::task::IntoResult;
 
 /// How long [`Runner::close`] lets cancelled tasks finish before aborting
 /// them. asyncio waits without limit; a bound keeps a task that ignores its
 /// cancellation from hanging the program's exit.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
 
-/// Runs `fut` to completion on a new event loop and returns its output
+/// Runs `fut` to completion on a new event loop and returns its result
 /// (asyncio's `asyncio.run`).
 ///
 /// A fresh loop runs `fut` as its main task. When `fut` completes, the
@@ -25,36 +26,38 @@ const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
 /// [`Runner::close`]), then the loop is closed. A panic in `fut` propagates
 /// to the caller, after the loop has been closed.
 ///
-/// # Panics
+/// # Errors
 ///
-/// - If called while an event loop is running on this thread, as asyncio
-///   raises `RuntimeError` ("cannot be called from a running event loop"):
-///   inside a task, await the future instead.
-/// - If the loop cannot be created (the OS refuses an epoll/kqueue
-///   descriptor) or polling fails; use [`Runner`] to get these as errors.
-/// - If `fut` panics.
+/// The future's own error (its output is an [`IntoResult`]);
+/// [`Error::InvalidState`] if called while an event loop is running on this
+/// thread (asyncio's "cannot be called from a running event loop": inside a
+/// task, await the future instead); [`Error::Io`] if the loop cannot be
+/// created or polling fails.
 ///
 /// # Examples
 ///
 /// ```
-/// let answer = asyncio::run(std::future::ready(42));
+/// let answer = asyncio::run(std::future::ready(Ok::<_, asyncio::Error>(42)))?;
 /// assert_eq!(answer, 42);
-///
-/// // The output of `sleep` is an `asyncio::Result`.
-/// asyncio::run(asyncio::sleep(0.001)).unwrap();
+/// asyncio::run(asyncio::sleep(0.001))?;
+/// # Ok::<(), asyncio::Error>(())
 /// ```
-pub fn run<F: Future>(fut: F) -> F::Output {
+pub fn run<F>(fut: F) -> Result<<F::Output as IntoResult>::Ok>
+where
+    F: Future,
+    F::Output: IntoResult,
+{
     if current::is_running() {
-        panic!("asyncio::run() cannot be called from a running event loop");
+        return Err(Error::invalid_state(
+            "asyncio::run() cannot be called from a running event loop",
+        ));
     }
     let mut runner = Runner::new();
-    let output = runner
-        .run(fut)
-        .unwrap_or_else(|err| panic!("asyncio::run(): {err}"));
-    if let Err(err) = runner.close() {
-        panic!("asyncio::run(): {err}");
-    }
-    output
+    let output = runner.run(fut);
+    let closed = runner.close();
+    let output = output?;
+    closed?;
+    Ok(output)
 }
 
 /// Runs several futures on one event loop, then shuts it down (asyncio's
@@ -71,16 +74,18 @@ pub fn run<F: Future>(fut: F) -> F::Output {
 /// use asyncio::Runner;
 ///
 /// let mut runner = Runner::new().debug(true);
-/// assert_eq!(runner.run(std::future::ready(1))?, 1);
-/// runner.run(asyncio::sleep(0))??;
+/// assert_eq!(runner.run(std::future::ready(Ok::<_, asyncio::Error>(1)))?, 1);
+/// runner.run(asyncio::sleep(0))?;
 /// assert!(runner.event_loop()?.get_debug());
 /// runner.close()?;
-/// assert!(runner.run(std::future::ready(2)).is_err());
+/// assert!(runner.run(asyncio::sleep(0)).is_err());
 /// # Ok::<(), asyncio::Error>(())
 /// ```
 #[derive(Default)]
 pub struct Runner {
     debug: bool,
+    virtual_clock: bool,
+    slow_callback: Option<Duration>,
     event_loop: Option<EventLoop>,
     closed: bool,
 }
@@ -101,6 +106,33 @@ impl Runner {
         self
     }
 
+    /// Sets how long a step may take in debug mode before it is reported
+    /// (see [`EventLoop::set_slow_callback_duration`]).
+    pub fn slow_callback_duration(mut self, duration: Duration) -> Runner {
+        self.slow_callback = Some(duration);
+        if let Some(event_loop) = &self.event_loop {
+            event_loop.set_slow_callback_duration(duration);
+        }
+        self
+    }
+
+    /// Runs on a loop with a virtual clock (see
+    /// [`EventLoop::with_virtual_clock`]); takes effect when the loop is
+    /// created, at the first run.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let mut runner = asyncio::Runner::new().virtual_clock(true);
+    /// runner.run(asyncio::sleep(60.0))?;
+    /// assert_eq!(runner.event_loop()?.time(), 60.0);
+    /// # Ok::<(), asyncio::Error>(())
+    /// ```
+    pub fn virtual_clock(mut self, enabled: bool) -> Runner {
+        self.virtual_clock = enabled;
+        self
+    }
+
     /// The runner's loop, created on first use.
     ///
     /// # Errors
@@ -114,32 +146,46 @@ impl Runner {
         if let Some(event_loop) = &self.event_loop {
             return Ok(event_loop.clone());
         }
-        let event_loop = EventLoop::new()?;
+        let event_loop = if self.virtual_clock {
+            EventLoop::with_virtual_clock()?
+        } else {
+            EventLoop::new()?
+        };
         event_loop.set_debug(self.debug);
+        if let Some(duration) = self.slow_callback {
+            event_loop.set_slow_callback_duration(duration);
+        }
         self.event_loop = Some(event_loop.clone());
         Ok(event_loop)
     }
 
-    /// Runs `fut` to completion on the runner's loop and returns its
-    /// output (see [`EventLoop::run_until_complete`]).
+    /// Runs `fut` to completion on the runner's loop as its main task and
+    /// returns its result (see [`EventLoop::run_until_complete`]).
     ///
     /// # Errors
     ///
-    /// [`Error::InvalidState`] if the runner is closed or an event loop is
-    /// already running on this thread; [`Error::Io`] if the loop cannot be
-    /// created or polling fails.
-    pub fn run<F: Future>(&mut self, fut: F) -> Result<F::Output> {
+    /// The future's own error; [`Error::InvalidState`] if the runner is
+    /// closed or an event loop is already running on this thread;
+    /// [`Error::Io`] if the loop cannot be created or polling fails.
+    pub fn run<F>(&mut self, fut: F) -> Result<<F::Output as IntoResult>::Ok>
+    where
+        F: Future,
+        F::Output: IntoResult,
+    {
         if current::is_running() {
             return Err(Error::invalid_state(
                 "Runner::run() cannot be called from a running event loop",
             ));
         }
-        self.event_loop()?.run_until_complete(fut)
+        self.event_loop()?.run_until_complete(fut)?.into_result()
     }
 
-    /// Shuts the loop down: requests cancellation of every remaining task,
-    /// runs the loop until they have all finished, then closes it. Closing
-    /// twice does nothing.
+    /// Shuts the loop down in asyncio's order: requests cancellation of
+    /// every remaining task, runs the loop until they have all finished,
+    /// reports those that failed instead of ending cancelled to the
+    /// exception handler ("unhandled exception during asyncio.run()
+    /// shutdown"), shuts the default executor down, and closes the loop.
+    /// Closing twice does nothing.
     ///
     /// Shutdown is bounded: tasks still pending once nothing else can make
     /// progress, or after a grace period of a few seconds, are aborted
@@ -163,26 +209,35 @@ impl Runner {
         self.closed = true;
         self.event_loop = None;
         let finished = finish_tasks(&event_loop);
+        event_loop.core().shutdown_executor();
         event_loop.close()?;
         finished
     }
 }
 
-/// Cancels the loop's tasks and runs it until they finish, nothing can
-/// progress any more, or [`SHUTDOWN_GRACE`] has passed.
+/// Cancels the loop's tasks, runs it until they finish (or nothing can
+/// progress any more, or [`SHUTDOWN_GRACE`] has passed), and reports the
+/// errors they ended with.
 fn finish_tasks(event_loop: &EventLoop) -> Result<()> {
     let core = event_loop.core();
     if core.task_count() == 0 {
         return Ok(());
     }
     let _running = core.enter()?;
-    core.cancel_all_tasks();
+    let tasks = core.cancel_all_tasks();
     let deadline = Instant::now() + SHUTDOWN_GRACE;
-    while core.task_count() > 0 && !core.is_idle() {
-        let Some(left) = deadline.checked_duration_since(Instant::now()) else {
-            break;
-        };
-        core.run_once(&mut || {}, Some(left))?;
+    while core.task_count() > 0 && !core.is_idle() && Instant::now() < deadline {
+        core.run_once(&mut || {})?;
+    }
+    for task in tasks {
+        let task = TaskRef::new(task);
+        if let Ok(Some(err)) = task.exception() {
+            core.call_exception_handler(
+                ExceptionContext::new("unhandled exception during asyncio.run() shutdown")
+                    .with_exception(err)
+                    .with_task(task),
+            );
+        }
     }
     Ok(())
 }

@@ -9,9 +9,10 @@ use std::pin::Pin;
 use std::rc::Rc;
 use std::task::{Context, Poll};
 
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::event_loop::driver::Core;
 use crate::event_loop::{Delay, TimerHandle, current};
+use crate::task::cancel;
 
 /// Waits for `delay` (asyncio's `asyncio.sleep`).
 ///
@@ -82,9 +83,9 @@ impl Sleep {
         if matches!(self.state, State::Done) {
             return Poll::Ready(Ok(()));
         }
-        if core.take_cancel_request() {
+        if let Some(err) = cancel::take_request() {
             self.finish();
-            return Poll::Ready(Err(Error::Cancelled));
+            return Poll::Ready(Err(err));
         }
         match &self.state {
             State::Start if self.delay.as_duration().is_zero() => {
@@ -92,7 +93,7 @@ impl Sleep {
                 self.state = State::Yielded;
                 Poll::Pending
             }
-            State::Start => match core.wake_after(self.delay, cx.waker().clone()) {
+            State::Start => match core.wake_at(core.deadline_after(self.delay), cx.waker().clone()) {
                 Ok(timer) => {
                     self.state = State::Waiting(timer);
                     Poll::Pending

@@ -25,3 +25,7 @@ pub use core::task::{Context, Poll};
 pub trait Captures<T: ?Sized> {}
 
 impl<T: ?Sized, U: ?Sized> Captures<U> for T {}
+
+// Used by the runtime's own macros (`gather!`, `try_gather!`).
+pub use crate::combinators::gather::GatherTuple;
+pub use crate::task::ensure_task;

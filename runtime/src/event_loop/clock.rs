@@ -2,10 +2,12 @@
 //!
 //! Deadlines are kept as [`Instant`]s so that comparing them is exact;
 //! `loop.time()` (seconds as `f64`, as asyncio reports them) is derived from
-//! the instant the loop was created. Keeping every reading of the time behind
-//! this one type leaves room for the virtual clock that the timing tests of
-//! the full loop will need.
+//! the instant the loop was created. Every reading of the time goes through
+//! this one type, which is what makes the virtual clock possible: a loop
+//! created with it does not wait for timers, it jumps to them (CPython's
+//! `TestLoop`), so timing tests assert exact instants without sleeping.
 
+use std::cell::Cell;
 use std::time::{Duration, Instant};
 
 use super::Delay;
@@ -19,18 +21,41 @@ const MAX_DISTANCE: Duration = Duration::from_secs(100 * 365 * 24 * 60 * 60);
 #[derive(Debug)]
 pub(super) struct Clock {
     origin: Instant,
+    /// With a virtual clock, how far time has been advanced since `origin`;
+    /// `None` for the real, monotonic clock.
+    offset: Option<Cell<Duration>>,
 }
 
 impl Clock {
-    pub(super) fn new() -> Self {
+    pub(super) fn new(virtual_time: bool) -> Self {
         Clock {
             origin: Instant::now(),
+            offset: virtual_time.then(|| Cell::new(Duration::ZERO)),
         }
+    }
+
+    /// Whether time moves only when the loop moves it.
+    pub(super) fn is_virtual(&self) -> bool {
+        self.offset.is_some()
     }
 
     /// The current instant.
     pub(super) fn now(&self) -> Instant {
-        Instant::now()
+        match &self.offset {
+            Some(offset) => self.origin + offset.get(),
+            None => Instant::now(),
+        }
+    }
+
+    /// Moves a virtual clock forward by `by`; a real clock cannot be moved.
+    pub(super) fn advance(&self, by: Duration) -> bool {
+        match &self.offset {
+            Some(offset) => {
+                offset.set(offset.get() + by);
+                true
+            }
+            None => false,
+        }
     }
 
     /// Seconds since the loop was created (`loop.time()`).

@@ -6,7 +6,7 @@
 //! long as it runs, so at most one loop runs per thread.
 
 use std::cell::RefCell;
-use std::rc::Rc;
+use std::rc::{Rc, Weak};
 
 use super::EventLoop;
 use super::driver::Core;
@@ -14,6 +14,38 @@ use crate::error::{Error, Result};
 
 thread_local! {
     static CURRENT: RefCell<Option<Rc<Core>>> = const { RefCell::new(None) };
+    /// Every loop created on this thread and still alive, by registry slot:
+    /// lets wakers and `call_soon_threadsafe` used on a loop's own thread
+    /// reach it directly while it is not running.
+    static LOCAL: RefCell<Vec<(u16, Weak<Core>)>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Records that the loop in `slot` lives on this thread.
+pub(super) fn register_local(slot: u16, core: &Rc<Core>) {
+    LOCAL.with(|local| local.borrow_mut().push((slot, Rc::downgrade(core))));
+}
+
+/// Forgets the loop in `slot` (it is being dropped).
+pub(super) fn unregister_local(slot: u16) {
+    let _ = LOCAL.try_with(|local| local.borrow_mut().retain(|(other, _)| *other != slot));
+}
+
+/// The loop in `slot`, if it lives on this thread: the running loop, or
+/// one of the others created here.
+pub(super) fn local(slot: u16) -> Option<Rc<Core>> {
+    if let Some(Some(core)) = with_current(|core| (core.loop_slot() == slot).then(|| core.clone())) {
+        return Some(core);
+    }
+    LOCAL
+        .try_with(|local| {
+            local
+                .borrow()
+                .iter()
+                .find(|(other, _)| *other == slot)
+                .and_then(|(_, core)| core.upgrade())
+        })
+        .ok()
+        .flatten()
 }
 
 /// Calls `f` with the running loop's core, or returns `None` when no loop

@@ -136,3 +136,47 @@ macro_rules! from_signed {
 
 from_unsigned!(u8, u16, u32, u64);
 from_signed!(i8, i16, i32, i64);
+
+impl Delay {
+    /// Whether the delay is zero or into the past (a deadline that is due
+    /// now).
+    pub fn is_due(self) -> bool {
+        self.past || self.magnitude.is_zero()
+    }
+}
+
+/// A timeout as the combinators take it: any [`Delay`] (seconds as a
+/// number, or a `Duration`), or `None` for none at all (asyncio's
+/// `timeout=None`).
+///
+/// # Examples
+///
+/// ```
+/// use asyncio::IntoTimeout;
+/// use std::time::Duration;
+///
+/// assert!(None.into_timeout().is_none());
+/// assert_eq!(0.5.into_timeout(), Some(Duration::from_millis(500).into()));
+/// ```
+pub trait IntoTimeout {
+    /// The delay, if any.
+    fn into_timeout(self) -> Option<Delay>;
+}
+
+impl IntoTimeout for Option<Delay> {
+    fn into_timeout(self) -> Option<Delay> {
+        self
+    }
+}
+
+macro_rules! timeout_from_delay {
+    ($($t:ty),*) => {$(
+        impl IntoTimeout for $t {
+            fn into_timeout(self) -> Option<Delay> {
+                Some(Delay::from(self))
+            }
+        }
+    )*};
+}
+
+timeout_from_delay!(Delay, Duration, f64, f32, u8, u16, u32, u64, i8, i16, i32, i64);

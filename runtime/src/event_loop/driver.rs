@@ -1,93 +1,132 @@
 //! The loop core: a loop's state, and one iteration over it.
 //!
 //! [`Core`] is shared through an `Rc` by the user's [`EventLoop`] handles,
-//! the thread's "running loop" slot and (weakly) by callback handles. Each
-//! part of the state sits in its own `RefCell` and is borrowed only for a
-//! few lines, never while user code runs: a task step or a callback may call
-//! back into the loop (schedule, cancel, spawn) at any time.
+//! the thread's "running loop" slot and (weakly) by callback handles and
+//! tasks. Each part of the state sits in its own `RefCell` and is borrowed
+//! only for a few lines, never while user code runs: a task step or a
+//! callback may call back into the loop (schedule, cancel, spawn) at any
+//! time.
 //!
 //! [`EventLoop`]: super::EventLoop
 
 use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
 use std::io;
-use std::rc::Rc;
+use std::rc::{Rc, Weak};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::task::Waker;
 use std::time::{Duration, Instant};
 
-use super::Delay;
 use super::callbacks::{Callback, Scheduled};
 use super::clock::Clock;
-use super::current;
+use super::exceptions::{self, ExceptionContext, Handler};
 use super::handle::{Handle, TimerHandle};
 use super::io::Io;
 use super::ready::Ready;
-use super::remote::{Remote, RemoteMsg};
+use super::remote::{self, Remote, RemoteMsg};
+use super::task_ref::TaskRef;
 use super::tasks::{Runnable, TaskId, TaskSlot};
 use super::timers::TimerHeap;
-use super::waker;
+use super::{Delay, EventLoop, current, waker};
 use crate::error::{Error, Result};
 use crate::util::slab::{Key, Slab};
+use crate::util::thread_pool::ThreadPool;
 
-/// Source of loop ids, which let a waker recognise its own loop.
-static NEXT_LOOP_ID: AtomicU64 = AtomicU64::new(1);
+/// asyncio's default `slow_callback_duration`.
+const SLOW_CALLBACK: Duration = Duration::from_millis(100);
 
-/// Everything one event loop owns.
+/// The state of one event loop.
 pub(crate) struct Core {
-    id: u64,
+    /// This core, for handles and contexts built from `&self`.
+    me: Weak<Core>,
+    /// The loop's slot in the registry, carried by its tasks' wakers.
+    slot: u16,
     remote: Arc<Remote>,
     clock: Clock,
-    /// Runnable task steps and callbacks, FIFO.
     ready: RefCell<VecDeque<Ready>>,
-    /// Callbacks that have not run yet, by the key their handles hold.
     callbacks: RefCell<Slab<Scheduled>>,
     timers: RefCell<TimerHeap>,
     tasks: RefCell<Slab<TaskSlot>>,
-    /// The root future's slot while `run_until_complete` runs.
-    root: Cell<Option<TaskId>>,
     io: RefCell<Io>,
-    /// Reused buffer for the remote mailbox's messages.
+    /// Mail taken from `remote`, kept to reuse its allocation.
     inbox: RefCell<VecDeque<RemoteMsg>>,
-    /// The task whose step is running.
     current_task: Cell<Option<TaskId>>,
     running: Cell<bool>,
+    stopping: Cell<bool>,
     closed: Cell<bool>,
     debug: Cell<bool>,
+    slow_callback: Cell<Duration>,
+    iterations: Cell<u64>,
+    exception_handler: RefCell<Option<Rc<Handler>>>,
+    executor: RefCell<Option<Arc<ThreadPool>>>,
 }
 
 impl Core {
-    pub(super) fn new() -> io::Result<Core> {
-        let id = NEXT_LOOP_ID.fetch_add(1, Ordering::Relaxed);
+    pub(super) fn new(virtual_time: bool) -> io::Result<Rc<Core>> {
         let (io, mio_waker) = Io::new()?;
-        Ok(Core {
-            id,
-            remote: Arc::new(Remote::new(id, mio_waker)),
-            clock: Clock::new(),
+        let remote = Arc::new(Remote::new(mio_waker));
+        let slot = remote::register(remote.clone())?;
+        let core = Rc::new_cyclic(|me| Core {
+            me: me.clone(),
+            slot,
+            remote,
+            clock: Clock::new(virtual_time),
             ready: RefCell::default(),
             callbacks: RefCell::default(),
             timers: RefCell::default(),
             tasks: RefCell::default(),
-            root: Cell::new(None),
             io: RefCell::new(io),
             inbox: RefCell::default(),
             current_task: Cell::new(None),
             running: Cell::new(false),
+            stopping: Cell::new(false),
             closed: Cell::new(false),
             debug: Cell::new(false),
-        })
+            slow_callback: Cell::new(SLOW_CALLBACK),
+            iterations: Cell::new(0),
+            exception_handler: RefCell::new(None),
+            executor: RefCell::new(None),
+        });
+        current::register_local(slot, &core);
+        Ok(core)
     }
 
-    /// This loop's process-unique id.
-    pub(crate) fn id(&self) -> u64 {
-        self.id
+    pub(crate) fn loop_slot(&self) -> u16 {
+        self.slot
     }
 
-    // ----- state -------------------------------------------------------
+    pub(crate) fn weak(&self) -> Weak<Core> {
+        self.me.clone()
+    }
+
+    pub(crate) fn remote(&self) -> &Arc<Remote> {
+        &self.remote
+    }
 
     pub(super) fn time(&self) -> f64 {
         self.clock.time()
+    }
+
+    pub(crate) fn now(&self) -> Instant {
+        self.clock.now()
+    }
+
+    pub(crate) fn seconds_at(&self, instant: Instant) -> f64 {
+        self.clock.seconds_at(instant)
+    }
+
+    pub(super) fn advance_time(&self, by: Duration) -> Result<()> {
+        if self.clock.advance(by) {
+            Ok(())
+        } else {
+            Err(Error::invalid_state(
+                "advance_time() needs a loop with a virtual clock",
+            ))
+        }
+    }
+
+    pub(super) fn iterations(&self) -> u64 {
+        self.iterations.get()
     }
 
     pub(super) fn is_running(&self) -> bool {
@@ -106,7 +145,15 @@ impl Core {
         self.debug.set(enabled);
     }
 
-    fn check_open(&self) -> Result<()> {
+    pub(super) fn set_slow_callback_duration(&self, duration: Duration) {
+        self.slow_callback.set(duration);
+    }
+
+    pub(super) fn slow_callback_duration(&self) -> Duration {
+        self.slow_callback.get()
+    }
+
+    pub(crate) fn check_open(&self) -> Result<()> {
         if self.closed.get() {
             Err(Error::invalid_state("event loop is closed"))
         } else {
@@ -116,50 +163,66 @@ impl Core {
 
     // ----- callbacks and timers ----------------------------------------
 
-    /// Queues `callback` to run in the next iteration, after what is
-    /// already queued.
-    pub(super) fn call_soon(self: &Rc<Self>, callback: Callback) -> Result<Handle> {
+    fn insert_ready(&self, callback: Callback) -> Result<Key> {
         self.check_open()?;
         let key = self.callbacks.borrow_mut().insert(Scheduled {
             callback,
             in_heap: false,
         });
         self.ready.borrow_mut().push_back(Ready::Callback(key));
-        Ok(Handle::new(Rc::downgrade(self), key))
+        Ok(key)
+    }
+
+    /// Queues `callback` to run in the next iteration, after what is
+    /// already queued.
+    pub(super) fn call_soon(&self, callback: Callback) -> Result<Handle> {
+        let key = self.insert_ready(callback)?;
+        Ok(Handle::new(self.weak(), key))
+    }
+
+    /// `call_soon` for the runtime's own callbacks that may be cancelled.
+    pub(crate) fn call_soon_cancellable(&self, f: Box<dyn FnOnce()>) -> Result<Handle> {
+        self.call_soon(Callback::Call(f))
+    }
+
+    /// `call_soon` for the runtime's own callbacks, which need no handle.
+    pub(crate) fn call_soon_internal(&self, f: Box<dyn FnOnce()>) -> Result<()> {
+        self.insert_ready(Callback::Call(f)).map(drop)
     }
 
     /// Schedules `callback` for `deadline`.
-    pub(super) fn call_at(
-        self: &Rc<Self>,
-        deadline: Instant,
-        callback: Callback,
-    ) -> Result<TimerHandle> {
+    pub(super) fn call_at(&self, deadline: Instant, callback: Callback) -> Result<TimerHandle> {
         self.check_open()?;
         let key = self.callbacks.borrow_mut().insert(Scheduled {
             callback,
             in_heap: true,
         });
         self.timers.borrow_mut().push(deadline, key);
-        let handle = Handle::new(Rc::downgrade(self), key);
+        let handle = Handle::new(self.weak(), key);
         Ok(TimerHandle::new(handle, self.clock.seconds_at(deadline)))
     }
 
-    /// Schedules a wake-up of `waker` after `delay` (the timer of `sleep`).
-    pub(crate) fn wake_after(self: &Rc<Self>, delay: Delay, waker: Waker) -> Result<TimerHandle> {
-        self.call_at(self.clock.deadline_after(delay), Callback::Wake(waker))
+    /// Schedules a wake-up of `waker` at `deadline` (the timer of leaves).
+    pub(crate) fn wake_at(&self, deadline: Instant, waker: Waker) -> Result<TimerHandle> {
+        self.call_at(deadline, Callback::Wake(waker))
     }
 
-    /// Schedules `callback` `delay` from now.
-    pub(super) fn call_later(
-        self: &Rc<Self>,
-        delay: Delay,
-        callback: Callback,
+    /// Schedules a runtime callback at `deadline`.
+    pub(crate) fn call_at_internal(
+        &self,
+        deadline: Instant,
+        f: Box<dyn FnOnce()>,
     ) -> Result<TimerHandle> {
-        self.call_at(self.clock.deadline_after(delay), callback)
+        self.call_at(deadline, Callback::Call(f))
+    }
+
+    /// The deadline `delay` from now.
+    pub(crate) fn deadline_after(&self, delay: Delay) -> Instant {
+        self.clock.deadline_after(delay)
     }
 
     /// The instant at loop time `when`.
-    pub(super) fn instant_at(&self, when: f64) -> Instant {
+    pub(crate) fn instant_at(&self, when: f64) -> Instant {
         self.clock.instant_at(when)
     }
 
@@ -200,50 +263,56 @@ impl Core {
         drop(previous);
     }
 
+    /// Number of live timers.
+    pub(crate) fn timer_count(&self) -> usize {
+        self.timers.borrow().live()
+    }
+
     // ----- tasks ---------------------------------------------------------
 
     /// Adds a task, built by `make` from its id and waker, and queues its
     /// first step.
     pub(crate) fn spawn<R: Runnable + 'static>(
         &self,
-        make: impl FnOnce(TaskId, Waker) -> Rc<R>,
+        make: impl FnOnce(Waker) -> Rc<R>,
     ) -> Result<Rc<R>> {
         self.check_open()?;
         let id = self.tasks.borrow().vacant_key();
         // Built with no borrow held: `make` may run arbitrary code.
-        let task = make(id, self.waker(id));
+        let task = make(self.waker(id));
+        task.header().id.set(id);
         let runnable: Rc<dyn Runnable> = task.clone();
-        let inserted = self
-            .tasks
-            .borrow_mut()
-            .insert(TaskSlot::new(Some(runnable)));
+        let inserted = self.tasks.borrow_mut().insert(TaskSlot {
+            task: runnable,
+            queued: false,
+            is_root: false,
+        });
         assert_eq!(inserted, id, "the task table changed while building a task");
         self.schedule(inserted);
         Ok(task)
     }
 
-    /// Reserves the slot of `run_until_complete`'s root future.
-    pub(super) fn insert_root(&self) -> TaskId {
-        let id = self.tasks.borrow_mut().insert(TaskSlot::new(None));
-        self.root.set(Some(id));
-        id
+    /// Adds the root future's task object; returns its waker.
+    pub(super) fn insert_root(&self, root: Rc<dyn Runnable>) -> Waker {
+        let id = self.tasks.borrow_mut().insert(TaskSlot {
+            task: root.clone(),
+            queued: false,
+            is_root: true,
+        });
+        root.header().id.set(id);
+        self.waker(id)
     }
 
-    /// Releases the root's slot.
-    pub(super) fn remove_root(&self, id: TaskId) {
-        self.root.set(None);
-        self.tasks.borrow_mut().remove(id);
-    }
-
-    /// Forgets a task that completed. Stale wake-ups of it are ignored.
+    /// Forgets a task that completed (or the root). Stale wake-ups of it are
+    /// ignored.
     pub(crate) fn remove_task(&self, id: TaskId) {
         let removed = self.tasks.borrow_mut().remove(id);
         drop(removed);
     }
 
     /// A waker that schedules the task `id` on this loop.
-    pub(super) fn waker(&self, id: TaskId) -> Waker {
-        waker::new(id, self.remote.clone())
+    fn waker(&self, id: TaskId) -> Waker {
+        waker::new(id, self.slot)
     }
 
     /// Queues a step of task `id`, unless it is queued already or gone.
@@ -257,53 +326,55 @@ impl Core {
         }
     }
 
-    /// Requests cancellation of task `id` and wakes it so that it sees the
-    /// request. Returns `false` if the task is gone.
-    pub(crate) fn request_cancel(&self, id: TaskId) -> bool {
-        let found = match self.tasks.borrow_mut().get_mut(id) {
-            Some(slot) => {
-                slot.cancel_requested = true;
-                true
-            }
-            None => false,
-        };
-        if found {
+    /// [`schedule`](Self::schedule) for a packed id (from a waker).
+    pub(super) fn schedule_packed(&self, bits: u64) {
+        let key = self.tasks.borrow().unpack(bits);
+        if let Some(id) = key {
             self.schedule(id);
         }
-        found
     }
 
-    /// Takes the running task's pending cancellation request, if any.
-    pub(crate) fn take_cancel_request(&self) -> bool {
-        let Some(id) = self.current_task.get() else {
-            return false;
-        };
+    /// The task whose step is running.
+    pub(crate) fn current_task(&self) -> Option<Rc<dyn Runnable>> {
+        let id = self.current_task.get()?;
+        self.tasks.borrow().get(id).map(|slot| slot.task.clone())
+    }
+
+    /// Every task not yet done, the root included.
+    pub(crate) fn all_tasks(&self) -> Vec<Rc<dyn Runnable>> {
         self.tasks
             .borrow_mut()
-            .get_mut(id)
-            .is_some_and(|slot| std::mem::take(&mut slot.cancel_requested))
+            .iter_mut()
+            .map(|(_, slot)| slot.task.clone())
+            .collect()
     }
 
-    /// Requests cancellation of every task (not the root).
-    pub(crate) fn cancel_all_tasks(&self) {
-        let ids: Vec<TaskId> = self
-            .tasks
+    /// The tasks that are not the root.
+    fn spawned_tasks(&self) -> Vec<Rc<dyn Runnable>> {
+        self.tasks
             .borrow_mut()
             .iter_mut()
-            .filter(|(_, slot)| slot.runnable.is_some())
-            .map(|(id, slot)| {
-                slot.cancel_requested = true;
-                id
-            })
-            .collect();
-        for id in ids {
-            self.schedule(id);
+            .filter(|(_, slot)| !slot.is_root)
+            .map(|(_, slot)| slot.task.clone())
+            .collect()
+    }
+
+    /// Requests cancellation of every task (not the root); returns them.
+    pub(crate) fn cancel_all_tasks(&self) -> Vec<Rc<dyn Runnable>> {
+        let tasks = self.spawned_tasks();
+        for task in &tasks {
+            task.header().cancel(None);
         }
+        tasks
     }
 
     /// Number of tasks that have not completed (the root not included).
     pub(crate) fn task_count(&self) -> usize {
-        self.tasks.borrow().len() - usize::from(self.root.get().is_some())
+        self.tasks
+            .borrow_mut()
+            .iter_mut()
+            .filter(|(_, slot)| !slot.is_root)
+            .count()
     }
 
     /// Whether nothing is ready, no timer is pending and no mail is waiting:
@@ -312,6 +383,65 @@ impl Core {
         self.ready.borrow().is_empty()
             && self.timers.borrow().live() == 0
             && !self.remote.has_pending()
+    }
+
+    // ----- the default executor ------------------------------------------
+
+    /// The loop's default thread pool, created on first use.
+    pub(crate) fn executor(&self) -> Arc<ThreadPool> {
+        self.executor
+            .borrow_mut()
+            .get_or_insert_with(|| Arc::new(ThreadPool::default()))
+            .clone()
+    }
+
+    /// Replaces the default thread pool.
+    pub(crate) fn set_executor(&self, pool: Arc<ThreadPool>) {
+        let previous = self.executor.replace(Some(pool));
+        if let Some(previous) = previous {
+            previous.shutdown();
+        }
+    }
+
+    /// Shuts the default thread pool down, waiting for its jobs.
+    pub(crate) fn shutdown_executor(&self) {
+        let pool = self.executor.borrow_mut().take();
+        if let Some(pool) = pool {
+            pool.shutdown();
+        }
+    }
+
+    // ----- errors nobody awaits -------------------------------------------
+
+    pub(super) fn set_exception_handler(&self, handler: Option<Rc<Handler>>) {
+        let previous = self.exception_handler.replace(handler);
+        drop(previous);
+    }
+
+    /// Reports `context` to the exception handler (asyncio's
+    /// `call_exception_handler`). A panic in the handler is printed and
+    /// swallowed, as asyncio logs errors of its handler.
+    pub(crate) fn call_exception_handler(&self, context: ExceptionContext) {
+        let handler = self.exception_handler.borrow().clone();
+        let Some(core) = self.me.upgrade() else {
+            exceptions::default_handler(&context);
+            return;
+        };
+        let event_loop = EventLoop::from_core(core);
+        match handler {
+            None => exceptions::default_handler(&context),
+            Some(handler) => {
+                let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    handler(&event_loop, &context);
+                }));
+                if let Err(payload) = outcome {
+                    eprintln!(
+                        "asyncio: unhandled error in the exception handler: {}\n{context}",
+                        crate::util::panic::message(&*payload)
+                    );
+                }
+            }
+        }
     }
 
     // ----- running -------------------------------------------------------
@@ -337,27 +467,42 @@ impl Core {
         Ok(Running { core: self.clone() })
     }
 
+    /// Asks the running loop to stop after the current iteration.
+    pub(super) fn stop(&self) {
+        self.stopping.set(true);
+    }
+
+    /// Takes the stop request.
+    pub(super) fn take_stop(&self) -> bool {
+        self.stopping.replace(false)
+    }
+
     /// Runs one iteration of the loop.
     ///
     /// In asyncio's order: wait for I/O (not at all if something is ready,
-    /// else until the nearest timer, at most `max_wait`), take the other
-    /// threads' wake-ups, move expired timers to the ready queue, then run
-    /// what is ready — only what was queued by then; whatever those steps
-    /// queue runs in the next iteration.
+    /// else until the nearest timer), take the other threads' mail, move
+    /// expired timers to the ready queue, then run what is ready: only what
+    /// was queued by then; whatever those steps queue runs in the next
+    /// iteration. With a virtual clock, waiting for a timer is jumping to
+    /// it.
     ///
-    /// Steps of the root future (see [`insert_root`](Self::insert_root)) are
-    /// handed to `root`.
-    pub(crate) fn run_once(
-        &self,
-        root: &mut dyn FnMut(),
-        max_wait: Option<Duration>,
-    ) -> io::Result<()> {
-        let timeout = self.poll_timeout().map_or(max_wait, |timeout| {
-            Some(max_wait.map_or(timeout, |max| max.min(timeout)))
-        });
-        let woken = self.io.borrow_mut().poll(timeout)?;
+    /// Steps of the root future are handed to `root`.
+    pub(crate) fn run_once(&self, root: &mut dyn FnMut()) -> io::Result<()> {
+        self.iterations.set(self.iterations.get() + 1);
+        let timeout = if self.stopping.get() {
+            Some(Duration::ZERO)
+        } else {
+            self.poll_timeout()
+        };
+        let (poll_for, jump) = match timeout {
+            Some(wait) if self.clock.is_virtual() && !wait.is_zero() => (Some(Duration::ZERO), wait),
+            other => (other, Duration::ZERO),
+        };
+        let woken = self.io.borrow_mut().poll(poll_for)?;
         if woken || self.remote.has_pending() {
             self.take_remote();
+        } else if !jump.is_zero() {
+            self.clock.advance(jump);
         }
         self.expire_timers();
         let batch = self.ready.borrow().len();
@@ -365,12 +510,28 @@ impl Core {
             let Some(item) = self.ready.borrow_mut().pop_front() else {
                 break;
             };
-            match item {
+            let started = self.debug.get().then(Instant::now);
+            let what = match item {
                 Ready::Task(id) => self.run_task(id, root),
                 Ready::Callback(key) => self.run_callback(key),
+            };
+            if let (Some(started), Some(what)) = (started, what) {
+                self.check_slow(started, what);
             }
         }
         Ok(())
+    }
+
+    /// In debug mode, reports a step or callback that held the loop longer
+    /// than `slow_callback_duration`.
+    fn check_slow(&self, started: Instant, what: String) {
+        let took = started.elapsed();
+        if took >= self.slow_callback.get() {
+            self.call_exception_handler(ExceptionContext::new(format!(
+                "Executing {what} took {:.3} seconds",
+                took.as_secs_f64()
+            )));
+        }
     }
 
     /// How long the next poll may block: not at all if anything is ready,
@@ -388,13 +549,18 @@ impl Core {
     }
 
     fn take_remote(&self) {
-        let mut inbox = self.inbox.borrow_mut();
+        let mut inbox = std::mem::take(&mut *self.inbox.borrow_mut());
         self.remote.drain_into(&mut inbox);
         for msg in inbox.drain(..) {
             match msg {
-                RemoteMsg::Wake(id) => self.schedule(id),
+                RemoteMsg::Wake(bits) => self.schedule_packed(bits),
+                RemoteMsg::Call(f) => {
+                    // Checked above: the loop is open while it runs.
+                    let _ = self.insert_ready(Callback::Call(f));
+                }
             }
         }
+        *self.inbox.borrow_mut() = inbox;
     }
 
     fn expire_timers(&self) {
@@ -410,35 +576,44 @@ impl Core {
         }
     }
 
-    fn run_task(&self, id: TaskId, root: &mut dyn FnMut()) {
-        let runnable = {
+    /// Runs one step of task `id`; in debug mode, returns what ran.
+    fn run_task(&self, id: TaskId, root: &mut dyn FnMut()) -> Option<String> {
+        let (task, is_root) = {
             let mut tasks = self.tasks.borrow_mut();
-            let Some(slot) = tasks.get_mut(id) else {
-                // Completed or aborted after it was queued.
-                return;
-            };
+            // Completed or aborted after it was queued.
+            let slot = tasks.get_mut(id)?;
             slot.queued = false;
-            slot.runnable.clone()
+            (slot.task.clone(), slot.is_root)
         };
+        let what = self.debug.get().then(|| format!("{:?}", TaskRef::new(task.clone())));
         let _current = CurrentTask::enter(self, id);
-        match runnable {
-            Some(task) => task.run(),
-            None => root(),
+        if is_root {
+            root();
+        } else {
+            task.run();
         }
+        what
     }
 
-    fn run_callback(&self, key: Key) {
-        let scheduled = self.callbacks.borrow_mut().remove(key);
-        if let Some(scheduled) = scheduled {
-            scheduled.callback.run();
+    fn run_callback(&self, key: Key) -> Option<String> {
+        let scheduled = self.callbacks.borrow_mut().remove(key)?;
+        let what = self.debug.get().then(|| "a callback".to_owned());
+        if let Err(err) = scheduled.callback.run() {
+            let handle = Handle::new(self.weak(), key);
+            self.call_exception_handler(
+                ExceptionContext::new("Exception in callback")
+                    .with_exception(err)
+                    .with_handle(handle),
+            );
         }
+        what
     }
 
     // ----- closing -------------------------------------------------------
 
-    /// Closes the loop: pending tasks are aborted (their futures dropped),
-    /// pending callbacks and timers are dropped, and every later attempt to
-    /// schedule or run fails.
+    /// Closes the loop: pending tasks are aborted (their futures dropped)
+    /// and reported, pending callbacks and timers are dropped, and every
+    /// later attempt to schedule or run fails.
     ///
     /// # Errors
     ///
@@ -448,7 +623,7 @@ impl Core {
             return Err(Error::invalid_state("cannot close a running event loop"));
         }
         if !self.closed.replace(true) {
-            self.release_all();
+            self.release_all(true);
         }
         Ok(())
     }
@@ -456,11 +631,17 @@ impl Core {
     /// Drops everything the loop holds. Whatever was taken out of a cell is
     /// dropped only after the borrow ends, since dropping futures and
     /// callbacks runs user code that may call back into the loop.
-    fn release_all(&self) {
+    fn release_all(&self, report: bool) {
         self.remote.close();
         let tasks = self.tasks.borrow_mut().drain();
-        for task in tasks.iter().filter_map(|slot| slot.runnable.as_ref()) {
-            task.abort();
+        for slot in tasks.iter().filter(|slot| !slot.is_root) {
+            if report {
+                self.call_exception_handler(
+                    ExceptionContext::new("Task was destroyed but it is pending!")
+                        .with_task(TaskRef::new(slot.task.clone())),
+                );
+            }
+            slot.task.clone().abort();
         }
         drop(tasks);
         self.timers.borrow_mut().clear();
@@ -476,8 +657,10 @@ impl Drop for Core {
         // A loop dropped without `close()`: still complete its tasks, so
         // that handles to them do not wait forever.
         if !self.closed.replace(true) {
-            self.release_all();
+            self.release_all(false);
         }
+        current::unregister_local(self.slot);
+        remote::unregister(self.slot);
     }
 }
 
@@ -489,6 +672,7 @@ pub(crate) struct Running {
 impl Drop for Running {
     fn drop(&mut self) {
         self.core.running.set(false);
+        self.core.stopping.set(false);
         current::set(None);
     }
 }

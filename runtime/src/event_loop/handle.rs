@@ -135,6 +135,10 @@ impl TimerHandle {
     }
 
     /// The underlying handle, for the runtime's own timers.
+    pub(crate) fn into_handle(self) -> Handle {
+        self.handle
+    }
+
     pub(crate) fn handle(&self) -> &Handle {
         &self.handle
     }

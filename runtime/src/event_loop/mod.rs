@@ -10,8 +10,11 @@
 //!
 //! - `driver`: the loop's state and one iteration;
 //! - `ready`, `callbacks`, `timers`: what runs, and when;
-//! - `tasks`, `waker`: tasks as the loop sees them, and their wakers;
-//! - `remote`, `io`: other threads' wake-ups, and the `mio` poller;
+//! - `tasks`, `task_ref`, `waker`: tasks as the loop sees them (state,
+//!   cancellation, the type-erased handle), and their wakers;
+//! - `remote`, `loop_handle`, `io`: other threads' mail, the handle they
+//!   post it with, and the `mio` poller;
+//! - `exceptions`: the exception handler, for errors nobody awaits;
 //! - `current`: the thread's running loop;
 //! - `clock`, `delay`: loop time;
 //! - `handle`: cancellable handles to callbacks.
@@ -21,10 +24,13 @@ mod clock;
 pub(crate) mod current;
 mod delay;
 pub(crate) mod driver;
+mod exceptions;
 mod handle;
 mod io;
+mod loop_handle;
 mod ready;
-mod remote;
+pub(crate) mod remote;
+pub(crate) mod task_ref;
 pub(crate) mod tasks;
 mod timers;
 mod waker;
@@ -35,13 +41,18 @@ use std::io as std_io;
 use std::pin::pin;
 use std::rc::Rc;
 use std::task::{Context, Poll};
+use std::time::Duration;
 
 use self::callbacks::Callback;
 use self::driver::Core;
-use crate::error::Result;
+use self::tasks::{Outcome, RootTask, Runnable};
+use crate::error::{Error, Result};
 
-pub use self::delay::Delay;
+pub use self::delay::{Delay, IntoTimeout};
+pub use self::exceptions::ExceptionContext;
 pub use self::handle::{Handle, TimerHandle};
+pub use self::loop_handle::LoopHandle;
+pub use self::task_ref::{CallbackId, TaskRef};
 
 /// An asyncio event loop: runs tasks and callbacks on the current thread.
 ///
@@ -100,7 +111,31 @@ impl EventLoop {
     /// ```
     pub fn new() -> std_io::Result<EventLoop> {
         Ok(EventLoop {
-            core: Rc::new(Core::new()?),
+            core: Core::new(false)?,
+        })
+    }
+
+    /// Creates a loop whose clock is virtual: time stands still while
+    /// anything is ready to run, and when the loop would wait for a timer it
+    /// jumps to the timer's deadline instead (CPython's `TestLoop`). Timing
+    /// tests then assert exact instants (`time() == 0.15`) without sleeping.
+    /// I/O and other threads still wake it as usual.
+    ///
+    /// # Errors
+    ///
+    /// As [`new`](Self::new).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let event_loop = asyncio::EventLoop::with_virtual_clock()?;
+    /// event_loop.run_until_complete(asyncio::sleep(3600.0))??; // returns at once
+    /// assert_eq!(event_loop.time(), 3600.0);
+    /// # Ok::<(), asyncio::Error>(())
+    /// ```
+    pub fn with_virtual_clock() -> std_io::Result<EventLoop> {
+        Ok(EventLoop {
+            core: Core::new(true)?,
         })
     }
 
@@ -143,25 +178,103 @@ impl EventLoop {
     /// ```
     pub fn run_until_complete<F: Future>(&self, fut: F) -> Result<F::Output> {
         let _running = self.core.enter()?;
-        let root = RootSlot::insert(&self.core);
-        let waker = self.core.waker(root.id);
+        let root = RootTask::new(Rc::downgrade(&self.core));
+        let waker = self.core.insert_root(root.clone());
+        let _root = RootSlot {
+            core: &self.core,
+            root: &root,
+        };
         let mut cx = Context::from_waker(&waker);
         let mut fut = pin!(fut);
         let mut output = None;
-        self.core.schedule(root.id);
-        while output.is_none() {
-            self.core.run_once(
-                &mut || {
-                    if output.is_none() {
-                        if let Poll::Ready(value) = fut.as_mut().poll(&mut cx) {
-                            output = Some(value);
-                        }
+        waker.wake_by_ref();
+        loop {
+            self.core.run_once(&mut || {
+                if output.is_none() {
+                    if let Poll::Ready(value) = fut.as_mut().poll(&mut cx) {
+                        output = Some(value);
                     }
-                },
-                None,
-            )?;
+                }
+            })?;
+            if let Some(output) = output {
+                return Ok(output);
+            }
+            if self.core.take_stop() {
+                return Err(Error::invalid_state(
+                    "event loop stopped before the future completed",
+                ));
+            }
         }
-        Ok(output.expect("the loop only stops once the output is set"))
+    }
+
+    /// Runs the loop until [`stop`](Self::stop) is called.
+    ///
+    /// If `stop` was called before, the loop runs one iteration (what is
+    /// ready now) and returns.
+    ///
+    /// # Errors
+    ///
+    /// As [`run_until_complete`](Self::run_until_complete).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let event_loop = asyncio::EventLoop::new()?;
+    /// let stopper = event_loop.clone();
+    /// event_loop.call_later(0.001, move || stopper.stop())?;
+    /// event_loop.run_forever()?;
+    /// assert!(!event_loop.is_running());
+    /// # Ok::<(), asyncio::Error>(())
+    /// ```
+    pub fn run_forever(&self) -> Result<()> {
+        let _running = self.core.enter()?;
+        loop {
+            self.core.run_once(&mut || ())?;
+            if self.core.take_stop() {
+                return Ok(());
+            }
+        }
+    }
+
+    /// Stops the loop after the current iteration (asyncio's `stop()`):
+    /// [`run_forever`](Self::run_forever) returns, and
+    /// [`run_until_complete`](Self::run_until_complete) returns an error if
+    /// its future is not done.
+    pub fn stop(&self) {
+        self.core.stop();
+    }
+
+    /// Moves a [virtual clock](Self::with_virtual_clock) forward (the
+    /// `advance_time` of CPython's `TestLoop`); timers now due run in the
+    /// next iteration.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidState`] if the loop's clock is real.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let event_loop = asyncio::EventLoop::with_virtual_clock()?;
+    /// event_loop.advance_time(std::time::Duration::from_millis(250))?;
+    /// assert_eq!(event_loop.time(), 0.25);
+    /// # Ok::<(), asyncio::Error>(())
+    /// ```
+    pub fn advance_time(&self, by: Duration) -> Result<()> {
+        self.core.advance_time(by)
+    }
+
+    /// How many timers are scheduled and not cancelled (for tests that
+    /// check leaves clean up after themselves).
+    #[doc(hidden)]
+    pub fn scheduled_timers(&self) -> usize {
+        self.core.timer_count()
+    }
+
+    /// How many iterations the loop has run (for tests of its scheduling).
+    #[doc(hidden)]
+    pub fn iterations(&self) -> u64 {
+        self.core.iterations()
     }
 
     /// Seconds elapsed since the loop was created, from a monotonic clock.
@@ -212,6 +325,21 @@ impl EventLoop {
         self.core.call_soon(Callback::Call(Box::new(f)))
     }
 
+    /// A handle other threads can use to reach this loop.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let event_loop = asyncio::EventLoop::new()?;
+    /// let handle = event_loop.handle();
+    /// std::thread::spawn(move || handle.call_soon_threadsafe(|| println!("hi"))).join().unwrap()?;
+    /// event_loop.run_until_complete(asyncio::sleep(0))??;
+    /// # Ok::<(), asyncio::Error>(())
+    /// ```
+    pub fn handle(&self) -> LoopHandle {
+        LoopHandle::new(self.core.loop_slot(), self.core.remote().clone())
+    }
+
     /// Schedules `f` to run `delay` from now.
     ///
     /// Callbacks run in deadline order; callbacks with the same deadline
@@ -244,8 +372,8 @@ impl EventLoop {
         delay: impl Into<Delay>,
         f: impl FnOnce() + 'static,
     ) -> Result<TimerHandle> {
-        self.core
-            .call_later(delay.into(), Callback::Call(Box::new(f)))
+        let deadline = self.core.deadline_after(delay.into());
+        self.core.call_at(deadline, Callback::Call(Box::new(f)))
     }
 
     /// Schedules `f` to run at loop time `when` (see [`time`](Self::time)).
@@ -282,9 +410,10 @@ impl EventLoop {
 
     /// Closes the loop.
     ///
-    /// Tasks still pending are aborted (their futures dropped, and awaiting
-    /// them gives [`Error::Cancelled`](crate::Error::Cancelled)); pending
-    /// callbacks are dropped without running. Afterwards every attempt to
+    /// Tasks still pending are reported to the exception handler ("Task was
+    /// destroyed but it is pending!") and aborted (their futures dropped,
+    /// and awaiting them gives [`Error::Cancelled`]); pending callbacks are
+    /// dropped without running. Afterwards every attempt to
     /// run the loop or schedule on it fails. Closing twice does nothing.
     /// To let tasks finish first, use [`Runner`](crate::Runner).
     ///
@@ -340,10 +469,64 @@ impl EventLoop {
 
     /// Turns debug mode on or off.
     ///
-    /// The flag is recorded for now; the checks of asyncio's debug mode
-    /// (slow callbacks, never-retrieved errors) arrive with the full loop.
+    /// In debug mode every task step and callback is timed, and one that
+    /// holds the loop for [`slow_callback_duration`](Self::slow_callback_duration)
+    /// or longer is reported to the exception handler with the task's name
+    /// ("Executing <Task main pending> took 0.150 seconds").
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let event_loop = asyncio::EventLoop::new()?;
+    /// event_loop.set_debug(true);
+    /// assert!(event_loop.get_debug());
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
     pub fn set_debug(&self, enabled: bool) {
         self.core.set_debug(enabled);
+    }
+
+    /// How long a step may run in debug mode before it is reported (100 ms
+    /// by default, as asyncio).
+    pub fn slow_callback_duration(&self) -> Duration {
+        self.core.slow_callback_duration()
+    }
+
+    /// Sets [`slow_callback_duration`](Self::slow_callback_duration).
+    pub fn set_slow_callback_duration(&self, duration: Duration) {
+        self.core.set_slow_callback_duration(duration);
+    }
+
+    /// Installs the handler for errors nobody awaits (`None`: back to the
+    /// default, which prints them on standard error).
+    ///
+    /// The loop reports: panics in callbacks ("Exception in callback"),
+    /// task errors never retrieved ("Task exception was never retrieved",
+    /// when the task is dropped), tasks still pending at close, errors of
+    /// tasks cancelled at shutdown, and slow steps in debug mode. See
+    /// [`ExceptionContext`] for an example.
+    pub fn set_exception_handler<H>(&self, handler: Option<H>)
+    where
+        H: Fn(&EventLoop, &ExceptionContext) + 'static,
+    {
+        self.core
+            .set_exception_handler(handler.map(|h| Rc::new(h) as Rc<exceptions::Handler>));
+    }
+
+    /// Reports `context` to the exception handler.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let event_loop = asyncio::EventLoop::new()?;
+    /// event_loop.set_exception_handler(Some(|_: &asyncio::EventLoop, ctx: &asyncio::ExceptionContext| {
+    ///     assert_eq!(ctx.message, "custom");
+    /// }));
+    /// event_loop.call_exception_handler(asyncio::ExceptionContext::new("custom"));
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn call_exception_handler(&self, context: ExceptionContext) {
+        self.core.call_exception_handler(context);
     }
 }
 
@@ -359,7 +542,7 @@ impl Eq for EventLoop {}
 impl fmt::Debug for EventLoop {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("EventLoop")
-            .field("id", &self.core.id())
+            .field("slot", &self.core.loop_slot())
             .field("running", &self.is_running())
             .field("closed", &self.is_closed())
             .field("debug", &self.get_debug())
@@ -370,20 +553,12 @@ impl fmt::Debug for EventLoop {
 /// The root future's slot, released however `run_until_complete` exits.
 struct RootSlot<'a> {
     core: &'a Core,
-    id: tasks::TaskId,
-}
-
-impl<'a> RootSlot<'a> {
-    fn insert(core: &'a Core) -> Self {
-        RootSlot {
-            core,
-            id: core.insert_root(),
-        }
-    }
+    root: &'a Rc<RootTask>,
 }
 
 impl Drop for RootSlot<'_> {
     fn drop(&mut self) {
-        self.core.remove_root(self.id);
+        self.root.finish(Outcome::Returned);
+        self.core.remove_task(self.root.header().id.get());
     }
 }

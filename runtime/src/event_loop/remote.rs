@@ -13,19 +13,59 @@
 //! [`Waker`]: std::task::Waker
 
 use std::collections::VecDeque;
+use std::io;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Mutex, MutexGuard, PoisonError};
-
-use super::tasks::TaskId;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 /// A message for the loop from any thread.
-#[derive(Debug)]
-pub(super) enum RemoteMsg {
-    /// Schedule this task (a `Waker` used off the loop's thread).
-    Wake(TaskId),
+pub(crate) enum RemoteMsg {
+    /// Schedule this task, named by its packed id (a `Waker` used off the
+    /// loop's thread).
+    Wake(u64),
+    /// Run this callback in the loop (`call_soon_threadsafe`).
+    Call(Box<dyn FnOnce() + Send>),
 }
 
-#[derive(Debug, Default)]
+/// Every live loop's mailbox, by slot: how a task's waker, which carries
+/// only a slot number, finds its loop from another thread.
+static REGISTRY: Mutex<Vec<Option<Arc<Remote>>>> = Mutex::new(Vec::new());
+
+fn registry() -> MutexGuard<'static, Vec<Option<Arc<Remote>>>> {
+    REGISTRY.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// Registers a loop's mailbox and returns its slot.
+///
+/// # Errors
+///
+/// When 65,536 loops are alive at once.
+pub(super) fn register(remote: Arc<Remote>) -> io::Result<u16> {
+    let mut slots = registry();
+    let index = match slots.iter().position(Option::is_none) {
+        Some(index) => index,
+        None => {
+            slots.push(None);
+            slots.len() - 1
+        }
+    };
+    let slot = u16::try_from(index)
+        .map_err(|_| io::Error::other("too many event loops alive at once"))?;
+    slots[index] = Some(remote);
+    Ok(slot)
+}
+
+/// Frees a loop's slot.
+pub(super) fn unregister(slot: u16) {
+    let removed = registry().get_mut(usize::from(slot)).and_then(Option::take);
+    drop(removed);
+}
+
+/// The mailbox of the loop in `slot`, if it is alive.
+pub(super) fn lookup(slot: u16) -> Option<Arc<Remote>> {
+    registry().get(usize::from(slot)).cloned().flatten()
+}
+
+#[derive(Default)]
 struct Inbox {
     messages: VecDeque<RemoteMsg>,
     /// The loop is closed: messages are dropped instead of piling up.
@@ -33,9 +73,7 @@ struct Inbox {
 }
 
 /// The part of a loop that other threads may touch.
-#[derive(Debug)]
 pub(crate) struct Remote {
-    loop_id: u64,
     inbox: Mutex<Inbox>,
     /// There are messages the loop has not drained yet. Written only with
     /// `inbox` locked; read without it as a hint.
@@ -44,25 +82,20 @@ pub(crate) struct Remote {
 }
 
 impl Remote {
-    pub(super) fn new(loop_id: u64, waker: mio::Waker) -> Self {
+    pub(super) fn new(waker: mio::Waker) -> Self {
         Remote {
-            loop_id,
             inbox: Mutex::new(Inbox::default()),
             pending: AtomicBool::new(false),
             waker,
         }
     }
 
-    /// The id of the loop this mailbox belongs to.
-    pub(super) fn loop_id(&self) -> u64 {
-        self.loop_id
-    }
-
-    /// Posts `msg` and makes sure the loop will see it.
-    pub(super) fn push(&self, msg: RemoteMsg) {
+    /// Posts `msg` and makes sure the loop will see it. Returns `false`
+    /// (dropping `msg`) if the loop is closed.
+    pub(crate) fn push(&self, msg: RemoteMsg) -> bool {
         let mut inbox = self.lock();
         if inbox.closed {
-            return;
+            return false;
         }
         inbox.messages.push_back(msg);
         let first = !self.pending.swap(true, Ordering::Release);
@@ -73,6 +106,12 @@ impl Remote {
             // is nobody left to deliver to.
             let _ = self.waker.wake();
         }
+        true
+    }
+
+    /// Whether the loop has been closed.
+    pub(crate) fn is_closed(&self) -> bool {
+        self.lock().closed
     }
 
     /// Whether there may be messages to drain.
@@ -91,8 +130,11 @@ impl Remote {
     pub(super) fn close(&self) {
         let mut inbox = self.lock();
         inbox.closed = true;
-        inbox.messages.clear();
+        let dropped = std::mem::take(&mut inbox.messages);
         self.pending.store(false, Ordering::Relaxed);
+        drop(inbox);
+        // Callbacks may own anything; drop them with the lock released.
+        drop(dropped);
     }
 
     fn lock(&self) -> MutexGuard<'_, Inbox> {

@@ -1,19 +1,27 @@
-//! The loop's side of tasks: a table of what can be scheduled by id.
+//! The loop's side of tasks: the type-erased task object, and the state of
+//! a task that scheduling and cancellation need.
 //!
 //! The loop core knows nothing of futures or outputs. It keeps, per task,
-//! a type-erased [`Runnable`] that advances the task by one step, and the
-//! little state that scheduling and cancellation need: whether the task is
-//! already in the ready queue (so waking it twice queues it once) and
-//! whether a cancellation has been requested. The `task` module builds
-//! concrete tasks on top of this.
+//! an `Rc<dyn Runnable>` that advances the task by one step, and each task
+//! carries a [`Header`]: its id, whether it has finished and how, and its
+//! cancellation state (asyncio's `_must_cancel`, `_num_cancels_requested`
+//! and cancel message). Leaves read the running task's header to deliver a
+//! cancellation; the `task` module builds concrete tasks on top of this.
 //!
-//! The table also has one special slot during `run_until_complete`: the
-//! *root*, the future passed to it. The root lives on the caller's stack (it
-//! need not be `'static`), so its slot has no `Runnable`; the loop hands
-//! its steps back to `run_until_complete` instead.
+//! During `run_until_complete` the table also holds the *root*, the future
+//! passed to it. The root lives on the caller's stack (it need not be
+//! `'static`), so its `Runnable` holds no future: the loop hands its steps
+//! back to `run_until_complete` instead. It still has a header, so that
+//! `current_task()`, cancellation and timeouts work in the main coroutine.
 
-use std::rc::Rc;
+use std::cell::{Cell, RefCell};
+use std::rc::{Rc, Weak};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::task::Waker;
 
+use super::driver::Core;
+use crate::error::Error;
 use crate::util::slab::Key;
 
 /// Names a task (or the root future) in its loop.
@@ -21,10 +29,12 @@ pub(crate) type TaskId = Key;
 
 /// One task, as the loop drives it.
 ///
-/// Implemented by the `task` module's task cells. The loop holds each task
-/// strongly until the task removes itself when it completes, so dropping a
-/// user's handle never stops a task.
+/// The loop holds each task strongly until the task removes itself when it
+/// completes, so dropping a user's handle never stops a task.
 pub(crate) trait Runnable {
+    /// The task's scheduling and cancellation state.
+    fn header(&self) -> &Header;
+
     /// Runs one step: polls the task's future once.
     ///
     /// Called with no borrow of the loop's state held, so the step may call
@@ -32,27 +42,195 @@ pub(crate) trait Runnable {
     fn run(self: Rc<Self>);
 
     /// Drops the task's future now, completing the task as cancelled.
-    ///
-    /// Used when the loop closes with the task still pending.
-    fn abort(&self);
+    fn abort(self: Rc<Self>);
+
+    /// The task's error, if it finished with one; marks it retrieved.
+    fn exception(&self) -> Option<Error>;
+}
+
+/// How a task ended, or that it has not.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Outcome {
+    Pending,
+    Returned,
+    Failed,
+    Cancelled,
+}
+
+/// A callback run when a task finishes, with the task (for combinators that
+/// watch many tasks; user callbacks are scheduled through the loop instead).
+pub(crate) type Listener = Box<dyn FnOnce(&Rc<dyn Runnable>)>;
+
+/// Rarely used parts of a task's state, allocated on first use so that an
+/// idle task stays small.
+#[derive(Default)]
+pub(crate) struct Extra {
+    pub(crate) name: Option<String>,
+    pub(crate) cancel_message: Option<Arc<str>>,
+    /// Wakers of further awaiters (the first one is in the header).
+    pub(crate) waiters: Vec<Waker>,
+    pub(crate) listeners: Vec<Listener>,
+    /// User done callbacks with their ids, in registration order.
+    pub(crate) done_callbacks: Vec<(u64, Listener)>,
+}
+
+/// Task numbers for default names (`Task-1`, `Task-2`, ... as asyncio).
+static NEXT_SERIAL: AtomicU64 = AtomicU64::new(1);
+
+/// A task's state that is not tied to its future's type.
+pub(crate) struct Header {
+    pub(crate) id: Cell<TaskId>,
+    pub(crate) core: Weak<Core>,
+    pub(crate) serial: u64,
+    pub(crate) outcome: Cell<Outcome>,
+    /// The task's future has been polled at least once.
+    pub(crate) started: Cell<bool>,
+    /// A cancellation was requested and not yet delivered (`_must_cancel`).
+    pub(crate) must_cancel: Cell<bool>,
+    /// `cancel()` calls not yet matched by `uncancel()`.
+    pub(crate) cancelling: Cell<u32>,
+    /// Someone looked at the task's error, so it is not reported when the
+    /// task is dropped.
+    pub(crate) retrieved: Cell<bool>,
+    /// The first awaiter's waker.
+    pub(crate) waiter: Cell<Option<Waker>>,
+    pub(crate) extra: RefCell<Option<Box<Extra>>>,
+}
+
+impl Header {
+    pub(crate) fn new(core: Weak<Core>) -> Self {
+        Header {
+            id: Cell::new(Key::DANGLING),
+            core,
+            serial: NEXT_SERIAL.fetch_add(1, Ordering::Relaxed),
+            outcome: Cell::new(Outcome::Pending),
+            started: Cell::new(false),
+            must_cancel: Cell::new(false),
+            cancelling: Cell::new(0),
+            retrieved: Cell::new(false),
+            waiter: Cell::new(None),
+            extra: RefCell::new(None),
+        }
+    }
+
+    pub(crate) fn is_done(&self) -> bool {
+        self.outcome.get() != Outcome::Pending
+    }
+
+    /// Runs `f` on the extra state, allocating it if needed.
+    pub(crate) fn with_extra<R>(&self, f: impl FnOnce(&mut Extra) -> R) -> R {
+        let mut extra = self.extra.borrow_mut();
+        f(extra.get_or_insert_with(Box::default))
+    }
+
+    pub(crate) fn cancel_message(&self) -> Option<Arc<str>> {
+        self.extra
+            .borrow()
+            .as_ref()
+            .and_then(|extra| extra.cancel_message.clone())
+    }
+
+    /// Requests cancellation (asyncio's `Task.cancel(msg)`), waking the
+    /// task so that the await it is suspended at delivers it. Returns
+    /// `false` if the task is done.
+    pub(crate) fn cancel(&self, msg: Option<Arc<str>>) -> bool {
+        if self.is_done() {
+            return false;
+        }
+        self.cancelling.set(self.cancelling.get().saturating_add(1));
+        self.must_cancel.set(true);
+        if msg.is_some() || self.extra.borrow().is_some() {
+            self.with_extra(|extra| extra.cancel_message = msg);
+        }
+        if let Some(core) = self.core.upgrade() {
+            core.schedule(self.id.get());
+        }
+        true
+    }
+
+    /// asyncio's `Task.uncancel()`: one fewer pending cancellation; when
+    /// none is left, an undelivered request is withdrawn.
+    pub(crate) fn uncancel(&self) -> u32 {
+        let left = self.cancelling.get().saturating_sub(1);
+        self.cancelling.set(left);
+        if left == 0 {
+            self.must_cancel.set(false);
+        }
+        left
+    }
+
+    /// Takes the pending cancellation request, as the error to deliver.
+    pub(crate) fn take_cancel(&self) -> Option<Error> {
+        self.must_cancel
+            .replace(false)
+            .then(|| Error::Cancelled(self.cancel_message()))
+    }
+
+    /// Registers `waker` to be woken when the task finishes.
+    pub(crate) fn add_waiter(&self, waker: &Waker) {
+        match self.waiter.take() {
+            None => self.waiter.set(Some(waker.clone())),
+            Some(first) if first.will_wake(waker) => self.waiter.set(Some(first)),
+            Some(first) => {
+                self.waiter.set(Some(first));
+                self.with_extra(|extra| {
+                    if !extra.waiters.iter().any(|w| w.will_wake(waker)) {
+                        extra.waiters.push(waker.clone());
+                    }
+                });
+            }
+        }
+    }
+
+    pub(crate) fn name(&self) -> String {
+        self.extra
+            .borrow()
+            .as_ref()
+            .and_then(|extra| extra.name.clone())
+            .unwrap_or_else(|| format!("Task-{}", self.serial))
+    }
+}
+
+/// The root future's task object: a header, and no future (the future lives
+/// in `run_until_complete`'s frame).
+pub(crate) struct RootTask {
+    header: Header,
+}
+
+impl RootTask {
+    pub(crate) fn new(core: Weak<Core>) -> Rc<Self> {
+        let header = Header::new(core);
+        header.started.set(true);
+        Rc::new(RootTask { header })
+    }
+
+    /// Marks the root as finished, so that cancelling it does nothing.
+    pub(crate) fn finish(&self, outcome: Outcome) {
+        self.header.outcome.set(outcome);
+    }
+}
+
+impl Runnable for RootTask {
+    fn header(&self) -> &Header {
+        &self.header
+    }
+
+    fn run(self: Rc<Self>) {
+        // The loop hands root steps to `run_until_complete` instead.
+    }
+
+    fn abort(self: Rc<Self>) {}
+
+    fn exception(&self) -> Option<Error> {
+        None
+    }
 }
 
 /// The loop's record of one task.
 pub(super) struct TaskSlot {
-    /// `None` for the root future of `run_until_complete`.
-    pub(super) runnable: Option<Rc<dyn Runnable>>,
+    pub(super) task: Rc<dyn Runnable>,
     /// The task's id is in the ready queue right now.
     pub(super) queued: bool,
-    /// A cancellation was requested and not yet delivered.
-    pub(super) cancel_requested: bool,
-}
-
-impl TaskSlot {
-    pub(super) fn new(runnable: Option<Rc<dyn Runnable>>) -> Self {
-        TaskSlot {
-            runnable,
-            queued: false,
-            cancel_requested: false,
-        }
-    }
+    /// This is `run_until_complete`'s root future.
+    pub(super) is_root: bool,
 }

@@ -1,14 +1,15 @@
 //! The task cell: one spawned future and what becomes of it.
 //!
 //! A cell is shared, through an `Rc`, by the loop's task table (as a
-//! [`Runnable`]) and by the user's [`Task`](super::Task) handle (as a
-//! [`Join`]). The future is stored inline in the cell, so spawning costs one
-//! allocation plus the waker's.
+//! [`Runnable`]) and by the user's handles ([`Task`](super::Task) as a
+//! [`Join`], [`TaskRef`] as a `Runnable`). The future is stored inline in
+//! the cell and the waker is a plain number, so spawning costs exactly one
+//! allocation.
 //!
 //! Life of a cell: `Running` while the future is pending; `Finished` once it
-//! returned, panicked or was aborted; `Taken` after the handle collected the
-//! outcome. When it finishes the cell leaves the loop's table, and the
-//! future is dropped at that moment, not when the last handle goes.
+//! returned, failed, panicked, was cancelled or aborted; `Taken` after a
+//! handle collected the output. When it finishes, the future is dropped
+//! and the cell leaves the loop's table; the output stays until taken.
 
 use std::cell::{Cell, RefCell};
 use std::future::Future;
@@ -17,65 +18,53 @@ use std::pin::Pin;
 use std::rc::{Rc, Weak};
 use std::task::{Context, Poll, Waker};
 
+use super::output::IntoResult;
 use crate::error::{Error, Result};
+use crate::event_loop::ExceptionContext;
 use crate::event_loop::driver::Core;
-use crate::event_loop::tasks::{Runnable, TaskId};
+use crate::event_loop::task_ref::complete;
+use crate::event_loop::tasks::{Header, Outcome, Runnable};
 use crate::util::panic;
 
-/// What a task ended with.
-enum Outcome<T> {
-    Returned(T),
-    Panicked(String),
-    Aborted,
-}
-
-enum Stage<F: Future> {
+enum Stage<F, T> {
     Running(F),
-    Finished(Outcome<F::Output>),
+    Finished(Result<T>),
     Taken,
 }
 
-/// The typed view of a task that its [`Task`](super::Task) handle uses.
+/// A task cell as its typed handle sees it.
 pub(super) trait Join<T> {
-    /// Whether the task has finished (returned, panicked or was aborted).
-    fn is_done(&self) -> bool;
-    /// The outcome, or `Pending` with `cx`'s waker registered.
-    fn poll_join(&self, cx: &mut Context<'_>) -> Poll<Result<T>>;
-    /// Requests cancellation; `false` if the task is done.
-    fn cancel(&self) -> bool;
-    /// Drops the future now (or right after its current step).
-    fn abort(&self);
+    /// Takes the output if the task is done (`None` while it runs).
+    fn take_output(&self) -> Option<Result<T>>;
+
+    /// Shows the output, if the task is done and it was not taken.
+    fn inspect_output(&self, f: &mut dyn FnMut(&Result<T>));
 }
 
-/// One spawned task.
-pub(super) struct TaskCell<F: Future> {
-    id: TaskId,
-    core: Weak<Core>,
-    /// The task's own waker, lent to every poll.
+pub(super) struct TaskCell<F, T> {
+    header: Header,
     waker: Waker,
-    done: Cell<bool>,
-    /// `abort` was called while the future was being polled.
+    /// `abort()` was called from inside the task's own step.
     abort_requested: Cell<bool>,
-    /// Whoever awaits the handle.
-    join_waker: Cell<Option<Waker>>,
-    stage: RefCell<Stage<F>>,
+    stage: RefCell<Stage<F, T>>,
 }
 
-impl<F: Future> TaskCell<F> {
-    pub(super) fn new(id: TaskId, core: Weak<Core>, waker: Waker, future: F) -> Self {
+impl<F, T> TaskCell<F, T>
+where
+    F: Future + 'static,
+    F::Output: IntoResult<Ok = T>,
+    T: 'static,
+{
+    pub(super) fn new(core: Weak<Core>, waker: Waker, future: F) -> Self {
         TaskCell {
-            id,
-            core,
+            header: Header::new(core),
             waker,
-            done: Cell::new(false),
             abort_requested: Cell::new(false),
-            join_waker: Cell::new(None),
             stage: RefCell::new(Stage::Running(future)),
         }
     }
 
-    /// Polls the future once, catching a panic.
-    fn poll_future(&self) -> Poll<Outcome<F::Output>> {
+    fn poll_future(&self) -> Poll<Result<T>> {
         let mut stage = self.stage.borrow_mut();
         let Stage::Running(future) = &mut *stage else {
             return Poll::Pending;
@@ -89,99 +78,74 @@ impl<F: Future> TaskCell<F> {
         let mut cx = Context::from_waker(&self.waker);
         match catch_unwind(AssertUnwindSafe(|| future.poll(&mut cx))) {
             Ok(Poll::Pending) => Poll::Pending,
-            Ok(Poll::Ready(value)) => Poll::Ready(Outcome::Returned(value)),
-            Err(payload) => Poll::Ready(Outcome::Panicked(panic::message(&*payload))),
+            Ok(Poll::Ready(output)) => Poll::Ready(output.into_result()),
+            Err(payload) => Poll::Ready(Err(Error::Panicked(panic::message(&*payload)))),
         }
     }
 
-    /// Records the outcome (dropping the future in place), leaves the
-    /// loop's table and wakes whoever awaits the task.
-    fn finish(&self, outcome: Outcome<F::Output>) {
-        let mut stage = self.stage.borrow_mut();
-        // Overwriting the stage drops the future in place, as pinning
-        // requires. Should its destructor panic, the new stage is still
-        // written; the panic is reported and otherwise ignored, as the task
-        // is over anyway.
-        if let Err(payload) = catch_unwind(AssertUnwindSafe(|| *stage = Stage::Finished(outcome))) {
-            eprintln!(
-                "asyncio: a task's future panicked while being dropped: {}",
-                panic::message(&*payload)
-            );
-        }
-        drop(stage);
-        self.done.set(true);
-        if let Some(core) = self.core.upgrade() {
-            core.remove_task(self.id);
-        }
-        if let Some(waker) = self.join_waker.take() {
-            waker.wake();
-        }
-    }
-
-    /// Takes the outcome of a finished task.
-    fn take_outcome(&self) -> Option<Outcome<F::Output>> {
-        let mut stage = self.stage.borrow_mut();
-        match &*stage {
-            Stage::Running(_) => None,
-            Stage::Finished(_) | Stage::Taken => {
-                match std::mem::replace(&mut *stage, Stage::Taken) {
-                    Stage::Finished(outcome) => Some(outcome),
-                    _ => None,
-                }
+    fn finish(self: Rc<Self>, result: Result<T>) {
+        // A cancellation requested and never delivered still cancels the
+        // task, even if its coroutine returned (asyncio's `__step`).
+        let result = match result {
+            Ok(_) if self.header.must_cancel.get() => {
+                Err(Error::Cancelled(self.header.cancel_message()))
+            }
+            other => other,
+        };
+        let outcome = match &result {
+            Ok(_) => Outcome::Returned,
+            Err(err) if err.is_cancelled() => Outcome::Cancelled,
+            Err(_) => Outcome::Failed,
+        };
+        {
+            let mut stage = self.stage.borrow_mut();
+            // Overwriting the stage drops the future in place, as pinning
+            // requires. Should its destructor panic, the new stage is still
+            // written; the panic is reported and otherwise ignored.
+            let replace = catch_unwind(AssertUnwindSafe(|| *stage = Stage::Finished(result)));
+            if let Err(payload) = replace {
+                eprintln!(
+                    "asyncio: a task's future panicked while being dropped: {}",
+                    panic::message(&*payload)
+                );
             }
         }
+        let task: Rc<dyn Runnable> = self;
+        complete(&task, outcome);
     }
 }
 
-impl<F: Future + 'static> Runnable for TaskCell<F> {
+impl<F, T> Runnable for TaskCell<F, T>
+where
+    F: Future + 'static,
+    F::Output: IntoResult<Ok = T>,
+    T: 'static,
+{
+    fn header(&self) -> &Header {
+        &self.header
+    }
+
     fn run(self: Rc<Self>) {
-        if self.done.get() {
+        if self.header.is_done() {
             return;
         }
+        if !self.header.started.get() {
+            // Cancelled before its first step: the coroutine never runs.
+            if let Some(err) = self.header.take_cancel() {
+                self.finish(Err(err));
+                return;
+            }
+            self.header.started.set(true);
+        }
         match self.poll_future() {
-            Poll::Ready(outcome) => self.finish(outcome),
-            Poll::Pending if self.abort_requested.get() => self.finish(Outcome::Aborted),
+            Poll::Ready(result) => self.finish(result),
+            Poll::Pending if self.abort_requested.get() => self.finish(Err(Error::cancelled())),
             Poll::Pending => {}
         }
     }
 
-    fn abort(&self) {
-        Join::abort(self);
-    }
-}
-
-impl<F: Future> Join<F::Output> for TaskCell<F> {
-    fn is_done(&self) -> bool {
-        self.done.get()
-    }
-
-    fn poll_join(&self, cx: &mut Context<'_>) -> Poll<Result<F::Output>> {
-        if !self.done.get() {
-            let waker = match self.join_waker.take() {
-                Some(waker) if waker.will_wake(cx.waker()) => waker,
-                _ => cx.waker().clone(),
-            };
-            self.join_waker.set(Some(waker));
-            return Poll::Pending;
-        }
-        Poll::Ready(match self.take_outcome() {
-            Some(Outcome::Returned(value)) => Ok(value),
-            Some(Outcome::Panicked(msg)) => Err(Error::Panicked(msg)),
-            Some(Outcome::Aborted) => Err(Error::Cancelled),
-            None => Err(Error::invalid_state("the task's result was already taken")),
-        })
-    }
-
-    fn cancel(&self) -> bool {
-        !self.done.get()
-            && self
-                .core
-                .upgrade()
-                .is_some_and(|core| core.request_cancel(self.id))
-    }
-
-    fn abort(&self) {
-        if self.done.get() {
+    fn abort(self: Rc<Self>) {
+        if self.header.is_done() {
             return;
         }
         if self.stage.try_borrow_mut().is_err() {
@@ -191,6 +155,60 @@ impl<F: Future> Join<F::Output> for TaskCell<F> {
             self.abort_requested.set(true);
             return;
         }
-        self.finish(Outcome::Aborted);
+        self.finish(Err(Error::cancelled()));
+    }
+
+    fn exception(&self) -> Option<Error> {
+        self.header.retrieved.set(true);
+        match &*self.stage.borrow() {
+            Stage::Finished(Err(err)) => Some(err.duplicate()),
+            _ => None,
+        }
+    }
+}
+
+impl<F, T> Join<T> for TaskCell<F, T> {
+    fn take_output(&self) -> Option<Result<T>> {
+        let mut stage = self.stage.borrow_mut();
+        match &*stage {
+            Stage::Running(_) => None,
+            Stage::Taken => Some(Err(Error::invalid_state(
+                "the task's result was already taken by another handle",
+            ))),
+            Stage::Finished(_) => {
+                self.header.retrieved.set(true);
+                match std::mem::replace(&mut *stage, Stage::Taken) {
+                    Stage::Finished(result) => Some(result),
+                    _ => unreachable!("checked to be finished"),
+                }
+            }
+        }
+    }
+
+    fn inspect_output(&self, f: &mut dyn FnMut(&Result<T>)) {
+        if let Stage::Finished(result) = &*self.stage.borrow() {
+            self.header.retrieved.set(true);
+            f(result);
+        }
+    }
+}
+
+impl<F, T> Drop for TaskCell<F, T> {
+    fn drop(&mut self) {
+        if self.header.outcome.get() != Outcome::Failed || self.header.retrieved.get() {
+            return;
+        }
+        let Stage::Finished(Err(err)) = std::mem::replace(self.stage.get_mut(), Stage::Taken) else {
+            return;
+        };
+        let context = ExceptionContext::new(format!(
+            "Task exception was never retrieved ({})",
+            self.header.name()
+        ))
+        .with_exception(err);
+        match self.header.core.upgrade() {
+            Some(core) => core.call_exception_handler(context),
+            None => eprintln!("asyncio: {context}"),
+        }
     }
 }

@@ -1,108 +1,134 @@
-//! [`Task`]: the handle to a spawned task.
+//! [`Task`]: the typed handle to a spawned task.
 
 use std::fmt;
 use std::future::Future;
+use std::ops::Deref;
 use std::pin::Pin;
 use std::rc::Rc;
 use std::task::{Context, Poll};
 
+use super::cancel;
 use super::cell::Join;
-use crate::error::Result;
+use crate::error::{Error, Result};
+use crate::event_loop::TaskRef;
 
-/// A handle to a task: a future running concurrently on the event loop.
+/// A future running concurrently on the loop (asyncio's `Task`), created by
+/// [`create_task`](crate::create_task).
 ///
-/// Created by [`create_task`](crate::create_task) or
-/// [`EventLoop::create_task`](crate::EventLoop::create_task). The loop owns
-/// the task: it runs to completion whether or not the handle is kept, so
-/// dropping a `Task` detaches it (unlike asyncio, where an unreferenced task
-/// may be garbage-collected mid-flight).
+/// Awaiting a `Task<T>` gives the task's result: `Ok(T)`, or its error,
+/// `Err(Error::Cancelled(_))` if it was cancelled, `Err(Error::Panicked(_))`
+/// if it panicked. Cancelling the awaiting task cancels the awaited one
+/// (and waits for it to finish), as in asyncio.
 ///
-/// Awaiting the handle gives the task's output as `Ok`, or
-/// [`Error::Panicked`](crate::Error::Panicked) if the task panicked (the
-/// panic is caught and kept; it never stops the loop), or
-/// [`Error::Cancelled`](crate::Error::Cancelled) if it was
-/// [`abort`](Self::abort)ed. The output can be taken once.
+/// Dropping a `Task` does not stop it: the loop holds tasks until they
+/// finish. Handles are cheap clones; the output is *moved* to whichever
+/// handle takes it first (by awaiting, or [`take_result`](Self::take_result)),
+/// and the others then get [`Error::InvalidState`]. Everything that does
+/// not depend on the output type (name, cancellation, state, done
+/// callbacks) is on [`TaskRef`], which `Task` dereferences to.
 ///
 /// # Examples
 ///
 /// ```
-/// use asyncio::EventLoop;
+/// #[asyncio::coroutine]
+/// fn double(n: u32) -> asyncio::Result<u32> {
+///     asyncio::sleep(0).await?;
+///     Ok(n * 2)
+/// }
 ///
-/// let event_loop = EventLoop::new()?;
-/// let task = event_loop.create_task(std::future::ready(7))?;
-/// assert!(!task.done());
-/// let output = event_loop.run_until_complete(task)?;
-/// assert_eq!(output?, 7);
+/// #[asyncio::coroutine]
+/// fn main_coroutine() -> asyncio::Result<u32> {
+///     let task = asyncio::create_task(double(21));
+///     assert!(!task.done());
+///     task.await
+/// }
+/// assert_eq!(asyncio::run(main_coroutine())?, 42);
 /// # Ok::<(), asyncio::Error>(())
 /// ```
 #[must_use = "dropping a Task detaches it; it keeps running"]
 pub struct Task<T> {
     cell: Rc<dyn Join<T>>,
+    task: TaskRef,
 }
 
 impl<T> Task<T> {
-    pub(super) fn new(cell: Rc<dyn Join<T>>) -> Self {
-        Task { cell }
+    pub(super) fn new(cell: Rc<dyn Join<T>>, task: TaskRef) -> Self {
+        Task { cell, task }
     }
 
-    /// Whether the task has finished: returned, panicked or was aborted.
-    pub fn done(&self) -> bool {
-        self.cell.is_done()
+    /// The type-erased handle to this task.
+    pub fn task_ref(&self) -> &TaskRef {
+        &self.task
     }
 
-    /// Requests cancellation of the task; returns `false` if it is already
-    /// done.
+    /// Takes the output of a finished task without awaiting it.
     ///
-    /// The request is delivered once, as
-    /// [`Error::Cancelled`](crate::Error::Cancelled), by the next runtime
-    /// leaf the task awaits — for now only [`sleep`](crate::sleep), which
-    /// checks the request whenever it is polled (the task is woken so that
-    /// a pending sleep sees it at once). The task may handle the error,
-    /// clean up, or propagate it with `?`.
+    /// # Errors
     ///
-    /// This is the minimal form of asyncio's `Task.cancel()`: cancel
-    /// messages, `cancelling()`/`uncancel()`, cancel scopes and delivery by
-    /// every blocking leaf come with the full task implementation.
+    /// [`Error::InvalidState`] if the task is still pending or its output
+    /// was taken already; otherwise the task's own error.
+    pub fn take_result(&self) -> Result<T> {
+        self.cell
+            .take_output()
+            .unwrap_or_else(|| Err(Error::invalid_state("result is not set: task is pending")))
+    }
+
+    /// A copy of the output of a finished task (asyncio's
+    /// `Task.result()`), leaving it for others.
+    ///
+    /// # Errors
+    ///
+    /// As [`take_result`](Self::take_result).
     ///
     /// # Examples
     ///
     /// ```
-    /// use asyncio::{EventLoop, Error};
-    ///
-    /// let event_loop = EventLoop::new()?;
-    /// let task = event_loop.create_task(asyncio::sleep(3600))?;
-    /// assert!(task.cancel());
-    /// let output = event_loop.run_until_complete(task)?;
-    /// assert!(matches!(output, Ok(Err(Error::Cancelled))));
+    /// #[asyncio::coroutine]
+    /// fn main_coroutine() -> asyncio::Result<i32> {
+    ///     let task = asyncio::create_task(std::future::ready(Ok::<_, asyncio::Error>(7)));
+    ///     assert!(task.result().is_err()); // still pending
+    ///     asyncio::sleep(0).await?;
+    ///     assert_eq!(task.result()?, 7);
+    ///     task.await // still there
+    /// }
+    /// assert_eq!(asyncio::run(main_coroutine())?, 7);
     /// # Ok::<(), asyncio::Error>(())
     /// ```
-    pub fn cancel(&self) -> bool {
-        self.cell.cancel()
+    pub fn result(&self) -> Result<T>
+    where
+        T: Clone,
+    {
+        let mut copy = None;
+        self.cell.inspect_output(&mut |result| {
+            copy = Some(match result {
+                Ok(value) => Ok(value.clone()),
+                Err(err) => Err(err.duplicate()),
+            });
+        });
+        match copy {
+            Some(result) => result,
+            None if self.done() => Err(Error::invalid_state(
+                "the task's result was already taken by another handle",
+            )),
+            None => Err(Error::invalid_state("result is not set: task is pending")),
+        }
     }
+}
 
-    /// Drops the task's future now, without letting it run again: the
-    /// Rust way to stop a task, with no chance for asynchronous clean-up
-    /// (destructors still run). Awaiting the task then gives
-    /// [`Error::Cancelled`](crate::Error::Cancelled).
-    ///
-    /// A task that aborts itself is dropped as soon as its current step
-    /// returns. Aborting a finished task does nothing.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use asyncio::{EventLoop, Error};
-    ///
-    /// let event_loop = EventLoop::new()?;
-    /// let task = event_loop.create_task(asyncio::sleep(3600))?;
-    /// task.abort();
-    /// assert!(task.done());
-    /// let output = event_loop.run_until_complete(task)?;
-    /// assert!(matches!(output, Err(Error::Cancelled)));
-    /// # Ok::<(), asyncio::Error>(())
-    /// ```
-    pub fn abort(&self) {
-        self.cell.abort();
+impl<T> Clone for Task<T> {
+    fn clone(&self) -> Self {
+        Task {
+            cell: self.cell.clone(),
+            task: self.task.clone(),
+        }
+    }
+}
+
+impl<T> Deref for Task<T> {
+    type Target = TaskRef;
+
+    fn deref(&self) -> &TaskRef {
+        &self.task
     }
 }
 
@@ -110,14 +136,37 @@ impl<T> Future for Task<T> {
     type Output = Result<T>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<T>> {
-        self.cell.poll_join(cx)
+        let header = self.task.runnable().header();
+        if cancel::current_request().is_some() {
+            // The awaiting task is being cancelled: pass the request on to
+            // the awaited one and keep waiting for it, as asyncio cancels a
+            // task's `_fut_waiter`. If it is done already, the awaiter gets
+            // the cancellation and the output stays in the task.
+            let err = cancel::take_request().unwrap_or_else(Error::cancelled);
+            if header.is_done() || !header.cancel(cancel_message(&err)) {
+                return Poll::Ready(Err(err));
+            }
+        }
+        match self.cell.take_output() {
+            Some(result) => Poll::Ready(result),
+            None => {
+                header.add_waiter(cx.waker());
+                Poll::Pending
+            }
+        }
+    }
+}
+
+/// The message of a cancellation error, to pass on.
+pub(crate) fn cancel_message(err: &Error) -> Option<std::sync::Arc<str>> {
+    match err {
+        Error::Cancelled(msg) => msg.clone(),
+        _ => None,
     }
 }
 
 impl<T> fmt::Debug for Task<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Task")
-            .field("done", &self.done())
-            .finish_non_exhaustive()
+        self.task.fmt(f)
     }
 }

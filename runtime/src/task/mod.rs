@@ -2,52 +2,57 @@
 //!
 //! This layer sits on the loop core: it gives the core type-erased
 //! [`Runnable`](crate::event_loop::tasks::Runnable) cells to schedule by id,
-//! and gives users typed [`Task`] handles to the same cells.
+//! and gives users typed [`Task`] handles to the same cells. It also holds
+//! the one rule every blocking leaf above it follows: deliver a pending
+//! cancellation first ([`cancel`]).
 
+pub(crate) mod cancel;
 mod cell;
 mod handle;
+mod output;
 
 use std::future::Future;
 use std::rc::Rc;
 
 use self::cell::{Join, TaskCell};
 use crate::error::Result;
-use crate::event_loop::EventLoop;
-use crate::event_loop::current;
 use crate::event_loop::driver::Core;
+use crate::event_loop::tasks::Runnable;
+use crate::event_loop::{EventLoop, TaskRef, current};
 
+pub(crate) use self::handle::cancel_message;
 pub use self::handle::Task;
+pub use self::output::IntoResult;
 
-/// Spawns `fut` as a task on the running event loop (asyncio's
-/// `create_task`).
+/// Schedules `fut` to run concurrently on the running loop, as a task
+/// (asyncio's `create_task`), and returns its handle.
 ///
-/// The task's first step is queued behind whatever is ready; it then runs
-/// concurrently with the caller, whether or not the returned handle is kept.
-/// The future need not be `Send`.
+/// The task's first step runs in the loop's next iteration, after what is
+/// already queued. The future need not be `Send`. Its output says whether it
+/// succeeded ([`IntoResult`]): awaiting the task gives that result.
 ///
 /// # Panics
 ///
-/// If no event loop is running on this thread (asyncio raises
-/// `RuntimeError`). Outside a running loop, use
-/// [`EventLoop::create_task`].
+/// If no loop is running on this thread (asyncio raises `RuntimeError`);
+/// use [`EventLoop::create_task`] to spawn on a loop that is not running.
 ///
 /// # Examples
 ///
 /// ```
-/// use std::future::{poll_fn, ready};
-/// use std::pin::Pin;
-///
-/// let mut task = None;
-/// let doubled = asyncio::run(poll_fn(|cx| {
-///     let task = task.get_or_insert_with(|| asyncio::create_task(ready(21)));
-///     Pin::new(task).poll(cx).map(|output| output.unwrap() * 2)
-/// }));
-/// assert_eq!(doubled, 42);
+/// #[asyncio::coroutine]
+/// fn main_coroutine() -> asyncio::Result<()> {
+///     let background = asyncio::create_task(asyncio::sleep(0.001));
+///     background.set_name("background");
+///     assert_eq!(background.name(), "background");
+///     background.await
+/// }
+/// asyncio::run(main_coroutine())?;
+/// # Ok::<(), asyncio::Error>(())
 /// ```
-pub fn create_task<F>(fut: F) -> Task<F::Output>
+pub fn create_task<F>(fut: F) -> Task<<F::Output as IntoResult>::Ok>
 where
     F: Future + 'static,
-    F::Output: 'static,
+    F::Output: IntoResult,
 {
     let spawned = current::with_current(|core| spawn(core, fut));
     match spawned {
@@ -58,10 +63,8 @@ where
 }
 
 impl EventLoop {
-    /// Spawns `fut` as a task on this loop, which need not be running yet
-    /// (asyncio's `loop.create_task`).
-    ///
-    /// The task's first step runs in the loop's next iteration.
+    /// Schedules `fut` to run on this loop as a task; it starts when the
+    /// loop runs.
     ///
     /// # Errors
     ///
@@ -72,27 +75,87 @@ impl EventLoop {
     ///
     /// ```
     /// let event_loop = asyncio::EventLoop::new()?;
-    /// let task = event_loop.create_task(std::future::ready("done"))?;
-    /// assert_eq!(event_loop.run_until_complete(task)??, "done");
+    /// let task = event_loop.create_task(std::future::ready(Ok::<_, asyncio::Error>(5)))?;
+    /// assert_eq!(event_loop.run_until_complete(task)??, 5);
     /// # Ok::<(), asyncio::Error>(())
     /// ```
-    pub fn create_task<F>(&self, fut: F) -> Result<Task<F::Output>>
+    pub fn create_task<F>(&self, fut: F) -> Result<Task<<F::Output as IntoResult>::Ok>>
     where
         F: Future + 'static,
-        F::Output: 'static,
+        F::Output: IntoResult,
     {
         spawn(self.core(), fut)
     }
 }
 
-/// Spawns `fut` on `core`.
-fn spawn<F>(core: &Rc<Core>, fut: F) -> Result<Task<F::Output>>
+pub(crate) fn spawn<F>(core: &Rc<Core>, fut: F) -> Result<Task<<F::Output as IntoResult>::Ok>>
 where
     F: Future + 'static,
-    F::Output: 'static,
+    F::Output: IntoResult,
 {
     let weak = Rc::downgrade(core);
-    let cell = core.spawn(move |id, waker| Rc::new(TaskCell::new(id, weak, waker, fut)))?;
-    let join: Rc<dyn Join<F::Output>> = cell;
-    Ok(Task::new(join))
+    let cell = core.spawn(move |waker| Rc::new(TaskCell::new(weak, waker, fut)))?;
+    let erased: Rc<dyn Runnable> = cell.clone();
+    let join: Rc<dyn Join<<F::Output as IntoResult>::Ok>> = cell;
+    Ok(Task::new(join, TaskRef::new(erased)))
+}
+
+/// `fut` as a task: itself if it is a [`Task`] already (asyncio's
+/// `ensure_future`), else a new task on the running loop.
+///
+/// # Errors
+///
+/// [`Error::InvalidState`](crate::Error::InvalidState) if a new task is
+/// needed and no loop is running, or it is closed.
+pub fn ensure_task<F>(fut: F) -> Result<Task<<F::Output as IntoResult>::Ok>>
+where
+    F: Future + 'static,
+    F::Output: IntoResult,
+{
+    let mut slot = Some(fut);
+    let any: &mut dyn std::any::Any = &mut slot;
+    if let Some(task) = any.downcast_mut::<Option<Task<<F::Output as IntoResult>::Ok>>>() {
+        if let Some(task) = task.take() {
+            return Ok(task);
+        }
+    }
+    let fut = slot.take().expect("taken only when it is a task");
+    current::with_current(|core| spawn(core, fut)).unwrap_or_else(|| Err(current::no_running_loop()))
+}
+
+/// The task running now (asyncio's `current_task()`): inside a task or the
+/// main future of [`run`](crate::run), that task; elsewhere `None`.
+///
+/// # Examples
+///
+/// ```
+/// assert!(asyncio::current_task().is_none());
+/// let inside = asyncio::run(std::future::poll_fn(|_| {
+///     std::task::Poll::Ready(Ok::<_, asyncio::Error>(asyncio::current_task().is_some()))
+/// }))?;
+/// assert!(inside);
+/// # Ok::<(), asyncio::Error>(())
+/// ```
+pub fn current_task() -> Option<TaskRef> {
+    current::with_current(|core| core.current_task().map(TaskRef::new)).flatten()
+}
+
+/// Every task of the running loop that is not done yet, the main one
+/// included (asyncio's `all_tasks()`); empty when no loop runs.
+///
+/// # Examples
+///
+/// ```
+/// #[asyncio::coroutine]
+/// fn main_coroutine() -> asyncio::Result<usize> {
+///     let _a = asyncio::create_task(asyncio::sleep(0));
+///     let _b = asyncio::create_task(asyncio::sleep(0));
+///     Ok(asyncio::all_tasks().len())
+/// }
+/// assert_eq!(asyncio::run(main_coroutine())?, 3);
+/// # Ok::<(), asyncio::Error>(())
+/// ```
+pub fn all_tasks() -> Vec<TaskRef> {
+    current::with_current(|core| core.all_tasks().into_iter().map(TaskRef::new).collect())
+        .unwrap_or_default()
 }

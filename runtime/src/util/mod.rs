@@ -2,3 +2,4 @@
 
 pub(crate) mod panic;
 pub(crate) mod slab;
+pub(crate) mod thread_pool;

@@ -30,6 +30,20 @@ impl fmt::Debug for Key {
     }
 }
 
+impl Key {
+    /// A key that names nothing in any slab.
+    pub(crate) const DANGLING: Key = Key {
+        index: NIL,
+        generation: 0,
+    };
+
+    /// The key in 48 bits: the index and the low 16 bits of the generation
+    /// (what a task's waker carries; see [`Slab::unpack`]).
+    pub(crate) fn pack(self) -> u64 {
+        u64::from(self.index) | (u64::from(self.generation & 0xFFFF) << 32)
+    }
+}
+
 enum Slot<T> {
     Occupied { generation: u32, value: T },
     Vacant { generation: u32, next_free: u32 },
@@ -56,11 +70,6 @@ impl<T> Slab<T> {
             free_head: NIL,
             len: 0,
         }
-    }
-
-    /// Number of occupied slots.
-    pub(crate) fn len(&self) -> usize {
-        self.len
     }
 
     /// The key the next [`insert`](Self::insert) will return.
@@ -120,6 +129,26 @@ impl<T> Slab<T> {
         match self.slots.get_mut(key.index as usize) {
             Some(Slot::Occupied { generation, value }) if *generation == key.generation => {
                 Some(value)
+            }
+            _ => None,
+        }
+    }
+
+    /// The key of the value at a [`Key::pack`]ed position, if its slot is
+    /// occupied by a value whose generation matches in the packed bits.
+    ///
+    /// Sixteen bits of generation make a stale packed key that meets a slot
+    /// reused exactly a multiple of 65,536 times resolve to the new value;
+    /// wakers use packed keys, and a spurious wake-up is harmless.
+    pub(crate) fn unpack(&self, bits: u64) -> Option<Key> {
+        let index = (bits & 0xFFFF_FFFF) as u32;
+        let low = (bits >> 32) & 0xFFFF;
+        match self.slots.get(index as usize) {
+            Some(Slot::Occupied { generation, .. }) if u64::from(*generation & 0xFFFF) == low => {
+                Some(Key {
+                    index,
+                    generation: *generation,
+                })
             }
             _ => None,
         }
