@@ -45,8 +45,8 @@ pub fn concurrent() -> asyncio::Result<()> {
     let task2 = asyncio::create_task(say_after(2, "world"));
     println!("started at {}", now());
     // Wait until both tasks are completed (should take around 2 seconds).
-    task1.await??;
-    task2.await??;
+    task1.await?;
+    task2.await?;
     println!("finished at {}", now());
     Ok(())
 }

@@ -30,8 +30,8 @@ mod oracle {
         let task1 = asyncio::create_task(say_after(1, "hello"));
         let task2 = asyncio::create_task(say_after(2, "world"));
         println!("started at {}", super::say_after::now());
-        task1.await??;
-        task2.await??;
+        task1.await?;
+        task2.await?;
         println!("finished at {}", super::say_after::now());
         Ok(())
     }

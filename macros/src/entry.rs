@@ -50,14 +50,7 @@ fn expand_runner(
     let mut outer = item;
     outer.sig.asyncness = None;
     let (attrs, vis, sig) = (&outer.attrs, &outer.vis, &outer.sig);
-    let run = if debug {
-        quote_spanned!(span=> match ::asyncio::Runner::new().debug(true).run(__asyncio_body()) {
-            ::core::result::Result::Ok(value) => value,
-            ::core::result::Result::Err(error) => ::core::panic!("asyncio: {}", error),
-        })
-    } else {
-        quote_spanned!(span=> ::asyncio::run(__asyncio_body()))
-    };
+    let run = quote_spanned!(span=> ::asyncio::__private::run_entry(__asyncio_body(), #debug));
     quote! {
         #extra_attr
         #(#attrs)* #vis #sig {

@@ -166,8 +166,16 @@ impl fmt::Display for Error {
             Error::Timeout => f.write_str("operation timed out"),
             Error::InvalidState(msg) => write!(f, "invalid state: {msg}"),
             Error::IncompleteRead { partial, expected } => match expected {
-                Some(n) => write!(f, "{} bytes read on a total of {n} expected bytes", partial.len()),
-                None => write!(f, "{} bytes read before the end of the stream", partial.len()),
+                Some(n) => write!(
+                    f,
+                    "{} bytes read on a total of {n} expected bytes",
+                    partial.len()
+                ),
+                None => write!(
+                    f,
+                    "{} bytes read before the end of the stream",
+                    partial.len()
+                ),
             },
             Error::LimitOverrun { consumed } => write!(
                 f,

@@ -226,7 +226,10 @@ impl<T: 'static> Future<T> {
 
     /// Whether the future was cancelled.
     pub fn cancelled(&self) -> bool {
-        matches!(self.cell.inner.borrow().result, Some(Err(Error::Cancelled(_))))
+        matches!(
+            self.cell.inner.borrow().result,
+            Some(Err(Error::Cancelled(_)))
+        )
     }
 
     /// The future's error (asyncio's `exception()`): `Ok(None)` if it has a
@@ -240,7 +243,9 @@ impl<T: 'static> Future<T> {
         let mut inner = self.cell.inner.borrow_mut();
         inner.retrieved = true;
         match &inner.result {
-            None => Err(Error::invalid_state("exception is not set: the future is pending")),
+            None => Err(Error::invalid_state(
+                "exception is not set: the future is pending",
+            )),
             Some(Ok(_)) => Ok(None),
             Some(Err(err)) if err.is_cancelled() => Err(err.duplicate()),
             Some(Err(err)) => Ok(Some(err.duplicate())),
@@ -316,7 +321,9 @@ impl<T: Clone + 'static> Future<T> {
         let mut inner = self.cell.inner.borrow_mut();
         inner.retrieved = true;
         match &inner.result {
-            None => Err(Error::invalid_state("result is not set: the future is pending")),
+            None => Err(Error::invalid_state(
+                "result is not set: the future is pending",
+            )),
             Some(Ok(value)) => Ok(value.clone()),
             Some(Err(err)) => Err(err.duplicate()),
         }

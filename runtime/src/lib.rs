@@ -18,7 +18,7 @@
 //! fn main_coroutine() -> asyncio::Result<String> {
 //!     let world = asyncio::create_task(say_after(2, "world"));
 //!     let hello = say_after(1, "hello").await?;
-//!     Ok(format!("{hello} {}", world.await??))
+//!     Ok(format!("{hello} {}", world.await?))
 //! }
 //!
 //! assert_eq!(asyncio::run(main_coroutine())?, "hello world");

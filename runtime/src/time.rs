@@ -93,7 +93,8 @@ impl Sleep {
                 self.state = State::Yielded;
                 Poll::Pending
             }
-            State::Start => match core.wake_at(core.deadline_after(self.delay), cx.waker().clone()) {
+            State::Start => match core.wake_at(core.deadline_after(self.delay), cx.waker().clone())
+            {
                 Ok(timer) => {
                     self.state = State::Waiting(timer);
                     Poll::Pending

@@ -75,7 +75,7 @@ fn nap_recording(delay: f64, log: Log) -> Step {
         Pin::new(&mut sleep).poll(cx).map(|out| {
             log.push(match out {
                 Ok(()) => "slept".to_owned(),
-                Err(Error::Cancelled) => "cancelled".to_owned(),
+                Err(Error::Cancelled(_)) => "cancelled".to_owned(),
                 Err(err) => format!("error: {err}"),
             });
         })
@@ -292,8 +292,8 @@ fn run_until_complete_is_not_reentrant() {
             let running = asyncio::get_running_loop().unwrap();
             let same = running.run_until_complete(ready(1));
             let another = other.run_until_complete(ready(2));
-            let runner = Runner::new().run(ready(3));
-            let nested_run = catch_unwind(|| asyncio::run(ready(4)));
+            let runner = Runner::new().run(ready(Ok::<_, Error>(3)));
+            let nested_run = asyncio::run(ready(Ok::<_, Error>(4)));
             let close = running.close();
             Poll::Ready((same, another, runner, nested_run.is_err(), close))
         }))
@@ -435,7 +435,7 @@ fn sleeps_end_in_delay_order() {
             }
         })
     };
-    asyncio::run(main);
+    asyncio::run(main).unwrap();
     assert!(start.elapsed() >= Duration::from_millis(30));
     assert_eq!(log.entries(), ["10", "20", "30"]);
 }
@@ -472,11 +472,11 @@ fn negative_and_nan_sleeps_yield_once() {
 fn task_panic_becomes_an_error() {
     let event_loop = EventLoop::new().unwrap();
     let failing = event_loop
-        .create_task(poll_fn(|_| -> Poll<u32> {
+        .create_task(poll_fn(|_| -> Poll<Result<u32, Error>> {
             panic!("task failure (expected by the test)")
         }))
         .unwrap();
-    let healthy = event_loop.create_task(ready(7)).unwrap();
+    let healthy = event_loop.create_task(ready(Ok::<_, Error>(7))).unwrap();
     let failed = event_loop.run_until_complete(failing).unwrap();
     match failed {
         Err(Error::Panicked(msg)) => assert!(msg.contains("task failure"), "{msg}"),
@@ -497,14 +497,17 @@ fn dropped_task_handle_still_runs() {
             ])));
         }),
         nap(0.02),
-    ]));
+    ]))
+    .unwrap();
     assert!(ran.get());
 }
 
 #[test]
 fn task_output_is_taken_once() {
     let event_loop = EventLoop::new().unwrap();
-    let mut task = event_loop.create_task(ready("once")).unwrap();
+    let mut task = event_loop
+        .create_task(ready(Ok::<_, Error>("once")))
+        .unwrap();
     assert_eq!(
         event_loop
             .run_until_complete(poll_fn(|cx| Pin::new(&mut task).poll(cx)))
@@ -569,7 +572,7 @@ fn abort_drops_the_future_now() {
     assert!(task.done());
     assert!(matches!(
         event_loop.run_until_complete(task).unwrap(),
-        Err(Error::Cancelled)
+        Err(Error::Cancelled(_))
     ));
 }
 
@@ -595,7 +598,7 @@ fn a_task_can_abort_itself() {
     assert_eq!(steps_after_abort.get(), 1);
     assert!(matches!(
         event_loop.run_until_complete(task).unwrap(),
-        Err(Error::Cancelled)
+        Err(Error::Cancelled(_))
     ));
 }
 
@@ -623,7 +626,7 @@ fn closing_or_dropping_a_loop_aborts_its_tasks() {
 
 #[test]
 fn run_returns_the_output() {
-    assert_eq!(asyncio::run(ready(42)), 42);
+    assert_eq!(asyncio::run(ready(Ok::<_, Error>(42))).unwrap(), 42);
 }
 
 #[test]
@@ -640,7 +643,7 @@ fn run_propagates_a_panic_of_the_main_future() {
     );
     // The thread has no loop left running.
     assert!(asyncio::get_running_loop().is_err());
-    assert_eq!(asyncio::run(ready(1)), 1);
+    assert_eq!(asyncio::run(ready(Ok::<_, Error>(1))).unwrap(), 1);
 }
 
 #[test]
@@ -650,14 +653,19 @@ fn run_cancels_and_finishes_leftover_tasks() {
     let leftover: Rc<RefCell<Option<Task<()>>>> = Rc::default();
     let slot = leftover.clone();
     let log2 = log.clone();
-    asyncio::run(chain([act(move || {
-        *slot.borrow_mut() = Some(asyncio::create_task(chain([
-            nap_recording(3600.0, log2.clone()),
-            act(log2.pusher("cleanup")),
-            // Clean-up may await again after the cancellation.
-            nap_recording(0.001, log2.clone()),
-        ])));
-    })]));
+    asyncio::run(chain([
+        act(move || {
+            *slot.borrow_mut() = Some(asyncio::create_task(chain([
+                nap_recording(3600.0, log2.clone()),
+                act(log2.pusher("cleanup")),
+                // Clean-up may await again after the cancellation.
+                nap_recording(0.001, log2.clone()),
+            ])));
+        }), // Let the leftover start: one cancelled before its first step would
+            // end without running at all (asyncio's behaviour, tested below).
+        nap(0.0),
+    ]))
+    .unwrap();
     assert_eq!(log.entries(), ["cancelled", "cleanup", "slept"]);
     assert!(leftover.borrow().as_ref().unwrap().done());
 }
@@ -668,14 +676,14 @@ fn runner_keeps_tasks_between_runs() {
     let mut runner = Runner::new();
     let first = runner
         .run(poll_fn(|_| {
-            Poll::Ready(asyncio::create_task(chain([
+            Poll::Ready(Ok::<_, Error>(asyncio::create_task(chain([
                 nap(0.005),
                 act(log.pusher("background")),
-            ])))
+            ]))))
         }))
         .unwrap();
     assert!(!first.done());
-    let output = runner.run(first).unwrap();
+    let output = runner.run(first);
     assert!(output.is_ok());
     assert_eq!(log.entries(), ["background"]);
     runner.close().unwrap();
@@ -693,10 +701,10 @@ fn runner_close_aborts_tasks_that_cannot_progress() {
     let stuck = runner
         .run(poll_fn(|_| {
             let guard = DropFlag(guard.0.clone());
-            Poll::Ready(asyncio::create_task(poll_fn(move |_| {
+            Poll::Ready(Ok::<_, Error>(asyncio::create_task(poll_fn(move |_| {
                 let _ = &guard;
                 Poll::<()>::Pending
-            })))
+            }))))
         }))
         .unwrap();
     drop(guard);

@@ -109,7 +109,11 @@ impl GatherCore {
             if let Some(err) = self.cancelled.take() {
                 return Poll::Ready(Err(err));
             }
-            if let Some(index) = self.failure.or(self.watch.first_error()).filter(|_| self.mode == Mode::CancelOnError) {
+            if let Some(index) = self
+                .failure
+                .or(self.watch.first_error())
+                .filter(|_| self.mode == Mode::CancelOnError)
+            {
                 return Poll::Ready(Ok(Settled::Failed(index)));
             }
             return Poll::Ready(Ok(Settled::All));
@@ -120,7 +124,12 @@ impl GatherCore {
 }
 
 /// Makes tasks of `futs`, keeping the first error instead of panicking.
-fn spawn_all<I>(futs: I) -> (Vec<Task<<<I::Item as Future>::Output as IntoResult>::Ok>>, Option<Error>)
+fn spawn_all<I>(
+    futs: I,
+) -> (
+    Vec<Task<<<I::Item as Future>::Output as IntoResult>::Ok>>,
+    Option<Error>,
+)
 where
     I: IntoIterator,
     I::Item: Future + 'static,
@@ -260,7 +269,11 @@ impl<T> Gather<T> {
     /// # Ok::<(), asyncio::Error>(())
     /// ```
     pub fn return_exceptions(self) -> GatherAll<T> {
-        let refs = self.tasks.iter().map(|task| task.task_ref().clone()).collect();
+        let refs = self
+            .tasks
+            .iter()
+            .map(|task| task.task_ref().clone())
+            .collect();
         GatherAll {
             core: GatherCore::new(refs, Mode::ReturnExceptions, self.core.spawn_error),
             tasks: self.tasks,

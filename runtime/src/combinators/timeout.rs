@@ -87,7 +87,9 @@ impl TimeoutHandle {
                 self.state.when.set(when);
                 self.arm()
             }
-            _ => Err(Error::invalid_state("cannot reschedule a timeout that expired or exited")),
+            _ => Err(Error::invalid_state(
+                "cannot reschedule a timeout that expired or exited",
+            )),
         }
     }
 
@@ -268,7 +270,8 @@ where
                 };
                 this.level = task.cancelling();
                 if let Some(delay) = this.after.take() {
-                    let when = current::with_current(|core| core.seconds_at(core.deadline_after(delay)));
+                    let when =
+                        current::with_current(|core| core.seconds_at(core.deadline_after(delay)));
                     state.when.set(when);
                 }
                 *state.task.borrow_mut() = Some(task);

@@ -29,3 +29,23 @@ impl<T: ?Sized, U: ?Sized> Captures<U> for T {}
 // Used by the runtime's own macros (`gather!`, `try_gather!`).
 pub use crate::combinators::gather::GatherTuple;
 pub use crate::task::ensure_task;
+
+/// Runs the body of `#[entry]` or `#[asyncio::test]` on a fresh loop (a
+/// [`Runner`](crate::Runner)) and returns its output as it is, whatever its
+/// type.
+///
+/// # Panics
+///
+/// If the loop cannot be created or run (an entry point called from inside
+/// a running loop): there is no caller to return that error to.
+pub fn run_entry<F: Future>(fut: F, debug: bool) -> F::Output {
+    let mut runner = crate::Runner::new().debug(debug);
+    let output = runner
+        .event_loop()
+        .and_then(|event_loop| event_loop.run_until_complete(fut));
+    let closed = runner.close();
+    match (output, closed) {
+        (Ok(value), Ok(())) => value,
+        (Err(err), _) | (_, Err(err)) => panic!("asyncio: {err}"),
+    }
+}

@@ -33,7 +33,8 @@ pub(super) fn unregister_local(slot: u16) {
 /// The loop in `slot`, if it lives on this thread: the running loop, or
 /// one of the others created here.
 pub(super) fn local(slot: u16) -> Option<Rc<Core>> {
-    if let Some(Some(core)) = with_current(|core| (core.loop_slot() == slot).then(|| core.clone())) {
+    if let Some(Some(core)) = with_current(|core| (core.loop_slot() == slot).then(|| core.clone()))
+    {
         return Some(core);
     }
     LOCAL

@@ -179,4 +179,6 @@ macro_rules! timeout_from_delay {
     )*};
 }
 
-timeout_from_delay!(Delay, Duration, f64, f32, u8, u16, u32, u64, i8, i16, i32, i64);
+timeout_from_delay!(
+    Delay, Duration, f64, f32, u8, u16, u32, u64, i8, i16, i32, i64
+);

@@ -495,7 +495,9 @@ impl Core {
             self.poll_timeout()
         };
         let (poll_for, jump) = match timeout {
-            Some(wait) if self.clock.is_virtual() && !wait.is_zero() => (Some(Duration::ZERO), wait),
+            Some(wait) if self.clock.is_virtual() && !wait.is_zero() => {
+                (Some(Duration::ZERO), wait)
+            }
             other => (other, Duration::ZERO),
         };
         let woken = self.io.borrow_mut().poll(poll_for)?;
@@ -585,7 +587,10 @@ impl Core {
             slot.queued = false;
             (slot.task.clone(), slot.is_root)
         };
-        let what = self.debug.get().then(|| format!("{:?}", TaskRef::new(task.clone())));
+        let what = self
+            .debug
+            .get()
+            .then(|| format!("{:?}", TaskRef::new(task.clone())));
         let _current = CurrentTask::enter(self, id);
         if is_root {
             root();

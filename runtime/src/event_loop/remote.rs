@@ -48,8 +48,8 @@ pub(super) fn register(remote: Arc<Remote>) -> io::Result<u16> {
             slots.len() - 1
         }
     };
-    let slot = u16::try_from(index)
-        .map_err(|_| io::Error::other("too many event loops alive at once"))?;
+    let slot =
+        u16::try_from(index).map_err(|_| io::Error::other("too many event loops alive at once"))?;
     slots[index] = Some(remote);
     Ok(slot)
 }

@@ -69,7 +69,9 @@ impl TaskRef {
     /// Renames the task.
     pub fn set_name(&self, name: impl Into<String>) {
         let name = name.into();
-        self.task.header().with_extra(|extra| extra.name = Some(name));
+        self.task
+            .header()
+            .with_extra(|extra| extra.name = Some(name));
     }
 
     /// Requests cancellation (asyncio's `Task.cancel()`).
@@ -143,7 +145,9 @@ impl TaskRef {
     pub fn exception(&self) -> Result<Option<Error>> {
         let header = self.task.header();
         match header.outcome.get() {
-            Outcome::Pending => Err(Error::invalid_state("exception is not set: task is pending")),
+            Outcome::Pending => Err(Error::invalid_state(
+                "exception is not set: task is pending",
+            )),
             Outcome::Returned => Ok(None),
             Outcome::Failed => Ok(self.task.exception()),
             Outcome::Cancelled => Err(self.task.exception().unwrap_or(Error::Cancelled(None))),
@@ -163,9 +167,10 @@ impl TaskRef {
             }
         } else {
             header.with_extra(|extra| {
-                extra
-                    .done_callbacks
-                    .push((id.get(), Box::new(move |task| callback(TaskRef::new(task.clone())))));
+                extra.done_callbacks.push((
+                    id.get(),
+                    Box::new(move |task| callback(TaskRef::new(task.clone()))),
+                ));
             });
         }
         id

@@ -198,7 +198,8 @@ impl<F, T> Drop for TaskCell<F, T> {
         if self.header.outcome.get() != Outcome::Failed || self.header.retrieved.get() {
             return;
         }
-        let Stage::Finished(Err(err)) = std::mem::replace(self.stage.get_mut(), Stage::Taken) else {
+        let Stage::Finished(Err(err)) = std::mem::replace(self.stage.get_mut(), Stage::Taken)
+        else {
             return;
         };
         let context = ExceptionContext::new(format!(

@@ -20,8 +20,8 @@ use crate::event_loop::driver::Core;
 use crate::event_loop::tasks::Runnable;
 use crate::event_loop::{EventLoop, TaskRef, current};
 
-pub(crate) use self::handle::cancel_message;
 pub use self::handle::Task;
+pub(crate) use self::handle::cancel_message;
 pub use self::output::IntoResult;
 
 /// Schedules `fut` to run concurrently on the running loop, as a task
@@ -120,7 +120,8 @@ where
         }
     }
     let fut = slot.take().expect("taken only when it is a task");
-    current::with_current(|core| spawn(core, fut)).unwrap_or_else(|| Err(current::no_running_loop()))
+    current::with_current(|core| spawn(core, fut))
+        .unwrap_or_else(|| Err(current::no_running_loop()))
 }
 
 /// The task running now (asyncio's `current_task()`): inside a task or the

@@ -84,7 +84,10 @@ impl<T> ConcurrentFuture<T> {
     }
 
     fn lock(&self) -> MutexGuard<'_, Inner<T>> {
-        self.shared.inner.lock().unwrap_or_else(PoisonError::into_inner)
+        self.shared
+            .inner
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
     }
 
     fn settle(&self, state: State<T>) -> bool {

@@ -87,7 +87,11 @@ struct CancelLink {
 impl CancelLink {
     fn request(&self) {
         self.requested.store(true, Ordering::Release);
-        let waker = self.waker.lock().unwrap_or_else(PoisonError::into_inner).take();
+        let waker = self
+            .waker
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take();
         if let Some(waker) = waker {
             waker.wake();
         }
@@ -110,7 +114,11 @@ impl<F: Future> Future for Linked<F> {
                 task.cancel();
             }
         } else {
-            *this.link.waker.lock().unwrap_or_else(PoisonError::into_inner) = Some(cx.waker().clone());
+            *this
+                .link
+                .waker
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner) = Some(cx.waker().clone());
             if this.link.requested.swap(false, Ordering::AcqRel) {
                 if let Some(task) = current_task() {
                     task.cancel();
@@ -120,4 +128,3 @@ impl<F: Future> Future for Linked<F> {
         this.fut.as_mut().poll(cx)
     }
 }
-

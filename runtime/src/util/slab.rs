@@ -238,7 +238,7 @@ mod tests {
         assert_eq!(slab.get(a), None);
         assert_eq!(slab.remove(a), None);
         assert_eq!(slab.get(b), Some(&"b"));
-        assert_eq!(slab.len(), 1);
+        assert_eq!(slab.len, 1);
     }
 
     #[test]
@@ -257,7 +257,7 @@ mod tests {
                 slab.remove(key);
             }
         }
-        assert_eq!(slab.len(), 0);
+        assert_eq!(slab.len, 0);
     }
 
     #[test]
@@ -269,7 +269,7 @@ mod tests {
             *v *= 10;
         }
         assert_eq!(slab.drain(), [0, 20, 30, 40]);
-        assert_eq!(slab.len(), 0);
+        assert_eq!(slab.len, 0);
         assert_eq!(slab.get(keys[0]), None);
         let again = slab.insert(7);
         assert_ne!(again, keys[4], "drained keys stay stale");

@@ -117,7 +117,10 @@ impl ThreadPool {
                 return;
             }
             queue.idle += 1;
-            queue = self.ready.wait(queue).unwrap_or_else(PoisonError::into_inner);
+            queue = self
+                .ready
+                .wait(queue)
+                .unwrap_or_else(PoisonError::into_inner);
             queue.idle -= 1;
         }
     }
@@ -127,7 +130,8 @@ impl ThreadPool {
     pub fn shutdown(&self) {
         self.lock().shut_down = true;
         self.ready.notify_all();
-        let workers = std::mem::take(&mut *self.workers.lock().unwrap_or_else(PoisonError::into_inner));
+        let workers =
+            std::mem::take(&mut *self.workers.lock().unwrap_or_else(PoisonError::into_inner));
         let me = thread::current().id();
         for worker in workers {
             // A job that shuts its own pool down cannot join itself.
