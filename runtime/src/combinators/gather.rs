@@ -257,7 +257,7 @@ impl<T> Gather<T> {
     /// #[asyncio::coroutine]
     /// fn main_coroutine() -> asyncio::Result<usize> {
     ///     let results = asyncio::gather([
-    ///         asyncio::create_task(std::future::ready(Ok(1))),
+    ///         asyncio::create_task(std::future::ready(Ok::<_, asyncio::Error>(1))),
     ///         asyncio::create_task(std::future::ready(Err(asyncio::Error::Timeout))),
     ///     ])
     ///     .return_exceptions()
@@ -474,7 +474,7 @@ macro_rules! gather {
 /// ```
 /// #[asyncio::coroutine]
 /// fn main_coroutine() -> asyncio::Result<(u8, ())> {
-///     asyncio::try_gather!(std::future::ready(Ok(1)), asyncio::sleep(0)).await
+///     asyncio::try_gather!(std::future::ready(Ok::<_, asyncio::Error>(1)), asyncio::sleep(0)).await
 /// }
 /// assert_eq!(asyncio::run(main_coroutine())?, (1, ()));
 /// # Ok::<(), asyncio::Error>(())

@@ -94,10 +94,11 @@ pub(crate) const fn no_running_loop() -> Error {
 ///
 /// assert!(asyncio::get_running_loop().is_err());
 /// let time = asyncio::run(poll_fn(|_| {
-///     let running = asyncio::get_running_loop().unwrap();
-///     Poll::Ready(running.time())
-/// }));
+///     let running = asyncio::get_running_loop()?;
+///     Poll::Ready(Ok::<_, asyncio::Error>(running.time()))
+/// }))?;
 /// assert!(time >= 0.0);
+/// # Ok::<(), asyncio::Error>(())
 /// ```
 pub fn get_running_loop() -> Result<EventLoop> {
     with_current(|core| EventLoop::from_core(core.clone())).ok_or_else(no_running_loop)

@@ -10,9 +10,14 @@ use super::concurrent::ConcurrentFuture;
 use crate::event_loop::LoopHandle;
 use crate::task::{IntoResult, create_task, current_task};
 
-/// Submits `fut` to the loop behind `handle` from any thread, to run there
-/// as a task, and returns a [`ConcurrentFuture`] of its result (asyncio's
-/// `run_coroutine_threadsafe`).
+/// Submits a coroutine to the loop behind `handle` from any thread, to run
+/// there as a task, and returns a [`ConcurrentFuture`] of its result
+/// (asyncio's `run_coroutine_threadsafe`).
+///
+/// What crosses threads is `make`, a closure that creates the coroutine on
+/// the loop's thread: so the coroutine itself need not be `Send` (it may
+/// hold tasks, timers and other loop-bound values), only what the closure
+/// captures.
 ///
 /// Cancelling the returned future cancels the task (delivered at its await,
 /// as any cancellation); if the loop is closed, the future fails with
@@ -31,7 +36,7 @@ use crate::task::{IntoResult, create_task, current_task};
 /// let handle = event_loop.handle();
 /// let stopper = event_loop.handle();
 /// let client = std::thread::spawn(move || {
-///     let sum = asyncio::run_coroutine_threadsafe(add(2, 3), &handle).result();
+///     let sum = asyncio::run_coroutine_threadsafe(|| add(2, 3), &handle).result();
 ///     let loop_to_stop = stopper.clone();
 ///     stopper.call_soon_threadsafe(move || {
 ///         asyncio::get_running_loop().unwrap().stop();
@@ -43,12 +48,13 @@ use crate::task::{IntoResult, create_task, current_task};
 /// assert_eq!(client.join().unwrap()?, 5);
 /// # Ok::<(), asyncio::Error>(())
 /// ```
-pub fn run_coroutine_threadsafe<F>(
-    fut: F,
+pub fn run_coroutine_threadsafe<M, F>(
+    make: M,
     handle: &LoopHandle,
 ) -> ConcurrentFuture<<F::Output as IntoResult>::Ok>
 where
-    F: Future + Send + 'static,
+    M: FnOnce() -> F + Send + 'static,
+    F: Future + 'static,
     F::Output: IntoResult,
     <F::Output as IntoResult>::Ok: Send + 'static,
 {
@@ -63,7 +69,7 @@ where
             return;
         }
         let task = create_task(Linked {
-            fut: Box::pin(fut),
+            fut: Box::pin(make()),
             link,
         });
         let output = task.clone();
