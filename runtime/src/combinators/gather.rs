@@ -72,7 +72,7 @@ impl GatherCore {
             }
             return Poll::Ready(Err(err));
         }
-        if cancel::current_request().is_some() {
+        if cancel::requested() {
             let err = cancel::take_request().unwrap_or_else(Error::cancelled);
             let msg = crate::task::cancel_message(&err);
             let mut passed_on = false;

@@ -25,7 +25,7 @@ use super::io::Io;
 use super::ready::Ready;
 use super::remote::{self, Remote, RemoteMsg};
 use super::task_ref::TaskRef;
-use super::tasks::{Runnable, TaskId, TaskSlot};
+use super::tasks::{Header, Runnable, TaskId, TaskSlot};
 use super::timers::TimerHeap;
 use super::{Delay, EventLoop, current, waker};
 use crate::error::{Error, Result};
@@ -57,6 +57,7 @@ pub(crate) struct Core {
     debug: Cell<bool>,
     slow_callback: Cell<Duration>,
     iterations: Cell<u64>,
+    next_serial: Cell<u64>,
     exception_handler: RefCell<Option<Rc<Handler>>>,
     executor: RefCell<Option<Arc<ThreadPool>>>,
 }
@@ -84,6 +85,7 @@ impl Core {
             debug: Cell::new(false),
             slow_callback: Cell::new(SLOW_CALLBACK),
             iterations: Cell::new(0),
+            next_serial: Cell::new(1),
             exception_handler: RefCell::new(None),
             executor: RefCell::new(None),
         });
@@ -332,6 +334,21 @@ impl Core {
         if let Some(id) = key {
             self.schedule(id);
         }
+    }
+
+    /// Runs `f` on the header of the task whose step is running.
+    pub(crate) fn with_current_header<R>(&self, f: impl FnOnce(&Header) -> R) -> Option<R> {
+        let id = self.current_task.get()?;
+        let tasks = self.tasks.borrow();
+        let slot = tasks.get(id)?;
+        Some(f(slot.task.header()))
+    }
+
+    /// A number for the next task's default name (`Task-N`).
+    pub(crate) fn next_serial(&self) -> u64 {
+        let serial = self.next_serial.get();
+        self.next_serial.set(serial + 1);
+        serial
     }
 
     /// The task whose step is running.

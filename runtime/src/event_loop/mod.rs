@@ -178,7 +178,7 @@ impl EventLoop {
     /// ```
     pub fn run_until_complete<F: Future>(&self, fut: F) -> Result<F::Output> {
         let _running = self.core.enter()?;
-        let root = RootTask::new(Rc::downgrade(&self.core));
+        let root = RootTask::new(&self.core);
         let waker = self.core.insert_root(root.clone());
         let _root = RootSlot {
             core: &self.core,

@@ -17,7 +17,6 @@
 use std::cell::{Cell, RefCell};
 use std::rc::{Rc, Weak};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::task::Waker;
 
 use super::driver::Core;
@@ -74,9 +73,6 @@ pub(crate) struct Extra {
     pub(crate) done_callbacks: Vec<(u64, Listener)>,
 }
 
-/// Task numbers for default names (`Task-1`, `Task-2`, ... as asyncio).
-static NEXT_SERIAL: AtomicU64 = AtomicU64::new(1);
-
 /// A task's state that is not tied to its future's type.
 pub(crate) struct Header {
     pub(crate) id: Cell<TaskId>,
@@ -98,11 +94,13 @@ pub(crate) struct Header {
 }
 
 impl Header {
-    pub(crate) fn new(core: Weak<Core>) -> Self {
+    /// A header for a task of `core`, numbered `serial` for its default
+    /// name (`Task-1`, `Task-2`, ... in creation order, as asyncio).
+    pub(crate) fn new(core: Weak<Core>, serial: u64) -> Self {
         Header {
             id: Cell::new(Key::DANGLING),
             core,
-            serial: NEXT_SERIAL.fetch_add(1, Ordering::Relaxed),
+            serial,
             outcome: Cell::new(Outcome::Pending),
             started: Cell::new(false),
             must_cancel: Cell::new(false),
@@ -198,8 +196,8 @@ pub(crate) struct RootTask {
 }
 
 impl RootTask {
-    pub(crate) fn new(core: Weak<Core>) -> Rc<Self> {
-        let header = Header::new(core);
+    pub(crate) fn new(core: &Rc<Core>) -> Rc<Self> {
+        let header = Header::new(Rc::downgrade(core), core.next_serial());
         header.started.set(true);
         Rc::new(RootTask { header })
     }

@@ -1,10 +1,8 @@
 //! Delivering cancellation at an await: what every blocking leaf asks first.
 
-use std::rc::Rc;
-
 use crate::error::Error;
 use crate::event_loop::current;
-use crate::event_loop::tasks::Runnable;
+use crate::event_loop::tasks::Header;
 
 /// Takes the running task's pending cancellation request, as the error the
 /// leaf being polled must return (asyncio throws `CancelledError` into the
@@ -13,20 +11,16 @@ use crate::event_loop::tasks::Runnable;
 /// Every blocking leaf calls this when polled, before anything else, and on
 /// `Some` unregisters itself (so that no wake-up, permit or item is lost)
 /// and returns the error. A leaf that waits on another task or future
-/// forwards the request to it instead; see [`current_request`].
+/// forwards the request to it instead, after checking [`requested`].
 pub(crate) fn take_request() -> Option<Error> {
-    current::with_current(|core| {
-        core.current_task()
-            .and_then(|task| task.header().take_cancel())
-    })
-    .flatten()
+    current::with_current(|core| core.with_current_header(Header::take_cancel))
+        .flatten()
+        .flatten()
 }
 
-/// The running task, if its cancellation has been requested and not yet
-/// delivered. Leaves that forward the request (awaiting a task, `gather`,
-/// `shield`) use this, then [`take_request`] if they deliver it themselves.
-pub(crate) fn current_request() -> Option<Rc<dyn Runnable>> {
-    current::with_current(|core| core.current_task())
+/// Whether the running task has a cancellation request not yet delivered.
+pub(crate) fn requested() -> bool {
+    current::with_current(|core| core.with_current_header(|header| header.must_cancel.get()))
         .flatten()
-        .filter(|task| task.header().must_cancel.get())
+        .unwrap_or(false)
 }

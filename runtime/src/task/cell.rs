@@ -55,9 +55,9 @@ where
     F::Output: IntoResult<Ok = T>,
     T: 'static,
 {
-    pub(super) fn new(core: Weak<Core>, waker: Waker, future: F) -> Self {
+    pub(super) fn new(core: Weak<Core>, serial: u64, waker: Waker, future: F) -> Self {
         TaskCell {
-            header: Header::new(core),
+            header: Header::new(core, serial),
             waker,
             abort_requested: Cell::new(false),
             stage: RefCell::new(Stage::Running(future)),

@@ -137,7 +137,7 @@ impl<T> Future for Task<T> {
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<T>> {
         let header = self.task.runnable().header();
-        if cancel::current_request().is_some() {
+        if cancel::requested() {
             // The awaiting task is being cancelled: pass the request on to
             // the awaited one and keep waiting for it, as asyncio cancels a
             // task's `_fut_waiter`. If it is done already, the awaiter gets

@@ -94,7 +94,8 @@ where
     F::Output: IntoResult,
 {
     let weak = Rc::downgrade(core);
-    let cell = core.spawn(move |waker| Rc::new(TaskCell::new(weak, waker, fut)))?;
+    let serial = core.next_serial();
+    let cell = core.spawn(move |waker| Rc::new(TaskCell::new(weak, serial, waker, fut)))?;
     let erased: Rc<dyn Runnable> = cell.clone();
     let join: Rc<dyn Join<<F::Output as IntoResult>::Ok>> = cell;
     Ok(Task::new(join, TaskRef::new(erased)))

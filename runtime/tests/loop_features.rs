@@ -1,0 +1,186 @@
+//! The loop's own features: virtual clock, stop/run_forever, debug mode,
+//! the exception handler, task errors nobody retrieved.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+use std::time::Duration;
+
+use asyncio::{Error, EventLoop, ExceptionContext};
+
+fn recording_handler(event_loop: &EventLoop) -> Rc<RefCell<Vec<String>>> {
+    let seen = Rc::new(RefCell::new(Vec::new()));
+    let log = seen.clone();
+    event_loop.set_exception_handler(Some(move |_: &EventLoop, ctx: &ExceptionContext| {
+        log.borrow_mut().push(ctx.message.clone());
+    }));
+    seen
+}
+
+#[test]
+fn the_virtual_clock_jumps_to_timers_and_can_be_advanced() {
+    let event_loop = EventLoop::with_virtual_clock().unwrap();
+    assert_eq!(event_loop.time(), 0.0);
+    event_loop
+        .run_until_complete(asyncio::sleep(Duration::from_millis(150)))
+        .unwrap()
+        .unwrap();
+    assert!((event_loop.time() - 0.15).abs() < 1e-9);
+    event_loop.advance_time(Duration::from_secs(1)).unwrap();
+    assert!((event_loop.time() - 1.15).abs() < 1e-9);
+    assert!(
+        EventLoop::new()
+            .unwrap()
+            .advance_time(Duration::ZERO)
+            .is_err()
+    );
+}
+
+#[test]
+fn stop_before_run_forever_runs_one_iteration() {
+    let event_loop = EventLoop::new().unwrap();
+    let ran = Rc::new(RefCell::new(0));
+    let count = ran.clone();
+    event_loop
+        .call_soon(move || *count.borrow_mut() += 1)
+        .unwrap();
+    event_loop.stop();
+    event_loop.run_forever().unwrap();
+    assert_eq!(*ran.borrow(), 1);
+}
+
+#[asyncio::coroutine]
+fn stop_then_sleep() -> asyncio::Result<()> {
+    asyncio::get_running_loop()?.stop();
+    asyncio::sleep(0.001).await
+}
+
+#[test]
+fn run_until_complete_reports_a_stop_before_the_future_is_done() {
+    let event_loop = EventLoop::new().unwrap();
+    let outcome = event_loop.run_until_complete(stop_then_sleep());
+    assert!(matches!(outcome, Err(Error::InvalidState(msg)) if msg.contains("stopped")));
+}
+
+#[test]
+fn debug_mode_reports_slow_callbacks() {
+    let event_loop = EventLoop::new().unwrap();
+    let seen = recording_handler(&event_loop);
+    event_loop.set_debug(true);
+    event_loop.set_slow_callback_duration(Duration::ZERO);
+    event_loop.call_soon(|| ()).unwrap();
+    event_loop
+        .run_until_complete(asyncio::sleep(0))
+        .unwrap()
+        .unwrap();
+    let seen = seen.borrow();
+    assert!(
+        seen.iter()
+            .any(|msg| msg.starts_with("Executing a callback took")),
+        "{seen:?}"
+    );
+    assert!(
+        seen.iter()
+            .any(|msg| msg.starts_with("Executing <Task Task-")),
+        "{seen:?}"
+    );
+}
+
+#[test]
+fn a_callback_panic_goes_to_the_handler_and_the_loop_keeps_running() {
+    let event_loop = EventLoop::new().unwrap();
+    let seen = recording_handler(&event_loop);
+    event_loop
+        .call_soon(|| panic!("callback failure (expected by the test)"))
+        .unwrap();
+    let answer = event_loop
+        .run_until_complete(std::future::ready(7))
+        .unwrap();
+    assert_eq!(answer, 7);
+    assert_eq!(*seen.borrow(), ["Exception in callback"]);
+}
+
+#[asyncio::coroutine]
+fn fails() -> asyncio::Result<()> {
+    Err(Error::Timeout)
+}
+
+#[asyncio::coroutine]
+fn spawn_and_forget() -> asyncio::Result<()> {
+    drop(asyncio::create_task(fails()));
+    let kept = asyncio::create_task(fails());
+    asyncio::sleep(0).await?;
+    assert!(matches!(kept.exception(), Ok(Some(Error::Timeout))));
+    Ok(())
+}
+
+#[test]
+fn a_task_error_nobody_retrieved_is_reported_once() {
+    let event_loop = EventLoop::new().unwrap();
+    let seen = recording_handler(&event_loop);
+    event_loop
+        .run_until_complete(spawn_and_forget())
+        .unwrap()
+        .unwrap();
+    let seen = seen.borrow();
+    assert_eq!(seen.len(), 1, "{seen:?}");
+    assert!(seen[0].starts_with("Task exception was never retrieved"));
+}
+
+#[asyncio::coroutine]
+fn pending_forever() -> asyncio::Result<()> {
+    asyncio::sleep(3600.0).await
+}
+
+#[test]
+fn closing_with_pending_tasks_reports_them() {
+    let event_loop = EventLoop::new().unwrap();
+    let seen = recording_handler(&event_loop);
+    let task = event_loop.create_task(pending_forever()).unwrap();
+    event_loop
+        .run_until_complete(asyncio::sleep(0))
+        .unwrap()
+        .unwrap();
+    event_loop.close().unwrap();
+    assert_eq!(*seen.borrow(), ["Task was destroyed but it is pending!"]);
+    assert!(task.cancelled());
+}
+
+#[asyncio::coroutine]
+fn panics() -> asyncio::Result<()> {
+    asyncio::sleep(0).await?;
+    panic!("task failure (expected by the test)");
+}
+
+#[test]
+fn a_panicking_task_keeps_the_loop_alive() {
+    let event_loop = EventLoop::new().unwrap();
+    let task = event_loop.create_task(panics()).unwrap();
+    let outcome = event_loop.run_until_complete(task).unwrap();
+    assert!(matches!(outcome, Err(Error::Panicked(msg)) if msg.contains("task failure")));
+    assert!(event_loop.run_until_complete(std::future::ready(1)).is_ok());
+}
+
+#[test]
+fn runner_reports_errors_of_tasks_cancelled_at_shutdown() {
+    let mut runner = asyncio::Runner::new();
+    let event_loop = runner.event_loop().unwrap();
+    let seen = recording_handler(&event_loop);
+    runner.run(leave_a_bad_task()).unwrap();
+    runner.close().unwrap();
+    assert_eq!(
+        *seen.borrow(),
+        ["unhandled exception during asyncio.run() shutdown"]
+    );
+}
+
+#[asyncio::coroutine]
+fn leave_a_bad_task() -> asyncio::Result<()> {
+    drop(asyncio::create_task(fails_on_cancel()));
+    asyncio::sleep(0).await
+}
+
+#[asyncio::coroutine]
+fn fails_on_cancel() -> asyncio::Result<()> {
+    let _ = asyncio::sleep(3600.0).await;
+    Err(Error::InvalidState("ZeroDivisionError".into()))
+}
