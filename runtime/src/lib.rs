@@ -29,11 +29,54 @@
 //!
 //! The runtime is built in layers, each using only those below it:
 //!
-//! 1. the loop core ([`EventLoop`]): ready queue, timers, I/O polling and
-//!    the cross-thread mailbox;
-//! 2. tasks ([`create_task`], [`Task`]);
-//! 3. leaves, the futures at the bottom of every await ([`sleep`]);
-//! 4. running a program ([`run`], [`Runner`]).
+//! 1. the loop core ([`EventLoop`]): ready queue, timers, I/O polling, the
+//!    cross-thread mailbox ([`LoopHandle`]), the exception handler, and each
+//!    task's scheduling and cancellation state ([`TaskRef`]);
+//! 2. tasks ([`create_task`], [`Task`], [`current_task`]), and the rule every
+//!    blocking leaf follows: deliver a pending cancellation first;
+//! 3. leaves, the futures at the bottom of every await ([`sleep`],
+//!    [`Future`], and the bridges to threads: [`to_thread`],
+//!    [`wrap_future`], [`run_coroutine_threadsafe`]);
+//! 4. combinators ([`gather`], [`wait`], [`as_completed`], [`shield`],
+//!    [`timeout`], [`wait_for`], [`TaskGroup`]);
+//! 5. running a program ([`run`], [`Runner`]).
+//!
+//! # Cancellation
+//!
+//! As in asyncio, [`TaskRef::cancel`] only *requests* cancellation. The
+//! request is delivered once, as `Err(Error::Cancelled)`, by the await at
+//! which the task is suspended (every blocking leaf returns
+//! [`Result`]), so the coroutine can clean up, with further awaits if it
+//! needs, then propagate the error with `?`, or suppress it. Awaiting
+//! another task or a [`Future`] passes the request on to it.
+//!
+//! ```
+//! #[asyncio::coroutine]
+//! fn worker(log: std::rc::Rc<std::cell::RefCell<Vec<&'static str>>>) -> asyncio::Result<()> {
+//!     match asyncio::sleep(3600.0).await {
+//!         Err(err) if err.is_cancelled() => {
+//!             log.borrow_mut().push("cleaning up");
+//!             asyncio::sleep(0.001).await?; // cleanup may await
+//!             Err(err)
+//!         }
+//!         other => other,
+//!     }
+//! }
+//!
+//! #[asyncio::coroutine]
+//! fn main_coroutine() -> asyncio::Result<Vec<&'static str>> {
+//!     let log = std::rc::Rc::new(std::cell::RefCell::new(Vec::new()));
+//!     let task = asyncio::create_task(worker(log.clone()));
+//!     asyncio::sleep(0).await?;
+//!     task.cancel();
+//!     assert!(matches!(task.clone().await, Err(asyncio::Error::Cancelled(_))));
+//!     assert!(task.cancelled());
+//!     let log = log.borrow().clone();
+//!     Ok(log)
+//! }
+//! assert_eq!(asyncio::run(main_coroutine())?, ["cleaning up"]);
+//! # Ok::<(), asyncio::Error>(())
+//! ```
 //!
 //! # Example
 //!
