@@ -662,7 +662,7 @@ fn run_cancels_and_finishes_leftover_tasks() {
                 nap_recording(0.001, log2.clone()),
             ])));
         }), // Let the leftover start: one cancelled before its first step would
-            // end without running at all (asyncio's behaviour, tested below).
+        // end without running at all (asyncio's behaviour, tested below).
         nap(0.0),
     ]))
     .unwrap();

@@ -209,7 +209,13 @@ impl<'a> Gen<'a> {
             unsafe {
                 #p::Machine::new(
                     #frame::Start { #(#start,)* },
-                    #[allow(unreachable_code, unused_mut, unused_braces, clippy::let_unit_value)]
+                    #[allow(
+                        unreachable_code,
+                        unused_mut,
+                        unused_braces,
+                        clippy::let_unit_value,
+                        clippy::diverging_sub_expression
+                    )]
                     |#frame_var: &mut #frame<#(#underscores),*>, #cx: &mut ::core::task::Context<'_>| #output {
                         #(#block_vars)*
                         #resume: loop {

@@ -10,7 +10,13 @@ fn loop_break_value(limit: u32) -> impl ::core::future::Future<Output = u32> {
     unsafe {
         ::asyncio::__private::Machine::new(
             __Frame::Start { limit_0: limit },
-            #[allow(unreachable_code, unused_mut, unused_braces, clippy::let_unit_value)]
+            #[allow(
+                unreachable_code,
+                unused_mut,
+                unused_braces,
+                clippy::let_unit_value,
+                clippy::diverging_sub_expression
+            )]
             |
                 __frame: &mut __Frame<_, _, _>,
                 __cx: &mut ::core::task::Context<'_>,

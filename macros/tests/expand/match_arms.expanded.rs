@@ -12,7 +12,13 @@ fn match_arms(n: u32) -> impl ::core::future::Future<Output = String> {
     unsafe {
         ::asyncio::__private::Machine::new(
             __Frame::Start { n_0: n },
-            #[allow(unreachable_code, unused_mut, unused_braces, clippy::let_unit_value)]
+            #[allow(
+                unreachable_code,
+                unused_mut,
+                unused_braces,
+                clippy::let_unit_value,
+                clippy::diverging_sub_expression
+            )]
             |
                 __frame: &mut __Frame<_, _, _, _>,
                 __cx: &mut ::core::task::Context<'_>,

@@ -19,7 +19,13 @@ fn bump<'__life0>(
                 self_0: self,
                 by_1: by,
             },
-            #[allow(unreachable_code, unused_mut, unused_braces, clippy::let_unit_value)]
+            #[allow(
+                unreachable_code,
+                unused_mut,
+                unused_braces,
+                clippy::let_unit_value,
+                clippy::diverging_sub_expression
+            )]
             |
                 __frame: &mut __Frame<_, _, _, _>,
                 __cx: &mut ::core::task::Context<'_>,

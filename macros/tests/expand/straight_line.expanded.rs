@@ -14,7 +14,13 @@ fn straight_line(a: u32, name: String) -> impl ::core::future::Future<Output = S
                 a_0: a,
                 name_1: name,
             },
-            #[allow(unreachable_code, unused_mut, unused_braces, clippy::let_unit_value)]
+            #[allow(
+                unreachable_code,
+                unused_mut,
+                unused_braces,
+                clippy::let_unit_value,
+                clippy::diverging_sub_expression
+            )]
             |
                 __frame: &mut __Frame<_, _, _, _, _>,
                 __cx: &mut ::core::task::Context<'_>,

@@ -123,13 +123,11 @@ impl GatherCore {
     }
 }
 
+/// The value type of the futures an iterator yields.
+type ItemOk<I> = <<<I as IntoIterator>::Item as Future>::Output as IntoResult>::Ok;
+
 /// Makes tasks of `futs`, keeping the first error instead of panicking.
-fn spawn_all<I>(
-    futs: I,
-) -> (
-    Vec<Task<<<I::Item as Future>::Output as IntoResult>::Ok>>,
-    Option<Error>,
-)
+fn spawn_all<I>(futs: I) -> (Vec<Task<ItemOk<I>>>, Option<Error>)
 where
     I: IntoIterator,
     I::Item: Future + 'static,
