@@ -10,6 +10,7 @@ use std::task::{Context, Poll, Waker};
 
 use crate::error::{Error, Result};
 use crate::event_loop::driver::Core;
+use crate::event_loop::tasks::{CancelTarget, TaskId};
 use crate::event_loop::{CallbackId, EventLoop, ExceptionContext, current};
 use crate::task::cancel;
 
@@ -68,12 +69,15 @@ struct Cell<T> {
 /// ```
 pub struct Future<T> {
     cell: Rc<Cell<T>>,
+    /// The task this handle, being awaited, registered as waiting on it.
+    waiter: Option<TaskId>,
 }
 
 impl<T> Clone for Future<T> {
     fn clone(&self) -> Self {
         Future {
             cell: self.cell.clone(),
+            waiter: None,
         }
     }
 }
@@ -120,6 +124,7 @@ impl<T: 'static> Future<T> {
 
     fn bound(core: Weak<Core>) -> Self {
         Future {
+            waiter: None,
             cell: Rc::new(Cell {
                 core,
                 inner: RefCell::new(Inner {
@@ -135,8 +140,16 @@ impl<T: 'static> Future<T> {
     /// Settles the future, waking its awaiters and scheduling its done
     /// callbacks. Returns `false` if it was already done.
     fn settle(&self, result: Result<T>) -> bool {
+        Cell::settle(&self.cell, result)
+    }
+}
+
+impl<T: 'static> Cell<T> {
+    /// Settles the future, waking its awaiters and scheduling its done
+    /// callbacks. Returns `false` if it was already done.
+    fn settle(cell: &Rc<Cell<T>>, result: Result<T>) -> bool {
         let (waiter, more) = {
-            let mut inner = self.cell.inner.borrow_mut();
+            let mut inner = cell.inner.borrow_mut();
             if inner.result.is_some() {
                 return false;
             }
@@ -150,13 +163,25 @@ impl<T: 'static> Future<T> {
             for waker in more.waiters {
                 waker.wake();
             }
+            let fut = Future {
+                cell: cell.clone(),
+                waiter: None,
+            };
             for (_, callback) in more.callbacks {
-                self.schedule(callback);
+                fut.schedule(callback);
             }
         }
         true
     }
+}
 
+impl<T: 'static> CancelTarget for Cell<T> {
+    fn cancel_target(self: Rc<Self>, msg: Option<Arc<str>>) -> bool {
+        Cell::settle(&self, Err(Error::Cancelled(msg)))
+    }
+}
+
+impl<T: 'static> Future<T> {
     fn schedule(&self, callback: DoneCallback<T>) {
         let fut = self.clone();
         let core = self
@@ -346,19 +371,45 @@ impl<T: Clone + 'static> std::future::Future for Future<T> {
     /// the future is cancelled too (asyncio cancels the future a task
     /// waits on), unless it is already done; the awaiter gets the
     /// cancellation either way.
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<T>> {
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<T>> {
         if let Some(err) = cancel::take_request() {
             match &err {
                 Error::Cancelled(Some(msg)) => self.cancel_with(msg.clone()),
                 _ => self.cancel(),
             };
+            self.stop_waiting();
             return Poll::Ready(Err(err));
         }
         if self.done() {
+            self.stop_waiting();
             return Poll::Ready(self.result());
         }
         self.add_waiter(cx.waker());
+        if self.waiter.is_none() {
+            let target: Rc<dyn CancelTarget> = self.cell.clone();
+            self.waiter = cancel::wait_on(target);
+        }
         Poll::Pending
+    }
+}
+
+impl<T> Future<T> {
+    fn stop_waiting(&mut self)
+    where
+        T: 'static,
+    {
+        if let Some(id) = self.waiter.take() {
+            let target: Rc<dyn CancelTarget> = self.cell.clone();
+            cancel::stop_waiting(id, &target);
+        }
+    }
+}
+
+impl<T> Drop for Future<T> {
+    fn drop(&mut self) {
+        if let Some(id) = self.waiter.take() {
+            cancel::stop_waiting_raw(id, Rc::as_ptr(&self.cell).cast());
+        }
     }
 }
 

@@ -1,51 +1,152 @@
 //! `timeout` and `timeout_at`: a deadline for a piece of work in the same
 //! task, delivered as a cancellation and reported as [`Error::Timeout`].
+//!
+//! A timeout costs no allocation: its timer is a loop callback that cancels
+//! a task by id, and it is registered only once the work first returns
+//! `Pending` (work that completes at once never touches the timer heap).
+//! Whether the timer fired is read back from the loop's callback table.
+//! Only [`Timeout::handle`] moves the state behind a reference count, so
+//! that the deadline can be read and moved from elsewhere.
 
-use std::cell::{Cell, RefCell};
+use std::cell::Cell;
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
 use std::rc::Rc;
 use std::task::{Context, Poll};
+use std::time::Instant;
 
 use crate::error::{Error, Result};
-use crate::event_loop::{Delay, Handle, IntoTimeout, TaskRef, current};
-use crate::task::{IntoResult, current_task};
+use crate::event_loop::driver::Core;
+use crate::event_loop::tasks::TaskId;
+use crate::event_loop::{Delay, IntoTimeout, current};
+use crate::task::IntoResult;
+use crate::util::slab::Key;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Phase {
     Created,
     Entered,
-    /// The deadline passed and the task was cancelled; the work is
-    /// finishing.
-    Expiring,
+    /// The work ended after the deadline had passed.
     Expired,
+    /// The work ended in time.
     Exited,
 }
 
-struct State {
-    /// Deadline in loop time; `None` never expires.
-    when: Cell<Option<f64>>,
-    phase: Cell<Phase>,
-    timer: RefCell<Option<Handle>>,
-    task: RefCell<Option<TaskRef>>,
+/// When the timeout is due.
+#[derive(Debug, Clone, Copy)]
+enum Deadline {
+    Never,
+    /// Not known yet: a delay from the moment the work starts.
+    After(Delay),
+    /// Loop time, not yet converted to an instant.
+    At(f64),
+    Instant(Instant),
 }
 
-/// A handle to a running [`timeout`]: read or move its deadline, see
-/// whether it expired (asyncio's `Timeout` context manager object).
+struct State {
+    deadline: Cell<Deadline>,
+    phase: Cell<Phase>,
+    /// The loop callback that cancels the task, once registered.
+    timer: Cell<Option<Key>>,
+    /// The deadline had passed when the timer was registered.
+    due: Cell<bool>,
+    task: Cell<Option<TaskId>>,
+}
+
+impl State {
+    fn new(deadline: Deadline) -> Self {
+        State {
+            deadline: Cell::new(deadline),
+            phase: Cell::new(Phase::Created),
+            timer: Cell::new(None),
+            due: Cell::new(false),
+            task: Cell::new(None),
+        }
+    }
+
+    /// The deadline as an instant of `core`'s clock (`None`: never).
+    fn instant(&self, core: &Core) -> Option<Instant> {
+        let instant = match self.deadline.get() {
+            Deadline::Never => return None,
+            Deadline::After(delay) => {
+                let instant = core.deadline_after(delay);
+                self.due.set(delay.is_due());
+                instant
+            }
+            Deadline::At(when) => {
+                let instant = core.instant_at(when);
+                self.due.set(instant <= core.now());
+                instant
+            }
+            Deadline::Instant(instant) => instant,
+        };
+        self.deadline.set(Deadline::Instant(instant));
+        Some(instant)
+    }
+
+    /// Registers the timer for the deadline, if there is one and none is
+    /// registered: in FIFO order now if it is due, else in the heap.
+    fn arm(&self, core: &Core) -> Result<()> {
+        if self.timer.get().is_some() {
+            return Ok(());
+        }
+        let (Some(instant), Some(task)) = (self.instant(core), self.task.get()) else {
+            return Ok(());
+        };
+        let at = (!self.due.get()).then_some(instant);
+        self.timer.set(Some(core.cancel_task_at(at, task)?));
+        Ok(())
+    }
+
+    /// Whether the timer ran (and cancelled the task).
+    fn fired(&self, core: &Core) -> bool {
+        self.timer.get().is_some_and(|key| !core.timer_pending(key))
+    }
+
+    /// Unregisters the timer if it has not run; returns whether it had.
+    fn disarm(&self, core: &Core) -> bool {
+        match self.timer.take() {
+            Some(key) if core.timer_pending(key) => {
+                core.cancel_timer(key);
+                false
+            }
+            Some(_) => true,
+            None => false,
+        }
+    }
+}
+
+/// Where a timeout keeps its state: inline, or shared with handles.
+enum Slot {
+    Inline(State),
+    Shared(Rc<State>),
+}
+
+impl Slot {
+    fn get(&self) -> &State {
+        match self {
+            Slot::Inline(state) => state,
+            Slot::Shared(state) => state,
+        }
+    }
+}
+
+/// A handle to a [`timeout`]: read or move its deadline, see whether it
+/// expired (asyncio's `Timeout` context manager object).
 ///
 /// # Examples
 ///
 /// ```
 /// #[asyncio::coroutine]
 /// fn main_coroutine() -> asyncio::Result<bool> {
-///     let work = asyncio::timeout(3600.0, asyncio::sleep(7200.0));
+///     let mut work = asyncio::timeout(3600.0, asyncio::sleep(7200.0));
 ///     let handle = work.handle();
 ///     let now = asyncio::get_running_loop()?.time();
+///     let mover = handle.clone();
 ///     asyncio::get_running_loop()?.call_soon(move || {
-///         handle.reschedule(Some(now)).unwrap(); // expire at once
+///         mover.reschedule(Some(now)).unwrap(); // expire at once
 ///     })?;
-///     let handle = work.handle();
 ///     let outcome = work.await;
 ///     assert!(matches!(outcome, Err(asyncio::Error::Timeout)));
 ///     Ok(handle.expired())
@@ -62,12 +163,23 @@ impl TimeoutHandle {
     /// The deadline, in loop time ([`EventLoop::time`](crate::EventLoop::time));
     /// `None` if the timeout never expires.
     pub fn when(&self) -> Option<f64> {
-        self.state.when.get()
+        match self.state.deadline.get() {
+            Deadline::Never => None,
+            Deadline::At(when) => Some(when),
+            Deadline::Instant(instant) => current::with_current(|core| core.seconds_at(instant)),
+            Deadline::After(delay) => {
+                current::with_current(|core| core.seconds_at(core.deadline_after(delay)))
+            }
+        }
     }
 
     /// Whether the deadline passed and the work was cancelled for it.
     pub fn expired(&self) -> bool {
-        matches!(self.state.phase.get(), Phase::Expiring | Phase::Expired)
+        match self.state.phase.get() {
+            Phase::Expired => true,
+            Phase::Entered => current::with_current(|core| self.state.fired(core)).unwrap_or(false),
+            Phase::Created | Phase::Exited => false,
+        }
     }
 
     /// Moves the deadline (`None`: never). A deadline already past expires
@@ -76,61 +188,27 @@ impl TimeoutHandle {
     /// # Errors
     ///
     /// [`Error::InvalidState`] once the timeout has expired or its work is
-    /// over.
+    /// over, or if no loop is running.
     pub fn reschedule(&self, when: Option<f64>) -> Result<()> {
-        match self.state.phase.get() {
+        let state = &self.state;
+        let deadline = when.map_or(Deadline::Never, Deadline::At);
+        match state.phase.get() {
             Phase::Created => {
-                self.state.when.set(when);
+                state.deadline.set(deadline);
                 Ok(())
             }
             Phase::Entered => {
-                self.state.when.set(when);
-                self.arm()
+                let core = current::with_current(Rc::clone).ok_or_else(current::no_running_loop)?;
+                if state.disarm(&core) {
+                    return Err(Error::invalid_state("cannot reschedule an expired timeout"));
+                }
+                state.deadline.set(deadline);
+                state.arm(&core)
             }
-            _ => Err(Error::invalid_state(
+            Phase::Expired | Phase::Exited => Err(Error::invalid_state(
                 "cannot reschedule a timeout that expired or exited",
             )),
         }
-    }
-
-    /// (Re)starts the timer for the current deadline.
-    fn arm(&self) -> Result<()> {
-        if let Some(timer) = self.state.timer.borrow_mut().take() {
-            timer.cancel();
-        }
-        let Some(when) = self.state.when.get() else {
-            return Ok(());
-        };
-        let core = current::with_current(Rc::clone).ok_or_else(current::no_running_loop)?;
-        let deadline = core.instant_at(when);
-        let weak = Rc::downgrade(&self.state);
-        let expire = Box::new(move || {
-            if let Some(state) = weak.upgrade() {
-                TimeoutHandle { state }.expire();
-            }
-        });
-        // A deadline already past expires in FIFO order with what is queued
-        // now (asyncio's `call_soon(self._on_timeout)`), so that even a
-        // `sleep(0)` in the work sees it.
-        let timer = if deadline <= core.now() {
-            core.call_soon_cancellable(expire)?
-        } else {
-            core.call_at_internal(deadline, expire)?.into_handle()
-        };
-        *self.state.timer.borrow_mut() = Some(timer);
-        Ok(())
-    }
-
-    /// The deadline passed: cancel the task running the work.
-    fn expire(&self) {
-        if self.state.phase.get() != Phase::Entered {
-            return;
-        }
-        self.state.timer.borrow_mut().take();
-        if let Some(task) = &*self.state.task.borrow() {
-            task.cancel();
-        }
-        self.state.phase.set(Phase::Expiring);
     }
 }
 
@@ -138,7 +216,7 @@ impl fmt::Debug for TimeoutHandle {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("TimeoutHandle")
             .field("when", &self.when())
-            .field("phase", &self.state.phase.get())
+            .field("expired", &self.expired())
             .finish()
     }
 }
@@ -152,9 +230,10 @@ impl fmt::Debug for TimeoutHandle {
 /// the timeout reports `Err(Error::Timeout)`. A cancellation that does not
 /// come from this timeout (from outside, or from an enclosing timeout)
 /// stays a cancellation. A delay of zero or less expires in the next
-/// iteration.
+/// iteration, before the work's own wake-ups.
 ///
-/// The work runs inline in the current task: it need not be `'static`.
+/// The work runs inline in the current task: it need not be `'static`. The
+/// delay counts from the first poll, which `.await` does at once.
 ///
 /// # Examples
 ///
@@ -173,17 +252,10 @@ where
     F: Future,
     F::Output: IntoResult,
 {
-    let Some(delay) = delay.into_timeout() else {
-        return Timeout::new(None, fut);
-    };
-    match current::with_current(|core| core.seconds_at(core.deadline_after(delay))) {
-        Some(when) => Timeout::new(Some(when), fut),
-        None => {
-            let mut timeout = Timeout::new(None, fut);
-            timeout.after = Some(delay);
-            timeout
-        }
-    }
+    let deadline = delay
+        .into_timeout()
+        .map_or(Deadline::Never, Deadline::After);
+    Timeout::new(deadline, fut)
 }
 
 /// Runs `fut` with a deadline at loop time `when` (`None`: no deadline),
@@ -207,41 +279,46 @@ where
     F: Future,
     F::Output: IntoResult,
 {
-    Timeout::new(when, fut)
+    Timeout::new(when.map_or(Deadline::Never, Deadline::At), fut)
 }
 
 /// The future returned by [`timeout`] and [`timeout_at`].
 #[must_use = "futures do nothing unless polled or awaited"]
 pub struct Timeout<F> {
     fut: F,
-    handle: TimeoutHandle,
+    state: Slot,
     /// `cancelling()` of the task when the work started.
     level: u32,
-    /// A delay given with no loop running, turned into a deadline when the
-    /// work starts.
-    after: Option<Delay>,
 }
 
 impl<F> Timeout<F> {
-    fn new(when: Option<f64>, fut: F) -> Self {
+    fn new(deadline: Deadline, fut: F) -> Self {
         Timeout {
             fut,
-            handle: TimeoutHandle {
-                state: Rc::new(State {
-                    when: Cell::new(when),
-                    phase: Cell::new(Phase::Created),
-                    timer: RefCell::new(None),
-                    task: RefCell::new(None),
-                }),
-            },
+            state: Slot::Inline(State::new(deadline)),
             level: 0,
-            after: None,
         }
     }
 
     /// A handle to read and move the deadline, also while the work runs.
-    pub fn handle(&self) -> TimeoutHandle {
-        self.handle.clone()
+    /// Call it before awaiting.
+    pub fn handle(&mut self) -> TimeoutHandle {
+        if let Slot::Inline(state) = &self.state {
+            let shared = Rc::new(State {
+                deadline: Cell::new(state.deadline.get()),
+                phase: Cell::new(state.phase.get()),
+                timer: Cell::new(state.timer.get()),
+                due: Cell::new(state.due.get()),
+                task: Cell::new(state.task.get()),
+            });
+            self.state = Slot::Shared(shared);
+        }
+        match &self.state {
+            Slot::Shared(state) => TimeoutHandle {
+                state: state.clone(),
+            },
+            Slot::Inline(_) => unreachable!("made shared above"),
+        }
     }
 }
 
@@ -254,51 +331,60 @@ where
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         // SAFETY: `fut` is structurally pinned: it is only reached through
-        // this pinned projection and never moved out; `Timeout` implements
-        // neither `Unpin` by hand nor a `Drop` that would move it (the
-        // `Drop` below only touches `handle`). The other fields are not
-        // pinned.
+        // this projection and never moved out; `Timeout` has no `Unpin`
+        // impl of its own, and its `Drop` touches only `state`. The other
+        // fields are not pinned.
         let this = unsafe { self.get_unchecked_mut() };
-        let state = &this.handle.state;
+        let Some(core) = current::with_current(Rc::clone) else {
+            return Poll::Ready(Err(current::no_running_loop()));
+        };
+        let state = this.state.get();
         match state.phase.get() {
             Phase::Created => {
-                let Some(task) = current_task() else {
+                let Some((task, level)) = core
+                    .current_task_id()
+                    .zip(core.with_current_header(|header| header.cancelling.get()))
+                else {
                     state.phase.set(Phase::Exited);
                     return Poll::Ready(Err(Error::invalid_state(
                         "timeout() must be awaited inside a task",
                     )));
                 };
-                this.level = task.cancelling();
-                if let Some(delay) = this.after.take() {
-                    let when =
-                        current::with_current(|core| core.seconds_at(core.deadline_after(delay)));
-                    state.when.set(when);
-                }
-                *state.task.borrow_mut() = Some(task);
+                this.level = level;
+                state.task.set(Some(task));
                 state.phase.set(Phase::Entered);
-                if let Err(err) = this.handle.arm() {
-                    state.phase.set(Phase::Exited);
-                    return Poll::Ready(Err(err));
+                state.instant(&core);
+                if state.due.get() {
+                    // Expire before whatever the work queues.
+                    if let Err(err) = state.arm(&core) {
+                        state.phase.set(Phase::Exited);
+                        return Poll::Ready(Err(err));
+                    }
                 }
             }
             Phase::Expired | Phase::Exited => {
                 return Poll::Ready(Err(Error::invalid_state("timeout polled after completion")));
             }
-            Phase::Entered | Phase::Expiring => {}
+            Phase::Entered => {}
         }
         // SAFETY: see above.
         let fut = unsafe { Pin::new_unchecked(&mut this.fut) };
-        let output = std::task::ready!(fut.poll(cx)).into_result();
-        if let Some(timer) = state.timer.borrow_mut().take() {
-            timer.cancel();
-        }
-        if state.phase.get() != Phase::Expiring {
+        let Poll::Ready(output) = fut.poll(cx) else {
+            if let Err(err) = state.arm(&core) {
+                state.phase.set(Phase::Exited);
+                return Poll::Ready(Err(err));
+            }
+            return Poll::Pending;
+        };
+        let output = output.into_result();
+        if !state.disarm(&core) {
             state.phase.set(Phase::Exited);
             return Poll::Ready(output);
         }
         state.phase.set(Phase::Expired);
-        let task = state.task.borrow().clone();
-        let ours = task.is_some_and(|task| task.uncancel() <= this.level);
+        let ours = core
+            .with_current_header(|header| header.uncancel() <= this.level)
+            .unwrap_or(false);
         Poll::Ready(match output {
             Err(err) if ours && err.is_cancelled() => Err(Error::Timeout),
             other => other,
@@ -308,17 +394,20 @@ where
 
 impl<F> Drop for Timeout<F> {
     fn drop(&mut self) {
-        let state = &self.handle.state;
-        if let Some(timer) = state.timer.borrow_mut().take() {
-            timer.cancel();
+        let state = self.state.get();
+        if state.phase.get() != Phase::Entered {
+            return;
         }
-        if state.phase.get() == Phase::Expiring {
-            // Dropped while the work was still finishing: withdraw our
-            // cancellation so that it does not hit the enclosing code.
-            state.phase.set(Phase::Expired);
-            if let Some(task) = &*state.task.borrow() {
-                task.uncancel();
+        state.phase.set(Phase::Exited);
+        current::with_current(|core| {
+            if state.disarm(core) {
+                // Dropped while the work was finishing after expiry: take
+                // our cancellation back so it does not hit the caller.
+                state.phase.set(Phase::Expired);
+                if let Some(task) = state.task.get() {
+                    core.with_task_header(task, |header| header.uncancel());
+                }
             }
-        }
+        });
     }
 }

@@ -26,7 +26,7 @@ pub enum ReturnWhen {
 
 /// Waits for tasks until `return_when` is met or `timeout` passes, and
 /// returns them split into `(done, pending)`, each in argument order
-/// (asyncio's `wait`).
+/// (asyncio's `wait`). A task given twice appears once.
 ///
 /// `wait` takes no results and cancels nothing: on timeout the pending
 /// tasks keep running, and cancelling the awaiting task only cancels the
@@ -56,11 +56,16 @@ pub enum ReturnWhen {
 /// assert_eq!(asyncio::run(main_coroutine())?, (1, 1));
 /// # Ok::<(), asyncio::Error>(())
 /// ```
-pub fn wait<T, I>(tasks: I, timeout: impl IntoTimeout, return_when: ReturnWhen) -> Wait<T>
+pub fn wait<T, I>(tasks_in: I, timeout: impl IntoTimeout, return_when: ReturnWhen) -> Wait<T>
 where
     I: IntoIterator<Item = Task<T>>,
 {
-    let tasks: Vec<Task<T>> = tasks.into_iter().collect();
+    // A task given twice is one task (asyncio's `wait` takes a set).
+    let mut seen = std::collections::HashSet::new();
+    let tasks: Vec<Task<T>> = tasks_in
+        .into_iter()
+        .filter(|task| seen.insert(task.task_ref().clone()))
+        .collect();
     let refs: Vec<TaskRef> = tasks.iter().map(|task| task.task_ref().clone()).collect();
     Wait {
         watch: Watch::new(&refs, false),

@@ -1,6 +1,7 @@
 //! `wait_for`: a task with a deadline; on expiry the task is cancelled and
 //! waited for.
 
+use std::any::Any;
 use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
@@ -41,6 +42,19 @@ where
     F: Future + 'static,
     F::Output: IntoResult,
 {
+    // A settled `Future` gives its result even with no time left (asyncio
+    // checks `fut.done()` first); polling it once does just that.
+    let settled = (&fut as &dyn Any)
+        .downcast_ref::<crate::Future<<F::Output as IntoResult>::Ok>>()
+        .is_some_and(crate::Future::done);
+    if settled {
+        let mut fut = Box::pin(fut);
+        let result =
+            std::future::poll_fn(move |cx| fut.as_mut().poll(cx).map(IntoResult::into_result));
+        return WaitFor {
+            stage: Stage::Settled(Box::pin(result)),
+        };
+    }
     let stage = match ensure_task(fut) {
         Err(err) => Stage::Failed(err),
         Ok(task) => match delay.into_timeout() {
@@ -52,6 +66,8 @@ where
 }
 
 enum Stage<T> {
+    /// A future that is done already: polled once for its result.
+    Settled(Pin<Box<dyn Future<Output = Result<T>>>>),
     /// A zero or negative delay: the task gets no time to run; the flag
     /// says it was cancelled and is being waited for.
     Immediate(Task<T>, bool),
@@ -100,6 +116,7 @@ impl<T> Future for WaitFor<T> {
             }
             // SAFETY-free: `Timeout<Task<T>>` is `Unpin` because `Task` is.
             Stage::Timed(timed) => std::task::ready!(Pin::new(timed).poll(cx)),
+            Stage::Settled(fut) => std::task::ready!(fut.as_mut().poll(cx)),
             Stage::Failed(err) => Err(err.duplicate()),
             Stage::Done => Err(Error::invalid_state("wait_for polled after completion")),
         };

@@ -3,6 +3,7 @@
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::task::Waker;
 
+use super::tasks::TaskId;
 use crate::error::{Error, Result};
 use crate::util::panic;
 
@@ -10,8 +11,11 @@ use crate::util::panic;
 pub(crate) enum Callback {
     /// A user or runtime callback.
     Call(Box<dyn FnOnce()>),
-    /// A timer that only wakes a task (`sleep`, timeouts): no allocation.
+    /// A timer that only wakes a task (`sleep`): no allocation.
     Wake(Waker),
+    /// A timer that cancels a task (`timeout`): no allocation. Run by the
+    /// loop itself, which owns the task table.
+    CancelTask(TaskId),
 }
 
 impl Callback {
@@ -25,6 +29,7 @@ impl Callback {
             }
             Callback::Call(f) => catch_unwind(AssertUnwindSafe(f))
                 .map_err(|payload| Error::Panicked(panic::message(&*payload))),
+            Callback::CancelTask(_) => Ok(()),
         }
     }
 }

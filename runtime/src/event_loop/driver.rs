@@ -167,12 +167,23 @@ impl Core {
 
     fn insert_ready(&self, callback: Callback) -> Result<Key> {
         self.check_open()?;
+        if self.remote.has_pending() {
+            // Mail posted by another thread before this call (asyncio's
+            // `call_soon_threadsafe` appends to the same queue): keep its
+            // place in FIFO order.
+            self.take_remote();
+        }
+        Ok(self.push_callback(callback))
+    }
+
+    /// Appends `callback` to the ready queue.
+    fn push_callback(&self, callback: Callback) -> Key {
         let key = self.callbacks.borrow_mut().insert(Scheduled {
             callback,
             in_heap: false,
         });
         self.ready.borrow_mut().push_back(Ready::Callback(key));
-        Ok(key)
+        key
     }
 
     /// Queues `callback` to run in the next iteration, after what is
@@ -180,11 +191,6 @@ impl Core {
     pub(super) fn call_soon(&self, callback: Callback) -> Result<Handle> {
         let key = self.insert_ready(callback)?;
         Ok(Handle::new(self.weak(), key))
-    }
-
-    /// `call_soon` for the runtime's own callbacks that may be cancelled.
-    pub(crate) fn call_soon_cancellable(&self, f: Box<dyn FnOnce()>) -> Result<Handle> {
-        self.call_soon(Callback::Call(f))
     }
 
     /// `call_soon` for the runtime's own callbacks, which need no handle.
@@ -207,6 +213,33 @@ impl Core {
     /// Schedules a wake-up of `waker` at `deadline` (the timer of leaves).
     pub(crate) fn wake_at(&self, deadline: Instant, waker: Waker) -> Result<TimerHandle> {
         self.call_at(deadline, Callback::Wake(waker))
+    }
+
+    /// Schedules the cancellation of task `id` at `deadline`, or in FIFO
+    /// order with what is ready now if `now` (a timeout's timer).
+    pub(crate) fn cancel_task_at(&self, deadline: Option<Instant>, id: TaskId) -> Result<Key> {
+        match deadline {
+            None => self.insert_ready(Callback::CancelTask(id)),
+            Some(deadline) => {
+                self.check_open()?;
+                let key = self.callbacks.borrow_mut().insert(Scheduled {
+                    callback: Callback::CancelTask(id),
+                    in_heap: true,
+                });
+                self.timers.borrow_mut().push(deadline, key);
+                Ok(key)
+            }
+        }
+    }
+
+    /// Forgets a runtime timer scheduled by key.
+    pub(crate) fn cancel_timer(&self, key: Key) {
+        self.cancel_callback(key);
+    }
+
+    /// Whether a runtime timer has neither run nor been cancelled.
+    pub(crate) fn timer_pending(&self, key: Key) -> bool {
+        self.is_scheduled(key)
     }
 
     /// Schedules a runtime callback at `deadline`.
@@ -339,6 +372,22 @@ impl Core {
     /// Runs `f` on the header of the task whose step is running.
     pub(crate) fn with_current_header<R>(&self, f: impl FnOnce(&Header) -> R) -> Option<R> {
         let id = self.current_task.get()?;
+        let tasks = self.tasks.borrow();
+        let slot = tasks.get(id)?;
+        Some(f(slot.task.header()))
+    }
+
+    /// The id of the task whose step is running.
+    pub(crate) fn current_task_id(&self) -> Option<TaskId> {
+        self.current_task.get()
+    }
+
+    /// Runs `f` on the header of task `id`, if it is still in the table.
+    pub(crate) fn with_task_header<R>(
+        &self,
+        id: TaskId,
+        f: impl FnOnce(&Header) -> R,
+    ) -> Option<R> {
         let tasks = self.tasks.borrow();
         let slot = tasks.get(id)?;
         Some(f(slot.task.header()))
@@ -574,8 +623,7 @@ impl Core {
             match msg {
                 RemoteMsg::Wake(bits) => self.schedule_packed(bits),
                 RemoteMsg::Call(f) => {
-                    // Checked above: the loop is open while it runs.
-                    let _ = self.insert_ready(Callback::Call(f));
+                    self.push_callback(Callback::Call(f));
                 }
             }
         }
@@ -620,6 +668,13 @@ impl Core {
     fn run_callback(&self, key: Key) -> Option<String> {
         let scheduled = self.callbacks.borrow_mut().remove(key)?;
         let what = self.debug.get().then(|| "a callback".to_owned());
+        if let Callback::CancelTask(id) = scheduled.callback {
+            let task = self.tasks.borrow().get(id).map(|slot| slot.task.clone());
+            if let Some(task) = task {
+                task.header().cancel(None);
+            }
+            return what;
+        }
         if let Err(err) = scheduled.callback.run() {
             let handle = Handle::new(self.weak(), key);
             self.call_exception_handler(

@@ -196,7 +196,14 @@ impl EventLoop {
                     }
                 }
             })?;
-            if let Some(output) = output {
+            if let Some(output) = output.take() {
+                // asyncio stops the loop from a done callback of the main
+                // task, so what the main future's last step queued (the
+                // first steps of tasks it spawned) runs for one more
+                // iteration; nothing queued after that does.
+                self.core.stop();
+                self.core.run_once(&mut || ())?;
+                self.core.take_stop();
                 return Ok(output);
             }
             if self.core.take_stop() {

@@ -26,11 +26,20 @@ use crate::util::slab::Key;
 /// Names a task (or the root future) in its loop.
 pub(crate) type TaskId = Key;
 
+/// Something a task can wait on that a cancellation of the task cancels
+/// first (asyncio's `Task._fut_waiter`): a future, another task, a gather.
+pub(crate) trait CancelTarget {
+    /// Cancels the target on behalf of the waiting task; `false` if it
+    /// cannot be (it is done), in which case the task itself gets the
+    /// cancellation at its await.
+    fn cancel_target(self: Rc<Self>, msg: Option<Arc<str>>) -> bool;
+}
+
 /// One task, as the loop drives it.
 ///
 /// The loop holds each task strongly until the task removes itself when it
 /// completes, so dropping a user's handle never stops a task.
-pub(crate) trait Runnable {
+pub(crate) trait Runnable: CancelTarget {
     /// The task's scheduling and cancellation state.
     fn header(&self) -> &Header;
 
@@ -90,6 +99,8 @@ pub(crate) struct Header {
     pub(crate) retrieved: Cell<bool>,
     /// The first awaiter's waker.
     pub(crate) waiter: Cell<Option<Waker>>,
+    /// What the task waits on now, if a cancellation should go there first.
+    pub(crate) waiting_on: Cell<Option<Rc<dyn CancelTarget>>>,
     pub(crate) extra: RefCell<Option<Box<Extra>>>,
 }
 
@@ -107,6 +118,7 @@ impl Header {
             cancelling: Cell::new(0),
             retrieved: Cell::new(false),
             waiter: Cell::new(None),
+            waiting_on: Cell::new(None),
             extra: RefCell::new(None),
         }
     }
@@ -136,6 +148,16 @@ impl Header {
             return false;
         }
         self.cancelling.set(self.cancelling.get().saturating_add(1));
+        if let Some(target) = self.waiting_on.take() {
+            // As asyncio: cancel what the task waits on; if that works, the
+            // task learns of it when the target ends cancelled.
+            let forwarded = target.clone().cancel_target(msg.clone());
+            let replaced = self.waiting_on.take();
+            self.waiting_on.set(replaced.or(Some(target)));
+            if forwarded {
+                return true;
+            }
+        }
         self.must_cancel.set(true);
         if msg.is_some() || self.extra.borrow().is_some() {
             self.with_extra(|extra| extra.cancel_message = msg);
@@ -205,6 +227,12 @@ impl RootTask {
     /// Marks the root as finished, so that cancelling it does nothing.
     pub(crate) fn finish(&self, outcome: Outcome) {
         self.header.outcome.set(outcome);
+    }
+}
+
+impl CancelTarget for RootTask {
+    fn cancel_target(self: Rc<Self>, msg: Option<Arc<str>>) -> bool {
+        self.header.cancel(msg)
     }
 }
 

@@ -1,8 +1,10 @@
 //! Delivering cancellation at an await: what every blocking leaf asks first.
 
+use std::rc::Rc;
+
 use crate::error::Error;
 use crate::event_loop::current;
-use crate::event_loop::tasks::Header;
+use crate::event_loop::tasks::{CancelTarget, Header, TaskId};
 
 /// Takes the running task's pending cancellation request, as the error the
 /// leaf being polled must return (asyncio throws `CancelledError` into the
@@ -23,4 +25,44 @@ pub(crate) fn requested() -> bool {
     current::with_current(|core| core.with_current_header(|header| header.must_cancel.get()))
         .flatten()
         .unwrap_or(false)
+}
+
+/// Records that the running task now waits on `target`, so that cancelling
+/// the task cancels `target` first (asyncio's `_fut_waiter`). Returns the
+/// task's id, for [`stop_waiting`].
+pub(crate) fn wait_on(target: Rc<dyn CancelTarget>) -> Option<TaskId> {
+    let (id, previous) = current::with_current(|core| {
+        let id = core.current_task_id()?;
+        let previous =
+            core.with_current_header(|header| header.waiting_on.replace(Some(target)))?;
+        Some((id, previous))
+    })
+    .flatten()?;
+    // Dropped with no borrow of the loop held: it may be the last handle of
+    // a future, whose drop reports an unretrieved error.
+    drop(previous);
+    Some(id)
+}
+
+/// Undoes [`wait_on`] for task `id`, if `target` is still what it waits on.
+pub(crate) fn stop_waiting(id: TaskId, target: &Rc<dyn CancelTarget>) {
+    stop_waiting_raw(id, Rc::as_ptr(target).cast());
+}
+
+/// [`stop_waiting`] for a target known by its address (from a `Drop`
+/// impl without the bounds to build the `Rc<dyn CancelTarget>`).
+pub(crate) fn stop_waiting_raw(id: TaskId, target: *const ()) {
+    let removed = current::with_current(|core| {
+        core.with_task_header(id, |header| {
+            let current = header.waiting_on.take();
+            match current {
+                Some(current) if Rc::as_ptr(&current).cast::<()>() == target => Some(current),
+                other => {
+                    header.waiting_on.set(other);
+                    None
+                }
+            }
+        })
+    });
+    drop(removed);
 }

@@ -16,6 +16,7 @@ use std::future::Future;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::pin::Pin;
 use std::rc::{Rc, Weak};
+use std::sync::Arc;
 use std::task::{Context, Poll, Waker};
 
 use super::output::IntoResult;
@@ -23,7 +24,7 @@ use crate::error::{Error, Result};
 use crate::event_loop::ExceptionContext;
 use crate::event_loop::driver::Core;
 use crate::event_loop::task_ref::complete;
-use crate::event_loop::tasks::{Header, Outcome, Runnable};
+use crate::event_loop::tasks::{CancelTarget, Header, Outcome, Runnable};
 use crate::util::panic;
 
 enum Stage<F, T> {
@@ -112,6 +113,12 @@ where
         }
         let task: Rc<dyn Runnable> = self;
         complete(&task, outcome);
+    }
+}
+
+impl<F, T> CancelTarget for TaskCell<F, T> {
+    fn cancel_target(self: Rc<Self>, msg: Option<Arc<str>>) -> bool {
+        self.header.cancel(msg)
     }
 }
 

@@ -11,6 +11,7 @@ use super::cancel;
 use super::cell::Join;
 use crate::error::{Error, Result};
 use crate::event_loop::TaskRef;
+use crate::event_loop::tasks::{CancelTarget, TaskId};
 
 /// A future running concurrently on the loop (asyncio's `Task`), created by
 /// [`create_task`](crate::create_task).
@@ -49,11 +50,27 @@ use crate::event_loop::TaskRef;
 pub struct Task<T> {
     cell: Rc<dyn Join<T>>,
     task: TaskRef,
+    /// The awaiting task this handle registered as waiting on this task.
+    waiter: Option<TaskId>,
 }
 
 impl<T> Task<T> {
     pub(super) fn new(cell: Rc<dyn Join<T>>, task: TaskRef) -> Self {
-        Task { cell, task }
+        Task {
+            cell,
+            task,
+            waiter: None,
+        }
+    }
+
+    fn target(&self) -> Rc<dyn CancelTarget> {
+        self.task.runnable().clone()
+    }
+
+    fn stop_waiting(&mut self) {
+        if let Some(id) = self.waiter.take() {
+            cancel::stop_waiting(id, &self.target());
+        }
     }
 
     /// The type-erased handle to this task.
@@ -120,6 +137,7 @@ impl<T> Clone for Task<T> {
         Task {
             cell: self.cell.clone(),
             task: self.task.clone(),
+            waiter: None,
         }
     }
 }
@@ -135,8 +153,9 @@ impl<T> Deref for Task<T> {
 impl<T> Future for Task<T> {
     type Output = Result<T>;
 
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<T>> {
-        let header = self.task.runnable().header();
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<T>> {
+        let this = &mut *self;
+        let header = this.task.runnable().header();
         if cancel::requested() {
             // The awaiting task is being cancelled: pass the request on to
             // the awaited one and keep waiting for it, as asyncio cancels a
@@ -144,16 +163,29 @@ impl<T> Future for Task<T> {
             // the cancellation and the output stays in the task.
             let err = cancel::take_request().unwrap_or_else(Error::cancelled);
             if header.is_done() || !header.cancel(cancel_message(&err)) {
+                this.stop_waiting();
                 return Poll::Ready(Err(err));
             }
         }
-        match self.cell.take_output() {
-            Some(result) => Poll::Ready(result),
+        match this.cell.take_output() {
+            Some(result) => {
+                this.stop_waiting();
+                Poll::Ready(result)
+            }
             None => {
                 header.add_waiter(cx.waker());
+                if this.waiter.is_none() {
+                    this.waiter = cancel::wait_on(this.target());
+                }
                 Poll::Pending
             }
         }
+    }
+}
+
+impl<T> Drop for Task<T> {
+    fn drop(&mut self) {
+        self.stop_waiting();
     }
 }
 

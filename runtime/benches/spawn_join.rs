@@ -1,0 +1,58 @@
+//! Spawn 1,000,000 trivial tasks, then await each handle in order.
+//!
+//! ```text
+//! cargo bench -p asyncio --bench spawn_join
+//! ```
+
+mod common;
+
+use std::time::Instant;
+
+const TASKS: usize = 1_000_000;
+
+#[asyncio::coroutine]
+fn nothing() {}
+
+#[asyncio::coroutine]
+fn spawn_join(n: usize) -> asyncio::Result<()> {
+    let mut tasks = Vec::with_capacity(n);
+    for _ in 0..n {
+        tasks.push(asyncio::create_task(nothing()));
+    }
+    for task in tasks {
+        task.await?;
+    }
+    Ok(())
+}
+
+fn main() {
+    common::print_header();
+    common::compare_times(
+        "spawn+join 1,000,000 trivial tasks",
+        0.5,
+        common::REPS,
+        || {
+            let event_loop = common::our_loop();
+            let start = Instant::now();
+            event_loop
+                .run_until_complete(spawn_join(TASKS))
+                .expect("loop")
+                .expect("tasks");
+            start.elapsed()
+        },
+        || {
+            let rt = common::tokio_rt();
+            let start = Instant::now();
+            rt.block_on(async {
+                let mut tasks = Vec::with_capacity(TASKS);
+                for _ in 0..TASKS {
+                    tasks.push(tokio::spawn(async {}));
+                }
+                for task in tasks {
+                    task.await.expect("task");
+                }
+            });
+            start.elapsed()
+        },
+    );
+}
