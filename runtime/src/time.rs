@@ -83,7 +83,7 @@ impl Sleep {
         if matches!(self.state, State::Done) {
             return Poll::Ready(Ok(()));
         }
-        if let Some(err) = cancel::take_request() {
+        if let Some(err) = cancel::take_request_on(core) {
             self.finish();
             return Poll::Ready(Err(err));
         }

@@ -65,6 +65,20 @@ impl State {
         }
     }
 
+    /// Whether the deadline has passed as the work starts (then the timer
+    /// must run before anything the work queues). Reads the clock only for
+    /// an absolute deadline.
+    fn is_due_at_entry(&self, core: &Core) -> bool {
+        match self.deadline.get() {
+            Deadline::Never => false,
+            Deadline::After(delay) => delay.is_due(),
+            Deadline::At(_) | Deadline::Instant(_) => {
+                self.instant(core);
+                self.due.get()
+            }
+        }
+    }
+
     /// The deadline as an instant of `core`'s clock (`None`: never).
     fn instant(&self, core: &Core) -> Option<Instant> {
         let instant = match self.deadline.get() {
@@ -79,7 +93,10 @@ impl State {
                 self.due.set(instant <= core.now());
                 instant
             }
-            Deadline::Instant(instant) => instant,
+            Deadline::Instant(instant) => {
+                self.due.set(instant <= core.now());
+                instant
+            }
         };
         self.deadline.set(Deadline::Instant(instant));
         Some(instant)
@@ -335,61 +352,76 @@ where
         // impl of its own, and its `Drop` touches only `state`. The other
         // fields are not pinned.
         let this = unsafe { self.get_unchecked_mut() };
-        let Some(core) = current::with_current(Rc::clone) else {
-            return Poll::Ready(Err(current::no_running_loop()));
-        };
+        // SAFETY: see above; `fut` stays pinned along with `self`.
+        let fut = unsafe { Pin::new_unchecked(&mut this.fut) };
         let state = this.state.get();
-        match state.phase.get() {
-            Phase::Created => {
-                let Some((task, level)) = core
-                    .current_task_id()
-                    .zip(core.with_current_header(|header| header.cancelling.get()))
-                else {
+        let level = &mut this.level;
+        current::with_current(|core| poll_timeout(core, state, level, fut, cx))
+            .unwrap_or_else(|| Poll::Ready(Err(current::no_running_loop())))
+    }
+}
+
+/// One poll of a timeout's work, on the running loop `core`.
+fn poll_timeout<F>(
+    core: &Core,
+    state: &State,
+    level: &mut u32,
+    fut: Pin<&mut F>,
+    cx: &mut Context<'_>,
+) -> Poll<Result<<F::Output as IntoResult>::Ok>>
+where
+    F: Future,
+    F::Output: IntoResult,
+{
+    match state.phase.get() {
+        Phase::Created => {
+            let Some((task, cancelling)) = core
+                .current_task_id()
+                .zip(core.with_current_header(|header| header.cancelling.get()))
+            else {
+                state.phase.set(Phase::Exited);
+                return Poll::Ready(Err(Error::invalid_state(
+                    "timeout() must be awaited inside a task",
+                )));
+            };
+            *level = cancelling;
+            state.task.set(Some(task));
+            state.phase.set(Phase::Entered);
+            if state.is_due_at_entry(core) {
+                // Expire before whatever the work queues.
+                if let Err(err) = state.arm(core) {
                     state.phase.set(Phase::Exited);
-                    return Poll::Ready(Err(Error::invalid_state(
-                        "timeout() must be awaited inside a task",
-                    )));
-                };
-                this.level = level;
-                state.task.set(Some(task));
-                state.phase.set(Phase::Entered);
-                state.instant(&core);
-                if state.due.get() {
-                    // Expire before whatever the work queues.
-                    if let Err(err) = state.arm(&core) {
-                        state.phase.set(Phase::Exited);
-                        return Poll::Ready(Err(err));
-                    }
+                    return Poll::Ready(Err(err));
                 }
             }
-            Phase::Expired | Phase::Exited => {
-                return Poll::Ready(Err(Error::invalid_state("timeout polled after completion")));
-            }
-            Phase::Entered => {}
         }
-        // SAFETY: see above.
-        let fut = unsafe { Pin::new_unchecked(&mut this.fut) };
-        let Poll::Ready(output) = fut.poll(cx) else {
-            if let Err(err) = state.arm(&core) {
-                state.phase.set(Phase::Exited);
-                return Poll::Ready(Err(err));
-            }
-            return Poll::Pending;
-        };
-        let output = output.into_result();
-        if !state.disarm(&core) {
-            state.phase.set(Phase::Exited);
-            return Poll::Ready(output);
+        Phase::Expired | Phase::Exited => {
+            return Poll::Ready(Err(Error::invalid_state("timeout polled after completion")));
         }
-        state.phase.set(Phase::Expired);
-        let ours = core
-            .with_current_header(|header| header.uncancel() <= this.level)
-            .unwrap_or(false);
-        Poll::Ready(match output {
-            Err(err) if ours && err.is_cancelled() => Err(Error::Timeout),
-            other => other,
-        })
+        Phase::Entered => {}
     }
+    let Poll::Ready(output) = fut.poll(cx) else {
+        // The timer is registered only now: work that completes at once
+        // never touches the timer heap (nor reads the clock).
+        if let Err(err) = state.arm(core) {
+            state.phase.set(Phase::Exited);
+            return Poll::Ready(Err(err));
+        }
+        return Poll::Pending;
+    };
+    let output = output.into_result();
+    if !state.disarm(core) {
+        state.phase.set(Phase::Exited);
+        return Poll::Ready(output);
+    }
+    state.phase.set(Phase::Expired);
+    let ours = core
+        .with_current_header(|header| header.uncancel() <= *level)
+        .unwrap_or(false);
+    Poll::Ready(match output {
+        Err(err) if ours && err.is_cancelled() => Err(Error::Timeout),
+        other => other,
+    })
 }
 
 impl<F> Drop for Timeout<F> {

@@ -51,12 +51,17 @@ pub(crate) struct Core {
     /// Mail taken from `remote`, kept to reuse its allocation.
     inbox: RefCell<VecDeque<RemoteMsg>>,
     current_task: Cell<Option<TaskId>>,
+    /// The task whose step is running, for leaves to reach its header
+    /// without a table lookup.
+    current: RefCell<Option<Rc<dyn Runnable>>>,
     running: Cell<bool>,
     stopping: Cell<bool>,
     closed: Cell<bool>,
     debug: Cell<bool>,
     slow_callback: Cell<Duration>,
     iterations: Cell<u64>,
+    /// How many tasks have a cancellation requested and not delivered.
+    cancel_requests: Cell<usize>,
     next_serial: Cell<u64>,
     exception_handler: RefCell<Option<Rc<Handler>>>,
     executor: RefCell<Option<Arc<ThreadPool>>>,
@@ -79,12 +84,14 @@ impl Core {
             io: RefCell::new(io),
             inbox: RefCell::default(),
             current_task: Cell::new(None),
+            current: RefCell::new(None),
             running: Cell::new(false),
             stopping: Cell::new(false),
             closed: Cell::new(false),
             debug: Cell::new(false),
             slow_callback: Cell::new(SLOW_CALLBACK),
             iterations: Cell::new(0),
+            cancel_requests: Cell::new(0),
             next_serial: Cell::new(1),
             exception_handler: RefCell::new(None),
             executor: RefCell::new(None),
@@ -363,18 +370,31 @@ impl Core {
 
     /// [`schedule`](Self::schedule) for a packed id (from a waker).
     pub(super) fn schedule_packed(&self, bits: u64) {
-        let key = self.tasks.borrow().unpack(bits);
-        if let Some(id) = key {
-            self.schedule(id);
+        let mut tasks = self.tasks.borrow_mut();
+        if let Some((id, slot)) = tasks.get_packed_mut(bits) {
+            if !slot.queued {
+                slot.queued = true;
+                self.ready.borrow_mut().push_back(Ready::Task(id));
+            }
         }
     }
 
     /// Runs `f` on the header of the task whose step is running.
     pub(crate) fn with_current_header<R>(&self, f: impl FnOnce(&Header) -> R) -> Option<R> {
-        let id = self.current_task.get()?;
-        let tasks = self.tasks.borrow();
-        let slot = tasks.get(id)?;
-        Some(f(slot.task.header()))
+        self.current.borrow().as_ref().map(|task| f(task.header()))
+    }
+
+    /// Counts a cancellation request made (`true`) or delivered or
+    /// withdrawn (`false`).
+    pub(crate) fn count_cancel_request(&self, made: bool) {
+        let count = self.cancel_requests.get();
+        self.cancel_requests.set(if made { count + 1 } else { count.saturating_sub(1) });
+    }
+
+    /// Whether any task has an undelivered cancellation request (if not,
+    /// leaves need not look at the running task).
+    pub(crate) fn cancel_requests_pending(&self) -> bool {
+        self.cancel_requests.get() > 0
     }
 
     /// The id of the task whose step is running.
@@ -402,8 +422,7 @@ impl Core {
 
     /// The task whose step is running.
     pub(crate) fn current_task(&self) -> Option<Rc<dyn Runnable>> {
-        let id = self.current_task.get()?;
-        self.tasks.borrow().get(id).map(|slot| slot.task.clone())
+        self.current.borrow().clone()
     }
 
     /// Every task not yet done, the root included.
@@ -656,7 +675,7 @@ impl Core {
             .debug
             .get()
             .then(|| format!("{:?}", TaskRef::new(task.clone())));
-        let _current = CurrentTask::enter(self, id);
+        let _current = CurrentTask::enter(self, id, task.clone());
         if is_root {
             root();
         } else {
@@ -757,18 +776,28 @@ impl Drop for Running {
 /// Marks a task as the running one for the length of its step.
 struct CurrentTask<'a> {
     core: &'a Core,
-    previous: Option<TaskId>,
+    previous_id: Option<TaskId>,
+    previous: Option<Rc<dyn Runnable>>,
 }
 
 impl<'a> CurrentTask<'a> {
-    fn enter(core: &'a Core, id: TaskId) -> Self {
-        let previous = core.current_task.replace(Some(id));
-        CurrentTask { core, previous }
+    fn enter(core: &'a Core, id: TaskId, task: Rc<dyn Runnable>) -> Self {
+        let previous_id = core.current_task.replace(Some(id));
+        let previous = core.current.replace(Some(task));
+        CurrentTask {
+            core,
+            previous_id,
+            previous,
+        }
     }
 }
 
 impl Drop for CurrentTask<'_> {
     fn drop(&mut self) {
-        self.core.current_task.set(self.previous);
+        self.core.current_task.set(self.previous_id);
+        // Dropped after the cell is released: it may be the last reference
+        // to a finished task, whose drop can report to the handler.
+        let finished = self.core.current.replace(self.previous.take());
+        drop(finished);
     }
 }

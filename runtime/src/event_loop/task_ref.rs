@@ -234,7 +234,7 @@ impl fmt::Debug for TaskRef {
 pub(crate) fn complete(task: &Rc<dyn Runnable>, outcome: Outcome) {
     let header = task.header();
     header.outcome.set(outcome);
-    header.must_cancel.set(false);
+    header.set_must_cancel(false);
     let core = header.core.upgrade();
     if let Some(core) = &core {
         core.remove_task(header.id.get());

@@ -91,7 +91,9 @@ pub(crate) struct Header {
     /// The task's future has been polled at least once.
     pub(crate) started: Cell<bool>,
     /// A cancellation was requested and not yet delivered (`_must_cancel`).
-    pub(crate) must_cancel: Cell<bool>,
+    /// Change it only through [`set_must_cancel`](Self::set_must_cancel),
+    /// which keeps the loop's count of pending requests.
+    must_cancel: Cell<bool>,
     /// `cancel()` calls not yet matched by `uncancel()`.
     pub(crate) cancelling: Cell<u32>,
     /// Someone looked at the task's error, so it is not reported when the
@@ -158,7 +160,7 @@ impl Header {
                 return true;
             }
         }
-        self.must_cancel.set(true);
+        self.set_must_cancel(true);
         if msg.is_some() || self.extra.borrow().is_some() {
             self.with_extra(|extra| extra.cancel_message = msg);
         }
@@ -174,16 +176,33 @@ impl Header {
         let left = self.cancelling.get().saturating_sub(1);
         self.cancelling.set(left);
         if left == 0 {
-            self.must_cancel.set(false);
+            self.set_must_cancel(false);
         }
         left
     }
 
     /// Takes the pending cancellation request, as the error to deliver.
     pub(crate) fn take_cancel(&self) -> Option<Error> {
-        self.must_cancel
-            .replace(false)
-            .then(|| Error::Cancelled(self.cancel_message()))
+        if !self.must_cancel.get() {
+            return None;
+        }
+        self.set_must_cancel(false);
+        Some(Error::Cancelled(self.cancel_message()))
+    }
+
+    /// Whether a cancellation was requested and not yet delivered.
+    pub(crate) fn must_cancel(&self) -> bool {
+        self.must_cancel.get()
+    }
+
+    /// Sets or clears the undelivered request, keeping the loop's count of
+    /// them, which lets leaves skip the lookup when none is pending.
+    pub(crate) fn set_must_cancel(&self, value: bool) {
+        if self.must_cancel.replace(value) != value {
+            if let Some(core) = self.core.upgrade() {
+                core.count_cancel_request(value);
+            }
+        }
     }
 
     /// Registers `waker` to be woken when the task finishes.

@@ -4,6 +4,7 @@ use std::rc::Rc;
 
 use crate::error::Error;
 use crate::event_loop::current;
+use crate::event_loop::driver::Core;
 use crate::event_loop::tasks::{CancelTarget, Header, TaskId};
 
 /// Takes the running task's pending cancellation request, as the error the
@@ -15,16 +16,23 @@ use crate::event_loop::tasks::{CancelTarget, Header, TaskId};
 /// and returns the error. A leaf that waits on another task or future
 /// forwards the request to it instead, after checking [`requested`].
 pub(crate) fn take_request() -> Option<Error> {
-    current::with_current(|core| core.with_current_header(Header::take_cancel))
-        .flatten()
-        .flatten()
+    current::with_current(|core| take_request_on(core)).flatten()
+}
+
+/// [`take_request`] for a leaf that has the running loop at hand already.
+pub(crate) fn take_request_on(core: &Core) -> Option<Error> {
+    if !core.cancel_requests_pending() {
+        return None;
+    }
+    core.with_current_header(Header::take_cancel).flatten()
 }
 
 /// Whether the running task has a cancellation request not yet delivered.
 pub(crate) fn requested() -> bool {
-    current::with_current(|core| core.with_current_header(|header| header.must_cancel.get()))
-        .flatten()
-        .unwrap_or(false)
+    current::with_current(|core| {
+        core.cancel_requests_pending() && core.with_current_header(Header::must_cancel) == Some(true)
+    })
+    .unwrap_or(false)
 }
 
 /// Records that the running task now waits on `target`, so that cancelling

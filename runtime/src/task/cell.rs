@@ -88,7 +88,7 @@ where
         // A cancellation requested and never delivered still cancels the
         // task, even if its coroutine returned (asyncio's `__step`).
         let result = match result {
-            Ok(_) if self.header.must_cancel.get() => {
+            Ok(_) if self.header.must_cancel() => {
                 Err(Error::Cancelled(self.header.cancel_message()))
             }
             other => other,

@@ -38,7 +38,7 @@ impl Key {
     };
 
     /// The key in 48 bits: the index and the low 16 bits of the generation
-    /// (what a task's waker carries; see [`Slab::unpack`]).
+    /// (what a task's waker carries; see [`Slab::get_packed_mut`]).
     pub(crate) fn pack(self) -> u64 {
         u64::from(self.index) | (u64::from(self.generation & 0xFFFF) << 32)
     }
@@ -134,21 +134,24 @@ impl<T> Slab<T> {
         }
     }
 
-    /// The key of the value at a [`Key::pack`]ed position, if its slot is
+    /// The key and value at a [`Key::pack`]ed position, if its slot is
     /// occupied by a value whose generation matches in the packed bits.
     ///
     /// Sixteen bits of generation make a stale packed key that meets a slot
     /// reused exactly a multiple of 65,536 times resolve to the new value;
     /// wakers use packed keys, and a spurious wake-up is harmless.
-    pub(crate) fn unpack(&self, bits: u64) -> Option<Key> {
+    pub(crate) fn get_packed_mut(&mut self, bits: u64) -> Option<(Key, &mut T)> {
         let index = (bits & 0xFFFF_FFFF) as u32;
         let low = (bits >> 32) & 0xFFFF;
-        match self.slots.get(index as usize) {
-            Some(Slot::Occupied { generation, .. }) if u64::from(*generation & 0xFFFF) == low => {
-                Some(Key {
-                    index,
-                    generation: *generation,
-                })
+        match self.slots.get_mut(index as usize) {
+            Some(Slot::Occupied { generation, value }) if u64::from(*generation & 0xFFFF) == low => {
+                Some((
+                    Key {
+                        index,
+                        generation: *generation,
+                    },
+                    value,
+                ))
             }
             _ => None,
         }
