@@ -118,7 +118,7 @@ impl<T: 'static> Future<T> {
     /// runs: its done callbacks then run on whichever loop runs when it is
     /// settled).
     pub fn new() -> Self {
-        let core = current::with_current(Rc::downgrade).unwrap_or_default();
+        let core = current::with_current(Core::weak).unwrap_or_default();
         Future::bound(core)
     }
 
@@ -188,7 +188,7 @@ impl<T: 'static> Future<T> {
             .cell
             .core
             .upgrade()
-            .or_else(|| current::with_current(Rc::clone));
+            .or_else(|| current::with_current(Core::rc));
         match core {
             Some(core) => {
                 let _ = core.call_soon_internal(Box::new(move || callback(fut)));

@@ -6,7 +6,7 @@
 
 use std::future::Future;
 use std::pin::Pin;
-use std::rc::Rc;
+
 use std::task::{Context, Poll};
 
 use crate::error::Result;
@@ -79,7 +79,7 @@ enum State {
 }
 
 impl Sleep {
-    fn poll_on(&mut self, core: &Rc<Core>, cx: &mut Context<'_>) -> Poll<Result<()>> {
+    fn poll_on(&mut self, core: &Core, cx: &mut Context<'_>) -> Poll<Result<()>> {
         if matches!(self.state, State::Done) {
             return Poll::Ready(Ok(()));
         }

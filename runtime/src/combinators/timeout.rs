@@ -215,7 +215,7 @@ impl TimeoutHandle {
                 Ok(())
             }
             Phase::Entered => {
-                let core = current::with_current(Rc::clone).ok_or_else(current::no_running_loop)?;
+                let core = current::with_current(Core::rc).ok_or_else(current::no_running_loop)?;
                 if state.disarm(&core) {
                     return Err(Error::invalid_state("cannot reschedule an expired timeout"));
                 }

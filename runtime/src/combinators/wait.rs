@@ -9,6 +9,7 @@ use std::task::{Context, Poll};
 
 use super::watch::Watch;
 use crate::error::{Error, Result};
+use crate::event_loop::driver::Core;
 use crate::event_loop::{Handle, IntoTimeout, TaskRef, current};
 use crate::task::{Task, cancel};
 
@@ -95,7 +96,7 @@ impl Timer {
     /// Starts the timer at the first call; whether it has expired.
     fn poll(&mut self, cx: &Context<'_>) -> Result<bool> {
         if let Some(delay) = self.delay.take() {
-            let core = current::with_current(Rc::clone).ok_or_else(current::no_running_loop)?;
+            let core = current::with_current(Core::rc).ok_or_else(current::no_running_loop)?;
             let expired = self.expired.clone();
             let waker = cx.waker().clone();
             let handle = core.call_at_internal(

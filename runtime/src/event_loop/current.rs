@@ -5,7 +5,8 @@
 //! `get_running_loop()` does. A loop sets itself as current for exactly as
 //! long as it runs, so at most one loop runs per thread.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
+use std::ptr;
 use std::rc::{Rc, Weak};
 
 use super::EventLoop;
@@ -13,7 +14,11 @@ use super::driver::Core;
 use crate::error::{Error, Result};
 
 thread_local! {
-    static CURRENT: RefCell<Option<Rc<Core>>> = const { RefCell::new(None) };
+    /// The running loop, or null. Owned by the `Running` guard of the
+    /// running loop, which clears it before releasing its `Rc`; a plain
+    /// pointer makes reading it (every leaf does, on every poll) a single
+    /// load.
+    static CURRENT: Cell<*const Core> = const { Cell::new(ptr::null()) };
     /// Every loop created on this thread and still alive, by registry slot:
     /// lets wakers and `call_soon_threadsafe` used on a loop's own thread
     /// reach it directly while it is not running.
@@ -33,8 +38,7 @@ pub(super) fn unregister_local(slot: u16) {
 /// The loop in `slot`, if it lives on this thread: the running loop, or
 /// one of the others created here.
 pub(super) fn local(slot: u16) -> Option<Rc<Core>> {
-    if let Some(Some(core)) = with_current(|core| (core.loop_slot() == slot).then(|| core.clone()))
-    {
+    if let Some(Some(core)) = with_current(|core| (core.loop_slot() == slot).then(|| core.rc())) {
         return Some(core);
     }
     LOCAL
@@ -51,11 +55,15 @@ pub(super) fn local(slot: u16) -> Option<Rc<Core>> {
 
 /// Calls `f` with the running loop's core, or returns `None` when no loop
 /// runs on this thread (or the thread is being torn down).
-pub(crate) fn with_current<R>(f: impl FnOnce(&Rc<Core>) -> R) -> Option<R> {
-    CURRENT
-        .try_with(|current| current.borrow().as_ref().map(f))
-        .ok()
-        .flatten()
+pub(crate) fn with_current<R>(f: impl FnOnce(&Core) -> R) -> Option<R> {
+    let core = CURRENT.try_with(Cell::get).ok()?;
+    // SAFETY: a non-null pointer was set by `set` from an `Rc<Core>` that
+    // the running loop's `Running` guard keeps alive, and the guard resets
+    // it to null before letting that `Rc` go. The guard lives in the frame
+    // of `run_until_complete`/`run_forever`, below every caller of this
+    // function on this thread, so the core outlives the borrow given to
+    // `f`. Only shared references to the core are ever made.
+    unsafe { core.as_ref() }.map(f)
 }
 
 /// Whether a loop runs on this thread.
@@ -63,12 +71,11 @@ pub(crate) fn is_running() -> bool {
     with_current(|_| ()).is_some()
 }
 
-/// Makes `core` the running loop (or none). The previous value is dropped
-/// after the thread-local is released, as dropping a core may run arbitrary
-/// destructors.
-pub(super) fn set(core: Option<Rc<Core>>) {
-    let previous = CURRENT.with(|current| current.replace(core));
-    drop(previous);
+/// Makes `core` the running loop (or none). The caller keeps the core
+/// alive for as long as it is set.
+pub(super) fn set(core: Option<&Rc<Core>>) {
+    let pointer = core.map_or(ptr::null(), Rc::as_ptr);
+    let _ = CURRENT.try_with(|current| current.set(pointer));
 }
 
 /// The error for operations that need a running loop.
@@ -101,5 +108,5 @@ pub(crate) const fn no_running_loop() -> Error {
 /// # Ok::<(), asyncio::Error>(())
 /// ```
 pub fn get_running_loop() -> Result<EventLoop> {
-    with_current(|core| EventLoop::from_core(core.clone())).ok_or_else(no_running_loop)
+    with_current(|core| EventLoop::from_core(core.rc())).ok_or_else(no_running_loop)
 }

@@ -108,6 +108,13 @@ impl Core {
         self.me.clone()
     }
 
+    /// This core as an `Rc`. Cores are only ever reached through an `Rc`
+    /// (the loop's handles, the running loop's guard), so this succeeds
+    /// whenever there is a `&Core` to call it on.
+    pub(crate) fn rc(&self) -> Rc<Core> {
+        self.me.upgrade().expect("a core is always owned by an Rc")
+    }
+
     pub(crate) fn remote(&self) -> &Arc<Remote> {
         &self.remote
     }
@@ -388,7 +395,11 @@ impl Core {
     /// withdrawn (`false`).
     pub(crate) fn count_cancel_request(&self, made: bool) {
         let count = self.cancel_requests.get();
-        self.cancel_requests.set(if made { count + 1 } else { count.saturating_sub(1) });
+        self.cancel_requests.set(if made {
+            count + 1
+        } else {
+            count.saturating_sub(1)
+        });
     }
 
     /// Whether any task has an undelivered cancellation request (if not,
@@ -548,7 +559,7 @@ impl Core {
             ));
         }
         self.running.set(true);
-        current::set(Some(self.clone()));
+        current::set(Some(self));
         Ok(Running { core: self.clone() })
     }
 

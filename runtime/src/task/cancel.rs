@@ -30,7 +30,8 @@ pub(crate) fn take_request_on(core: &Core) -> Option<Error> {
 /// Whether the running task has a cancellation request not yet delivered.
 pub(crate) fn requested() -> bool {
     current::with_current(|core| {
-        core.cancel_requests_pending() && core.with_current_header(Header::must_cancel) == Some(true)
+        core.cancel_requests_pending()
+            && core.with_current_header(Header::must_cancel) == Some(true)
     })
     .unwrap_or(false)
 }

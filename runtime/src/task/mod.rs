@@ -88,12 +88,12 @@ impl EventLoop {
     }
 }
 
-pub(crate) fn spawn<F>(core: &Rc<Core>, fut: F) -> Result<Task<<F::Output as IntoResult>::Ok>>
+pub(crate) fn spawn<F>(core: &Core, fut: F) -> Result<Task<<F::Output as IntoResult>::Ok>>
 where
     F: Future + 'static,
     F::Output: IntoResult,
 {
-    let weak = Rc::downgrade(core);
+    let weak = core.weak();
     let serial = core.next_serial();
     let cell = core.spawn(move |waker| Rc::new(TaskCell::new(weak, serial, waker, fut)))?;
     let erased: Rc<dyn Runnable> = cell.clone();

@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use super::concurrent::{ConcurrentFuture, WrapFuture, wrap_future};
 use crate::error::Error;
+use crate::event_loop::driver::Core;
 use crate::event_loop::{EventLoop, current};
 use crate::util::panic;
 use crate::util::thread_pool::ThreadPool;
@@ -102,7 +103,7 @@ where
     F: FnOnce() -> T + Send + 'static,
     T: Send + 'static,
 {
-    match current::with_current(|core| core.clone()) {
+    match current::with_current(Core::rc) {
         Some(core) => EventLoop::from_core(core).run_in_executor(f),
         None => {
             let fut = ConcurrentFuture::new();

@@ -144,7 +144,9 @@ impl<T> Slab<T> {
         let index = (bits & 0xFFFF_FFFF) as u32;
         let low = (bits >> 32) & 0xFFFF;
         match self.slots.get_mut(index as usize) {
-            Some(Slot::Occupied { generation, value }) if u64::from(*generation & 0xFFFF) == low => {
+            Some(Slot::Occupied { generation, value })
+                if u64::from(*generation & 0xFFFF) == low =>
+            {
                 Some((
                     Key {
                         index,
