@@ -89,7 +89,7 @@ impl Sleep {
         }
         match &self.state {
             State::Start if self.delay.as_duration().is_zero() => {
-                cx.waker().wake_by_ref();
+                core.wake(cx.waker());
                 self.state = State::Yielded;
                 Poll::Pending
             }

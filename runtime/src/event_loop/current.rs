@@ -55,6 +55,7 @@ pub(super) fn local(slot: u16) -> Option<Rc<Core>> {
 
 /// Calls `f` with the running loop's core, or returns `None` when no loop
 /// runs on this thread (or the thread is being torn down).
+#[inline]
 pub(crate) fn with_current<R>(f: impl FnOnce(&Core) -> R) -> Option<R> {
     let core = CURRENT.try_with(Cell::get).ok()?;
     // SAFETY: a non-null pointer was set by `set` from an `Rc<Core>` that

@@ -387,6 +387,7 @@ impl Core {
     }
 
     /// Runs `f` on the header of the task whose step is running.
+    #[inline]
     pub(crate) fn with_current_header<R>(&self, f: impl FnOnce(&Header) -> R) -> Option<R> {
         self.current.borrow().as_ref().map(|task| f(task.header()))
     }
@@ -404,11 +405,13 @@ impl Core {
 
     /// Whether any task has an undelivered cancellation request (if not,
     /// leaves need not look at the running task).
+    #[inline]
     pub(crate) fn cancel_requests_pending(&self) -> bool {
         self.cancel_requests.get() > 0
     }
 
     /// The id of the task whose step is running.
+    #[inline]
     pub(crate) fn current_task_id(&self) -> Option<TaskId> {
         self.current_task.get()
     }
@@ -429,6 +432,14 @@ impl Core {
         let serial = self.next_serial.get();
         self.next_serial.set(serial + 1);
         serial
+    }
+
+    /// Wakes `waker`, directly if it is a waker of this loop's tasks.
+    #[inline]
+    pub(crate) fn wake(&self, waker: &Waker) {
+        if !waker::wake_on(self, waker) {
+            waker.wake_by_ref();
+        }
     }
 
     /// The task whose step is running.

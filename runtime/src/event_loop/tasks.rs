@@ -125,6 +125,7 @@ impl Header {
         }
     }
 
+    #[inline]
     pub(crate) fn is_done(&self) -> bool {
         self.outcome.get() != Outcome::Pending
     }
@@ -182,6 +183,7 @@ impl Header {
     }
 
     /// Takes the pending cancellation request, as the error to deliver.
+    #[inline]
     pub(crate) fn take_cancel(&self) -> Option<Error> {
         if !self.must_cancel.get() {
             return None;

@@ -15,11 +15,13 @@ use crate::event_loop::tasks::{CancelTarget, Header, TaskId};
 /// `Some` unregisters itself (so that no wake-up, permit or item is lost)
 /// and returns the error. A leaf that waits on another task or future
 /// forwards the request to it instead, after checking [`requested`].
+#[inline]
 pub(crate) fn take_request() -> Option<Error> {
     current::with_current(|core| take_request_on(core)).flatten()
 }
 
 /// [`take_request`] for a leaf that has the running loop at hand already.
+#[inline]
 pub(crate) fn take_request_on(core: &Core) -> Option<Error> {
     if !core.cancel_requests_pending() {
         return None;
@@ -28,6 +30,7 @@ pub(crate) fn take_request_on(core: &Core) -> Option<Error> {
 }
 
 /// Whether the running task has a cancellation request not yet delivered.
+#[inline]
 pub(crate) fn requested() -> bool {
     current::with_current(|core| {
         core.cancel_requests_pending()
