@@ -24,7 +24,8 @@ struct More<T> {
 
 struct Inner<T> {
     /// `None` while pending; a cancellation is `Err(Error::Cancelled)`.
-    result: Option<Result<T>>,
+    /// The error is boxed to keep idle futures small.
+    result: Option<Result<T, Box<Error>>>,
     /// The first awaiter's waker.
     waiter: Option<Waker>,
     more: Option<Box<More<T>>>,
@@ -153,7 +154,7 @@ impl<T: 'static> Cell<T> {
             if inner.result.is_some() {
                 return false;
             }
-            inner.result = Some(result);
+            inner.result = Some(result.map_err(Box::new));
             (inner.waiter.take(), inner.more.take())
         };
         if let Some(waker) = waiter {
@@ -251,10 +252,7 @@ impl<T: 'static> Future<T> {
 
     /// Whether the future was cancelled.
     pub fn cancelled(&self) -> bool {
-        matches!(
-            self.cell.inner.borrow().result,
-            Some(Err(Error::Cancelled(_)))
-        )
+        matches!(&self.cell.inner.borrow().result, Some(Err(err)) if err.is_cancelled())
     }
 
     /// The future's error (asyncio's `exception()`): `Ok(None)` if it has a
@@ -427,7 +425,7 @@ impl<T> Drop for Cell<T> {
             return;
         }
         let context =
-            ExceptionContext::new("Future exception was never retrieved").with_exception(err);
+            ExceptionContext::new("Future exception was never retrieved").with_exception(*err);
         match self.core.upgrade() {
             Some(core) => core.call_exception_handler(context),
             None => eprintln!("asyncio: {context}"),

@@ -62,7 +62,7 @@ pub(crate) struct Core {
     iterations: Cell<u64>,
     /// How many tasks have a cancellation requested and not delivered.
     cancel_requests: Cell<usize>,
-    next_serial: Cell<u64>,
+    next_serial: Cell<u32>,
     exception_handler: RefCell<Option<Rc<Handler>>>,
     executor: RefCell<Option<Arc<ThreadPool>>>,
 }
@@ -319,23 +319,18 @@ impl Core {
 
     // ----- tasks ---------------------------------------------------------
 
-    /// Adds a task, built by `make` from its id and waker, and queues its
-    /// first step.
+    /// Adds a task, built by `make`, and queues its first step.
     pub(crate) fn spawn<R: Runnable + 'static>(
         &self,
-        make: impl FnOnce(Waker) -> Rc<R>,
+        make: impl FnOnce() -> Rc<R>,
     ) -> Result<Rc<R>> {
         self.check_open()?;
         let id = self.tasks.borrow().vacant_key();
         // Built with no borrow held: `make` may run arbitrary code.
-        let task = make(self.waker(id));
+        let task = make();
         task.header().id.set(id);
         let runnable: Rc<dyn Runnable> = task.clone();
-        let inserted = self.tasks.borrow_mut().insert(TaskSlot {
-            task: runnable,
-            queued: false,
-            is_root: false,
-        });
+        let inserted = self.tasks.borrow_mut().insert(TaskSlot { task: runnable });
         assert_eq!(inserted, id, "the task table changed while building a task");
         self.schedule(inserted);
         Ok(task)
@@ -343,11 +338,10 @@ impl Core {
 
     /// Adds the root future's task object; returns its waker.
     pub(super) fn insert_root(&self, root: Rc<dyn Runnable>) -> Waker {
-        let id = self.tasks.borrow_mut().insert(TaskSlot {
-            task: root.clone(),
-            queued: false,
-            is_root: true,
-        });
+        let id = self
+            .tasks
+            .borrow_mut()
+            .insert(TaskSlot { task: root.clone() });
         root.header().id.set(id);
         self.waker(id)
     }
@@ -366,10 +360,10 @@ impl Core {
 
     /// Queues a step of task `id`, unless it is queued already or gone.
     pub(crate) fn schedule(&self, id: TaskId) {
-        let mut tasks = self.tasks.borrow_mut();
-        if let Some(slot) = tasks.get_mut(id) {
-            if !slot.queued {
-                slot.queued = true;
+        let tasks = self.tasks.borrow();
+        if let Some(slot) = tasks.get(id) {
+            let queued = &slot.task.header().queued;
+            if !queued.replace(true) {
                 self.ready.borrow_mut().push_back(Ready::Task(id));
             }
         }
@@ -379,8 +373,8 @@ impl Core {
     pub(super) fn schedule_packed(&self, bits: u64) {
         let mut tasks = self.tasks.borrow_mut();
         if let Some((id, slot)) = tasks.get_packed_mut(bits) {
-            if !slot.queued {
-                slot.queued = true;
+            let queued = &slot.task.header().queued;
+            if !queued.replace(true) {
                 self.ready.borrow_mut().push_back(Ready::Task(id));
             }
         }
@@ -428,9 +422,9 @@ impl Core {
     }
 
     /// A number for the next task's default name (`Task-N`).
-    pub(crate) fn next_serial(&self) -> u64 {
+    pub(crate) fn next_serial(&self) -> u32 {
         let serial = self.next_serial.get();
-        self.next_serial.set(serial + 1);
+        self.next_serial.set(serial.wrapping_add(1));
         serial
     }
 
@@ -461,7 +455,7 @@ impl Core {
         self.tasks
             .borrow_mut()
             .iter_mut()
-            .filter(|(_, slot)| !slot.is_root)
+            .filter(|(_, slot)| !slot.task.header().is_root.get())
             .map(|(_, slot)| slot.task.clone())
             .collect()
     }
@@ -480,7 +474,7 @@ impl Core {
         self.tasks
             .borrow_mut()
             .iter_mut()
-            .filter(|(_, slot)| !slot.is_root)
+            .filter(|(_, slot)| !slot.task.header().is_root.get())
             .count()
     }
 
@@ -686,13 +680,14 @@ impl Core {
 
     /// Runs one step of task `id`; in debug mode, returns what ran.
     fn run_task(&self, id: TaskId, root: &mut dyn FnMut()) -> Option<String> {
-        let (task, is_root) = {
-            let mut tasks = self.tasks.borrow_mut();
+        let task = {
+            let tasks = self.tasks.borrow();
             // Completed or aborted after it was queued.
-            let slot = tasks.get_mut(id)?;
-            slot.queued = false;
-            (slot.task.clone(), slot.is_root)
+            let task = tasks.get(id)?.task.clone();
+            task.header().queued.set(false);
+            task
         };
+        let is_root = task.header().is_root.get();
         let what = self
             .debug
             .get()
@@ -752,7 +747,10 @@ impl Core {
     fn release_all(&self, report: bool) {
         self.remote.close();
         let tasks = self.tasks.borrow_mut().drain();
-        for slot in tasks.iter().filter(|slot| !slot.is_root) {
+        for slot in tasks
+            .iter()
+            .filter(|slot| !slot.task.header().is_root.get())
+        {
             if report {
                 self.call_exception_handler(
                     ExceptionContext::new("Task was destroyed but it is pending!")

@@ -242,16 +242,14 @@ pub(crate) fn complete(task: &Rc<dyn Runnable>, outcome: Outcome) {
     if let Some(waker) = header.waiter.take() {
         waker.wake();
     }
-    let extra = header.extra.borrow_mut().as_mut().map(|extra| {
+    let extra = header.with_extra(|extra| {
         (
             std::mem::take(&mut extra.waiters),
             std::mem::take(&mut extra.listeners),
             std::mem::take(&mut extra.done_callbacks),
         )
     });
-    let Some((waiters, listeners, callbacks)) = extra else {
-        return;
-    };
+    let (waiters, listeners, callbacks) = extra;
     for waker in waiters {
         waker.wake();
     }

@@ -14,7 +14,7 @@
 //! back to `run_until_complete` instead. It still has a header, so that
 //! `current_task()`, cancellation and timeouts work in the main coroutine.
 
-use std::cell::{Cell, RefCell};
+use std::cell::Cell;
 use std::rc::{Rc, Weak};
 use std::sync::Arc;
 use std::task::Waker;
@@ -83,10 +83,18 @@ pub(crate) struct Extra {
 }
 
 /// A task's state that is not tied to its future's type.
+///
+/// Kept small: every task carries one, and asyncio programs park many
+/// thousands of tasks. Rarely used parts live in [`Extra`].
 pub(crate) struct Header {
     pub(crate) id: Cell<TaskId>,
     pub(crate) core: Weak<Core>,
-    pub(crate) serial: u64,
+    /// The task's number, for its default name.
+    pub(crate) serial: u32,
+    /// `cancel()` calls not yet matched by `uncancel()`.
+    pub(crate) cancelling: Cell<u32>,
+    /// The loop's slot in the registry (for the task's waker).
+    pub(crate) loop_slot: u16,
     pub(crate) outcome: Cell<Outcome>,
     /// The task's future has been polled at least once.
     pub(crate) started: Cell<bool>,
@@ -94,34 +102,44 @@ pub(crate) struct Header {
     /// Change it only through [`set_must_cancel`](Self::set_must_cancel),
     /// which keeps the loop's count of pending requests.
     must_cancel: Cell<bool>,
-    /// `cancel()` calls not yet matched by `uncancel()`.
-    pub(crate) cancelling: Cell<u32>,
     /// Someone looked at the task's error, so it is not reported when the
     /// task is dropped.
     pub(crate) retrieved: Cell<bool>,
+    /// The task's id is in the loop's ready queue.
+    pub(crate) queued: Cell<bool>,
+    /// This is `run_until_complete`'s root future.
+    pub(crate) is_root: Cell<bool>,
+    /// `abort()` was called from inside the task's own step.
+    pub(crate) abort_requested: Cell<bool>,
     /// The first awaiter's waker.
     pub(crate) waiter: Cell<Option<Waker>>,
     /// What the task waits on now, if a cancellation should go there first.
     pub(crate) waiting_on: Cell<Option<Rc<dyn CancelTarget>>>,
-    pub(crate) extra: RefCell<Option<Box<Extra>>>,
+    /// Allocated on first use; taken out while in use (see
+    /// [`with_extra`](Self::with_extra)).
+    extra: Cell<Option<Box<Extra>>>,
 }
 
 impl Header {
     /// A header for a task of `core`, numbered `serial` for its default
     /// name (`Task-1`, `Task-2`, ... in creation order, as asyncio).
-    pub(crate) fn new(core: Weak<Core>, serial: u64) -> Self {
+    pub(crate) fn new(core: &Core, serial: u32) -> Self {
         Header {
             id: Cell::new(Key::DANGLING),
-            core,
+            core: core.weak(),
             serial,
+            cancelling: Cell::new(0),
+            loop_slot: core.loop_slot(),
             outcome: Cell::new(Outcome::Pending),
             started: Cell::new(false),
             must_cancel: Cell::new(false),
-            cancelling: Cell::new(0),
             retrieved: Cell::new(false),
+            queued: Cell::new(false),
+            is_root: Cell::new(false),
+            abort_requested: Cell::new(false),
             waiter: Cell::new(None),
             waiting_on: Cell::new(None),
-            extra: RefCell::new(None),
+            extra: Cell::new(None),
         }
     }
 
@@ -130,17 +148,32 @@ impl Header {
         self.outcome.get() != Outcome::Pending
     }
 
-    /// Runs `f` on the extra state, allocating it if needed.
+    /// The task's waker: a number, made afresh for each step.
+    #[inline]
+    pub(crate) fn waker(&self) -> Waker {
+        super::waker::new(self.id.get(), self.loop_slot)
+    }
+
+    /// Runs `f` on the extra state, allocating it if needed. `f` must not
+    /// reach the extra state again (it is taken out meanwhile).
     pub(crate) fn with_extra<R>(&self, f: impl FnOnce(&mut Extra) -> R) -> R {
-        let mut extra = self.extra.borrow_mut();
-        f(extra.get_or_insert_with(Box::default))
+        let mut extra = self.extra.take().unwrap_or_default();
+        let result = f(&mut extra);
+        self.extra.set(Some(extra));
+        result
+    }
+
+    /// Reads the extra state, if it was ever allocated.
+    fn peek_extra<R>(&self, f: impl FnOnce(&Extra) -> R) -> Option<R> {
+        let extra = self.extra.take()?;
+        let result = f(&extra);
+        self.extra.set(Some(extra));
+        Some(result)
     }
 
     pub(crate) fn cancel_message(&self) -> Option<Arc<str>> {
-        self.extra
-            .borrow()
-            .as_ref()
-            .and_then(|extra| extra.cancel_message.clone())
+        self.peek_extra(|extra| extra.cancel_message.clone())
+            .flatten()
     }
 
     /// Requests cancellation (asyncio's `Task.cancel(msg)`), waking the
@@ -162,7 +195,7 @@ impl Header {
             }
         }
         self.set_must_cancel(true);
-        if msg.is_some() || self.extra.borrow().is_some() {
+        if msg.is_some() || self.peek_extra(|_| ()).is_some() {
             self.with_extra(|extra| extra.cancel_message = msg);
         }
         if let Some(core) = self.core.upgrade() {
@@ -224,10 +257,8 @@ impl Header {
     }
 
     pub(crate) fn name(&self) -> String {
-        self.extra
-            .borrow()
-            .as_ref()
-            .and_then(|extra| extra.name.clone())
+        self.peek_extra(|extra| extra.name.clone())
+            .flatten()
             .unwrap_or_else(|| format!("Task-{}", self.serial))
     }
 }
@@ -239,9 +270,10 @@ pub(crate) struct RootTask {
 }
 
 impl RootTask {
-    pub(crate) fn new(core: &Rc<Core>) -> Rc<Self> {
-        let header = Header::new(Rc::downgrade(core), core.next_serial());
+    pub(crate) fn new(core: &Core) -> Rc<Self> {
+        let header = Header::new(core, core.next_serial());
         header.started.set(true);
+        header.is_root.set(true);
         Rc::new(RootTask { header })
     }
 
@@ -273,11 +305,7 @@ impl Runnable for RootTask {
     }
 }
 
-/// The loop's record of one task.
+/// The loop's record of one task (its flags live in its [`Header`]).
 pub(super) struct TaskSlot {
     pub(super) task: Rc<dyn Runnable>,
-    /// The task's id is in the ready queue right now.
-    pub(super) queued: bool,
-    /// This is `run_until_complete`'s root future.
-    pub(super) is_root: bool,
 }

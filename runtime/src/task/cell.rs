@@ -11,13 +11,13 @@
 //! handle collected the output. When it finishes, the future is dropped
 //! and the cell leaves the loop's table; the output stays until taken.
 
-use std::cell::{Cell, RefCell};
+use std::cell::RefCell;
 use std::future::Future;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::pin::Pin;
-use std::rc::{Rc, Weak};
+use std::rc::Rc;
 use std::sync::Arc;
-use std::task::{Context, Poll, Waker};
+use std::task::{Context, Poll};
 
 use super::output::IntoResult;
 use crate::error::{Error, Result};
@@ -29,7 +29,9 @@ use crate::util::panic;
 
 enum Stage<F, T> {
     Running(F),
-    Finished(Result<T>),
+    /// The error is boxed: failures are rare, and an inline `Error` would
+    /// make every task cell larger.
+    Finished(Result<T, Box<Error>>),
     Taken,
 }
 
@@ -39,14 +41,11 @@ pub(super) trait Join<T> {
     fn take_output(&self) -> Option<Result<T>>;
 
     /// Shows the output, if the task is done and it was not taken.
-    fn inspect_output(&self, f: &mut dyn FnMut(&Result<T>));
+    fn inspect_output(&self, f: &mut dyn FnMut(Result<&T, &Error>));
 }
 
 pub(super) struct TaskCell<F, T> {
     header: Header,
-    waker: Waker,
-    /// `abort()` was called from inside the task's own step.
-    abort_requested: Cell<bool>,
     stage: RefCell<Stage<F, T>>,
 }
 
@@ -56,11 +55,9 @@ where
     F::Output: IntoResult<Ok = T>,
     T: 'static,
 {
-    pub(super) fn new(core: Weak<Core>, serial: u64, waker: Waker, future: F) -> Self {
+    pub(super) fn new(core: &Core, future: F) -> Self {
         TaskCell {
-            header: Header::new(core, serial),
-            waker,
-            abort_requested: Cell::new(false),
+            header: Header::new(core, core.next_serial()),
             stage: RefCell::new(Stage::Running(future)),
         }
     }
@@ -76,7 +73,8 @@ where
         // place, by overwriting the stage (see `finish`). So it stays pinned
         // from this first `Pin` until it is dropped.
         let future = unsafe { Pin::new_unchecked(future) };
-        let mut cx = Context::from_waker(&self.waker);
+        let waker = self.header.waker();
+        let mut cx = Context::from_waker(&waker);
         match catch_unwind(AssertUnwindSafe(|| future.poll(&mut cx))) {
             Ok(Poll::Pending) => Poll::Pending,
             Ok(Poll::Ready(output)) => Poll::Ready(output.into_result()),
@@ -103,6 +101,7 @@ where
             // Overwriting the stage drops the future in place, as pinning
             // requires. Should its destructor panic, the new stage is still
             // written; the panic is reported and otherwise ignored.
+            let result = result.map_err(Box::new);
             let replace = catch_unwind(AssertUnwindSafe(|| *stage = Stage::Finished(result)));
             if let Err(payload) = replace {
                 eprintln!(
@@ -146,7 +145,9 @@ where
         }
         match self.poll_future() {
             Poll::Ready(result) => self.finish(result),
-            Poll::Pending if self.abort_requested.get() => self.finish(Err(Error::cancelled())),
+            Poll::Pending if self.header.abort_requested.get() => {
+                self.finish(Err(Error::cancelled()));
+            }
             Poll::Pending => {}
         }
     }
@@ -159,7 +160,7 @@ where
             // The task is aborting itself from inside its own step: the
             // future cannot be dropped while it is being polled, so the step
             // finishes the job when the poll returns.
-            self.abort_requested.set(true);
+            self.header.abort_requested.set(true);
             return;
         }
         self.finish(Err(Error::cancelled()));
@@ -185,17 +186,17 @@ impl<F, T> Join<T> for TaskCell<F, T> {
             Stage::Finished(_) => {
                 self.header.retrieved.set(true);
                 match std::mem::replace(&mut *stage, Stage::Taken) {
-                    Stage::Finished(result) => Some(result),
+                    Stage::Finished(result) => Some(result.map_err(|err| *err)),
                     _ => unreachable!("checked to be finished"),
                 }
             }
         }
     }
 
-    fn inspect_output(&self, f: &mut dyn FnMut(&Result<T>)) {
+    fn inspect_output(&self, f: &mut dyn FnMut(Result<&T, &Error>)) {
         if let Stage::Finished(result) = &*self.stage.borrow() {
             self.header.retrieved.set(true);
-            f(result);
+            f(result.as_ref().map_err(|err| &**err));
         }
     }
 }
@@ -213,7 +214,7 @@ impl<F, T> Drop for TaskCell<F, T> {
             "Task exception was never retrieved ({})",
             self.header.name()
         ))
-        .with_exception(err);
+        .with_exception(*err);
         match self.header.core.upgrade() {
             Some(core) => core.call_exception_handler(context),
             None => eprintln!("asyncio: {context}"),

@@ -93,9 +93,7 @@ where
     F: Future + 'static,
     F::Output: IntoResult,
 {
-    let weak = core.weak();
-    let serial = core.next_serial();
-    let cell = core.spawn(move |waker| Rc::new(TaskCell::new(weak, serial, waker, fut)))?;
+    let cell = core.spawn(|| Rc::new(TaskCell::new(core, fut)))?;
     let erased: Rc<dyn Runnable> = cell.clone();
     let join: Rc<dyn Join<<F::Output as IntoResult>::Ok>> = cell;
     Ok(Task::new(join, TaskRef::new(erased)))
