@@ -330,7 +330,11 @@ impl Core {
         let task = make();
         task.header().id.set(id);
         let runnable: Rc<dyn Runnable> = task.clone();
-        let inserted = self.tasks.borrow_mut().insert(TaskSlot { task: runnable });
+        let inserted = self.tasks.borrow_mut().insert(TaskSlot {
+            task: runnable,
+            queued: false,
+            is_root: false,
+        });
         assert_eq!(inserted, id, "the task table changed while building a task");
         self.schedule(inserted);
         Ok(task)
@@ -338,10 +342,11 @@ impl Core {
 
     /// Adds the root future's task object; returns its waker.
     pub(super) fn insert_root(&self, root: Rc<dyn Runnable>) -> Waker {
-        let id = self
-            .tasks
-            .borrow_mut()
-            .insert(TaskSlot { task: root.clone() });
+        let id = self.tasks.borrow_mut().insert(TaskSlot {
+            task: root.clone(),
+            queued: false,
+            is_root: true,
+        });
         root.header().id.set(id);
         self.waker(id)
     }
@@ -360,10 +365,9 @@ impl Core {
 
     /// Queues a step of task `id`, unless it is queued already or gone.
     pub(crate) fn schedule(&self, id: TaskId) {
-        let tasks = self.tasks.borrow();
-        if let Some(slot) = tasks.get(id) {
-            let queued = &slot.task.header().queued;
-            if !queued.replace(true) {
+        let mut tasks = self.tasks.borrow_mut();
+        if let Some(slot) = tasks.get_mut(id) {
+            if !std::mem::replace(&mut slot.queued, true) {
                 self.ready.borrow_mut().push_back(Ready::Task(id));
             }
         }
@@ -373,8 +377,7 @@ impl Core {
     pub(super) fn schedule_packed(&self, bits: u64) {
         let mut tasks = self.tasks.borrow_mut();
         if let Some((id, slot)) = tasks.get_packed_mut(bits) {
-            let queued = &slot.task.header().queued;
-            if !queued.replace(true) {
+            if !std::mem::replace(&mut slot.queued, true) {
                 self.ready.borrow_mut().push_back(Ready::Task(id));
             }
         }
@@ -455,7 +458,7 @@ impl Core {
         self.tasks
             .borrow_mut()
             .iter_mut()
-            .filter(|(_, slot)| !slot.task.header().is_root.get())
+            .filter(|(_, slot)| !slot.is_root)
             .map(|(_, slot)| slot.task.clone())
             .collect()
     }
@@ -474,7 +477,7 @@ impl Core {
         self.tasks
             .borrow_mut()
             .iter_mut()
-            .filter(|(_, slot)| !slot.task.header().is_root.get())
+            .filter(|(_, slot)| !slot.is_root)
             .count()
     }
 
@@ -680,14 +683,13 @@ impl Core {
 
     /// Runs one step of task `id`; in debug mode, returns what ran.
     fn run_task(&self, id: TaskId, root: &mut dyn FnMut()) -> Option<String> {
-        let task = {
-            let tasks = self.tasks.borrow();
+        let (task, is_root) = {
+            let mut tasks = self.tasks.borrow_mut();
             // Completed or aborted after it was queued.
-            let task = tasks.get(id)?.task.clone();
-            task.header().queued.set(false);
-            task
+            let slot = tasks.get_mut(id)?;
+            slot.queued = false;
+            (slot.task.clone(), slot.is_root)
         };
-        let is_root = task.header().is_root.get();
         let what = self
             .debug
             .get()
@@ -747,10 +749,7 @@ impl Core {
     fn release_all(&self, report: bool) {
         self.remote.close();
         let tasks = self.tasks.borrow_mut().drain();
-        for slot in tasks
-            .iter()
-            .filter(|slot| !slot.task.header().is_root.get())
-        {
+        for slot in tasks.iter().filter(|slot| !slot.is_root) {
             if report {
                 self.call_exception_handler(
                     ExceptionContext::new("Task was destroyed but it is pending!")

@@ -105,10 +105,6 @@ pub(crate) struct Header {
     /// Someone looked at the task's error, so it is not reported when the
     /// task is dropped.
     pub(crate) retrieved: Cell<bool>,
-    /// The task's id is in the loop's ready queue.
-    pub(crate) queued: Cell<bool>,
-    /// This is `run_until_complete`'s root future.
-    pub(crate) is_root: Cell<bool>,
     /// `abort()` was called from inside the task's own step.
     pub(crate) abort_requested: Cell<bool>,
     /// The first awaiter's waker.
@@ -134,8 +130,6 @@ impl Header {
             started: Cell::new(false),
             must_cancel: Cell::new(false),
             retrieved: Cell::new(false),
-            queued: Cell::new(false),
-            is_root: Cell::new(false),
             abort_requested: Cell::new(false),
             waiter: Cell::new(None),
             waiting_on: Cell::new(None),
@@ -273,7 +267,6 @@ impl RootTask {
     pub(crate) fn new(core: &Core) -> Rc<Self> {
         let header = Header::new(core, core.next_serial());
         header.started.set(true);
-        header.is_root.set(true);
         Rc::new(RootTask { header })
     }
 
@@ -305,7 +298,13 @@ impl Runnable for RootTask {
     }
 }
 
-/// The loop's record of one task (its flags live in its [`Header`]).
+/// The loop's record of one task. The scheduling flags sit here rather
+/// than in the header: waking and running a task then need no access to
+/// the task cell until it is polled.
 pub(super) struct TaskSlot {
     pub(super) task: Rc<dyn Runnable>,
+    /// The task's id is in the ready queue right now.
+    pub(super) queued: bool,
+    /// This is `run_until_complete`'s root future.
+    pub(super) is_root: bool,
 }
