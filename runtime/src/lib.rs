@@ -99,7 +99,9 @@ mod combinators;
 mod error;
 mod event_loop;
 mod future;
+mod queues;
 mod run;
+mod sync;
 mod task;
 mod threads;
 mod time;
@@ -118,6 +120,8 @@ pub use crate::event_loop::{
 };
 pub use crate::future::Future;
 pub use crate::run::{Runner, run};
+pub use crate::queues::*;
+pub use crate::sync::*;
 pub use crate::task::{IntoResult, Task, all_tasks, create_task, current_task};
 pub use crate::threads::{
     ConcurrentFuture, WrapFuture, run_coroutine_threadsafe, to_thread, wrap_future,

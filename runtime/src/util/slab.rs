@@ -72,6 +72,11 @@ impl<T> Slab<T> {
         }
     }
 
+    /// Number of occupied slots.
+    pub(crate) fn len(&self) -> usize {
+        self.len
+    }
+
     /// The key the next [`insert`](Self::insert) will return.
     ///
     /// Lets a value that must know its own key (a task builds its waker from
@@ -243,7 +248,7 @@ mod tests {
         assert_eq!(slab.get(a), None);
         assert_eq!(slab.remove(a), None);
         assert_eq!(slab.get(b), Some(&"b"));
-        assert_eq!(slab.len, 1);
+        assert_eq!(slab.len(), 1);
     }
 
     #[test]
@@ -262,7 +267,7 @@ mod tests {
                 slab.remove(key);
             }
         }
-        assert_eq!(slab.len, 0);
+        assert_eq!(slab.len(), 0);
     }
 
     #[test]
@@ -274,7 +279,7 @@ mod tests {
             *v *= 10;
         }
         assert_eq!(slab.drain(), [0, 20, 30, 40]);
-        assert_eq!(slab.len, 0);
+        assert_eq!(slab.len(), 0);
         assert_eq!(slab.get(keys[0]), None);
         let again = slab.insert(7);
         assert_ne!(again, keys[4], "drained keys stay stale");

@@ -1,0 +1,1 @@
+//! Queues for tasks (asyncio's "Queues").
