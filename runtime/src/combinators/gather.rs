@@ -224,7 +224,7 @@ pub struct Gather<T> {
     core: GatherCore,
 }
 
-impl<T> Gather<T> {
+impl<T: 'static> Gather<T> {
     fn new<I>(futs: I, mode: Mode) -> Self
     where
         I: IntoIterator,
@@ -279,9 +279,9 @@ impl<T> Gather<T> {
     }
 }
 
-impl<T> Unpin for Gather<T> {}
+impl<T: 'static> Unpin for Gather<T> {}
 
-impl<T> Future for Gather<T> {
+impl<T: 'static> Future for Gather<T> {
     type Output = Result<Vec<T>>;
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<Vec<T>>> {
@@ -308,9 +308,9 @@ pub struct GatherAll<T> {
     core: GatherCore,
 }
 
-impl<T> Unpin for GatherAll<T> {}
+impl<T: 'static> Unpin for GatherAll<T> {}
 
-impl<T> Future for GatherAll<T> {
+impl<T: 'static> Future for GatherAll<T> {
     type Output = Result<Vec<Result<T>>>;
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
@@ -334,7 +334,7 @@ pub trait TaskTuple {
 
 macro_rules! task_tuple {
     ($($name:ident $index:tt),+) => {
-        impl<$($name),+> TaskTuple for ($(Task<$name>,)+) {
+        impl<$($name: 'static),+> TaskTuple for ($(Task<$name>,)+) {
             type Output = ($($name,)+);
 
             fn task_refs(&self) -> Vec<TaskRef> {
@@ -353,7 +353,7 @@ macro_rules! task_tuple {
             }
         }
 
-        impl<$($name),+> SpawnedTuple for ($(Result<Task<$name>>,)+) {
+        impl<$($name: 'static),+> SpawnedTuple for ($(Result<Task<$name>>,)+) {
             type Tasks = ($(Task<$name>,)+);
 
             fn into_tasks(self) -> Result<Self::Tasks> {

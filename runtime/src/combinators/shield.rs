@@ -53,7 +53,7 @@ pub struct Shield<T> {
     done: bool,
 }
 
-impl<T> Shield<T> {
+impl<T: 'static> Shield<T> {
     /// The shielded task (an error if it could not be created).
     ///
     /// # Errors
@@ -64,9 +64,9 @@ impl<T> Shield<T> {
     }
 }
 
-impl<T> Unpin for Shield<T> {}
+impl<T: 'static> Unpin for Shield<T> {}
 
-impl<T> Future for Shield<T> {
+impl<T: 'static> Future for Shield<T> {
     type Output = Result<T>;
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<T>> {

@@ -57,7 +57,11 @@ pub enum ReturnWhen {
 /// assert_eq!(asyncio::run(main_coroutine())?, (1, 1));
 /// # Ok::<(), asyncio::Error>(())
 /// ```
-pub fn wait<T, I>(tasks_in: I, timeout: impl IntoTimeout, return_when: ReturnWhen) -> Wait<T>
+pub fn wait<T: 'static, I>(
+    tasks_in: I,
+    timeout: impl IntoTimeout,
+    return_when: ReturnWhen,
+) -> Wait<T>
 where
     I: IntoIterator<Item = Task<T>>,
 {
@@ -134,9 +138,9 @@ pub struct Wait<T> {
     done: bool,
 }
 
-impl<T> Unpin for Wait<T> {}
+impl<T: 'static> Unpin for Wait<T> {}
 
-impl<T> Future for Wait<T> {
+impl<T: 'static> Future for Wait<T> {
     type Output = Result<(Vec<Task<T>>, Vec<Task<T>>)>;
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
@@ -212,7 +216,7 @@ impl<T> Future for Wait<T> {
 /// assert_eq!(asyncio::run(main_coroutine())?, ["quick", "slow"]);
 /// # Ok::<(), asyncio::Error>(())
 /// ```
-pub fn as_completed<T, I>(tasks: I, timeout: impl IntoTimeout) -> AsCompleted<T>
+pub fn as_completed<T: 'static, I>(tasks: I, timeout: impl IntoTimeout) -> AsCompleted<T>
 where
     I: IntoIterator<Item = Task<T>>,
 {
@@ -243,7 +247,7 @@ pub struct AsCompleted<T> {
     handed_out: usize,
 }
 
-impl<T> AsCompleted<T> {
+impl<T: 'static> AsCompleted<T> {
     /// A future of the next result to finish, or `None` once there is one
     /// future per task.
     #[allow(clippy::should_implement_trait)]
@@ -264,7 +268,7 @@ impl<T> AsCompleted<T> {
     }
 }
 
-impl<T> fmt::Debug for AsCompleted<T> {
+impl<T: 'static> fmt::Debug for AsCompleted<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("AsCompleted")
             .field("remaining", &self.remaining())
@@ -279,9 +283,9 @@ pub struct NextCompleted<T> {
     done: bool,
 }
 
-impl<T> Unpin for NextCompleted<T> {}
+impl<T: 'static> Unpin for NextCompleted<T> {}
 
-impl<T> Future for NextCompleted<T> {
+impl<T: 'static> Future for NextCompleted<T> {
     type Output = Result<T>;
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<T>> {

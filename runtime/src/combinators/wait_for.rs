@@ -82,7 +82,7 @@ pub struct WaitFor<T> {
     stage: Stage<T>,
 }
 
-impl<T> WaitFor<T> {
+impl<T: 'static> WaitFor<T> {
     /// The task being waited for.
     pub fn task(&self) -> Option<&Task<T>> {
         match &self.stage {
@@ -92,9 +92,9 @@ impl<T> WaitFor<T> {
     }
 }
 
-impl<T> Unpin for WaitFor<T> {}
+impl<T: 'static> Unpin for WaitFor<T> {}
 
-impl<T> Future for WaitFor<T> {
+impl<T: 'static> Future for WaitFor<T> {
     type Output = Result<T>;
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<T>> {

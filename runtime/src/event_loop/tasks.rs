@@ -14,6 +14,7 @@
 //! back to `run_until_complete` instead. It still has a header, so that
 //! `current_task()`, cancellation and timeouts work in the main coroutine.
 
+use std::any::Any;
 use std::cell::Cell;
 use std::rc::{Rc, Weak};
 use std::sync::Arc;
@@ -54,6 +55,16 @@ pub(crate) trait Runnable: CancelTarget {
 
     /// The task's error, if it finished with one; marks it retrieved.
     fn exception(&self) -> Option<Error>;
+
+    /// Moves the task's output into `out`, an `Option<Result<T>>` of the
+    /// task's own `T` (left `None` while the task runs, or if `out` has
+    /// another type). Typed handles reach the output this way, so they
+    /// need no pointer of their own to the cell.
+    fn take_output(&self, out: &mut dyn Any);
+
+    /// Shows the output, as a `Result<T, Box<Error>>` behind `dyn Any`,
+    /// if the task is done and the output was not taken.
+    fn inspect_output(&self, f: &mut dyn FnMut(&dyn Any));
 }
 
 /// How a task ended, or that it has not.
@@ -296,6 +307,10 @@ impl Runnable for RootTask {
     fn exception(&self) -> Option<Error> {
         None
     }
+
+    fn take_output(&self, _: &mut dyn Any) {}
+
+    fn inspect_output(&self, _: &mut dyn FnMut(&dyn Any)) {}
 }
 
 /// The loop's record of one task. The scheduling flags sit here rather

@@ -39,6 +39,11 @@ pub(crate) fn requested() -> bool {
     .unwrap_or(false)
 }
 
+/// The id of the running task.
+pub(crate) fn current_task_id() -> Option<TaskId> {
+    current::with_current(Core::current_task_id).flatten()
+}
+
 /// Records that the running task now waits on `target`, so that cancelling
 /// the task cancels `target` first (asyncio's `_fut_waiter`). Returns the
 /// task's id, for [`stop_waiting`].

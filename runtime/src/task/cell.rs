@@ -11,6 +11,7 @@
 //! handle collected the output. When it finishes, the future is dropped
 //! and the cell leaves the loop's table; the output stays until taken.
 
+use std::any::Any;
 use std::cell::RefCell;
 use std::future::Future;
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -33,15 +34,6 @@ enum Stage<F, T> {
     /// make every task cell larger.
     Finished(Result<T, Box<Error>>),
     Taken,
-}
-
-/// A task cell as its typed handle sees it.
-pub(super) trait Join<T> {
-    /// Takes the output if the task is done (`None` while it runs).
-    fn take_output(&self) -> Option<Result<T>>;
-
-    /// Shows the output, if the task is done and it was not taken.
-    fn inspect_output(&self, f: &mut dyn FnMut(Result<&T, &Error>));
 }
 
 pub(super) struct TaskCell<F, T> {
@@ -173,10 +165,23 @@ where
             _ => None,
         }
     }
+
+    fn take_output(&self, out: &mut dyn Any) {
+        if let Some(out) = out.downcast_mut::<Option<Result<T>>>() {
+            *out = self.take_typed();
+        }
+    }
+
+    fn inspect_output(&self, f: &mut dyn FnMut(&dyn Any)) {
+        if let Stage::Finished(result) = &*self.stage.borrow() {
+            self.header.retrieved.set(true);
+            f(result);
+        }
+    }
 }
 
-impl<F, T> Join<T> for TaskCell<F, T> {
-    fn take_output(&self) -> Option<Result<T>> {
+impl<F, T> TaskCell<F, T> {
+    fn take_typed(&self) -> Option<Result<T>> {
         let mut stage = self.stage.borrow_mut();
         match &*stage {
             Stage::Running(_) => None,
@@ -190,13 +195,6 @@ impl<F, T> Join<T> for TaskCell<F, T> {
                     _ => unreachable!("checked to be finished"),
                 }
             }
-        }
-    }
-
-    fn inspect_output(&self, f: &mut dyn FnMut(Result<&T, &Error>)) {
-        if let Stage::Finished(result) = &*self.stage.borrow() {
-            self.header.retrieved.set(true);
-            f(result.as_ref().map_err(|err| &**err));
         }
     }
 }

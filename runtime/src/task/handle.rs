@@ -2,16 +2,16 @@
 
 use std::fmt;
 use std::future::Future;
+use std::marker::PhantomData;
 use std::ops::Deref;
 use std::pin::Pin;
 use std::rc::Rc;
 use std::task::{Context, Poll};
 
 use super::cancel;
-use super::cell::Join;
 use crate::error::{Error, Result};
 use crate::event_loop::TaskRef;
-use crate::event_loop::tasks::{CancelTarget, TaskId};
+use crate::event_loop::tasks::CancelTarget;
 
 /// A future running concurrently on the loop (asyncio's `Task`), created by
 /// [`create_task`](crate::create_task).
@@ -48,18 +48,18 @@ use crate::event_loop::tasks::{CancelTarget, TaskId};
 /// ```
 #[must_use = "dropping a Task detaches it; it keeps running"]
 pub struct Task<T> {
-    cell: Rc<dyn Join<T>>,
     task: TaskRef,
-    /// The awaiting task this handle registered as waiting on this task.
-    waiter: Option<TaskId>,
+    /// This handle, being awaited, made the awaiting task wait on this one.
+    registered: bool,
+    _output: PhantomData<fn() -> T>,
 }
 
-impl<T> Task<T> {
-    pub(super) fn new(cell: Rc<dyn Join<T>>, task: TaskRef) -> Self {
+impl<T: 'static> Task<T> {
+    pub(super) fn new(task: TaskRef) -> Self {
         Task {
-            cell,
             task,
-            waiter: None,
+            registered: false,
+            _output: PhantomData,
         }
     }
 
@@ -67,15 +67,10 @@ impl<T> Task<T> {
         self.task.runnable().clone()
     }
 
-    fn stop_waiting(&mut self) {
-        if let Some(id) = self.waiter.take() {
-            cancel::stop_waiting(id, &self.target());
-        }
-    }
-
-    /// The type-erased handle to this task.
-    pub fn task_ref(&self) -> &TaskRef {
-        &self.task
+    fn take_output(&self) -> Option<Result<T>> {
+        let mut out: Option<Result<T>> = None;
+        self.task.runnable().take_output(&mut out);
+        out
     }
 
     /// Takes the output of a finished task without awaiting it.
@@ -85,8 +80,7 @@ impl<T> Task<T> {
     /// [`Error::InvalidState`] if the task is still pending or its output
     /// was taken already; otherwise the task's own error.
     pub fn take_result(&self) -> Result<T> {
-        self.cell
-            .take_output()
+        self.take_output()
             .unwrap_or_else(|| Err(Error::invalid_state("result is not set: task is pending")))
     }
 
@@ -116,11 +110,13 @@ impl<T> Task<T> {
         T: Clone,
     {
         let mut copy = None;
-        self.cell.inspect_output(&mut |result| {
-            copy = Some(match result {
-                Ok(value) => Ok(value.clone()),
-                Err(err) => Err(err.duplicate()),
-            });
+        self.task.runnable().inspect_output(&mut |result| {
+            if let Some(result) = result.downcast_ref::<Result<T, Box<Error>>>() {
+                copy = Some(match result {
+                    Ok(value) => Ok(value.clone()),
+                    Err(err) => Err(err.duplicate()),
+                });
+            }
         });
         match copy {
             Some(result) => result,
@@ -135,9 +131,9 @@ impl<T> Task<T> {
 impl<T> Clone for Task<T> {
     fn clone(&self) -> Self {
         Task {
-            cell: self.cell.clone(),
             task: self.task.clone(),
-            waiter: None,
+            registered: false,
+            _output: PhantomData,
         }
     }
 }
@@ -150,7 +146,25 @@ impl<T> Deref for Task<T> {
     }
 }
 
-impl<T> Future for Task<T> {
+impl<T> Task<T> {
+    /// The type-erased handle to this task.
+    pub fn task_ref(&self) -> &TaskRef {
+        &self.task
+    }
+
+    /// Undoes the registration of the awaiting task as waiting on this one.
+    /// The awaiting task is the running one: a handle being awaited is
+    /// only polled, and dropped while pending, in its steps.
+    fn stop_waiting(&mut self) {
+        if std::mem::take(&mut self.registered) {
+            if let Some(id) = cancel::current_task_id() {
+                cancel::stop_waiting_raw(id, Rc::as_ptr(self.task.runnable()).cast());
+            }
+        }
+    }
+}
+
+impl<T: 'static> Future for Task<T> {
     type Output = Result<T>;
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<T>> {
@@ -167,15 +181,15 @@ impl<T> Future for Task<T> {
                 return Poll::Ready(Err(err));
             }
         }
-        match this.cell.take_output() {
+        match this.take_output() {
             Some(result) => {
                 this.stop_waiting();
                 Poll::Ready(result)
             }
             None => {
                 header.add_waiter(cx.waker());
-                if this.waiter.is_none() {
-                    this.waiter = cancel::wait_on(this.target());
+                if !this.registered {
+                    this.registered = cancel::wait_on(this.target()).is_some();
                 }
                 Poll::Pending
             }

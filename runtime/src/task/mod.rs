@@ -14,7 +14,7 @@ mod output;
 use std::future::Future;
 use std::rc::Rc;
 
-use self::cell::{Join, TaskCell};
+use self::cell::TaskCell;
 use crate::error::Result;
 use crate::event_loop::driver::Core;
 use crate::event_loop::tasks::Runnable;
@@ -93,10 +93,8 @@ where
     F: Future + 'static,
     F::Output: IntoResult,
 {
-    let cell = core.spawn(|| Rc::new(TaskCell::new(core, fut)))?;
-    let erased: Rc<dyn Runnable> = cell.clone();
-    let join: Rc<dyn Join<<F::Output as IntoResult>::Ok>> = cell;
-    Ok(Task::new(join, TaskRef::new(erased)))
+    let cell: Rc<dyn Runnable> = core.spawn(|| Rc::new(TaskCell::new(core, fut)))?;
+    Ok(Task::new(TaskRef::new(cell)))
 }
 
 /// `fut` as a task: itself if it is a [`Task`] already (asyncio's
