@@ -8,7 +8,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use super::EventLoop;
-use super::tasks::{Outcome, Runnable};
+use super::tasks::{Extra, Outcome, Runnable};
 use crate::error::{Error, Result};
 
 /// Identifies a done callback, to remove it again.
@@ -242,14 +242,24 @@ pub(crate) fn complete(task: &Rc<dyn Runnable>, outcome: Outcome) {
     if let Some(waker) = header.waiter.take() {
         waker.wake();
     }
-    let extra = header.with_extra(|extra| {
-        (
-            std::mem::take(&mut extra.waiters),
-            std::mem::take(&mut extra.listeners),
-            std::mem::take(&mut extra.done_callbacks),
-        )
-    });
-    let (waiters, listeners, callbacks) = extra;
+    let Some(extra) = header.take_extra() else {
+        return;
+    };
+    let Extra {
+        waiters,
+        listeners,
+        done_callbacks: callbacks,
+        name,
+        cancel_message,
+    } = *extra;
+    if name.is_some() || cancel_message.is_some() {
+        // Still read after the task is done (its name, the message of its
+        // cancellation).
+        header.with_extra(|extra| {
+            extra.name = name;
+            extra.cancel_message = cancel_message;
+        });
+    }
     for waker in waiters {
         waker.wake();
     }

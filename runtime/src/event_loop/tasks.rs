@@ -168,6 +168,11 @@ impl Header {
         result
     }
 
+    /// Takes the extra state out, if it was ever allocated.
+    pub(crate) fn take_extra(&self) -> Option<Box<Extra>> {
+        self.extra.take()
+    }
+
     /// Reads the extra state, if it was ever allocated.
     fn peek_extra<R>(&self, f: impl FnOnce(&Extra) -> R) -> Option<R> {
         let extra = self.extra.take()?;
