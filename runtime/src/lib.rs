@@ -37,7 +37,7 @@
 //! 3. leaves, the futures at the bottom of every await ([`sleep`],
 //!    [`Future`], and the bridges to threads: [`to_thread`],
 //!    [`wrap_future`], [`run_coroutine_threadsafe`]);
-//! 4. combinators ([`gather`], [`wait`], [`as_completed`], [`shield`],
+//! 4. combinators ([`gather()`], [`wait`], [`as_completed`], [`shield`],
 //!    [`timeout`], [`wait_for`], [`TaskGroup`]);
 //! 5. running a program ([`run`], [`Runner`]).
 //!
@@ -119,8 +119,8 @@ pub use crate::event_loop::{
     TimerHandle,
 };
 pub use crate::future::Future;
-pub use crate::run::{Runner, run};
 pub use crate::queues::*;
+pub use crate::run::{Runner, run};
 pub use crate::sync::*;
 pub use crate::task::{IntoResult, Task, all_tasks, create_task, current_task};
 pub use crate::threads::{

@@ -32,11 +32,11 @@ use crate::task::cancel;
 ///
 /// The output is
 ///
-/// - [`Error::Cancelled`] if cancellation of the task was requested (see
-///   [`Task::cancel`](crate::Task::cancel)): the request is taken (and so
+/// - [`Error::Cancelled`](crate::Error::Cancelled) if cancellation of the task was requested (see
+///   [`TaskRef::cancel`](crate::TaskRef::cancel)): the request is taken (and so
 ///   delivered once) by the first poll that sees it, even when the delay has
 ///   already elapsed;
-/// - [`Error::InvalidState`] if polled outside a running event loop.
+/// - [`Error::InvalidState`](crate::Error::InvalidState) if polled outside a running event loop.
 ///
 /// # Examples
 ///

@@ -432,7 +432,7 @@ impl<Tasks: TaskTuple> Future for GatherTuple<Tasks> {
 
 /// Runs the futures concurrently as tasks and returns their results as a
 /// tuple, in argument order (asyncio's `gather(a, b, ...)`); the futures
-/// may have different output types. Semantics as [`gather`](crate::gather):
+/// may have different output types. Semantics as [`gather()`](crate::gather()):
 /// the first failure decides and the others keep running; cancelling the
 /// awaiting task cancels them all. Up to 12 futures.
 ///
@@ -464,8 +464,8 @@ macro_rules! gather {
     };
 }
 
-/// [`gather!`] where the first failure cancels the others and is reported
-/// once they have finished (see [`try_gather`](crate::try_gather)).
+/// [`gather!`](crate::gather!) where the first failure cancels the others and is reported
+/// once they have finished (see [`try_gather()`](crate::try_gather())).
 ///
 /// # Examples
 ///

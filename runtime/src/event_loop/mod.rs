@@ -479,7 +479,7 @@ impl EventLoop {
     /// In debug mode every task step and callback is timed, and one that
     /// holds the loop for [`slow_callback_duration`](Self::slow_callback_duration)
     /// or longer is reported to the exception handler with the task's name
-    /// ("Executing <Task main pending> took 0.150 seconds").
+    /// (`Executing <Task main pending> took 0.150 seconds`).
     ///
     /// # Examples
     ///

@@ -21,7 +21,7 @@ use crate::task::{IntoResult, create_task, current_task};
 ///
 /// Cancelling the returned future cancels the task (delivered at its await,
 /// as any cancellation); if the loop is closed, the future fails with
-/// [`Error::InvalidState`].
+/// [`Error::InvalidState`](crate::Error::InvalidState).
 ///
 /// # Examples
 ///
