@@ -10,7 +10,7 @@ use std::task::{Context, Poll, Waker};
 
 use crate::error::{Error, Result};
 use crate::event_loop::driver::Core;
-use crate::event_loop::tasks::{CancelTarget, TaskId};
+use crate::event_loop::tasks::CancelTarget;
 use crate::event_loop::{CallbackId, EventLoop, ExceptionContext, current};
 use crate::task::cancel;
 
@@ -70,15 +70,15 @@ struct Cell<T> {
 /// ```
 pub struct Future<T> {
     cell: Rc<Cell<T>>,
-    /// The task this handle, being awaited, registered as waiting on it.
-    waiter: Option<TaskId>,
+    /// This handle, being awaited, made the awaiting task wait on it.
+    registered: bool,
 }
 
 impl<T> Clone for Future<T> {
     fn clone(&self) -> Self {
         Future {
             cell: self.cell.clone(),
-            waiter: None,
+            registered: false,
         }
     }
 }
@@ -125,7 +125,7 @@ impl<T: 'static> Future<T> {
 
     fn bound(core: Weak<Core>) -> Self {
         Future {
-            waiter: None,
+            registered: false,
             cell: Rc::new(Cell {
                 core,
                 inner: RefCell::new(Inner {
@@ -166,7 +166,7 @@ impl<T: 'static> Cell<T> {
             }
             let fut = Future {
                 cell: cell.clone(),
-                waiter: None,
+                registered: false,
             };
             for (_, callback) in more.callbacks {
                 fut.schedule(callback);
@@ -383,31 +383,30 @@ impl<T: Clone + 'static> std::future::Future for Future<T> {
             return Poll::Ready(self.result());
         }
         self.add_waiter(cx.waker());
-        if self.waiter.is_none() {
+        if !self.registered {
             let target: Rc<dyn CancelTarget> = self.cell.clone();
-            self.waiter = cancel::wait_on(target);
+            self.registered = cancel::wait_on(target).is_some();
         }
         Poll::Pending
     }
 }
 
 impl<T> Future<T> {
-    fn stop_waiting(&mut self)
-    where
-        T: 'static,
-    {
-        if let Some(id) = self.waiter.take() {
-            let target: Rc<dyn CancelTarget> = self.cell.clone();
-            cancel::stop_waiting(id, &target);
+    /// Undoes the registration of the awaiting task as waiting on this
+    /// future. The awaiting task is the running one: a handle being awaited
+    /// is only polled, and dropped while pending, in its steps.
+    fn stop_waiting(&mut self) {
+        if std::mem::take(&mut self.registered) {
+            if let Some(id) = cancel::current_task_id() {
+                cancel::stop_waiting_raw(id, Rc::as_ptr(&self.cell).cast());
+            }
         }
     }
 }
 
 impl<T> Drop for Future<T> {
     fn drop(&mut self) {
-        if let Some(id) = self.waiter.take() {
-            cancel::stop_waiting_raw(id, Rc::as_ptr(&self.cell).cast());
-        }
+        self.stop_waiting();
     }
 }
 

@@ -61,13 +61,8 @@ pub(crate) fn wait_on(target: Rc<dyn CancelTarget>) -> Option<TaskId> {
     Some(id)
 }
 
-/// Undoes [`wait_on`] for task `id`, if `target` is still what it waits on.
-pub(crate) fn stop_waiting(id: TaskId, target: &Rc<dyn CancelTarget>) {
-    stop_waiting_raw(id, Rc::as_ptr(target).cast());
-}
-
-/// [`stop_waiting`] for a target known by its address (from a `Drop`
-/// impl without the bounds to build the `Rc<dyn CancelTarget>`).
+/// Undoes [`wait_on`] for task `id`, if the target at address `target` is
+/// still what it waits on.
 pub(crate) fn stop_waiting_raw(id: TaskId, target: *const ()) {
     let removed = current::with_current(|core| {
         core.with_task_header(id, |header| {
