@@ -184,3 +184,37 @@ fn fails_on_cancel() -> asyncio::Result<()> {
     let _ = asyncio::sleep(3600.0).await;
     Err(Error::InvalidState("ZeroDivisionError".into()))
 }
+
+#[asyncio::coroutine]
+fn eager_child(log: Rc<RefCell<Vec<&'static str>>>) -> asyncio::Result<()> {
+    log.borrow_mut().push("child starts");
+    asyncio::sleep(0).await?;
+    log.borrow_mut().push("child resumes");
+    Ok(())
+}
+
+#[asyncio::coroutine]
+fn spawn_eagerly(log: Rc<RefCell<Vec<&'static str>>>) -> asyncio::Result<()> {
+    let child = asyncio::create_task(eager_child(log.clone()));
+    log.borrow_mut().push("create_task returned");
+    child.await?;
+    let done_at_once = asyncio::create_task(std::future::ready(Ok::<_, Error>(5)));
+    assert!(done_at_once.done());
+    assert_eq!(done_at_once.await?, 5);
+    Ok(())
+}
+
+#[test]
+fn eager_tasks_run_their_first_step_inside_create_task() {
+    let event_loop = EventLoop::new().unwrap();
+    event_loop.set_eager_tasks(true);
+    let log = Rc::new(RefCell::new(Vec::new()));
+    event_loop
+        .run_until_complete(spawn_eagerly(log.clone()))
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        *log.borrow(),
+        ["child starts", "create_task returned", "child resumes"]
+    );
+}

@@ -58,6 +58,9 @@ pub(crate) struct Core {
     stopping: Cell<bool>,
     closed: Cell<bool>,
     debug: Cell<bool>,
+    /// New tasks run their first step at once (asyncio's
+    /// `eager_task_factory`).
+    eager_tasks: Cell<bool>,
     slow_callback: Cell<Duration>,
     iterations: Cell<u64>,
     /// How many tasks have a cancellation requested and not delivered.
@@ -89,6 +92,7 @@ impl Core {
             stopping: Cell::new(false),
             closed: Cell::new(false),
             debug: Cell::new(false),
+            eager_tasks: Cell::new(false),
             slow_callback: Cell::new(SLOW_CALLBACK),
             iterations: Cell::new(0),
             cancel_requests: Cell::new(0),
@@ -336,8 +340,25 @@ impl Core {
             is_root: false,
         });
         assert_eq!(inserted, id, "the task table changed while building a task");
-        self.schedule(inserted);
+        if self.eager_tasks.get() && self.current_task.get().is_some() {
+            // asyncio's eager task factory: the first step runs now, inside
+            // the creating task's step; a coroutine that finishes without
+            // blocking never reaches the ready queue.
+            let runnable: Rc<dyn Runnable> = task.clone();
+            let _current = CurrentTask::enter(self, id, runnable.clone());
+            runnable.run();
+        } else {
+            self.schedule(inserted);
+        }
         Ok(task)
+    }
+
+    pub(super) fn set_eager_tasks(&self, enabled: bool) {
+        self.eager_tasks.set(enabled);
+    }
+
+    pub(super) fn eager_tasks(&self) -> bool {
+        self.eager_tasks.get()
     }
 
     /// Adds the root future's task object; returns its waker.

@@ -493,6 +493,37 @@ impl EventLoop {
         self.core.set_debug(enabled);
     }
 
+    /// Makes new tasks eager, or not (asyncio's
+    /// `loop.set_task_factory(asyncio.eager_task_factory)`).
+    ///
+    /// An eager task runs its first step at once, inside
+    /// [`create_task`](crate::create_task) called from a task, up to its
+    /// first suspension; one that finishes without suspending is done when
+    /// `create_task` returns and never goes through the ready queue. Tasks
+    /// created while the loop is not running start as usual.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// #[asyncio::coroutine]
+    /// fn main_coroutine() -> asyncio::Result<bool> {
+    ///     let task = asyncio::create_task(std::future::ready(Ok::<_, asyncio::Error>(1)));
+    ///     Ok(task.done())
+    /// }
+    /// let event_loop = asyncio::EventLoop::new()?;
+    /// event_loop.set_eager_tasks(true);
+    /// assert!(event_loop.run_until_complete(main_coroutine())??);
+    /// # Ok::<(), asyncio::Error>(())
+    /// ```
+    pub fn set_eager_tasks(&self, enabled: bool) {
+        self.core.set_eager_tasks(enabled);
+    }
+
+    /// Whether new tasks are eager (see [`set_eager_tasks`](Self::set_eager_tasks)).
+    pub fn eager_tasks(&self) -> bool {
+        self.core.eager_tasks()
+    }
+
     /// How long a step may run in debug mode before it is reported (100 ms
     /// by default, as asyncio).
     pub fn slow_callback_duration(&self) -> Duration {
