@@ -5,6 +5,10 @@
 //! Everything runs on loops with a virtual clock, so timing assertions are
 //! exact instants.
 
+mod support;
+
+use support::*;
+
 use std::cell::{Cell, RefCell};
 use std::collections::{BTreeSet, HashSet};
 use std::future::{Future as _, ready};
@@ -12,26 +16,9 @@ use std::pin::pin;
 use std::rc::Rc;
 use std::task::{Context, Waker};
 
-use asyncio::{
-    Delay, Error, EventLoop, Future, IntoResult, Result, ReturnWhen, Runner, Task, TaskGroup,
-    TaskRef,
-};
+use asyncio::{Delay, Error, EventLoop, Future, Result, ReturnWhen, Task, TaskGroup, TaskRef};
 
 // ----- helpers ---------------------------------------------------------------
-
-/// A user exception (`ZeroDivisionError`, ...), modelled as an error naming
-/// its class.
-fn exc(name: &'static str) -> Error {
-    Error::InvalidState(name.into())
-}
-
-fn is_exc<T>(outcome: &Result<T>, name: &str) -> bool {
-    matches!(outcome, Err(Error::InvalidState(msg)) if msg == name)
-}
-
-fn is_cancelled<T>(outcome: &Result<T>) -> bool {
-    matches!(outcome, Err(Error::Cancelled(_)))
-}
 
 /// The class names of the leaves of an exception group.
 fn leaves(err: &Error) -> BTreeSet<String> {
@@ -48,48 +35,6 @@ fn assert_group<T: std::fmt::Debug>(outcome: &Result<T>, names: &[&str]) {
     match outcome {
         Err(err @ Error::Group(_)) => assert_eq!(leaves(err), expected, "{err:?}"),
         other => panic!("expected an exception group of {names:?}, got {other:?}"),
-    }
-}
-
-fn vloop() -> EventLoop {
-    EventLoop::with_virtual_clock().unwrap()
-}
-
-/// Runs `fut` as the main coroutine of a runner with a virtual clock.
-fn vrun<F>(fut: F) -> <F::Output as IntoResult>::Ok
-where
-    F: std::future::Future,
-    F::Output: IntoResult,
-{
-    let mut runner = Runner::new().virtual_clock(true);
-    let output = runner.run(fut);
-    runner.close().unwrap();
-    output.unwrap_or_else(|err| panic!("the main coroutine failed: {err:?}"))
-}
-
-/// Runs `fut` on a fresh virtual-clock runner and returns its result.
-fn vrun_result<F>(fut: F) -> Result<<F::Output as IntoResult>::Ok>
-where
-    F: std::future::Future,
-    F::Output: IntoResult,
-{
-    let mut runner = Runner::new().virtual_clock(true);
-    let output = runner.run(fut);
-    runner.close().unwrap();
-    output
-}
-
-/// Runs exactly one iteration (asyncio's `loop.stop(); loop.run_forever()`).
-fn run_once(event_loop: &EventLoop) {
-    event_loop.stop();
-    event_loop.run_forever().unwrap();
-}
-
-/// Runs a few iterations, enough for everything ready to settle (asyncio's
-/// `_run_loop` in the gather tests). The virtual clock does not move.
-fn run_briefly(event_loop: &EventLoop) {
-    for _ in 0..10 {
-        run_once(event_loop);
     }
 }
 

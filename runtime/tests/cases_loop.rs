@@ -1,6 +1,10 @@
 //! Behaviour cases of `/work/shared/CASES.md`, sections A (event loop core)
 //! and K (runners), ported from CPython's `test_asyncio`.
 
+mod support;
+
+use support::*;
+
 use std::cell::RefCell;
 use std::future::{poll_fn, ready};
 use std::rc::Rc;
@@ -25,22 +29,6 @@ fn pusher(log: &Log, entry: &str) -> impl FnOnce() + 'static {
 
 fn entries(log: &Log) -> Vec<String> {
     log.borrow().clone()
-}
-
-/// A user exception (`ZeroDivisionError`, ...), modelled as an error naming
-/// its class.
-fn exc(name: &'static str) -> Error {
-    Error::InvalidState(name.into())
-}
-
-fn vloop() -> EventLoop {
-    EventLoop::with_virtual_clock().unwrap()
-}
-
-/// Runs exactly one iteration (asyncio's `loop.stop(); loop.run_forever()`).
-fn run_once(event_loop: &EventLoop) {
-    event_loop.stop();
-    event_loop.run_forever().unwrap();
 }
 
 fn assert_time(event_loop: &EventLoop, expected: f64) {

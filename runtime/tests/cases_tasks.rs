@@ -4,32 +4,16 @@
 //! Most tests drive a loop with a virtual clock by hand, one iteration at a
 //! time, as CPython's `test_utils.run_briefly` does.
 
+mod support;
+
+use support::*;
+
 use std::cell::Cell;
 use std::rc::Rc;
 
-use asyncio::{Error, EventLoop, Future, Result, ReturnWhen};
+use asyncio::{Error, Future, Result, ReturnWhen};
 
 // ----- helpers ---------------------------------------------------------------
-
-/// A user exception (`ZeroDivisionError`, ...), modelled as an error naming
-/// its class.
-fn exc(name: &'static str) -> Error {
-    Error::InvalidState(name.into())
-}
-
-fn vloop() -> EventLoop {
-    EventLoop::with_virtual_clock().unwrap()
-}
-
-/// Runs exactly one iteration (asyncio's `loop.stop(); loop.run_forever()`).
-fn run_once(event_loop: &EventLoop) {
-    event_loop.stop();
-    event_loop.run_forever().unwrap();
-}
-
-fn is_cancelled<T: std::fmt::Debug>(outcome: &Result<T>) -> bool {
-    matches!(outcome, Err(Error::Cancelled(_)))
-}
 
 // ----- B. Futures --------------------------------------------------------------
 

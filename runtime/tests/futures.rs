@@ -1,18 +1,13 @@
 //! `asyncio::Future`: settling, awaiting, callbacks, unretrieved errors.
 
+mod support;
+
+use support::*;
+
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use asyncio::{Error, EventLoop, ExceptionContext, Future};
-
-fn recording_handler(event_loop: &EventLoop) -> Rc<RefCell<Vec<String>>> {
-    let seen = Rc::new(RefCell::new(Vec::new()));
-    let log = seen.clone();
-    event_loop.set_exception_handler(Some(move |_: &EventLoop, ctx: &ExceptionContext| {
-        log.borrow_mut().push(ctx.message.clone());
-    }));
-    seen
-}
+use asyncio::{Error, EventLoop, Future};
 
 #[test]
 fn done_callbacks_run_through_the_loop_in_order() {

@@ -1,20 +1,15 @@
 //! The loop's own features: virtual clock, stop/run_forever, debug mode,
 //! the exception handler, task errors nobody retrieved.
 
+mod support;
+
+use support::*;
+
 use std::cell::RefCell;
 use std::rc::Rc;
 use std::time::Duration;
 
-use asyncio::{Error, EventLoop, ExceptionContext};
-
-fn recording_handler(event_loop: &EventLoop) -> Rc<RefCell<Vec<String>>> {
-    let seen = Rc::new(RefCell::new(Vec::new()));
-    let log = seen.clone();
-    event_loop.set_exception_handler(Some(move |_: &EventLoop, ctx: &ExceptionContext| {
-        log.borrow_mut().push(ctx.message.clone());
-    }));
-    seen
-}
+use asyncio::{Error, EventLoop};
 
 #[test]
 fn the_virtual_clock_jumps_to_timers_and_can_be_advanced() {
