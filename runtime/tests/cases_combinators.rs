@@ -114,6 +114,28 @@ fn await_then_add(waiter: Future<()>, proof: Rc<Cell<i32>>, add: i32) -> Result<
     Ok(())
 }
 
+/// Starts `outer(waiter, proof)` as a task, cancels it once it waits, and
+/// checks that it ends cancelled while the inner work it started (which
+/// adds 1 to `proof` once `waiter` is set) still completes.
+fn check_outer_cancelled_inner_completes<F>(outer: fn(Future<()>, Rc<Cell<i32>>) -> F)
+where
+    F: std::future::Future<Output = Result<()>> + 'static,
+{
+    let event_loop = vloop();
+    let waiter = event_loop.create_future();
+    let proof = Rc::new(Cell::new(0));
+    let outer = event_loop
+        .create_task(outer(waiter.clone(), proof.clone()))
+        .unwrap();
+    run_once(&event_loop);
+    assert!(outer.cancel());
+    let outcome = event_loop.run_until_complete(outer.clone()).unwrap();
+    assert!(is_cancelled(&outcome), "{outcome:?}");
+    waiter.set_result(()).unwrap();
+    run_briefly(&event_loop);
+    assert_eq!(proof.get(), 1);
+}
+
 // ----- D. gather -----------------------------------------------------------------
 
 #[asyncio::coroutine]
@@ -504,19 +526,7 @@ fn wait_on_new_task(waiter: Future<()>, proof: Rc<Cell<i32>>) -> Result<()> {
 // C25: cancelling the task that waits cancels only the wait; the inner task completes.
 #[test]
 fn c25_wait_does_not_shield_or_cancel() {
-    let event_loop = vloop();
-    let waiter = event_loop.create_future();
-    let proof = Rc::new(Cell::new(0));
-    let outer = event_loop
-        .create_task(wait_on_new_task(waiter.clone(), proof.clone()))
-        .unwrap();
-    run_once(&event_loop);
-    assert!(outer.cancel());
-    let outcome = event_loop.run_until_complete(outer.clone()).unwrap();
-    assert!(is_cancelled(&outcome), "{outcome:?}");
-    waiter.set_result(()).unwrap();
-    run_briefly(&event_loop);
-    assert_eq!(proof.get(), 1);
+    check_outer_cancelled_inner_completes(wait_on_new_task);
 }
 
 #[asyncio::coroutine]
@@ -576,19 +586,7 @@ fn shielded_inner(waiter: Future<()>, proof: Rc<Cell<i32>>) -> Result<()> {
 // C27: cancelling a task that awaits shield(inner()) cancels it, while inner completes.
 #[test]
 fn c27_shield_effect() {
-    let event_loop = vloop();
-    let waiter = event_loop.create_future();
-    let proof = Rc::new(Cell::new(0));
-    let outer = event_loop
-        .create_task(shielded_inner(waiter.clone(), proof.clone()))
-        .unwrap();
-    run_once(&event_loop);
-    assert!(outer.cancel());
-    let outcome = event_loop.run_until_complete(outer.clone()).unwrap();
-    assert!(is_cancelled(&outcome), "{outcome:?}");
-    waiter.set_result(()).unwrap();
-    run_briefly(&event_loop);
-    assert_eq!(proof.get(), 1);
+    check_outer_cancelled_inner_completes(shielded_inner);
 }
 
 #[asyncio::coroutine]
