@@ -134,7 +134,9 @@ fn catch_at_second(fut1: Future<()>, fut2: Future<()>) -> Result<i32> {
     }
 }
 
-// C13: the cancellation arrives at the await on fut2, where it is caught: the task returns 42.
+// C13: task.cancel() cancels fut2, the future the task waits on, at once
+// (not at the task's next step); the cancellation arrives at the await on
+// fut2, where it is caught: the task returns 42.
 #[test]
 fn c13_cancel_caught_at_await() {
     let event_loop = vloop();
@@ -146,7 +148,6 @@ fn c13_cancel_caught_at_await() {
     fut1.set_result(()).unwrap();
     run_once(&event_loop);
     assert!(task.cancel());
-    run_once(&event_loop);
     assert!(fut2.cancelled());
     assert_eq!(
         event_loop
@@ -156,28 +157,6 @@ fn c13_cancel_caught_at_await() {
         42
     );
     assert!(!task.cancelled());
-}
-
-// C13: task.cancel() cancels the future the task waits on at once, not at the task's next step.
-#[test]
-fn c13_cancel_cancels_awaited_future_at_once() {
-    let event_loop = vloop();
-    let (fut1, fut2) = (event_loop.create_future(), event_loop.create_future());
-    let task = event_loop
-        .create_task(catch_at_second(fut1.clone(), fut2.clone()))
-        .unwrap();
-    run_once(&event_loop);
-    fut1.set_result(()).unwrap();
-    run_once(&event_loop);
-    assert!(task.cancel());
-    assert!(fut2.cancelled());
-    assert_eq!(
-        event_loop
-            .run_until_complete(task.clone())
-            .unwrap()
-            .unwrap(),
-        42
-    );
 }
 
 #[asyncio::coroutine]
