@@ -7,7 +7,7 @@
 
 mod common;
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 const TASKS: usize = 100_000;
 const DELAY: Duration = Duration::from_millis(10);
@@ -30,19 +30,9 @@ fn main() {
         "100,000 concurrent 10 ms sleeps",
         1.0,
         15,
+        || common::time_ours(spawn_sleepers(TASKS)),
         || {
-            let event_loop = common::our_loop();
-            let start = Instant::now();
-            event_loop
-                .run_until_complete(spawn_sleepers(TASKS))
-                .expect("loop")
-                .expect("tasks");
-            start.elapsed()
-        },
-        || {
-            let rt = common::tokio_rt();
-            let start = Instant::now();
-            rt.block_on(async {
+            common::time_tokio(async {
                 let mut handles = Vec::with_capacity(TASKS);
                 for _ in 0..TASKS {
                     handles.push(tokio::spawn(tokio::time::sleep(DELAY)));
@@ -50,8 +40,7 @@ fn main() {
                 for handle in handles {
                     handle.await.expect("task");
                 }
-            });
-            start.elapsed()
+            })
         },
     );
 }

@@ -6,8 +6,6 @@
 
 mod common;
 
-use std::time::Instant;
-
 const TASKS: usize = 1_000_000;
 
 #[asyncio::coroutine]
@@ -31,19 +29,9 @@ fn main() {
         "spawn+join 1,000,000 trivial tasks",
         0.5,
         common::REPS,
+        || common::time_ours(spawn_join(TASKS)),
         || {
-            let event_loop = common::our_loop();
-            let start = Instant::now();
-            event_loop
-                .run_until_complete(spawn_join(TASKS))
-                .expect("loop")
-                .expect("tasks");
-            start.elapsed()
-        },
-        || {
-            let rt = common::tokio_rt();
-            let start = Instant::now();
-            rt.block_on(async {
+            common::time_tokio(async {
                 let mut tasks = Vec::with_capacity(TASKS);
                 for _ in 0..TASKS {
                     tasks.push(tokio::spawn(async {}));
@@ -51,8 +39,7 @@ fn main() {
                 for task in tasks {
                     task.await.expect("task");
                 }
-            });
-            start.elapsed()
+            })
         },
     );
 }

@@ -7,8 +7,6 @@
 
 mod common;
 
-use std::time::Instant;
-
 const TASKS: usize = 1_000;
 const YIELDS: usize = 1_000;
 
@@ -38,19 +36,9 @@ fn main() {
         "1,000 tasks x 1,000 yields",
         1.0,
         15,
+        || common::time_ours(spawn_yielders(TASKS, YIELDS)),
         || {
-            let event_loop = common::our_loop();
-            let start = Instant::now();
-            event_loop
-                .run_until_complete(spawn_yielders(TASKS, YIELDS))
-                .expect("loop")
-                .expect("tasks");
-            start.elapsed()
-        },
-        || {
-            let rt = common::tokio_rt();
-            let start = Instant::now();
-            rt.block_on(async {
+            common::time_tokio(async {
                 let mut handles = Vec::with_capacity(TASKS);
                 for _ in 0..TASKS {
                     handles.push(tokio::spawn(async {
@@ -62,8 +50,7 @@ fn main() {
                 for handle in handles {
                     handle.await.expect("task");
                 }
-            });
-            start.elapsed()
+            })
         },
     );
 }

@@ -23,6 +23,32 @@ pub fn our_loop() -> asyncio::EventLoop {
     asyncio::EventLoop::new().expect("event loop")
 }
 
+/// Runs `fut` to completion on a fresh event loop of this crate and
+/// returns how long that took (the loop's creation not included).
+pub fn time_ours<F>(fut: F) -> Duration
+where
+    F: std::future::Future,
+    F::Output: asyncio::IntoResult,
+{
+    let event_loop = our_loop();
+    let start = std::time::Instant::now();
+    let output = event_loop.run_until_complete(fut).expect("event loop");
+    let elapsed = start.elapsed();
+    if asyncio::IntoResult::into_result(output).is_err() {
+        panic!("the benchmark's coroutine failed");
+    }
+    elapsed
+}
+
+/// Runs `fut` to completion on a fresh tokio `current_thread` runtime and
+/// returns how long that took (the runtime's creation not included).
+pub fn time_tokio<F: std::future::Future>(fut: F) -> Duration {
+    let rt = tokio_rt();
+    let start = std::time::Instant::now();
+    rt.block_on(fut);
+    start.elapsed()
+}
+
 /// The median of `samples` (the upper one for an even count).
 pub fn median<T: PartialOrd + Copy>(samples: &[T]) -> T {
     let mut sorted = samples.to_vec();

@@ -17,7 +17,7 @@ use crate::event_loop::tasks::{CancelTarget, Header, TaskId};
 /// forwards the request to it instead, after checking [`requested`].
 #[inline]
 pub(crate) fn take_request() -> Option<Error> {
-    current::with_current(|core| take_request_on(core)).flatten()
+    current::with_current(take_request_on).flatten()
 }
 
 /// [`take_request`] for a leaf that has the running loop at hand already.
