@@ -9,8 +9,9 @@ use crate::util::panic;
 
 /// A scheduled piece of work.
 pub(crate) enum Callback {
-    /// A user or runtime callback.
-    Call(Box<dyn FnOnce()>),
+    /// A user or runtime callback, with the name of its type (a closure's
+    /// names the function it was written in) for reports.
+    Call(Box<dyn FnOnce()>, &'static str),
     /// A timer that only wakes a task (`sleep`): no allocation.
     Wake(Waker),
     /// A timer that cancels a task (`timeout`): no allocation. Run by the
@@ -19,6 +20,20 @@ pub(crate) enum Callback {
 }
 
 impl Callback {
+    /// A callback running `f`.
+    pub(super) fn call<F: FnOnce() + 'static>(f: F) -> Self {
+        Callback::Call(Box::new(f), std::any::type_name::<F>())
+    }
+
+    /// What to call this callback in a report.
+    pub(super) fn name(&self) -> &'static str {
+        match self {
+            Callback::Call(_, name) => name,
+            Callback::Wake(_) => "a task's wake-up",
+            Callback::CancelTask(_) => "a timeout",
+        }
+    }
+
     /// Runs the callback; a panic is caught and returned as
     /// [`Error::Panicked`], for the loop's exception handler.
     pub(super) fn run(self) -> Result<()> {
@@ -27,7 +42,7 @@ impl Callback {
                 waker.wake();
                 Ok(())
             }
-            Callback::Call(f) => catch_unwind(AssertUnwindSafe(f))
+            Callback::Call(f, _) => catch_unwind(AssertUnwindSafe(f))
                 .map_err(|payload| Error::Panicked(panic::message(&*payload))),
             Callback::CancelTask(_) => Ok(()),
         }

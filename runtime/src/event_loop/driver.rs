@@ -213,7 +213,7 @@ impl Core {
 
     /// `call_soon` for the runtime's own callbacks, which need no handle.
     pub(crate) fn call_soon_internal(&self, f: Box<dyn FnOnce()>) -> Result<()> {
-        self.insert_ready(Callback::Call(f)).map(drop)
+        self.insert_ready(Callback::Call(f, "asyncio")).map(drop)
     }
 
     /// Schedules `callback` for `deadline`.
@@ -266,7 +266,7 @@ impl Core {
         deadline: Instant,
         f: Box<dyn FnOnce()>,
     ) -> Result<TimerHandle> {
-        self.call_at(deadline, Callback::Call(f))
+        self.call_at(deadline, Callback::Call(f, "asyncio"))
     }
 
     /// The deadline `delay` from now.
@@ -682,7 +682,7 @@ impl Core {
             match msg {
                 RemoteMsg::Wake(bits) => self.schedule_packed(bits),
                 RemoteMsg::Call(f) => {
-                    self.push_callback(Callback::Call(f));
+                    self.push_callback(Callback::Call(f, "call_soon_threadsafe"));
                 }
             }
         }
@@ -726,7 +726,8 @@ impl Core {
 
     fn run_callback(&self, key: Key) -> Option<String> {
         let scheduled = self.callbacks.borrow_mut().remove(key)?;
-        let what = self.debug.get().then(|| "a callback".to_owned());
+        let name = scheduled.callback.name();
+        let what = self.debug.get().then(|| format!("<callback {name}>"));
         if let Callback::CancelTask(id) = scheduled.callback {
             let task = self.tasks.borrow().get(id).map(|slot| slot.task.clone());
             if let Some(task) = task {
@@ -737,7 +738,7 @@ impl Core {
         if let Err(err) = scheduled.callback.run() {
             let handle = Handle::new(self.weak(), key);
             self.call_exception_handler(
-                ExceptionContext::new("Exception in callback")
+                ExceptionContext::new(format!("Exception in callback {name}"))
                     .with_exception(err)
                     .with_handle(handle),
             );

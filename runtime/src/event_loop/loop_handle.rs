@@ -58,7 +58,7 @@ impl LoopHandle {
     pub fn call_soon_threadsafe(&self, f: impl FnOnce() + Send + 'static) -> Result<()> {
         if let Some(core) = current::local(self.slot) {
             if Arc::ptr_eq(core.remote(), &self.remote) {
-                return core.call_soon(Callback::Call(Box::new(f))).map(drop);
+                return core.call_soon(Callback::call(f)).map(drop);
             }
         }
         if self.remote.push(RemoteMsg::Call(Box::new(f))) {

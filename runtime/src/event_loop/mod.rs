@@ -329,7 +329,7 @@ impl EventLoop {
     /// # Ok::<(), asyncio::Error>(())
     /// ```
     pub fn call_soon(&self, f: impl FnOnce() + 'static) -> Result<Handle> {
-        self.core.call_soon(Callback::Call(Box::new(f)))
+        self.core.call_soon(Callback::call(f))
     }
 
     /// A handle other threads can use to reach this loop.
@@ -380,7 +380,7 @@ impl EventLoop {
         f: impl FnOnce() + 'static,
     ) -> Result<TimerHandle> {
         let deadline = self.core.deadline_after(delay.into());
-        self.core.call_at(deadline, Callback::Call(Box::new(f)))
+        self.core.call_at(deadline, Callback::call(f))
     }
 
     /// Schedules `f` to run at loop time `when` (see [`time`](Self::time)).
@@ -412,7 +412,7 @@ impl EventLoop {
     /// ```
     pub fn call_at(&self, when: f64, f: impl FnOnce() + 'static) -> Result<TimerHandle> {
         let deadline = self.core.instant_at(when);
-        self.core.call_at(deadline, Callback::Call(Box::new(f)))
+        self.core.call_at(deadline, Callback::call(f))
     }
 
     /// Closes the loop.
