@@ -1,0 +1,4 @@
+#[asyncio::entry]
+fn main() -> u32 {
+    1
+}

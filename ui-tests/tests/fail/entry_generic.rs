@@ -1,0 +1,4 @@
+#[asyncio::entry]
+fn main<T: Default>() {
+    let _ = T::default();
+}

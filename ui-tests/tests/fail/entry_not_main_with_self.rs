@@ -1,0 +1,8 @@
+struct App;
+
+impl App {
+    #[asyncio::entry]
+    fn run(self) {}
+}
+
+fn main() {}

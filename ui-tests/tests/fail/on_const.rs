@@ -1,0 +1,4 @@
+#[asyncio::coroutine]
+const LIMIT: u32 = 3;
+
+fn main() {}

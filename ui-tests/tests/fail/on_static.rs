@@ -1,0 +1,4 @@
+#[asyncio::coroutine]
+static NAME: &str = "x";
+
+fn main() {}

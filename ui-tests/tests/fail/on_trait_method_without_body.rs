@@ -1,0 +1,6 @@
+trait Fetch {
+    #[asyncio::coroutine]
+    fn fetch(&self) -> u32;
+}
+
+fn main() {}
