@@ -66,6 +66,15 @@ struct Misplaced {
 }
 
 impl<'ast> Visit<'ast> for Misplaced {
+    fn visit_expr_yield(&mut self, node: &'ast syn::ExprYield) {
+        self.errors.push(syn::Error::new_spanned(
+            node.yield_token,
+            "`yield` is not supported in a coroutine: return the value, or send values \
+             through an `asyncio::Queue` to another task",
+        ));
+        visit::visit_expr_yield(self, node);
+    }
+
     fn visit_expr_await(&mut self, node: &'ast ExprAwait) {
         if let Some(what) = self.inside.last() {
             let hint = match *what {

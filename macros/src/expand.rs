@@ -118,7 +118,11 @@ fn set_output(item: &mut ItemFn) {
 /// The fn with its signature and a body that never completes: what callers
 /// see while the body has errors.
 fn stand_in(mut item: ItemFn) -> TokenStream {
+    // What the errors were about goes too, so that the stand-in compiles.
     item.sig.asyncness = None;
+    item.sig.constness = None;
+    item.sig.abi = None;
+    item.sig.variadic = None;
     set_output(&mut item);
     let (attrs, vis, sig) = (&item.attrs, &item.vis, &item.sig);
     quote! {

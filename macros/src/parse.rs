@@ -40,6 +40,14 @@ pub fn item(tokens: TokenStream, name: &str) -> syn::Result<ItemFn> {
         Ok(item) => return Ok(item),
         Err(error) => error,
     };
+    if let Ok(f) = syn::parse2::<syn::ForeignItemFn>(tokens.clone()) {
+        if let Some(v) = &f.sig.variadic {
+            return Err(syn::Error::new(
+                v.span(),
+                format!("a variadic fn cannot be a `#[{name}]`: take a slice or a `Vec` instead"),
+            ));
+        }
+    }
     if let Ok(f) = syn::parse2::<syn::TraitItemFn>(tokens.clone()) {
         if f.default.is_none() {
             return Err(syn::Error::new(
@@ -169,7 +177,7 @@ pub fn coroutine(mut item: ItemFn) -> syn::Result<Coroutine> {
     if let Some(v) = &sig.variadic {
         return Err(syn::Error::new(
             v.span(),
-            "a variadic fn cannot be a coroutine",
+            "a variadic fn cannot be a coroutine: take a slice or a `Vec` instead",
         ));
     }
     sig.asyncness = None;

@@ -316,11 +316,23 @@ impl<'a> Gen<'a> {
     }
 
     /// Completes the coroutine with `value`.
+    ///
+    /// The value is bound to a local of the declared output type, spanned
+    /// at that type, so that a mismatch is reported on the returned
+    /// expression, "expected due to" the signature, as for an `async fn`.
     fn ret(&self, value: TokenStream) -> TokenStream {
         let (frame, frame_var) = (&self.frame, &self.frame_var);
+        let ty = match self.input.output {
+            ReturnType::Type(_, ty) if annotatable(ty) => {
+                let ty = respan(ty.to_token_stream(), syn::spanned::Spanned::span(ty));
+                quote!(: #ty)
+            }
+            ReturnType::Default => quote!(: ()),
+            ReturnType::Type(..) => quote!(),
+        };
         quote_spanned! {self.input.span=> {
             #[allow(clippy::let_unit_value)]
-            let __ret = #value;
+            let __ret #ty = #value;
             *#frame_var = #frame::Done;
             return ::core::task::Poll::Ready(__ret);
         }}
@@ -366,4 +378,21 @@ mod tests {
         assert!(!annotatable(&syn::parse_quote!(Box<dyn Fn() + '_>)));
         assert!(!annotatable(&syn::parse_quote!(impl Iterator<Item = u8>)));
     }
+}
+
+/// `tokens` with every span set to `span`.
+fn respan(tokens: TokenStream, span: proc_macro2::Span) -> TokenStream {
+    tokens
+        .into_iter()
+        .map(|mut tt| {
+            if let proc_macro2::TokenTree::Group(g) = &tt {
+                let mut group = proc_macro2::Group::new(g.delimiter(), respan(g.stream(), span));
+                group.set_span(span);
+                tt = proc_macro2::TokenTree::Group(group);
+            } else {
+                tt.set_span(span);
+            }
+            tt
+        })
+        .collect()
 }

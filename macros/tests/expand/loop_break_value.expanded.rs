@@ -142,7 +142,7 @@ fn loop_break_value(limit: u32) -> impl ::core::future::Future<Output = u32> {
                                     let found = __t1;
                                     {
                                         #[allow(clippy::let_unit_value)]
-                                        let __ret = found + 1;
+                                        let __ret: u32 = found + 1;
                                         *__frame = __Frame::Done;
                                         return ::core::task::Poll::Ready(__ret);
                                     };

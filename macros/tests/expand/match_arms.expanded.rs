@@ -201,7 +201,7 @@ fn match_arms(n: u32) -> impl ::core::future::Future<Output = String> {
                                     let s = __t1;
                                     {
                                         #[allow(clippy::let_unit_value)]
-                                        let __ret = s;
+                                        let __ret: String = s;
                                         *__frame = __Frame::Done;
                                         return ::core::task::Poll::Ready(__ret);
                                     };

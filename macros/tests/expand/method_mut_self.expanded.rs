@@ -108,7 +108,7 @@ fn bump<'__life0>(
                                         __self.n += ::core::convert::identity(t1_3);
                                         {
                                             #[allow(clippy::let_unit_value)]
-                                            let __ret = __self.n;
+                                            let __ret: u32 = __self.n;
                                             *__frame = __Frame::Done;
                                             return ::core::task::Poll::Ready(__ret);
                                         };

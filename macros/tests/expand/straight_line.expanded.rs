@@ -131,7 +131,7 @@ fn straight_line(a: u32, name: String) -> impl ::core::future::Future<Output = S
                                         let y = ::core::convert::identity(t2_4);
                                         {
                                             #[allow(clippy::let_unit_value)]
-                                            let __ret = format!("{name}: {}", x + y);
+                                            let __ret: String = format!("{name}: {}", x + y);
                                             *__frame = __Frame::Done;
                                             return ::core::task::Poll::Ready(__ret);
                                         };

@@ -134,7 +134,7 @@ fn try_in_loop(
                                     {}
                                     {
                                         #[allow(clippy::let_unit_value)]
-                                        let __ret = Ok(total);
+                                        let __ret: Result<usize, Error> = Ok(total);
                                         *__frame = __Frame::Done;
                                         return ::core::task::Poll::Ready(__ret);
                                     };
@@ -158,7 +158,7 @@ fn try_in_loop(
                                                 }
                                                 ::asyncio::__private::ControlFlow::Break(__residual) => {
                                                     #[allow(clippy::let_unit_value)]
-                                                    let __ret = ::asyncio::__private::FromResidual::from_residual(
+                                                    let __ret: Result<usize, Error> = ::asyncio::__private::FromResidual::from_residual(
                                                         __residual,
                                                     );
                                                     *__frame = __Frame::Done;

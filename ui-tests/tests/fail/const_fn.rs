@@ -1,0 +1,6 @@
+#[asyncio::coroutine]
+const fn f() -> u32 {
+    1
+}
+
+fn main() {}
