@@ -22,7 +22,11 @@ pub enum Exit<'a> {
     /// `return value`.
     Return { value: Option<Expr> },
     /// `expr?`.
-    Try { expr: Expr },
+    Try {
+        expr: Expr,
+        /// The `?` itself, where the errors about it belong.
+        question: proc_macro2::Span,
+    },
 }
 
 /// Calls `f` on every exit in `stmt` (innermost first); where `f` returns
@@ -142,6 +146,7 @@ impl VisitMut for Walker<'_, '_> {
                 visit_mut::visit_expr_try_mut(self, t);
                 (self.f)(Exit::Try {
                     expr: (*t.expr).clone(),
+                    question: t.question_token.span,
                 })
             }
             _ => return visit_mut::visit_expr_mut(self, e),

@@ -310,8 +310,9 @@ impl Gen<'_> {
                     let value = value.map_or_else(|| quote!(()), |v| quote!(#v));
                     self.ret(value)
                 }
-                Exit::Try { expr } => {
-                    let span = syn::spanned::Spanned::span(&expr);
+                Exit::Try { expr, question } => {
+                    let span = question;
+                    let p = quote_spanned!(span=> ::asyncio::__private);
                     let residual = self
                         .ret(quote_spanned!(span=> #p::FromResidual::from_residual(__residual)));
                     quote_spanned! {span=>

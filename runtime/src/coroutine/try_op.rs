@@ -9,6 +9,11 @@ use core::convert::Infallible;
 use core::ops::ControlFlow;
 
 /// What `?` needs from the value it is applied to.
+#[diagnostic::on_unimplemented(
+    message = "the `?` operator can only be applied to values that implement `Try`",
+    label = "the `?` operator cannot be applied to type `{Self}`",
+    note = "in a coroutine, as in an `async fn`, `?` applies to a `Result` or an `Option`"
+)]
 pub trait Try {
     /// The value `?` evaluates to on success.
     type Output;
