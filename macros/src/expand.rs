@@ -61,6 +61,7 @@ fn compile_checked(item: ItemFn) -> syn::Result<TokenStream> {
     let resolution = resolve::resolve(&params, &mut body)?;
     let cfg = lower::lower(body);
     let liveness = liveness::analyze(&cfg, &resolution);
+    check_borrows(&cfg, &resolution, &liveness)?;
     let span = item.sig.ident.span();
     let input = codegen::Input {
         cfg: &cfg,
@@ -130,4 +131,50 @@ fn stand_in(mut item: ItemFn) -> TokenStream {
             ::core::future::pending()
         }
     }
+}
+
+/// Rejects a reference to a local that is still used after an await: the
+/// local lives in the coroutine's frame, which moves when it suspends, so
+/// rustc would reject the generated code with an error about the frame.
+/// This says what to do instead, on the user's code.
+fn check_borrows(
+    cfg: &crate::cfg::Cfg,
+    resolution: &resolve::Resolution,
+    liveness: &liveness::Liveness,
+) -> syn::Result<()> {
+    let mut errors: Option<syn::Error> = None;
+    let mut reported = std::collections::BTreeSet::new();
+    for block in &cfg.blocks {
+        let crate::cfg::Term::Suspend { resume, span, .. } = &block.term else {
+            continue;
+        };
+        for borrow in &resolution.borrows {
+            let holder = &resolution.slots[borrow.slot];
+            if holder.temp
+                || !liveness.live_in[*resume].contains(&borrow.slot)
+                || !reported.insert(borrow.slot)
+            {
+                continue;
+            }
+            let of = &resolution.slots[borrow.of].name;
+            let expr = &borrow.expr;
+            let at_await = proc_macro2::Ident::new("await", *span);
+            let error = syn::Error::new_spanned(
+                quote!(#expr #at_await),
+                format!(
+                    "`{holder}` borrows `{of}` and is still used after this `.await`: \
+                     a coroutine's locals live in its frame, which moves when it \
+                     suspends, so a borrow of one cannot be held across an await; \
+                     clone `{of}`, move it into an owned value, or end the borrow \
+                     before the `.await`",
+                    holder = holder.name,
+                ),
+            );
+            match &mut errors {
+                Some(all) => all.combine(error),
+                None => errors = Some(error),
+            }
+        }
+    }
+    errors.map_or(Ok(()), Err)
 }

@@ -65,11 +65,25 @@ pub struct Scope {
     pub slots: Vec<SlotId>,
 }
 
+/// A binding initialised with a reference to another binding (`let v =
+/// &x;`): if `slot` is still needed after an await, it borrows a value of
+/// the frame across it, which cannot compile.
+#[derive(Debug, Clone)]
+pub struct LocalBorrow {
+    /// The binding that holds the reference.
+    pub slot: SlotId,
+    /// The binding it borrows.
+    pub of: SlotId,
+    /// The `&x` (or `&mut x`) expression.
+    pub expr: TokenStream,
+}
+
 /// What resolution learned about the whole body.
 #[derive(Debug, Default)]
 pub struct Resolution {
     pub slots: Vec<Slot>,
     pub scopes: Vec<Scope>,
+    pub borrows: Vec<LocalBorrow>,
 }
 
 /// A parameter, bound in the outermost scope.
@@ -330,6 +344,10 @@ impl Resolver {
     fn code(&mut self, stmt: &mut Stmt, res: &mut Res) {
         match stmt {
             Stmt::Local(local) => {
+                let borrowed = local.init.as_ref().and_then(|init| {
+                    let (name, expr) = borrowed_binding(&init.expr)?;
+                    Some((self.lookup(&name)?, expr))
+                });
                 if let Some(init) = &mut local.init {
                     res.uses = self.uses(|v| {
                         v.visit_expr_mut(&mut init.expr);
@@ -339,6 +357,13 @@ impl Resolver {
                     });
                 }
                 res.defs = self.bind(&mut local.pat);
+                if let (Some((of, expr)), [slot]) = (borrowed, &res.defs[..]) {
+                    self.out.borrows.push(LocalBorrow {
+                        slot: *slot,
+                        of,
+                        expr,
+                    });
+                }
             }
             // `x = value;` overwrites `x`: it is not a use of the old value.
             // `x = value;` (or `(a, b) = value;`) overwrites its targets: not
@@ -493,6 +518,18 @@ fn for_each_target(e: &mut Expr, f: &mut dyn FnMut(&mut Ident)) {
 }
 
 /// `x` as an expression: a one-segment path with no generics.
+/// `&x` or `&mut x` (in parentheses or not): the name `x` and the tokens.
+fn borrowed_binding(e: &Expr) -> Option<(String, TokenStream)> {
+    match e {
+        Expr::Paren(p) => borrowed_binding(&p.expr),
+        Expr::Reference(r) => {
+            let name = single_ident(&r.expr)?.to_string();
+            Some((name, quote::ToTokens::to_token_stream(r)))
+        }
+        _ => None,
+    }
+}
+
 pub fn single_ident(e: &Expr) -> Option<&Ident> {
     match e {
         Expr::Path(p)

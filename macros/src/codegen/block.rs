@@ -235,8 +235,12 @@ impl Gen<'_> {
                 let k = self.suspend_id[b].expect("numbered");
                 let variant = format_ident!("S{}", k, span = Span::mixed_site());
                 let (frame, frame_var, resume) = (&self.frame, &self.frame_var, &self.resume_label);
+                // The values saved into the frame are read at the `.await`:
+                // a borrow or move conflict is reported there.
                 let fields = self.saved(b).into_iter().map(|s| {
                     let (f, x) = (self.field(s), self.slot_ident(s));
+                    let mut x = x.clone();
+                    x.set_span(x.span().located_at(*span));
                     quote!(#f: #x)
                 });
                 let p = quote_spanned!(*span=> ::asyncio::__private);
@@ -292,7 +296,6 @@ impl Gen<'_> {
 
     /// The code replacing one exit.
     fn exit(&self, exit: Exit<'_>) -> Expr {
-        let p = quote_spanned!(self.input.span=> ::asyncio::__private);
         {
             let tokens = match exit {
                 Exit::Break { to, value } => {
