@@ -247,15 +247,24 @@ impl<'a> Gen<'a> {
     /// Resumes the frame: polls the awaited future, or starts the body; the
     /// value is the first `__Goto` of this `poll`.
     fn prelude(&self) -> TokenStream {
-        let (frame, frame_var, cx) = (&self.frame, &self.frame_var, &self.cx);
+        let (frame, frame_var) = (&self.frame, &self.frame_var);
         let span = self.input.span;
-        let p = quote_spanned!(span=> ::asyncio::__private);
         let entry_fields = self.fields(self.live_in(0).iter().copied());
         let entry_var = self.block_var(0);
         let suspends = self.suspends.iter().enumerate().map(|(k, &b)| {
-            let Term::Suspend { resume, .. } = self.input.cfg.blocks[b].term else {
+            let Term::Suspend {
+                resume,
+                span: await_span,
+                ..
+            } = self.input.cfg.blocks[b].term
+            else {
                 unreachable!()
             };
+            // The poll is spanned at its `.await`: an error about the
+            // awaited type lands there, next to the one `into_future` gives.
+            let cx = &self.cx;
+            let poll = quote_spanned!(await_span=>
+                unsafe { ::asyncio::__private::AwaitSlot::poll(__fut, #cx) });
             let out = self.input.cfg.blocks[resume].resumes.expect("resume block");
             let variant = format_ident!("S{}", k, span = Span::mixed_site());
             let saved = self.fields(self.saved(b));
@@ -271,7 +280,7 @@ impl<'a> Gen<'a> {
                 #frame::#variant { __fut, .. } => {
                     // SAFETY: the frame is pinned inside the `Machine` and this
                     // slot stays where it is until `poll` has emptied it.
-                    let __out = ::core::task::ready!(unsafe { #p::AwaitSlot::poll(__fut, #cx) });
+                    let __out = ::core::task::ready!(#poll);
                     match ::core::mem::replace(#frame_var, #frame::Running) {
                         #frame::#variant { #(#saved,)* .. } => {
                             #var = ::core::option::Option::Some((#(#carried,)*));

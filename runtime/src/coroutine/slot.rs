@@ -10,13 +10,17 @@ use core::task::{Context, Poll};
 /// which every generated frame has.
 pub struct AwaitSlot<F>(Option<F>);
 
-impl<F: Future> AwaitSlot<F> {
-    /// Stores a future that has not been polled yet.
+impl<F> AwaitSlot<F> {
+    /// Stores a future that has not been polled yet. No `Future` bound:
+    /// awaiting a value that is not a future is reported by `into_future`,
+    /// not again here.
     #[inline]
     pub fn new(future: F) -> Self {
         AwaitSlot(Some(future))
     }
+}
 
+impl<F: Future> AwaitSlot<F> {
     /// Polls the stored future in place; on `Ready` the future is dropped in
     /// place and the slot becomes empty.
     ///
