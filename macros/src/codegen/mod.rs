@@ -263,6 +263,9 @@ impl<'a> Gen<'a> {
             // The poll is spanned at its `.await`: an error about the
             // awaited type lands there, next to the one `into_future` gives.
             let cx = &self.cx;
+            // Located at the await, resolved as the rest of the body: the
+            // await may come from a `macro_rules!` with its own hygiene.
+            let await_span = span.located_at(await_span);
             let poll = quote_spanned!(await_span=>
                 unsafe { ::asyncio::__private::AwaitSlot::poll(__fut, #cx) });
             let out = self.input.cfg.blocks[resume].resumes.expect("resume block");
