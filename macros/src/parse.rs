@@ -133,6 +133,15 @@ fn name_elided_lifetimes(sig: &mut syn::Signature) {
     let mut receiver = None;
     for arg in &mut sig.inputs {
         match arg {
+            FnArg::Receiver(r) if r.colon_token.is_some() => {
+                // `self: Pin<&mut Self>` and the like: the elision rules
+                // give the output the lifetime of the reference in there.
+                let before = namer.seen.len();
+                namer.visit_type_mut(&mut r.ty);
+                if let Some(first) = namer.seen.get(before) {
+                    receiver = Some(first.clone());
+                }
+            }
             FnArg::Receiver(r) => {
                 if let Some((and, lifetime)) = &mut r.reference {
                     if lifetime.is_none() {
