@@ -625,7 +625,14 @@ impl Core {
             }
             other => (other, Duration::ZERO),
         };
-        let woken = self.io.borrow_mut().poll(poll_for)?;
+        // Polling without waiting only finds I/O readiness: with no source
+        // registered it would find nothing (other threads' mail has its own
+        // flag), so the system call is skipped.
+        let woken = if poll_for == Some(Duration::ZERO) && !self.io.borrow().has_sources() {
+            false
+        } else {
+            self.io.borrow_mut().poll(poll_for)?
+        };
         if woken || self.remote.has_pending() {
             self.take_remote();
         } else if !jump.is_zero() {
@@ -690,6 +697,9 @@ impl Core {
     }
 
     fn expire_timers(&self) {
+        if self.timers.borrow().is_empty() {
+            return;
+        }
         let now = self.clock.now();
         let mut timers = self.timers.borrow_mut();
         let mut callbacks = self.callbacks.borrow_mut();

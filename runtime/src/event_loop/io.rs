@@ -21,6 +21,10 @@ const EVENTS_CAPACITY: usize = 1024;
 pub(super) struct Io {
     poll: Poll,
     events: Events,
+    /// Sources registered besides the cross-thread waker (sockets, pipes:
+    /// the I/O layer counts them). Without any, a poll that must not wait
+    /// has nothing to find.
+    sources: usize,
 }
 
 impl Io {
@@ -31,6 +35,7 @@ impl Io {
         let io = Io {
             poll,
             events: Events::with_capacity(EVENTS_CAPACITY),
+            sources: 0,
         };
         Ok((io, waker))
     }
@@ -40,6 +45,11 @@ impl Io {
     /// Returns whether the cross-thread waker fired. mio rounds a non-zero
     /// timeout up to the poller's resolution, so a timer a few microseconds
     /// away cannot make the loop spin.
+    /// Whether any source other than the waker is registered.
+    pub(super) fn has_sources(&self) -> bool {
+        self.sources > 0
+    }
+
     pub(super) fn poll(&mut self, timeout: Option<Duration>) -> io::Result<bool> {
         match self.poll.poll(&mut self.events, timeout) {
             Ok(()) => {}

@@ -73,6 +73,11 @@ impl TimerHeap {
     }
 
     /// Number of timers that are still live.
+    /// Whether the heap holds no entry at all, live or cancelled.
+    pub(super) fn is_empty(&self) -> bool {
+        self.heap.is_empty()
+    }
+
     pub(super) fn live(&self) -> usize {
         self.heap.len() - self.cancelled
     }
