@@ -376,22 +376,6 @@ fn annotatable(ty: &Type) -> bool {
     check.0
 }
 
-#[cfg(test)]
-mod tests {
-    use super::annotatable;
-
-    #[test]
-    fn closure_output_is_annotated_only_when_it_means_the_same() {
-        assert!(annotatable(&syn::parse_quote!(
-            Result<Vec<u8>, std::io::Error>
-        )));
-        assert!(annotatable(&syn::parse_quote!(&'a str)));
-        assert!(!annotatable(&syn::parse_quote!(&str)));
-        assert!(!annotatable(&syn::parse_quote!(Box<dyn Fn() + '_>)));
-        assert!(!annotatable(&syn::parse_quote!(impl Iterator<Item = u8>)));
-    }
-}
-
 /// `tokens` with every span set to `span`.
 fn respan(tokens: TokenStream, span: proc_macro2::Span) -> TokenStream {
     tokens
@@ -408,3 +392,20 @@ fn respan(tokens: TokenStream, span: proc_macro2::Span) -> TokenStream {
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::annotatable;
+
+    #[test]
+    fn closure_output_is_annotated_only_when_it_means_the_same() {
+        assert!(annotatable(&syn::parse_quote!(
+            Result<Vec<u8>, std::io::Error>
+        )));
+        assert!(annotatable(&syn::parse_quote!(&'a str)));
+        assert!(!annotatable(&syn::parse_quote!(&str)));
+        assert!(!annotatable(&syn::parse_quote!(Box<dyn Fn() + '_>)));
+        assert!(!annotatable(&syn::parse_quote!(impl Iterator<Item = u8>)));
+    }
+}
+

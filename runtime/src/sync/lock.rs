@@ -7,7 +7,7 @@ use std::pin::Pin;
 use std::rc::Rc;
 use std::task::{Context, Poll};
 
-use super::wait_list::{WaiterId, WaitList};
+use super::wait_list::{WaitList, WaiterId};
 use crate::error::{Error, Result};
 use crate::task::cancel;
 

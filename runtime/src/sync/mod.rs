@@ -7,7 +7,17 @@
 //! pending cancellation first and, when cancelled or dropped, leaves its
 //! [`wait_list::WaitList`] without losing a notification.
 
+mod barrier;
+mod condition;
+mod event;
 mod lock;
+mod semaphore;
 pub(crate) mod wait_list;
 
+pub use self::barrier::{Barrier, BarrierState, BarrierWait};
+pub use self::condition::{
+    Condition, ConditionAcquire, ConditionGuard, ConditionWait, ConditionWaitFor,
+};
+pub use self::event::{Event, EventWait};
 pub use self::lock::{Acquire, Lock, LockGuard};
+pub use self::semaphore::{BoundedSemaphore, Semaphore, SemaphoreAcquire, SemaphoreGuard};
