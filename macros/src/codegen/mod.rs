@@ -408,4 +408,3 @@ mod tests {
         assert!(!annotatable(&syn::parse_quote!(impl Iterator<Item = u8>)));
     }
 }
-
