@@ -4,30 +4,20 @@
 //! Every case runs on a runner with a virtual clock. The shutdown cases run
 //! for the three queue kinds, as CPython's mixins do.
 
+mod support;
+
+use support::*;
+
 use std::cell::{Cell, RefCell};
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, VecDeque};
 use std::rc::Rc;
 
 use asyncio::{
-    Error, GenericQueue, IntoResult, LifoQueue, PriorityQueue, Queue, QueueStorage, Result, Runner,
-    TaskGroup,
+    Error, GenericQueue, LifoQueue, PriorityQueue, Queue, QueueStorage, Result, TaskGroup,
 };
 
 // ----- helpers ---------------------------------------------------------------
-
-/// Runs `fut` as the main coroutine of a runner with a virtual clock.
-fn vrun<F>(fut: F) -> <F::Output as IntoResult>::Ok
-where
-    F: std::future::Future,
-    F::Output: IntoResult,
-{
-    let mut runner = Runner::new().virtual_clock(true);
-    // A deadline far away on the virtual clock: a deadlock fails, not hangs.
-    let output = runner.run(asyncio::timeout(3600.0, fut));
-    runner.close().unwrap();
-    output.unwrap_or_else(|err| panic!("the main coroutine failed: {err:?}"))
-}
 
 fn is_shutdown<T: std::fmt::Debug>(outcome: &Result<T>) -> bool {
     matches!(outcome, Err(Error::QueueShutDown))

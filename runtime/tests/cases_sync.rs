@@ -5,49 +5,19 @@
 //! Every test runs on a loop with a virtual clock; "yield once" is
 //! `asyncio::sleep(0)`.
 
+mod support;
+
+use support::*;
+
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use asyncio::{
-    Barrier, BarrierState, BoundedSemaphore, Condition, Error, Event, IntoResult, Result, Runner,
-    Semaphore, Task, TaskRef,
+    Barrier, BarrierState, BoundedSemaphore, Condition, Error, Event, Result, Semaphore, Task,
+    TaskRef,
 };
 
 // ----- helpers ---------------------------------------------------------------
-
-/// Runs `fut` as the main coroutine of a runner with a virtual clock.
-///
-/// A deadline far beyond any test's virtual time turns a lost wake-up
-/// (every task blocked for good) into a failure instead of a hang.
-fn vrun<F>(fut: F) -> <F::Output as IntoResult>::Ok
-where
-    F: std::future::Future + 'static,
-    F::Output: IntoResult,
-{
-    let mut runner = Runner::new().virtual_clock(true);
-    let output = runner.run(with_deadline(fut));
-    runner.close().unwrap();
-    output.unwrap_or_else(|err| panic!("the main coroutine failed: {err:?}"))
-}
-
-#[asyncio::coroutine]
-fn with_deadline<F>(fut: F) -> Result<<F::Output as IntoResult>::Ok>
-where
-    F: std::future::Future + 'static,
-    F::Output: IntoResult,
-{
-    asyncio::wait_for(fut, 10_000.0).await
-}
-
-type Log<T> = Rc<RefCell<Vec<T>>>;
-
-fn log<T>() -> Log<T> {
-    Rc::new(RefCell::new(Vec::new()))
-}
-
-fn is_cancelled<T>(outcome: &Result<T>) -> bool {
-    matches!(outcome, Err(Error::Cancelled(_)))
-}
 
 fn call_soon(f: impl FnOnce() + 'static) {
     asyncio::get_running_loop().unwrap().call_soon(f).unwrap();

@@ -3,31 +3,19 @@
 //! inserts twice or loses a slot), fairness, and asyncio's remaining
 //! `test_queues.py` behaviours. Every test runs on a virtual clock.
 
+mod support;
+
+use support::*;
+
 use std::cell::{Cell, RefCell};
 use std::future::Future as _;
 use std::pin::pin;
 use std::rc::Rc;
 use std::task::{Context, Poll, Waker};
 
-use asyncio::{Error, IntoResult, LifoQueue, PriorityQueue, Queue, Result, Runner, TaskRef};
+use asyncio::{Error, LifoQueue, PriorityQueue, Queue, Result, TaskRef};
 
 // ----- helpers ---------------------------------------------------------------
-
-fn vrun<F>(fut: F) -> <F::Output as IntoResult>::Ok
-where
-    F: std::future::Future,
-    F::Output: IntoResult,
-{
-    let mut runner = Runner::new().virtual_clock(true);
-    // A deadline far away on the virtual clock: a deadlock fails, not hangs.
-    let output = runner.run(asyncio::timeout(3600.0, fut));
-    runner.close().unwrap();
-    output.unwrap_or_else(|err| panic!("the main coroutine failed: {err:?}"))
-}
-
-fn is_cancelled<T: std::fmt::Debug>(outcome: &Result<T>) -> bool {
-    matches!(outcome, Err(Error::Cancelled(_)))
-}
 
 /// How many getters and putters wait, from the queue's `Debug`.
 fn waiting<T>(q: &Queue<T>) -> (usize, usize) {

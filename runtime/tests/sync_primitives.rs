@@ -6,49 +6,18 @@
 //!
 //! Every test runs on a loop with a virtual clock.
 
+mod support;
+
+use support::*;
+
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use asyncio::{
-    Barrier, BarrierState, BoundedSemaphore, Condition, Error, Event, IntoResult, Lock, Result,
-    Runner, Semaphore, Task,
+    Barrier, BarrierState, BoundedSemaphore, Condition, Error, Event, Lock, Result, Semaphore, Task,
 };
 
 // ----- helpers ---------------------------------------------------------------
-
-/// Runs `fut` as the main coroutine of a runner with a virtual clock.
-///
-/// A deadline far beyond any test's virtual time turns a lost wake-up
-/// (every task blocked for good) into a failure instead of a hang.
-fn vrun<F>(fut: F) -> <F::Output as IntoResult>::Ok
-where
-    F: std::future::Future + 'static,
-    F::Output: IntoResult,
-{
-    let mut runner = Runner::new().virtual_clock(true);
-    let output = runner.run(with_deadline(fut));
-    runner.close().unwrap();
-    output.unwrap_or_else(|err| panic!("the main coroutine failed: {err:?}"))
-}
-
-#[asyncio::coroutine]
-fn with_deadline<F>(fut: F) -> Result<<F::Output as IntoResult>::Ok>
-where
-    F: std::future::Future + 'static,
-    F::Output: IntoResult,
-{
-    asyncio::wait_for(fut, 10_000.0).await
-}
-
-type Log<T> = Rc<RefCell<Vec<T>>>;
-
-fn log<T>() -> Log<T> {
-    Rc::new(RefCell::new(Vec::new()))
-}
-
-fn is_cancelled<T>(outcome: &Result<T>) -> bool {
-    matches!(outcome, Err(Error::Cancelled(_)))
-}
 
 /// Gives the loop `n` iterations.
 #[asyncio::coroutine]

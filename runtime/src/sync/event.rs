@@ -170,27 +170,12 @@ impl Future for EventWait {
         }
         let this = &mut *self;
         let mut state = this.state.borrow_mut();
-        match this.waiter {
-            None if state.value => {
-                drop(state);
-                this.done = true;
-                Poll::Ready(Ok(()))
-            }
-            None => {
-                this.waiter = Some(state.waiters.register(cx.waker()));
-                Poll::Pending
-            }
-            Some(id) if state.waiters.is_notified(id) => {
-                state.waiters.remove(id);
-                drop(state);
-                this.waiter = None;
-                this.done = true;
-                Poll::Ready(Ok(()))
-            }
-            Some(id) => {
-                state.waiters.update(id, cx.waker());
-                Poll::Pending
-            }
+        let set = this.waiter.is_none() && state.value;
+        if set || state.waiters.wait(&mut this.waiter, cx.waker()) {
+            this.done = true;
+            Poll::Ready(Ok(()))
+        } else {
+            Poll::Pending
         }
     }
 }

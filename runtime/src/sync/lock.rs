@@ -203,28 +203,14 @@ impl Future for Acquire {
         }
         let this = &mut *self;
         let mut state = this.state.borrow_mut();
-        match this.waiter {
-            None if !state.locked && state.waiters.is_empty() => {
-                state.locked = true;
-                drop(state);
-                Poll::Ready(Ok(this.guard()))
-            }
-            None => {
-                this.waiter = Some(state.waiters.register(cx.waker()));
-                Poll::Pending
-            }
-            Some(id) if state.waiters.is_notified(id) => {
-                // Handed over by a release: the lock stayed locked for us.
-                state.waiters.remove(id);
-                drop(state);
-                this.waiter = None;
-                Poll::Ready(Ok(this.guard()))
-            }
-            Some(id) => {
-                state.waiters.update(id, cx.waker());
-                Poll::Pending
-            }
+        if this.waiter.is_none() && !state.locked && state.waiters.is_empty() {
+            state.locked = true;
+        } else if !state.waiters.wait(&mut this.waiter, cx.waker()) {
+            return Poll::Pending;
         }
+        // Free, or handed over by a release (the lock stayed locked for us).
+        drop(state);
+        Poll::Ready(Ok(this.guard()))
     }
 }
 

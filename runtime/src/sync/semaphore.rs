@@ -407,33 +407,20 @@ impl Future for SemaphoreAcquire {
         }
         let this = &mut *self;
         let mut state = this.state.borrow_mut();
-        match this.waiter {
-            None if state.try_acquire() => {
-                drop(state);
-                this.done = true;
-                Poll::Ready(Ok(SemaphoreGuard::new(&this.state)))
-            }
-            None => {
-                this.waiter = Some(state.waiters.register(cx.waker()));
-                Poll::Pending
-            }
-            Some(id) if state.waiters.is_notified(id) => {
-                // Handed a permit by a release: it is ours already.
-                state.waiters.remove(id);
-                state.handed -= 1;
-                // Permits freed while we were being woken go to those that
-                // queued behind us meanwhile.
-                state.wake_up_all();
-                drop(state);
-                this.waiter = None;
-                this.done = true;
-                Poll::Ready(Ok(SemaphoreGuard::new(&this.state)))
-            }
-            Some(id) => {
-                state.waiters.update(id, cx.waker());
-                Poll::Pending
-            }
+        if this.waiter.is_none() && state.try_acquire() {
+            // A free permit, and nobody queued before us.
+        } else if state.waiters.wait(&mut this.waiter, cx.waker()) {
+            // Handed a permit by a release: it is ours already. Permits
+            // freed while we were being woken go to those that queued
+            // behind us meanwhile.
+            state.handed -= 1;
+            state.wake_up_all();
+        } else {
+            return Poll::Pending;
         }
+        drop(state);
+        this.done = true;
+        Poll::Ready(Ok(SemaphoreGuard::new(&this.state)))
     }
 }
 

@@ -55,6 +55,28 @@ impl WaitList {
         WaiterId(key)
     }
 
+    /// The wait of a leaf that needs one notification: `true` once the
+    /// waiter in `slot` has been notified (it is then removed and `slot`
+    /// emptied); otherwise registers a waiter in `slot`, or points the one
+    /// there at `waker`, and returns `false`.
+    pub(crate) fn wait(&mut self, slot: &mut Option<WaiterId>, waker: &Waker) -> bool {
+        match *slot {
+            None => {
+                *slot = Some(self.register(waker));
+                false
+            }
+            Some(id) if self.is_notified(id) => {
+                self.remove(id);
+                *slot = None;
+                true
+            }
+            Some(id) => {
+                self.update(id, waker);
+                false
+            }
+        }
+    }
+
     /// Points a waiter at the waker of its latest poll.
     pub(crate) fn update(&mut self, id: WaiterId, waker: &Waker) {
         if let Some(entry) = self.entries.get_mut(id.0) {

@@ -29,15 +29,26 @@ pub fn vloop() -> EventLoop {
 }
 
 /// Runs `fut` on a fresh virtual-clock runner and returns its result.
+///
+/// A deadline far beyond any test's virtual time turns a lost wake-up
+/// (every task blocked for good) into a `Timeout` failure instead of a hang.
 pub fn vrun_result<F>(fut: F) -> Result<<F::Output as IntoResult>::Ok>
 where
     F: std::future::Future,
     F::Output: IntoResult,
 {
     let mut runner = Runner::new().virtual_clock(true);
-    let output = runner.run(fut);
+    let output = runner.run(asyncio::timeout(10_000.0, fut));
     runner.close().unwrap();
     output
+}
+
+/// A shared log for tests to record what happened, in order.
+pub type Log<T> = Rc<RefCell<Vec<T>>>;
+
+/// An empty [`Log`].
+pub fn log<T>() -> Log<T> {
+    Rc::new(RefCell::new(Vec::new()))
 }
 
 /// [`vrun_result`], expecting success.
