@@ -266,8 +266,18 @@ impl<'a> Gen<'a> {
             // Located at the await, resolved as the rest of the body: the
             // await may come from a `macro_rules!` with its own hygiene.
             let await_span = span.located_at(await_span);
-            let poll = quote_spanned!(await_span=>
-                unsafe { ::asyncio::__private::AwaitSlot::poll(__fut, #cx) });
+            // `Future::poll` itself, so that awaiting a non-future is
+            // reported in its terms, with no mention of the slot.
+            let poll = quote_spanned!(await_span=> {
+                let __polled = ::core::future::Future::poll(
+                    unsafe { ::asyncio::__private::AwaitSlot::pinned(__fut) },
+                    #cx,
+                );
+                if __polled.is_ready() {
+                    ::asyncio::__private::AwaitSlot::clear(__fut);
+                }
+                __polled
+            });
             let out = self.input.cfg.blocks[resume].resumes.expect("resume block");
             let variant = format_ident!("S{}", k, span = Span::mixed_site());
             let saved = self.fields(self.saved(b));

@@ -32,8 +32,10 @@ fn match_arms(n: u32) -> impl ::core::future::Future<Output = String> {
                     let mut __jump: usize = match __frame {
                         __Frame::S0 { __fut, .. } => {
                             let __out = ::core::task::ready!(
-                                unsafe { ::asyncio::__private::AwaitSlot::poll(__fut, __cx)
-                                }
+                                { let __polled = ::core::future::Future::poll(unsafe {
+                                ::asyncio::__private::AwaitSlot::pinned(__fut) }, __cx,); if
+                                __polled.is_ready() {
+                                ::asyncio::__private::AwaitSlot::clear(__fut); } __polled }
                             );
                             match ::core::mem::replace(__frame, __Frame::Running) {
                                 __Frame::S0 { .. } => {
@@ -45,8 +47,10 @@ fn match_arms(n: u32) -> impl ::core::future::Future<Output = String> {
                         }
                         __Frame::S1 { __fut, .. } => {
                             let __out = ::core::task::ready!(
-                                unsafe { ::asyncio::__private::AwaitSlot::poll(__fut, __cx)
-                                }
+                                { let __polled = ::core::future::Future::poll(unsafe {
+                                ::asyncio::__private::AwaitSlot::pinned(__fut) }, __cx,); if
+                                __polled.is_ready() {
+                                ::asyncio::__private::AwaitSlot::clear(__fut); } __polled }
                             );
                             match ::core::mem::replace(__frame, __Frame::Running) {
                                 __Frame::S1 { .. } => {
@@ -58,8 +62,10 @@ fn match_arms(n: u32) -> impl ::core::future::Future<Output = String> {
                         }
                         __Frame::S2 { __fut, .. } => {
                             let __out = ::core::task::ready!(
-                                unsafe { ::asyncio::__private::AwaitSlot::poll(__fut, __cx)
-                                }
+                                { let __polled = ::core::future::Future::poll(unsafe {
+                                ::asyncio::__private::AwaitSlot::pinned(__fut) }, __cx,); if
+                                __polled.is_ready() {
+                                ::asyncio::__private::AwaitSlot::clear(__fut); } __polled }
                             );
                             match ::core::mem::replace(__frame, __Frame::Running) {
                                 __Frame::S2 { .. } => {

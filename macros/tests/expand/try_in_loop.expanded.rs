@@ -31,8 +31,10 @@ fn try_in_loop(
                     let mut __jump: usize = match __frame {
                         __Frame::S0 { __fut, .. } => {
                             let __out = ::core::task::ready!(
-                                unsafe { ::asyncio::__private::AwaitSlot::poll(__fut, __cx)
-                                }
+                                { let __polled = ::core::future::Future::poll(unsafe {
+                                ::asyncio::__private::AwaitSlot::pinned(__fut) }, __cx,); if
+                                __polled.is_ready() {
+                                ::asyncio::__private::AwaitSlot::clear(__fut); } __polled }
                             );
                             match ::core::mem::replace(__frame, __Frame::Running) {
                                 __Frame::S0 { iter_2, total_1, .. } => {

@@ -24,9 +24,10 @@ impl<S, F> Machine<S, F> {
     ///
     /// `step` receives the frame by `&mut` although the machine is pinned. It
     /// must never move a value out of the frame (or swap the frame) while that
-    /// value is an [`AwaitSlot`](super::AwaitSlot) holding a future: slots may
-    /// only move once [`AwaitSlot::poll`](super::AwaitSlot::poll) has returned
-    /// `Ready` (which drops the future in place) or before their first poll.
+    /// value is an [`AwaitSlot`](super::AwaitSlot) holding a future: a slot
+    /// may only move before its first poll, or once
+    /// [`AwaitSlot::clear`](super::AwaitSlot::clear) has dropped its future in
+    /// place after it returned `Ready`.
     /// Every other value in the frame is never pinned and may move freely.
     pub unsafe fn new<T>(frame: S, step: F) -> Self
     where

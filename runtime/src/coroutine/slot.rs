@@ -1,6 +1,4 @@
-use core::future::Future;
 use core::pin::Pin;
-use core::task::{Context, Poll};
 
 /// The storage of the one sub-future a coroutine is awaiting.
 ///
@@ -20,32 +18,37 @@ impl<F> AwaitSlot<F> {
     }
 }
 
-impl<F: Future> AwaitSlot<F> {
-    /// Polls the stored future in place; on `Ready` the future is dropped in
-    /// place and the slot becomes empty.
+impl<F> AwaitSlot<F> {
+    /// The stored future, pinned where it lies, for the generated code to
+    /// poll with `Future::poll` itself: awaiting something that is not a
+    /// future is then reported in the terms of `Future`, on the `.await`,
+    /// with no mention of this type.
     ///
     /// # Safety
     ///
-    /// Once this has been called, the slot must not move until it returns
-    /// `Ready`: the future is pinned where it lies.
+    /// Once this has been called, the slot must not move until
+    /// [`clear`](Self::clear) has emptied it: the future is pinned where it
+    /// lies.
     ///
     /// # Panics
     ///
     /// When the slot is empty, which the generated code never allows.
     #[inline]
-    pub unsafe fn poll(&mut self, cx: &mut Context<'_>) -> Poll<F::Output> {
+    pub unsafe fn pinned(&mut self) -> Pin<&mut F> {
         let future = self
             .0
             .as_mut()
             .expect("asyncio: an await slot was polled after its future completed");
-        // SAFETY: the caller keeps the slot in place from the first poll until
-        // the future is dropped, below, still in place.
-        let pinned = unsafe { Pin::new_unchecked(future) };
-        let output = pinned.poll(cx);
-        if output.is_ready() {
-            // Dropping through `Option` assignment drops in place.
-            self.0 = None;
-        }
-        output
+        // SAFETY: the caller keeps the slot in place from the first call
+        // until the future is dropped by `clear`, still in place.
+        unsafe { Pin::new_unchecked(future) }
+    }
+
+    /// Drops the future in place once it has returned `Ready`; the slot may
+    /// move again after this.
+    #[inline]
+    pub fn clear(&mut self) {
+        // Dropping through `Option` assignment drops in place.
+        self.0 = None;
     }
 }
