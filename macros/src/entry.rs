@@ -50,7 +50,7 @@ fn expand_runner(
     let mut outer = item;
     outer.sig.asyncness = None;
     let (attrs, vis, sig) = (&outer.attrs, &outer.vis, &outer.sig);
-    let run = quote_spanned!(span=> ::asyncio::__private::run_entry(__asyncio_body(), #debug));
+    let run = quote_spanned!(span=> ::asyncio::coroutine::run_entry(__asyncio_body(), #debug));
     quote! {
         #extra_attr
         #(#attrs)* #vis #sig {

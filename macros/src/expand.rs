@@ -110,7 +110,7 @@ fn set_output(item: &mut ItemFn) {
     }
     let sig = &mut item.sig;
     let captures = (!lifetimes.is_empty())
-        .then(|| quote_spanned!(span=> + ::asyncio::__private::Captures<(#(&#lifetimes (),)*)>));
+        .then(|| quote_spanned!(span=> + ::asyncio::coroutine::Captures<(#(&#lifetimes (),)*)>));
     sig.output = syn::parse2(quote_spanned!(span=>
         -> impl ::core::future::Future<Output = #output> #captures))
     .expect("a valid return type");

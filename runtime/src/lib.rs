@@ -92,8 +92,7 @@
 pub use asyncio_macros::{coroutine, entry, test};
 
 #[doc(hidden)]
-#[path = "coroutine/mod.rs"]
-pub mod __private;
+pub mod coroutine;
 
 mod combinators;
 mod error;

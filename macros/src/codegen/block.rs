@@ -243,7 +243,7 @@ impl Gen<'_> {
                     x.set_span(x.span().located_at(*span));
                     quote!(#f: #x)
                 });
-                let p = quote_spanned!(*span=> ::asyncio::__private);
+                let p = quote_spanned!(*span=> ::asyncio::coroutine);
                 let future = self.expr(future.clone(), loops);
                 let fut = quote_spanned!(*span=>
                     #p::AwaitSlot::new(#p::IntoFuture::into_future(#future)));
@@ -315,7 +315,7 @@ impl Gen<'_> {
                 }
                 Exit::Try { expr, question } => {
                     let span = question;
-                    let p = quote_spanned!(span=> ::asyncio::__private);
+                    let p = quote_spanned!(span=> ::asyncio::coroutine);
                     let residual = self
                         .ret(quote_spanned!(span=> #p::FromResidual::from_residual(__residual)));
                     quote_spanned! {span=>

@@ -1,7 +1,7 @@
 //! Stage 6: code generation.
 //!
 //! The coroutine becomes a plain fn returning `impl Future`, whose body
-//! defines two enums and builds an `asyncio::__private::Machine`:
+//! defines two enums and builds an `asyncio::coroutine::Machine`:
 //!
 //! - `__Frame`, the future's state: `Start` holds the arguments, `S{k}`
 //!   holds the values live at suspension point `k` plus the future being
@@ -145,7 +145,7 @@ impl<'a> Gen<'a> {
     fn body(&self) -> TokenStream {
         let span = self.input.span;
         let (frame, frame_var, cx) = (&self.frame, &self.frame_var, &self.cx);
-        let p = quote_spanned!(span=> ::asyncio::__private);
+        let p = quote_spanned!(span=> ::asyncio::coroutine);
 
         // enum __Frame
         let mut frame_params: BTreeSet<SlotId> =
@@ -270,11 +270,11 @@ impl<'a> Gen<'a> {
             // reported in its terms, with no mention of the slot.
             let poll = quote_spanned!(await_span=> {
                 let __polled = ::core::future::Future::poll(
-                    unsafe { ::asyncio::__private::AwaitSlot::pinned(__fut) },
+                    unsafe { ::asyncio::coroutine::AwaitSlot::pinned(__fut) },
                     #cx,
                 );
                 if __polled.is_ready() {
-                    ::asyncio::__private::AwaitSlot::clear(__fut);
+                    ::asyncio::coroutine::AwaitSlot::clear(__fut);
                 }
                 __polled
             });

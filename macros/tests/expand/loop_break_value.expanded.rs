@@ -2,13 +2,13 @@ fn loop_break_value(limit: u32) -> impl ::core::future::Future<Output = u32> {
     #[allow(non_camel_case_types, dead_code, clippy::large_enum_variant)]
     enum __Frame<T0, T1, F0> {
         Start { limit_0: T0 },
-        S0 { __fut: ::asyncio::__private::AwaitSlot<F0>, i_1: T1, limit_0: T0 },
+        S0 { __fut: ::asyncio::coroutine::AwaitSlot<F0>, i_1: T1, limit_0: T0 },
         Running,
         Done,
     }
     #[allow(unused_unsafe)]
     unsafe {
-        ::asyncio::__private::Machine::new(
+        ::asyncio::coroutine::Machine::new(
             __Frame::Start { limit_0: limit },
             #[allow(
                 unreachable_code,
@@ -30,9 +30,9 @@ fn loop_break_value(limit: u32) -> impl ::core::future::Future<Output = u32> {
                         __Frame::S0 { __fut, .. } => {
                             let __out = ::core::task::ready!(
                                 { let __polled = ::core::future::Future::poll(unsafe {
-                                ::asyncio::__private::AwaitSlot::pinned(__fut) }, __cx,); if
+                                ::asyncio::coroutine::AwaitSlot::pinned(__fut) }, __cx,); if
                                 __polled.is_ready() {
-                                ::asyncio::__private::AwaitSlot::clear(__fut); } __polled }
+                                ::asyncio::coroutine::AwaitSlot::clear(__fut); } __polled }
                             );
                             match ::core::mem::replace(__frame, __Frame::Running) {
                                 __Frame::S0 { i_1, limit_0, .. } => {
@@ -94,8 +94,8 @@ fn loop_break_value(limit: u32) -> impl ::core::future::Future<Output = u32> {
                                             i += 1;
                                             {
                                                 *__frame = __Frame::S0 {
-                                                    __fut: ::asyncio::__private::AwaitSlot::new(
-                                                        ::asyncio::__private::IntoFuture::into_future(check(i)),
+                                                    __fut: ::asyncio::coroutine::AwaitSlot::new(
+                                                        ::asyncio::coroutine::IntoFuture::into_future(check(i)),
                                                     ),
                                                     i_1: i,
                                                     limit_0: limit,

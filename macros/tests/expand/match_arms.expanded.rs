@@ -2,15 +2,15 @@ fn match_arms(n: u32) -> impl ::core::future::Future<Output = String> {
     #[allow(non_camel_case_types, dead_code, clippy::large_enum_variant)]
     enum __Frame<T0, F0, F1, F2> {
         Start { n_0: T0 },
-        S0 { __fut: ::asyncio::__private::AwaitSlot<F0> },
-        S1 { __fut: ::asyncio::__private::AwaitSlot<F1> },
-        S2 { __fut: ::asyncio::__private::AwaitSlot<F2> },
+        S0 { __fut: ::asyncio::coroutine::AwaitSlot<F0> },
+        S1 { __fut: ::asyncio::coroutine::AwaitSlot<F1> },
+        S2 { __fut: ::asyncio::coroutine::AwaitSlot<F2> },
         Running,
         Done,
     }
     #[allow(unused_unsafe)]
     unsafe {
-        ::asyncio::__private::Machine::new(
+        ::asyncio::coroutine::Machine::new(
             __Frame::Start { n_0: n },
             #[allow(
                 unreachable_code,
@@ -33,9 +33,9 @@ fn match_arms(n: u32) -> impl ::core::future::Future<Output = String> {
                         __Frame::S0 { __fut, .. } => {
                             let __out = ::core::task::ready!(
                                 { let __polled = ::core::future::Future::poll(unsafe {
-                                ::asyncio::__private::AwaitSlot::pinned(__fut) }, __cx,); if
+                                ::asyncio::coroutine::AwaitSlot::pinned(__fut) }, __cx,); if
                                 __polled.is_ready() {
-                                ::asyncio::__private::AwaitSlot::clear(__fut); } __polled }
+                                ::asyncio::coroutine::AwaitSlot::clear(__fut); } __polled }
                             );
                             match ::core::mem::replace(__frame, __Frame::Running) {
                                 __Frame::S0 { .. } => {
@@ -48,9 +48,9 @@ fn match_arms(n: u32) -> impl ::core::future::Future<Output = String> {
                         __Frame::S1 { __fut, .. } => {
                             let __out = ::core::task::ready!(
                                 { let __polled = ::core::future::Future::poll(unsafe {
-                                ::asyncio::__private::AwaitSlot::pinned(__fut) }, __cx,); if
+                                ::asyncio::coroutine::AwaitSlot::pinned(__fut) }, __cx,); if
                                 __polled.is_ready() {
-                                ::asyncio::__private::AwaitSlot::clear(__fut); } __polled }
+                                ::asyncio::coroutine::AwaitSlot::clear(__fut); } __polled }
                             );
                             match ::core::mem::replace(__frame, __Frame::Running) {
                                 __Frame::S1 { .. } => {
@@ -63,9 +63,9 @@ fn match_arms(n: u32) -> impl ::core::future::Future<Output = String> {
                         __Frame::S2 { __fut, .. } => {
                             let __out = ::core::task::ready!(
                                 { let __polled = ::core::future::Future::poll(unsafe {
-                                ::asyncio::__private::AwaitSlot::pinned(__fut) }, __cx,); if
+                                ::asyncio::coroutine::AwaitSlot::pinned(__fut) }, __cx,); if
                                 __polled.is_ready() {
-                                ::asyncio::__private::AwaitSlot::clear(__fut); } __polled }
+                                ::asyncio::coroutine::AwaitSlot::clear(__fut); } __polled }
                             );
                             match ::core::mem::replace(__frame, __Frame::Running) {
                                 __Frame::S2 { .. } => {
@@ -107,8 +107,8 @@ fn match_arms(n: u32) -> impl ::core::future::Future<Output = String> {
                                     {
                                         {
                                             *__frame = __Frame::S0 {
-                                                __fut: ::asyncio::__private::AwaitSlot::new(
-                                                    ::asyncio::__private::IntoFuture::into_future(
+                                                __fut: ::asyncio::coroutine::AwaitSlot::new(
+                                                    ::asyncio::coroutine::IntoFuture::into_future(
                                                         leaf("scrut", n),
                                                     ),
                                                 ),
@@ -137,8 +137,8 @@ fn match_arms(n: u32) -> impl ::core::future::Future<Output = String> {
                                         }
                                         k if k % 2 == 0 => {
                                             *__frame = __Frame::S2 {
-                                                __fut: ::asyncio::__private::AwaitSlot::new(
-                                                    ::asyncio::__private::IntoFuture::into_future(
+                                                __fut: ::asyncio::coroutine::AwaitSlot::new(
+                                                    ::asyncio::coroutine::IntoFuture::into_future(
                                                         leaf("even", k),
                                                     ),
                                                 ),
@@ -147,8 +147,8 @@ fn match_arms(n: u32) -> impl ::core::future::Future<Output = String> {
                                         }
                                         k => {
                                             *__frame = __Frame::S1 {
-                                                __fut: ::asyncio::__private::AwaitSlot::new(
-                                                    ::asyncio::__private::IntoFuture::into_future(
+                                                __fut: ::asyncio::coroutine::AwaitSlot::new(
+                                                    ::asyncio::coroutine::IntoFuture::into_future(
                                                         leaf("odd", k * 3),
                                                     ),
                                                 ),

@@ -4,17 +4,17 @@ fn bump<'__life0>(
     by: u32,
 ) -> impl ::core::future::Future<
     Output = u32,
-> + ::asyncio::__private::Captures<(&'__life0 (),)> {
+> + ::asyncio::coroutine::Captures<(&'__life0 (),)> {
     #[allow(non_camel_case_types, dead_code, clippy::large_enum_variant)]
     enum __Frame<T0, T1, T2, F0> {
         Start { self_0: T0, by_1: T1 },
-        S0 { __fut: ::asyncio::__private::AwaitSlot<F0>, guard_2: T2, self_0: T0 },
+        S0 { __fut: ::asyncio::coroutine::AwaitSlot<F0>, guard_2: T2, self_0: T0 },
         Running,
         Done,
     }
     #[allow(unused_unsafe)]
     unsafe {
-        ::asyncio::__private::Machine::new(
+        ::asyncio::coroutine::Machine::new(
             __Frame::Start {
                 self_0: self,
                 by_1: by,
@@ -37,9 +37,9 @@ fn bump<'__life0>(
                         __Frame::S0 { __fut, .. } => {
                             let __out = ::core::task::ready!(
                                 { let __polled = ::core::future::Future::poll(unsafe {
-                                ::asyncio::__private::AwaitSlot::pinned(__fut) }, __cx,); if
+                                ::asyncio::coroutine::AwaitSlot::pinned(__fut) }, __cx,); if
                                 __polled.is_ready() {
-                                ::asyncio::__private::AwaitSlot::clear(__fut); } __polled }
+                                ::asyncio::coroutine::AwaitSlot::clear(__fut); } __polled }
                             );
                             match ::core::mem::replace(__frame, __Frame::Running) {
                                 __Frame::S0 { guard_2, self_0, .. } => {
@@ -87,8 +87,8 @@ fn bump<'__life0>(
                                         let _guard = __self.lock();
                                         {
                                             *__frame = __Frame::S0 {
-                                                __fut: ::asyncio::__private::AwaitSlot::new(
-                                                    ::asyncio::__private::IntoFuture::into_future(fetch(by)),
+                                                __fut: ::asyncio::coroutine::AwaitSlot::new(
+                                                    ::asyncio::coroutine::IntoFuture::into_future(fetch(by)),
                                                 ),
                                                 guard_2: _guard,
                                                 self_0: __self,

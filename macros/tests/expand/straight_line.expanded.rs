@@ -2,14 +2,14 @@ fn straight_line(a: u32, name: String) -> impl ::core::future::Future<Output = S
     #[allow(non_camel_case_types, dead_code, clippy::large_enum_variant)]
     enum __Frame<T0, T1, T3, F0, F1> {
         Start { a_0: T0, name_1: T1 },
-        S0 { __fut: ::asyncio::__private::AwaitSlot<F0>, name_1: T1 },
-        S1 { __fut: ::asyncio::__private::AwaitSlot<F1>, x_3: T3, name_1: T1 },
+        S0 { __fut: ::asyncio::coroutine::AwaitSlot<F0>, name_1: T1 },
+        S1 { __fut: ::asyncio::coroutine::AwaitSlot<F1>, x_3: T3, name_1: T1 },
         Running,
         Done,
     }
     #[allow(unused_unsafe)]
     unsafe {
-        ::asyncio::__private::Machine::new(
+        ::asyncio::coroutine::Machine::new(
             __Frame::Start {
                 a_0: a,
                 name_1: name,
@@ -33,9 +33,9 @@ fn straight_line(a: u32, name: String) -> impl ::core::future::Future<Output = S
                         __Frame::S0 { __fut, .. } => {
                             let __out = ::core::task::ready!(
                                 { let __polled = ::core::future::Future::poll(unsafe {
-                                ::asyncio::__private::AwaitSlot::pinned(__fut) }, __cx,); if
+                                ::asyncio::coroutine::AwaitSlot::pinned(__fut) }, __cx,); if
                                 __polled.is_ready() {
-                                ::asyncio::__private::AwaitSlot::clear(__fut); } __polled }
+                                ::asyncio::coroutine::AwaitSlot::clear(__fut); } __polled }
                             );
                             match ::core::mem::replace(__frame, __Frame::Running) {
                                 __Frame::S0 { name_1, .. } => {
@@ -48,9 +48,9 @@ fn straight_line(a: u32, name: String) -> impl ::core::future::Future<Output = S
                         __Frame::S1 { __fut, .. } => {
                             let __out = ::core::task::ready!(
                                 { let __polled = ::core::future::Future::poll(unsafe {
-                                ::asyncio::__private::AwaitSlot::pinned(__fut) }, __cx,); if
+                                ::asyncio::coroutine::AwaitSlot::pinned(__fut) }, __cx,); if
                                 __polled.is_ready() {
-                                ::asyncio::__private::AwaitSlot::clear(__fut); } __polled }
+                                ::asyncio::coroutine::AwaitSlot::clear(__fut); } __polled }
                             );
                             match ::core::mem::replace(__frame, __Frame::Running) {
                                 __Frame::S1 { x_3, name_1, .. } => {
@@ -93,8 +93,8 @@ fn straight_line(a: u32, name: String) -> impl ::core::future::Future<Output = S
                                     {
                                         {
                                             *__frame = __Frame::S0 {
-                                                __fut: ::asyncio::__private::AwaitSlot::new(
-                                                    ::asyncio::__private::IntoFuture::into_future(first(a)),
+                                                __fut: ::asyncio::coroutine::AwaitSlot::new(
+                                                    ::asyncio::coroutine::IntoFuture::into_future(first(a)),
                                                 ),
                                                 name_1: name,
                                             };
@@ -113,8 +113,8 @@ fn straight_line(a: u32, name: String) -> impl ::core::future::Future<Output = S
                                     let x = ::core::convert::identity(t1_2);
                                     {
                                         *__frame = __Frame::S1 {
-                                            __fut: ::asyncio::__private::AwaitSlot::new(
-                                                ::asyncio::__private::IntoFuture::into_future(second(x)),
+                                            __fut: ::asyncio::coroutine::AwaitSlot::new(
+                                                ::asyncio::coroutine::IntoFuture::into_future(second(x)),
                                             ),
                                             x_3: x,
                                             name_1: name,

@@ -4,13 +4,13 @@ fn try_in_loop(
     #[allow(non_camel_case_types, dead_code, clippy::large_enum_variant)]
     enum __Frame<T0, T1, T2, F0> {
         Start { paths_0: T0 },
-        S0 { __fut: ::asyncio::__private::AwaitSlot<F0>, iter_2: T2, total_1: T1 },
+        S0 { __fut: ::asyncio::coroutine::AwaitSlot<F0>, iter_2: T2, total_1: T1 },
         Running,
         Done,
     }
     #[allow(unused_unsafe)]
     unsafe {
-        ::asyncio::__private::Machine::new(
+        ::asyncio::coroutine::Machine::new(
             __Frame::Start { paths_0: paths },
             #[allow(
                 unreachable_code,
@@ -32,9 +32,9 @@ fn try_in_loop(
                         __Frame::S0 { __fut, .. } => {
                             let __out = ::core::task::ready!(
                                 { let __polled = ::core::future::Future::poll(unsafe {
-                                ::asyncio::__private::AwaitSlot::pinned(__fut) }, __cx,); if
+                                ::asyncio::coroutine::AwaitSlot::pinned(__fut) }, __cx,); if
                                 __polled.is_ready() {
-                                ::asyncio::__private::AwaitSlot::clear(__fut); } __polled }
+                                ::asyncio::coroutine::AwaitSlot::clear(__fut); } __polled }
                             );
                             match ::core::mem::replace(__frame, __Frame::Running) {
                                 __Frame::S0 { iter_2, total_1, .. } => {
@@ -107,8 +107,8 @@ fn try_in_loop(
                                             ) {
                                                 {
                                                     *__frame = __Frame::S0 {
-                                                        __fut: ::asyncio::__private::AwaitSlot::new(
-                                                            ::asyncio::__private::IntoFuture::into_future(read(path)),
+                                                        __fut: ::asyncio::coroutine::AwaitSlot::new(
+                                                            ::asyncio::coroutine::IntoFuture::into_future(read(path)),
                                                         ),
                                                         iter_2: __iter,
                                                         total_1: total,
@@ -152,15 +152,15 @@ fn try_in_loop(
                                     {
                                         let mut __iter = iter_2;
                                         {
-                                            let text = match ::asyncio::__private::Try::branch(
+                                            let text = match ::asyncio::coroutine::Try::branch(
                                                 ::core::convert::identity(t1_4),
                                             ) {
-                                                ::asyncio::__private::ControlFlow::Continue(__value) => {
+                                                ::asyncio::coroutine::ControlFlow::Continue(__value) => {
                                                     __value
                                                 }
-                                                ::asyncio::__private::ControlFlow::Break(__residual) => {
+                                                ::asyncio::coroutine::ControlFlow::Break(__residual) => {
                                                     #[allow(clippy::let_unit_value)]
-                                                    let __ret: Result<usize, Error> = ::asyncio::__private::FromResidual::from_residual(
+                                                    let __ret: Result<usize, Error> = ::asyncio::coroutine::FromResidual::from_residual(
                                                         __residual,
                                                     );
                                                     *__frame = __Frame::Done;

@@ -460,7 +460,7 @@ impl<Tasks: TaskTuple> Future for GatherTuple<Tasks> {
 #[macro_export]
 macro_rules! gather {
     ($($fut:expr),+ $(,)?) => {
-        $crate::__private::GatherTuple::__new(($($crate::__private::ensure_task($fut),)+), false)
+        $crate::coroutine::GatherTuple::__new(($($crate::coroutine::ensure_task($fut),)+), false)
     };
 }
 
@@ -480,6 +480,6 @@ macro_rules! gather {
 #[macro_export]
 macro_rules! try_gather {
     ($($fut:expr),+ $(,)?) => {
-        $crate::__private::GatherTuple::__new(($($crate::__private::ensure_task($fut),)+), true)
+        $crate::coroutine::GatherTuple::__new(($($crate::coroutine::ensure_task($fut),)+), true)
     };
 }

@@ -1,7 +1,9 @@
 //! Support code for the state machines that `#[coroutine]` generates.
 //!
 //! Everything here is `#[doc(hidden)]` and reached only through
-//! `::asyncio::__private`: it is the contract between the compiler in
+//! `::asyncio::coroutine` (a module beside the attribute of the same name:
+//! they live in different namespaces, and the path reads well in the rare
+//! compiler note that shows it): it is the contract between the compiler in
 //! `asyncio-macros` and the runtime, not an API for users. Keeping it small
 //! and in one place means the generated code carries no logic of its own
 //! beyond the user's body: pinning, in-place polling and `?` live here.
