@@ -12,7 +12,7 @@ use core::ops::ControlFlow;
 #[diagnostic::on_unimplemented(
     message = "the `?` operator can only be applied to values that implement `Try`",
     label = "the `?` operator cannot be applied to type `{Self}`",
-    note = "in a coroutine, as in an `async fn`, `?` applies to a `Result` or an `Option`"
+    note = "in a coroutine, `?` applies to a `Result` or an `Option`, as everywhere in Rust"
 )]
 pub trait Try {
     /// The value `?` evaluates to on success.
