@@ -24,8 +24,8 @@ fn sleep_forever(cancelled: Rc<Cell<u32>>) -> Result<()> {
 
 #[asyncio::coroutine]
 fn body_that_cancels(tg: TaskGroup, cancelled: Rc<Cell<u32>>) -> Result<()> {
-    let _ = tg.create_task(sleep_forever(cancelled.clone()))?;
-    let _ = tg.create_task(sleep_forever(cancelled.clone()))?;
+    let _child = tg.create_task(sleep_forever(cancelled.clone()))?;
+    let _child = tg.create_task(sleep_forever(cancelled.clone()))?;
     asyncio::sleep(0).await?;
     tg.cancel();
     sleep_forever(cancelled).await
