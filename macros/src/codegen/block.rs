@@ -245,8 +245,14 @@ impl Gen<'_> {
                 });
                 let p = quote_spanned!(*span=> ::asyncio::coroutine);
                 let future = self.expr(future.clone(), loops);
-                let fut = quote_spanned!(*span=>
-                    #p::AwaitSlot::new(#p::IntoFuture::into_future(#future)));
+                // The awaited value goes through a binding located at the
+                // `.await`, so that "not a future" is reported there once
+                // (rustc merges it with the same error from the poll).
+                let awaited =
+                    proc_macro2::Ident::new("__awaited", self.input.span.located_at(*span));
+                let fut = quote_spanned!(*span=> match #future {
+                    #awaited => #p::AwaitSlot::new(#p::IntoFuture::into_future(#awaited)),
+                });
                 quote_spanned! {*span=> {
                     *#frame_var = #frame::#variant { __fut: #fut, #(#fields,)* };
                     continue #resume;
@@ -318,10 +324,18 @@ impl Gen<'_> {
                     let p = quote_spanned!(span=> ::asyncio::coroutine);
                     let residual = self
                         .ret(quote_spanned!(span=> #p::FromResidual::from_residual(__residual)));
+                    // Through a binding located at the `?` (a match, not a
+                    // `let`, so the operand's temporaries live as long as
+                    // they would with rustc's `?`): a non-`Try` operand is
+                    // reported there, once.
+                    let tried =
+                        proc_macro2::Ident::new("__tried", self.input.span.located_at(span));
                     quote_spanned! {span=>
-                        match #p::Try::branch(#expr) {
-                            #p::ControlFlow::Continue(__value) => __value,
-                            #p::ControlFlow::Break(__residual) => #residual,
+                        match #expr {
+                            #tried => match #p::Try::branch(#tried) {
+                                #p::ControlFlow::Continue(__value) => __value,
+                                #p::ControlFlow::Break(__residual) => #residual,
+                            }
                         }
                     }
                 }

@@ -214,7 +214,8 @@ impl<'a> Gen<'a> {
                         unused_mut,
                         unused_braces,
                         clippy::let_unit_value,
-                        clippy::diverging_sub_expression
+                        clippy::diverging_sub_expression,
+                        clippy::match_single_binding
                     )]
                     |#frame_var: &mut #frame<#(#underscores),*>, #cx: &mut ::core::task::Context<'_>| #output {
                         #(#block_vars)*

@@ -15,7 +15,8 @@ fn loop_break_value(limit: u32) -> impl ::core::future::Future<Output = u32> {
                 unused_mut,
                 unused_braces,
                 clippy::let_unit_value,
-                clippy::diverging_sub_expression
+                clippy::diverging_sub_expression,
+                clippy::match_single_binding
             )]
             |
                 __frame: &mut __Frame<_, _, _>,
@@ -94,9 +95,13 @@ fn loop_break_value(limit: u32) -> impl ::core::future::Future<Output = u32> {
                                             i += 1;
                                             {
                                                 *__frame = __Frame::S0 {
-                                                    __fut: ::asyncio::coroutine::AwaitSlot::new(
-                                                        ::asyncio::coroutine::IntoFuture::into_future(check(i)),
-                                                    ),
+                                                    __fut: match check(i) {
+                                                        __awaited => {
+                                                            ::asyncio::coroutine::AwaitSlot::new(
+                                                                ::asyncio::coroutine::IntoFuture::into_future(__awaited),
+                                                            )
+                                                        }
+                                                    },
                                                     i_1: i,
                                                     limit_0: limit,
                                                 };

@@ -17,7 +17,8 @@ fn match_arms(n: u32) -> impl ::core::future::Future<Output = String> {
                 unused_mut,
                 unused_braces,
                 clippy::let_unit_value,
-                clippy::diverging_sub_expression
+                clippy::diverging_sub_expression,
+                clippy::match_single_binding
             )]
             |
                 __frame: &mut __Frame<_, _, _, _>,
@@ -107,11 +108,13 @@ fn match_arms(n: u32) -> impl ::core::future::Future<Output = String> {
                                     {
                                         {
                                             *__frame = __Frame::S0 {
-                                                __fut: ::asyncio::coroutine::AwaitSlot::new(
-                                                    ::asyncio::coroutine::IntoFuture::into_future(
-                                                        leaf("scrut", n),
-                                                    ),
-                                                ),
+                                                __fut: match leaf("scrut", n) {
+                                                    __awaited => {
+                                                        ::asyncio::coroutine::AwaitSlot::new(
+                                                            ::asyncio::coroutine::IntoFuture::into_future(__awaited),
+                                                        )
+                                                    }
+                                                },
                                             };
                                             continue '__resume;
                                         }
@@ -137,21 +140,25 @@ fn match_arms(n: u32) -> impl ::core::future::Future<Output = String> {
                                         }
                                         k if k % 2 == 0 => {
                                             *__frame = __Frame::S2 {
-                                                __fut: ::asyncio::coroutine::AwaitSlot::new(
-                                                    ::asyncio::coroutine::IntoFuture::into_future(
-                                                        leaf("even", k),
-                                                    ),
-                                                ),
+                                                __fut: match leaf("even", k) {
+                                                    __awaited => {
+                                                        ::asyncio::coroutine::AwaitSlot::new(
+                                                            ::asyncio::coroutine::IntoFuture::into_future(__awaited),
+                                                        )
+                                                    }
+                                                },
                                             };
                                             continue '__resume;
                                         }
                                         k => {
                                             *__frame = __Frame::S1 {
-                                                __fut: ::asyncio::coroutine::AwaitSlot::new(
-                                                    ::asyncio::coroutine::IntoFuture::into_future(
-                                                        leaf("odd", k * 3),
-                                                    ),
-                                                ),
+                                                __fut: match leaf("odd", k * 3) {
+                                                    __awaited => {
+                                                        ::asyncio::coroutine::AwaitSlot::new(
+                                                            ::asyncio::coroutine::IntoFuture::into_future(__awaited),
+                                                        )
+                                                    }
+                                                },
                                             };
                                             continue '__resume;
                                         }

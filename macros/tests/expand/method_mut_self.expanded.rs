@@ -24,7 +24,8 @@ fn bump<'__life0>(
                 unused_mut,
                 unused_braces,
                 clippy::let_unit_value,
-                clippy::diverging_sub_expression
+                clippy::diverging_sub_expression,
+                clippy::match_single_binding
             )]
             |
                 __frame: &mut __Frame<_, _, _, _>,
@@ -87,9 +88,13 @@ fn bump<'__life0>(
                                         let _guard = __self.lock();
                                         {
                                             *__frame = __Frame::S0 {
-                                                __fut: ::asyncio::coroutine::AwaitSlot::new(
-                                                    ::asyncio::coroutine::IntoFuture::into_future(fetch(by)),
-                                                ),
+                                                __fut: match fetch(by) {
+                                                    __awaited => {
+                                                        ::asyncio::coroutine::AwaitSlot::new(
+                                                            ::asyncio::coroutine::IntoFuture::into_future(__awaited),
+                                                        )
+                                                    }
+                                                },
                                                 guard_2: _guard,
                                                 self_0: __self,
                                             };

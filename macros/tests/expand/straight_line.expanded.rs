@@ -19,7 +19,8 @@ fn straight_line(a: u32, name: String) -> impl ::core::future::Future<Output = S
                 unused_mut,
                 unused_braces,
                 clippy::let_unit_value,
-                clippy::diverging_sub_expression
+                clippy::diverging_sub_expression,
+                clippy::match_single_binding
             )]
             |
                 __frame: &mut __Frame<_, _, _, _, _>,
@@ -93,9 +94,13 @@ fn straight_line(a: u32, name: String) -> impl ::core::future::Future<Output = S
                                     {
                                         {
                                             *__frame = __Frame::S0 {
-                                                __fut: ::asyncio::coroutine::AwaitSlot::new(
-                                                    ::asyncio::coroutine::IntoFuture::into_future(first(a)),
-                                                ),
+                                                __fut: match first(a) {
+                                                    __awaited => {
+                                                        ::asyncio::coroutine::AwaitSlot::new(
+                                                            ::asyncio::coroutine::IntoFuture::into_future(__awaited),
+                                                        )
+                                                    }
+                                                },
                                                 name_1: name,
                                             };
                                             continue '__resume;
@@ -113,9 +118,13 @@ fn straight_line(a: u32, name: String) -> impl ::core::future::Future<Output = S
                                     let x = ::core::convert::identity(t1_2);
                                     {
                                         *__frame = __Frame::S1 {
-                                            __fut: ::asyncio::coroutine::AwaitSlot::new(
-                                                ::asyncio::coroutine::IntoFuture::into_future(second(x)),
-                                            ),
+                                            __fut: match second(x) {
+                                                __awaited => {
+                                                    ::asyncio::coroutine::AwaitSlot::new(
+                                                        ::asyncio::coroutine::IntoFuture::into_future(__awaited),
+                                                    )
+                                                }
+                                            },
                                             x_3: x,
                                             name_1: name,
                                         };

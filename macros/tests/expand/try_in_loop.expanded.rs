@@ -17,7 +17,8 @@ fn try_in_loop(
                 unused_mut,
                 unused_braces,
                 clippy::let_unit_value,
-                clippy::diverging_sub_expression
+                clippy::diverging_sub_expression,
+                clippy::match_single_binding
             )]
             |
                 __frame: &mut __Frame<_, _, _, _>,
@@ -107,9 +108,13 @@ fn try_in_loop(
                                             ) {
                                                 {
                                                     *__frame = __Frame::S0 {
-                                                        __fut: ::asyncio::coroutine::AwaitSlot::new(
-                                                            ::asyncio::coroutine::IntoFuture::into_future(read(path)),
-                                                        ),
+                                                        __fut: match read(path) {
+                                                            __awaited => {
+                                                                ::asyncio::coroutine::AwaitSlot::new(
+                                                                    ::asyncio::coroutine::IntoFuture::into_future(__awaited),
+                                                                )
+                                                            }
+                                                        },
                                                         iter_2: __iter,
                                                         total_1: total,
                                                     };
@@ -152,19 +157,21 @@ fn try_in_loop(
                                     {
                                         let mut __iter = iter_2;
                                         {
-                                            let text = match ::asyncio::coroutine::Try::branch(
-                                                ::core::convert::identity(t1_4),
-                                            ) {
-                                                ::asyncio::coroutine::ControlFlow::Continue(__value) => {
-                                                    __value
-                                                }
-                                                ::asyncio::coroutine::ControlFlow::Break(__residual) => {
-                                                    #[allow(clippy::let_unit_value)]
-                                                    let __ret: Result<usize, Error> = ::asyncio::coroutine::FromResidual::from_residual(
-                                                        __residual,
-                                                    );
-                                                    *__frame = __Frame::Done;
-                                                    return ::core::task::Poll::Ready(__ret);
+                                            let text = match ::core::convert::identity(t1_4) {
+                                                __tried => {
+                                                    match ::asyncio::coroutine::Try::branch(__tried) {
+                                                        ::asyncio::coroutine::ControlFlow::Continue(__value) => {
+                                                            __value
+                                                        }
+                                                        ::asyncio::coroutine::ControlFlow::Break(__residual) => {
+                                                            #[allow(clippy::let_unit_value)]
+                                                            let __ret: Result<usize, Error> = ::asyncio::coroutine::FromResidual::from_residual(
+                                                                __residual,
+                                                            );
+                                                            *__frame = __Frame::Done;
+                                                            return ::core::task::Poll::Ready(__ret);
+                                                        }
+                                                    }
                                                 }
                                             };
                                             total += text.len();
