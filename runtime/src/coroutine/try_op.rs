@@ -24,6 +24,12 @@ pub trait Try {
 }
 
 /// Builds a coroutine's return value from a `?` failure.
+#[diagnostic::on_unimplemented(
+    message = "`?` couldn't convert the error to the error type of `{Self}`",
+    label = "the error of this `?` does not convert",
+    note = "`?` converts errors with `From`: implement `From` for the coroutine's error type, \
+            or convert with `.map_err(..)` before the `?`"
+)]
 pub trait FromResidual<R> {
     /// Converts the residual, as `?` would (`From::from` on errors).
     fn from_residual(residual: R) -> Self;
@@ -42,6 +48,7 @@ impl<T, E> Try for Result<T, E> {
     }
 }
 
+#[diagnostic::do_not_recommend]
 impl<T, E, F: From<E>> FromResidual<Result<Infallible, E>> for Result<T, F> {
     #[inline]
     #[track_caller]
