@@ -198,6 +198,10 @@ impl<'a> Gen<'a> {
             ReturnType::Default => quote!(-> ::core::task::Poll<()>),
         };
         let (jump, resume, dispatch) = (&self.jump, &self.resume_label, &self.dispatch_label);
+        // The dispatch loops are the machine's, not the user's: spanned at
+        // the attribute, so that borrow errors do not label the fn name as
+        // "inside of this loop".
+        let machine_loop = quote::quote_spanned!(Span::call_site()=> loop);
         quote_spanned! {span=>
             #[allow(non_camel_case_types, dead_code, clippy::large_enum_variant)]
             enum #frame<#(#frame_generics),*> { #(#variants,)* Running, Done }
@@ -219,9 +223,9 @@ impl<'a> Gen<'a> {
                     )]
                     |#frame_var: &mut #frame<#(#underscores),*>, #cx: &mut ::core::task::Context<'_>| #output {
                         #(#block_vars)*
-                        #resume: loop {
+                        #resume: #machine_loop {
                             let mut #jump: usize = #prelude;
-                            #dispatch: loop {
+                            #dispatch: #machine_loop {
                                 match #jump {
                                     #(#arms)*
                                     _ => ::core::unreachable!(),
