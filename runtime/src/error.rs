@@ -50,7 +50,7 @@ pub enum Error {
     /// wanted (`None` for `readuntil`).
     IncompleteRead {
         /// What was read before the end of the stream.
-        partial: Vec<u8>,
+        partial: Box<[u8]>,
         /// How many bytes were wanted, if a count was asked for.
         expected: Option<usize>,
     },
