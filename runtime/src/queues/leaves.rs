@@ -232,22 +232,11 @@ impl<S: QueueStorage> Future for QueueJoin<S> {
         }
         let this = &mut *self;
         let mut state = this.state.borrow_mut();
-        match this.waiter {
-            // Woken when the count dropped to zero: done, even if items
-            // have been put since (asyncio's `_finished` event was set).
-            Some(id) if state.joiners.is_notified(id) => {
-                state.joiners.remove(id);
-                this.waiter = None;
-            }
-            Some(id) => {
-                state.joiners.update(id, cx.waker());
-                return Poll::Pending;
-            }
-            None if state.unfinished > 0 => {
-                this.waiter = Some(state.joiners.register(cx.waker()));
-                return Poll::Pending;
-            }
-            None => {}
+        // Woken when the count dropped to zero: done, even if items have
+        // been put since (asyncio's `_finished` event was set).
+        let finished = this.waiter.is_none() && state.unfinished == 0;
+        if !finished && !state.joiners.wait(&mut this.waiter, cx.waker()) {
+            return Poll::Pending;
         }
         this.done = true;
         Poll::Ready(Ok(()))

@@ -153,8 +153,12 @@ impl Semaphore {
     /// # Ok::<(), asyncio::Error>(())
     /// ```
     pub fn new(value: isize) -> Result<Semaphore> {
+        Semaphore::with_bound(value, false)
+    }
+
+    fn with_bound(value: isize, bounded: bool) -> Result<Semaphore> {
         Ok(Semaphore {
-            state: Rc::new(RefCell::new(State::new(value, false)?)),
+            state: Rc::new(RefCell::new(State::new(value, bounded)?)),
         })
     }
 
@@ -258,7 +262,8 @@ impl fmt::Debug for Semaphore {
 /// ```
 #[derive(Clone)]
 pub struct BoundedSemaphore {
-    state: Rc<RefCell<State>>,
+    /// The same semaphore, built with a bound: only `release` differs.
+    inner: Semaphore,
 }
 
 impl BoundedSemaphore {
@@ -270,19 +275,19 @@ impl BoundedSemaphore {
     /// `ValueError`).
     pub fn new(value: isize) -> Result<BoundedSemaphore> {
         Ok(BoundedSemaphore {
-            state: Rc::new(RefCell::new(State::new(value, true)?)),
+            inner: Semaphore::with_bound(value, true)?,
         })
     }
 
     /// Whether [`acquire`](Self::acquire) would wait (see
     /// [`Semaphore::locked`]).
     pub fn locked(&self) -> bool {
-        self.state.borrow().locked()
+        self.inner.locked()
     }
 
     /// How many permits are free (see [`Semaphore::value`]).
     pub fn value(&self) -> usize {
-        self.state.borrow().value
+        self.inner.value()
     }
 
     /// Waits for a permit (see [`Semaphore::acquire`]).
@@ -291,15 +296,12 @@ impl BoundedSemaphore {
     ///
     /// [`Error::Cancelled`] if the waiting task is cancelled.
     pub fn acquire(&self) -> SemaphoreAcquire {
-        SemaphoreAcquire::new(&self.state)
+        self.inner.acquire()
     }
 
     /// Takes a permit if one is free and nobody waits for one.
     pub fn try_acquire(&self) -> Option<SemaphoreGuard> {
-        self.state
-            .borrow_mut()
-            .try_acquire()
-            .then(|| SemaphoreGuard::new(&self.state))
+        self.inner.try_acquire()
     }
 
     /// Gives a permit back, handing it to the first waiter if any.
@@ -309,13 +311,13 @@ impl BoundedSemaphore {
     /// [`Error::InvalidState`] if that would raise the value above the
     /// initial one (asyncio's `ValueError`); nothing changes then.
     pub fn release(&self) -> Result<()> {
-        self.state.borrow_mut().release()
+        self.inner.state.borrow_mut().release()
     }
 }
 
 impl fmt::Debug for BoundedSemaphore {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt_state("BoundedSemaphore", &self.state, f)
+        fmt_state("BoundedSemaphore", &self.inner.state, f)
     }
 }
 
