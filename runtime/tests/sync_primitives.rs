@@ -101,69 +101,65 @@ fn lock_waiters_get_it_in_fifo_order_without_barging() {
     vrun(body());
 }
 
+/// How the first of two lock waiters is stopped, relative to the release
+/// that hands it the lock.
+#[derive(Clone, Copy)]
+enum Stop {
+    /// Cancelled, and its cancellation delivered, before the release.
+    CancelBefore,
+    /// Cancelled right after the release handed it the lock, before it ran.
+    CancelRacing,
+    /// Aborted (its acquire dropped) after the hand-off.
+    AbortAfter,
+}
+
+/// Two tasks wait for a held lock; the first is stopped as `stop` says;
+/// the second still gets the lock and nothing is left locked.
+#[asyncio::coroutine]
+fn second_waiter_gets_the_lock(stop: Stop) -> Result<()> {
+    let lock = Lock::new();
+    let result = log();
+    let guard = lock.acquire().await?;
+    let t1 = asyncio::create_task(lock_and_log(lock.clone(), result.clone(), 1));
+    let t2 = asyncio::create_task(lock_and_log(lock.clone(), result.clone(), 2));
+    asyncio::sleep(0).await?;
+    match stop {
+        Stop::CancelBefore => {
+            t1.cancel();
+            asyncio::sleep(0).await?;
+            assert!(t1.cancelled());
+            drop(guard);
+        }
+        Stop::CancelRacing => {
+            drop(guard);
+            t1.cancel();
+            assert!(is_cancelled(&t1.clone().await));
+        }
+        Stop::AbortAfter => {
+            drop(guard);
+            t1.abort(); // drops its acquire, which holds the hand-off
+        }
+    }
+    t2.await?;
+    assert!(t1.cancelled());
+    assert_eq!(*result.borrow(), [2]);
+    assert!(!lock.locked());
+    Ok(())
+}
+
 #[test]
 fn lock_waiter_cancelled_before_release_leaves_the_queue() {
-    #[asyncio::coroutine]
-    fn body() -> Result<()> {
-        let lock = Lock::new();
-        let result = log();
-        let guard = lock.acquire().await?;
-        let t1 = asyncio::create_task(lock_and_log(lock.clone(), result.clone(), 1));
-        let t2 = asyncio::create_task(lock_and_log(lock.clone(), result.clone(), 2));
-        asyncio::sleep(0).await?;
-        t1.cancel();
-        asyncio::sleep(0).await?;
-        assert!(t1.cancelled());
-        drop(guard);
-        t2.await?;
-        assert_eq!(*result.borrow(), [2]);
-        assert!(!lock.locked());
-        Ok(())
-    }
-    vrun(body());
+    vrun(second_waiter_gets_the_lock(Stop::CancelBefore));
 }
 
 #[test]
 fn lock_cancel_racing_release_passes_the_lock_on() {
-    #[asyncio::coroutine]
-    fn body() -> Result<()> {
-        let lock = Lock::new();
-        let result = log();
-        let guard = lock.acquire().await?;
-        let t1 = asyncio::create_task(lock_and_log(lock.clone(), result.clone(), 1));
-        let t2 = asyncio::create_task(lock_and_log(lock.clone(), result.clone(), 2));
-        asyncio::sleep(0).await?;
-        // The release hands the lock to t1; t1 is cancelled before it runs.
-        drop(guard);
-        t1.cancel();
-        assert!(is_cancelled(&t1.clone().await));
-        t2.await?;
-        assert_eq!(*result.borrow(), [2]);
-        assert!(!lock.locked());
-        Ok(())
-    }
-    vrun(body());
+    vrun(second_waiter_gets_the_lock(Stop::CancelRacing));
 }
 
 #[test]
 fn lock_abort_after_handoff_passes_the_lock_on() {
-    #[asyncio::coroutine]
-    fn body() -> Result<()> {
-        let lock = Lock::new();
-        let result = log();
-        let guard = lock.acquire().await?;
-        let t1 = asyncio::create_task(lock_and_log(lock.clone(), result.clone(), 1));
-        let t2 = asyncio::create_task(lock_and_log(lock.clone(), result.clone(), 2));
-        asyncio::sleep(0).await?;
-        drop(guard);
-        t1.abort(); // drops its acquire, which holds the hand-off
-        t2.await?;
-        assert!(t1.cancelled());
-        assert_eq!(*result.borrow(), [2]);
-        assert!(!lock.locked());
-        Ok(())
-    }
-    vrun(body());
+    vrun(second_waiter_gets_the_lock(Stop::AbortAfter));
 }
 
 #[test]
