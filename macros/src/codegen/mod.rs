@@ -205,13 +205,11 @@ impl<'a> Gen<'a> {
         quote_spanned! {span=>
             #[allow(non_camel_case_types, dead_code, clippy::large_enum_variant)]
             enum #frame<#(#frame_generics),*> { #(#variants,)* Running, Done }
-            // SAFETY: the step closure below never moves an `AwaitSlot` that
-            // holds a future: a slot is created in place in the frame, and the
-            // frame is only moved out of (by `mem::replace`) after the slot's
-            // `poll` returned `Ready`, which empties it.
-            #[allow(unused_unsafe)]
-            unsafe {
-                #p::Machine::new(
+            // No `unsafe` around the machine: the step closure holds the
+            // user's code, which must need `unsafe` where it would in an
+            // `async fn`. The one unsafe operation, pinning the awaited future
+            // in place, is its own block in the poll code below.
+            #p::Machine::new(
                     #frame::Start { #(#start,)* },
                     #[allow(
                         unreachable_code,
@@ -233,8 +231,7 @@ impl<'a> Gen<'a> {
                             }
                         }
                     },
-                )
-            }
+            )
         }
     }
 
@@ -273,6 +270,11 @@ impl<'a> Gen<'a> {
             let await_span = span.located_at(await_span);
             // `Future::poll` itself, so that awaiting a non-future is
             // reported in its terms, with no mention of the slot.
+            // SAFETY (of the `unsafe` below): the step never moves an
+            // `AwaitSlot` that holds a future: a slot is created in place in
+            // the frame, and the frame is only moved out of (by
+            // `mem::replace`) after the slot's poll returned `Ready`, which
+            // empties it; the frame itself is pinned inside the `Machine`.
             let poll = quote_spanned!(await_span=> {
                 let __polled = ::core::future::Future::poll(
                     unsafe { ::asyncio::coroutine::AwaitSlot::pinned(__fut) },

@@ -6,160 +6,157 @@ fn loop_break_value(limit: u32) -> impl ::core::future::Future<Output = u32> {
         Running,
         Done,
     }
-    #[allow(unused_unsafe)]
-    unsafe {
-        ::asyncio::coroutine::Machine::new(
-            __Frame::Start { limit_0: limit },
-            #[allow(
-                unreachable_code,
-                unused_mut,
-                unused_braces,
-                clippy::let_unit_value,
-                clippy::diverging_sub_expression,
-                clippy::match_single_binding
-            )]
-            |
-                __frame: &mut __Frame<_, _, _>,
-                __cx: &mut ::core::task::Context<'_>,
-            | -> ::core::task::Poll<u32> {
-                let mut __b0 = ::core::option::Option::None;
-                let mut __b1 = ::core::option::Option::None;
-                let mut __b2 = ::core::option::Option::None;
-                let mut __b4 = ::core::option::Option::None;
-                '__resume: loop {
-                    let mut __jump: usize = match __frame {
-                        __Frame::S0 { __fut, .. } => {
-                            let __out = ::core::task::ready!(
-                                { let __polled = ::core::future::Future::poll(unsafe {
-                                ::asyncio::coroutine::AwaitSlot::pinned(__fut) }, __cx,); if
-                                __polled.is_ready() {
-                                ::asyncio::coroutine::AwaitSlot::clear(__fut); } __polled }
-                            );
-                            match ::core::mem::replace(__frame, __Frame::Running) {
-                                __Frame::S0 { i_1, limit_0, .. } => {
-                                    __b2 = ::core::option::Option::Some((limit_0, i_1, __out));
-                                    2usize
-                                }
-                                _ => ::core::unreachable!(),
-                            }
-                        }
-                        __Frame::Start { .. } => {
-                            match ::core::mem::replace(__frame, __Frame::Running) {
-                                __Frame::Start { limit_0, .. } => {
-                                    __b0 = ::core::option::Option::Some((limit_0,));
-                                    0
-                                }
-                                _ => ::core::unreachable!(),
-                            }
-                        }
-                        __Frame::Running => {
-                            ::core::panic!(
-                                "a `#[coroutine]` future was polled after it panicked"
-                            )
-                        }
-                        __Frame::Done => {
-                            ::core::panic!(
-                                "a `#[coroutine]` future was polled after it completed"
-                            )
-                        }
-                    };
-                    '__dispatch: loop {
-                        match __jump {
-                            0usize => {
-                                let (limit_0,) = match __b0.take() {
-                                    ::core::option::Option::Some(values) => values,
-                                    ::core::option::Option::None => ::core::unreachable!(),
-                                };
-                                {
-                                    let limit = limit_0;
-                                    {
-                                        let mut i = 0;
-                                        {
-                                            __b1 = ::core::option::Option::Some((limit, i));
-                                            __jump = 1usize;
-                                            continue '__dispatch;
-                                        }
-                                    }
-                                }
-                            }
-                            1usize => {
-                                let (limit_0, i_1) = match __b1.take() {
-                                    ::core::option::Option::Some(values) => values,
-                                    ::core::option::Option::None => ::core::unreachable!(),
-                                };
-                                {
-                                    let limit = limit_0;
-                                    {
-                                        let mut i = i_1;
-                                        {
-                                            i += 1;
-                                            {
-                                                *__frame = __Frame::S0 {
-                                                    __fut: match check(i) {
-                                                        __awaited => {
-                                                            ::asyncio::coroutine::AwaitSlot::new(
-                                                                ::asyncio::coroutine::IntoFuture::into_future(__awaited),
-                                                            )
-                                                        }
-                                                    },
-                                                    i_1: i,
-                                                    limit_0: limit,
-                                                };
-                                                continue '__resume;
-                                            }
-                                        }
-                                    }
-                                }
-                            }
-                            2usize => {
-                                let (limit_0, i_1, t2_3) = match __b2.take() {
-                                    ::core::option::Option::Some(values) => values,
-                                    ::core::option::Option::None => ::core::unreachable!(),
-                                };
-                                {
-                                    let limit = limit_0;
-                                    {
-                                        let mut i = i_1;
-                                        #[allow(unused_mut)]
-                                        let __t1;
-                                        if ::core::convert::identity(t2_3) >= limit {
-                                            {
-                                                __t1 = i * 10;
-                                                {
-                                                    __b4 = ::core::option::Option::Some((__t1,));
-                                                    __jump = 4usize;
-                                                    continue '__dispatch;
-                                                }
-                                            };
-                                        } else {
-                                            __b1 = ::core::option::Option::Some((limit, i));
-                                            __jump = 1usize;
-                                            continue '__dispatch;
-                                        }
-                                    }
-                                }
-                            }
-                            4usize => {
-                                let (t1_2,) = match __b4.take() {
-                                    ::core::option::Option::Some(values) => values,
-                                    ::core::option::Option::None => ::core::unreachable!(),
-                                };
-                                {
-                                    let __t1 = t1_2;
-                                    let found = __t1;
-                                    {
-                                        #[allow(clippy::let_unit_value)]
-                                        let __ret: u32 = found + 1;
-                                        *__frame = __Frame::Done;
-                                        return ::core::task::Poll::Ready(__ret);
-                                    };
-                                }
+    ::asyncio::coroutine::Machine::new(
+        __Frame::Start { limit_0: limit },
+        #[allow(
+            unreachable_code,
+            unused_mut,
+            unused_braces,
+            clippy::let_unit_value,
+            clippy::diverging_sub_expression,
+            clippy::match_single_binding
+        )]
+        |
+            __frame: &mut __Frame<_, _, _>,
+            __cx: &mut ::core::task::Context<'_>,
+        | -> ::core::task::Poll<u32> {
+            let mut __b0 = ::core::option::Option::None;
+            let mut __b1 = ::core::option::Option::None;
+            let mut __b2 = ::core::option::Option::None;
+            let mut __b4 = ::core::option::Option::None;
+            '__resume: loop {
+                let mut __jump: usize = match __frame {
+                    __Frame::S0 { __fut, .. } => {
+                        let __out = ::core::task::ready!(
+                            { let __polled = ::core::future::Future::poll(unsafe {
+                            ::asyncio::coroutine::AwaitSlot::pinned(__fut) }, __cx,); if
+                            __polled.is_ready() {
+                            ::asyncio::coroutine::AwaitSlot::clear(__fut); } __polled }
+                        );
+                        match ::core::mem::replace(__frame, __Frame::Running) {
+                            __Frame::S0 { i_1, limit_0, .. } => {
+                                __b2 = ::core::option::Option::Some((limit_0, i_1, __out));
+                                2usize
                             }
                             _ => ::core::unreachable!(),
                         }
                     }
+                    __Frame::Start { .. } => {
+                        match ::core::mem::replace(__frame, __Frame::Running) {
+                            __Frame::Start { limit_0, .. } => {
+                                __b0 = ::core::option::Option::Some((limit_0,));
+                                0
+                            }
+                            _ => ::core::unreachable!(),
+                        }
+                    }
+                    __Frame::Running => {
+                        ::core::panic!(
+                            "a `#[coroutine]` future was polled after it panicked"
+                        )
+                    }
+                    __Frame::Done => {
+                        ::core::panic!(
+                            "a `#[coroutine]` future was polled after it completed"
+                        )
+                    }
+                };
+                '__dispatch: loop {
+                    match __jump {
+                        0usize => {
+                            let (limit_0,) = match __b0.take() {
+                                ::core::option::Option::Some(values) => values,
+                                ::core::option::Option::None => ::core::unreachable!(),
+                            };
+                            {
+                                let limit = limit_0;
+                                {
+                                    let mut i = 0;
+                                    {
+                                        __b1 = ::core::option::Option::Some((limit, i));
+                                        __jump = 1usize;
+                                        continue '__dispatch;
+                                    }
+                                }
+                            }
+                        }
+                        1usize => {
+                            let (limit_0, i_1) = match __b1.take() {
+                                ::core::option::Option::Some(values) => values,
+                                ::core::option::Option::None => ::core::unreachable!(),
+                            };
+                            {
+                                let limit = limit_0;
+                                {
+                                    let mut i = i_1;
+                                    {
+                                        i += 1;
+                                        {
+                                            *__frame = __Frame::S0 {
+                                                __fut: match check(i) {
+                                                    __awaited => {
+                                                        ::asyncio::coroutine::AwaitSlot::new(
+                                                            ::asyncio::coroutine::IntoFuture::into_future(__awaited),
+                                                        )
+                                                    }
+                                                },
+                                                i_1: i,
+                                                limit_0: limit,
+                                            };
+                                            continue '__resume;
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                        2usize => {
+                            let (limit_0, i_1, t2_3) = match __b2.take() {
+                                ::core::option::Option::Some(values) => values,
+                                ::core::option::Option::None => ::core::unreachable!(),
+                            };
+                            {
+                                let limit = limit_0;
+                                {
+                                    let mut i = i_1;
+                                    #[allow(unused_mut)]
+                                    let __t1;
+                                    if ::core::convert::identity(t2_3) >= limit {
+                                        {
+                                            __t1 = i * 10;
+                                            {
+                                                __b4 = ::core::option::Option::Some((__t1,));
+                                                __jump = 4usize;
+                                                continue '__dispatch;
+                                            }
+                                        };
+                                    } else {
+                                        __b1 = ::core::option::Option::Some((limit, i));
+                                        __jump = 1usize;
+                                        continue '__dispatch;
+                                    }
+                                }
+                            }
+                        }
+                        4usize => {
+                            let (t1_2,) = match __b4.take() {
+                                ::core::option::Option::Some(values) => values,
+                                ::core::option::Option::None => ::core::unreachable!(),
+                            };
+                            {
+                                let __t1 = t1_2;
+                                let found = __t1;
+                                {
+                                    #[allow(clippy::let_unit_value)]
+                                    let __ret: u32 = found + 1;
+                                    *__frame = __Frame::Done;
+                                    return ::core::task::Poll::Ready(__ret);
+                                };
+                            }
+                        }
+                        _ => ::core::unreachable!(),
+                    }
                 }
-            },
-        )
-    }
+            }
+        },
+    )
 }

@@ -8,223 +8,220 @@ fn match_arms(n: u32) -> impl ::core::future::Future<Output = String> {
         Running,
         Done,
     }
-    #[allow(unused_unsafe)]
-    unsafe {
-        ::asyncio::coroutine::Machine::new(
-            __Frame::Start { n_0: n },
-            #[allow(
-                unreachable_code,
-                unused_mut,
-                unused_braces,
-                clippy::let_unit_value,
-                clippy::diverging_sub_expression,
-                clippy::match_single_binding
-            )]
-            |
-                __frame: &mut __Frame<_, _, _, _>,
-                __cx: &mut ::core::task::Context<'_>,
-            | -> ::core::task::Poll<String> {
-                let mut __b0 = ::core::option::Option::None;
-                let mut __b1 = ::core::option::Option::None;
-                let mut __b3 = ::core::option::Option::None;
-                let mut __b5 = ::core::option::Option::None;
-                let mut __b7 = ::core::option::Option::None;
-                '__resume: loop {
-                    let mut __jump: usize = match __frame {
-                        __Frame::S0 { __fut, .. } => {
-                            let __out = ::core::task::ready!(
-                                { let __polled = ::core::future::Future::poll(unsafe {
-                                ::asyncio::coroutine::AwaitSlot::pinned(__fut) }, __cx,); if
-                                __polled.is_ready() {
-                                ::asyncio::coroutine::AwaitSlot::clear(__fut); } __polled }
-                            );
-                            match ::core::mem::replace(__frame, __Frame::Running) {
-                                __Frame::S0 { .. } => {
-                                    __b1 = ::core::option::Option::Some((__out,));
-                                    1usize
-                                }
-                                _ => ::core::unreachable!(),
-                            }
-                        }
-                        __Frame::S1 { __fut, .. } => {
-                            let __out = ::core::task::ready!(
-                                { let __polled = ::core::future::Future::poll(unsafe {
-                                ::asyncio::coroutine::AwaitSlot::pinned(__fut) }, __cx,); if
-                                __polled.is_ready() {
-                                ::asyncio::coroutine::AwaitSlot::clear(__fut); } __polled }
-                            );
-                            match ::core::mem::replace(__frame, __Frame::Running) {
-                                __Frame::S1 { .. } => {
-                                    __b3 = ::core::option::Option::Some((__out,));
-                                    3usize
-                                }
-                                _ => ::core::unreachable!(),
-                            }
-                        }
-                        __Frame::S2 { __fut, .. } => {
-                            let __out = ::core::task::ready!(
-                                { let __polled = ::core::future::Future::poll(unsafe {
-                                ::asyncio::coroutine::AwaitSlot::pinned(__fut) }, __cx,); if
-                                __polled.is_ready() {
-                                ::asyncio::coroutine::AwaitSlot::clear(__fut); } __polled }
-                            );
-                            match ::core::mem::replace(__frame, __Frame::Running) {
-                                __Frame::S2 { .. } => {
-                                    __b5 = ::core::option::Option::Some((__out,));
-                                    5usize
-                                }
-                                _ => ::core::unreachable!(),
-                            }
-                        }
-                        __Frame::Start { .. } => {
-                            match ::core::mem::replace(__frame, __Frame::Running) {
-                                __Frame::Start { n_0, .. } => {
-                                    __b0 = ::core::option::Option::Some((n_0,));
-                                    0
-                                }
-                                _ => ::core::unreachable!(),
-                            }
-                        }
-                        __Frame::Running => {
-                            ::core::panic!(
-                                "a `#[coroutine]` future was polled after it panicked"
-                            )
-                        }
-                        __Frame::Done => {
-                            ::core::panic!(
-                                "a `#[coroutine]` future was polled after it completed"
-                            )
-                        }
-                    };
-                    '__dispatch: loop {
-                        match __jump {
-                            0usize => {
-                                let (n_0,) = match __b0.take() {
-                                    ::core::option::Option::Some(values) => values,
-                                    ::core::option::Option::None => ::core::unreachable!(),
-                                };
-                                {
-                                    let n = n_0;
-                                    {
-                                        {
-                                            *__frame = __Frame::S0 {
-                                                __fut: match leaf("scrut", n) {
-                                                    __awaited => {
-                                                        ::asyncio::coroutine::AwaitSlot::new(
-                                                            ::asyncio::coroutine::IntoFuture::into_future(__awaited),
-                                                        )
-                                                    }
-                                                },
-                                            };
-                                            continue '__resume;
-                                        }
-                                    }
-                                }
-                            }
-                            1usize => {
-                                let (t2_2,) = match __b1.take() {
-                                    ::core::option::Option::Some(values) => values,
-                                    ::core::option::Option::None => ::core::unreachable!(),
-                                };
-                                {
-                                    #[allow(unused_mut)]
-                                    let __t1;
-                                    match ::core::convert::identity(t2_2) {
-                                        0 => {
-                                            __t1 = "zero".to_string();
-                                            {
-                                                __b7 = ::core::option::Option::Some((__t1,));
-                                                __jump = 7usize;
-                                                continue '__dispatch;
-                                            }
-                                        }
-                                        k if k % 2 == 0 => {
-                                            *__frame = __Frame::S2 {
-                                                __fut: match leaf("even", k) {
-                                                    __awaited => {
-                                                        ::asyncio::coroutine::AwaitSlot::new(
-                                                            ::asyncio::coroutine::IntoFuture::into_future(__awaited),
-                                                        )
-                                                    }
-                                                },
-                                            };
-                                            continue '__resume;
-                                        }
-                                        k => {
-                                            *__frame = __Frame::S1 {
-                                                __fut: match leaf("odd", k * 3) {
-                                                    __awaited => {
-                                                        ::asyncio::coroutine::AwaitSlot::new(
-                                                            ::asyncio::coroutine::IntoFuture::into_future(__awaited),
-                                                        )
-                                                    }
-                                                },
-                                            };
-                                            continue '__resume;
-                                        }
-                                    }
-                                }
-                            }
-                            3usize => {
-                                let (t4_6,) = match __b3.take() {
-                                    ::core::option::Option::Some(values) => values,
-                                    ::core::option::Option::None => ::core::unreachable!(),
-                                };
-                                {
-                                    #[allow(unused_mut)]
-                                    let __t1;
-                                    {
-                                        {
-                                            let w = ::core::convert::identity(t4_6);
-                                            __t1 = format!("odd {w}");
-                                        }
-                                    }
-                                    {
-                                        __b7 = ::core::option::Option::Some((__t1,));
-                                        __jump = 7usize;
-                                        continue '__dispatch;
-                                    }
-                                }
-                            }
-                            5usize => {
-                                let (t3_4,) = match __b5.take() {
-                                    ::core::option::Option::Some(values) => values,
-                                    ::core::option::Option::None => ::core::unreachable!(),
-                                };
-                                {
-                                    #[allow(unused_mut)]
-                                    let __t1;
-                                    {
-                                        __t1 = format!("even {}", ::core::convert::identity(t3_4));
-                                    }
-                                    {
-                                        __b7 = ::core::option::Option::Some((__t1,));
-                                        __jump = 7usize;
-                                        continue '__dispatch;
-                                    }
-                                }
-                            }
-                            7usize => {
-                                let (t1_1,) = match __b7.take() {
-                                    ::core::option::Option::Some(values) => values,
-                                    ::core::option::Option::None => ::core::unreachable!(),
-                                };
-                                {
-                                    let __t1 = t1_1;
-                                    let s = __t1;
-                                    {
-                                        #[allow(clippy::let_unit_value)]
-                                        let __ret: String = s;
-                                        *__frame = __Frame::Done;
-                                        return ::core::task::Poll::Ready(__ret);
-                                    };
-                                }
+    ::asyncio::coroutine::Machine::new(
+        __Frame::Start { n_0: n },
+        #[allow(
+            unreachable_code,
+            unused_mut,
+            unused_braces,
+            clippy::let_unit_value,
+            clippy::diverging_sub_expression,
+            clippy::match_single_binding
+        )]
+        |
+            __frame: &mut __Frame<_, _, _, _>,
+            __cx: &mut ::core::task::Context<'_>,
+        | -> ::core::task::Poll<String> {
+            let mut __b0 = ::core::option::Option::None;
+            let mut __b1 = ::core::option::Option::None;
+            let mut __b3 = ::core::option::Option::None;
+            let mut __b5 = ::core::option::Option::None;
+            let mut __b7 = ::core::option::Option::None;
+            '__resume: loop {
+                let mut __jump: usize = match __frame {
+                    __Frame::S0 { __fut, .. } => {
+                        let __out = ::core::task::ready!(
+                            { let __polled = ::core::future::Future::poll(unsafe {
+                            ::asyncio::coroutine::AwaitSlot::pinned(__fut) }, __cx,); if
+                            __polled.is_ready() {
+                            ::asyncio::coroutine::AwaitSlot::clear(__fut); } __polled }
+                        );
+                        match ::core::mem::replace(__frame, __Frame::Running) {
+                            __Frame::S0 { .. } => {
+                                __b1 = ::core::option::Option::Some((__out,));
+                                1usize
                             }
                             _ => ::core::unreachable!(),
                         }
                     }
+                    __Frame::S1 { __fut, .. } => {
+                        let __out = ::core::task::ready!(
+                            { let __polled = ::core::future::Future::poll(unsafe {
+                            ::asyncio::coroutine::AwaitSlot::pinned(__fut) }, __cx,); if
+                            __polled.is_ready() {
+                            ::asyncio::coroutine::AwaitSlot::clear(__fut); } __polled }
+                        );
+                        match ::core::mem::replace(__frame, __Frame::Running) {
+                            __Frame::S1 { .. } => {
+                                __b3 = ::core::option::Option::Some((__out,));
+                                3usize
+                            }
+                            _ => ::core::unreachable!(),
+                        }
+                    }
+                    __Frame::S2 { __fut, .. } => {
+                        let __out = ::core::task::ready!(
+                            { let __polled = ::core::future::Future::poll(unsafe {
+                            ::asyncio::coroutine::AwaitSlot::pinned(__fut) }, __cx,); if
+                            __polled.is_ready() {
+                            ::asyncio::coroutine::AwaitSlot::clear(__fut); } __polled }
+                        );
+                        match ::core::mem::replace(__frame, __Frame::Running) {
+                            __Frame::S2 { .. } => {
+                                __b5 = ::core::option::Option::Some((__out,));
+                                5usize
+                            }
+                            _ => ::core::unreachable!(),
+                        }
+                    }
+                    __Frame::Start { .. } => {
+                        match ::core::mem::replace(__frame, __Frame::Running) {
+                            __Frame::Start { n_0, .. } => {
+                                __b0 = ::core::option::Option::Some((n_0,));
+                                0
+                            }
+                            _ => ::core::unreachable!(),
+                        }
+                    }
+                    __Frame::Running => {
+                        ::core::panic!(
+                            "a `#[coroutine]` future was polled after it panicked"
+                        )
+                    }
+                    __Frame::Done => {
+                        ::core::panic!(
+                            "a `#[coroutine]` future was polled after it completed"
+                        )
+                    }
+                };
+                '__dispatch: loop {
+                    match __jump {
+                        0usize => {
+                            let (n_0,) = match __b0.take() {
+                                ::core::option::Option::Some(values) => values,
+                                ::core::option::Option::None => ::core::unreachable!(),
+                            };
+                            {
+                                let n = n_0;
+                                {
+                                    {
+                                        *__frame = __Frame::S0 {
+                                            __fut: match leaf("scrut", n) {
+                                                __awaited => {
+                                                    ::asyncio::coroutine::AwaitSlot::new(
+                                                        ::asyncio::coroutine::IntoFuture::into_future(__awaited),
+                                                    )
+                                                }
+                                            },
+                                        };
+                                        continue '__resume;
+                                    }
+                                }
+                            }
+                        }
+                        1usize => {
+                            let (t2_2,) = match __b1.take() {
+                                ::core::option::Option::Some(values) => values,
+                                ::core::option::Option::None => ::core::unreachable!(),
+                            };
+                            {
+                                #[allow(unused_mut)]
+                                let __t1;
+                                match ::core::convert::identity(t2_2) {
+                                    0 => {
+                                        __t1 = "zero".to_string();
+                                        {
+                                            __b7 = ::core::option::Option::Some((__t1,));
+                                            __jump = 7usize;
+                                            continue '__dispatch;
+                                        }
+                                    }
+                                    k if k % 2 == 0 => {
+                                        *__frame = __Frame::S2 {
+                                            __fut: match leaf("even", k) {
+                                                __awaited => {
+                                                    ::asyncio::coroutine::AwaitSlot::new(
+                                                        ::asyncio::coroutine::IntoFuture::into_future(__awaited),
+                                                    )
+                                                }
+                                            },
+                                        };
+                                        continue '__resume;
+                                    }
+                                    k => {
+                                        *__frame = __Frame::S1 {
+                                            __fut: match leaf("odd", k * 3) {
+                                                __awaited => {
+                                                    ::asyncio::coroutine::AwaitSlot::new(
+                                                        ::asyncio::coroutine::IntoFuture::into_future(__awaited),
+                                                    )
+                                                }
+                                            },
+                                        };
+                                        continue '__resume;
+                                    }
+                                }
+                            }
+                        }
+                        3usize => {
+                            let (t4_6,) = match __b3.take() {
+                                ::core::option::Option::Some(values) => values,
+                                ::core::option::Option::None => ::core::unreachable!(),
+                            };
+                            {
+                                #[allow(unused_mut)]
+                                let __t1;
+                                {
+                                    {
+                                        let w = ::core::convert::identity(t4_6);
+                                        __t1 = format!("odd {w}");
+                                    }
+                                }
+                                {
+                                    __b7 = ::core::option::Option::Some((__t1,));
+                                    __jump = 7usize;
+                                    continue '__dispatch;
+                                }
+                            }
+                        }
+                        5usize => {
+                            let (t3_4,) = match __b5.take() {
+                                ::core::option::Option::Some(values) => values,
+                                ::core::option::Option::None => ::core::unreachable!(),
+                            };
+                            {
+                                #[allow(unused_mut)]
+                                let __t1;
+                                {
+                                    __t1 = format!("even {}", ::core::convert::identity(t3_4));
+                                }
+                                {
+                                    __b7 = ::core::option::Option::Some((__t1,));
+                                    __jump = 7usize;
+                                    continue '__dispatch;
+                                }
+                            }
+                        }
+                        7usize => {
+                            let (t1_1,) = match __b7.take() {
+                                ::core::option::Option::Some(values) => values,
+                                ::core::option::Option::None => ::core::unreachable!(),
+                            };
+                            {
+                                let __t1 = t1_1;
+                                let s = __t1;
+                                {
+                                    #[allow(clippy::let_unit_value)]
+                                    let __ret: String = s;
+                                    *__frame = __Frame::Done;
+                                    return ::core::task::Poll::Ready(__ret);
+                                };
+                            }
+                        }
+                        _ => ::core::unreachable!(),
+                    }
                 }
-            },
-        )
-    }
+            }
+        },
+    )
 }

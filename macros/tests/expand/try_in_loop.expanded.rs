@@ -8,174 +8,80 @@ fn try_in_loop(
         Running,
         Done,
     }
-    #[allow(unused_unsafe)]
-    unsafe {
-        ::asyncio::coroutine::Machine::new(
-            __Frame::Start { paths_0: paths },
-            #[allow(
-                unreachable_code,
-                unused_mut,
-                unused_braces,
-                clippy::let_unit_value,
-                clippy::diverging_sub_expression,
-                clippy::match_single_binding
-            )]
-            |
-                __frame: &mut __Frame<_, _, _, _>,
-                __cx: &mut ::core::task::Context<'_>,
-            | -> ::core::task::Poll<Result<usize, Error>> {
-                let mut __b0 = ::core::option::Option::None;
-                let mut __b1 = ::core::option::Option::None;
-                let mut __b3 = ::core::option::Option::None;
-                let mut __b5 = ::core::option::Option::None;
-                '__resume: loop {
-                    let mut __jump: usize = match __frame {
-                        __Frame::S0 { __fut, .. } => {
-                            let __out = ::core::task::ready!(
-                                { let __polled = ::core::future::Future::poll(unsafe {
-                                ::asyncio::coroutine::AwaitSlot::pinned(__fut) }, __cx,); if
-                                __polled.is_ready() {
-                                ::asyncio::coroutine::AwaitSlot::clear(__fut); } __polled }
-                            );
-                            match ::core::mem::replace(__frame, __Frame::Running) {
-                                __Frame::S0 { iter_2, total_1, .. } => {
-                                    __b5 = ::core::option::Option::Some((
-                                        total_1,
-                                        iter_2,
-                                        __out,
-                                    ));
-                                    5usize
-                                }
-                                _ => ::core::unreachable!(),
+    ::asyncio::coroutine::Machine::new(
+        __Frame::Start { paths_0: paths },
+        #[allow(
+            unreachable_code,
+            unused_mut,
+            unused_braces,
+            clippy::let_unit_value,
+            clippy::diverging_sub_expression,
+            clippy::match_single_binding
+        )]
+        |
+            __frame: &mut __Frame<_, _, _, _>,
+            __cx: &mut ::core::task::Context<'_>,
+        | -> ::core::task::Poll<Result<usize, Error>> {
+            let mut __b0 = ::core::option::Option::None;
+            let mut __b1 = ::core::option::Option::None;
+            let mut __b3 = ::core::option::Option::None;
+            let mut __b5 = ::core::option::Option::None;
+            '__resume: loop {
+                let mut __jump: usize = match __frame {
+                    __Frame::S0 { __fut, .. } => {
+                        let __out = ::core::task::ready!(
+                            { let __polled = ::core::future::Future::poll(unsafe {
+                            ::asyncio::coroutine::AwaitSlot::pinned(__fut) }, __cx,); if
+                            __polled.is_ready() {
+                            ::asyncio::coroutine::AwaitSlot::clear(__fut); } __polled }
+                        );
+                        match ::core::mem::replace(__frame, __Frame::Running) {
+                            __Frame::S0 { iter_2, total_1, .. } => {
+                                __b5 = ::core::option::Option::Some((
+                                    total_1,
+                                    iter_2,
+                                    __out,
+                                ));
+                                5usize
                             }
+                            _ => ::core::unreachable!(),
                         }
-                        __Frame::Start { .. } => {
-                            match ::core::mem::replace(__frame, __Frame::Running) {
-                                __Frame::Start { paths_0, .. } => {
-                                    __b0 = ::core::option::Option::Some((paths_0,));
-                                    0
-                                }
-                                _ => ::core::unreachable!(),
+                    }
+                    __Frame::Start { .. } => {
+                        match ::core::mem::replace(__frame, __Frame::Running) {
+                            __Frame::Start { paths_0, .. } => {
+                                __b0 = ::core::option::Option::Some((paths_0,));
+                                0
                             }
+                            _ => ::core::unreachable!(),
                         }
-                        __Frame::Running => {
-                            ::core::panic!(
-                                "a `#[coroutine]` future was polled after it panicked"
-                            )
-                        }
-                        __Frame::Done => {
-                            ::core::panic!(
-                                "a `#[coroutine]` future was polled after it completed"
-                            )
-                        }
-                    };
-                    '__dispatch: loop {
-                        match __jump {
-                            0usize => {
-                                let (paths_0,) = match __b0.take() {
-                                    ::core::option::Option::Some(values) => values,
-                                    ::core::option::Option::None => ::core::unreachable!(),
-                                };
+                    }
+                    __Frame::Running => {
+                        ::core::panic!(
+                            "a `#[coroutine]` future was polled after it panicked"
+                        )
+                    }
+                    __Frame::Done => {
+                        ::core::panic!(
+                            "a `#[coroutine]` future was polled after it completed"
+                        )
+                    }
+                };
+                '__dispatch: loop {
+                    match __jump {
+                        0usize => {
+                            let (paths_0,) = match __b0.take() {
+                                ::core::option::Option::Some(values) => values,
+                                ::core::option::Option::None => ::core::unreachable!(),
+                            };
+                            {
+                                let paths = paths_0;
                                 {
-                                    let paths = paths_0;
+                                    let mut total = 0;
                                     {
-                                        let mut total = 0;
-                                        {
-                                            let mut __iter = ::core::iter::IntoIterator::into_iter(
-                                                paths,
-                                            );
-                                            {
-                                                __b1 = ::core::option::Option::Some((total, __iter));
-                                                __jump = 1usize;
-                                                continue '__dispatch;
-                                            }
-                                        }
-                                    }
-                                }
-                            }
-                            1usize => {
-                                let (total_1, iter_2) = match __b1.take() {
-                                    ::core::option::Option::Some(values) => values,
-                                    ::core::option::Option::None => ::core::unreachable!(),
-                                };
-                                {
-                                    let mut total = total_1;
-                                    {
-                                        let mut __iter = iter_2;
-                                        {
-                                            if let ::core::option::Option::Some(path) = ::core::iter::Iterator::next(
-                                                &mut __iter,
-                                            ) {
-                                                {
-                                                    *__frame = __Frame::S0 {
-                                                        __fut: match read(path) {
-                                                            __awaited => {
-                                                                ::asyncio::coroutine::AwaitSlot::new(
-                                                                    ::asyncio::coroutine::IntoFuture::into_future(__awaited),
-                                                                )
-                                                            }
-                                                        },
-                                                        iter_2: __iter,
-                                                        total_1: total,
-                                                    };
-                                                    continue '__resume;
-                                                }
-                                            } else {
-                                                {
-                                                    __b3 = ::core::option::Option::Some((total,));
-                                                    __jump = 3usize;
-                                                    continue '__dispatch;
-                                                };
-                                            }
-                                        }
-                                    }
-                                }
-                            }
-                            3usize => {
-                                let (total_1,) = match __b3.take() {
-                                    ::core::option::Option::Some(values) => values,
-                                    ::core::option::Option::None => ::core::unreachable!(),
-                                };
-                                {
-                                    let mut total = total_1;
-                                    {}
-                                    {
-                                        #[allow(clippy::let_unit_value)]
-                                        let __ret: Result<usize, Error> = Ok(total);
-                                        *__frame = __Frame::Done;
-                                        return ::core::task::Poll::Ready(__ret);
-                                    };
-                                }
-                            }
-                            5usize => {
-                                let (total_1, iter_2, t1_4) = match __b5.take() {
-                                    ::core::option::Option::Some(values) => values,
-                                    ::core::option::Option::None => ::core::unreachable!(),
-                                };
-                                {
-                                    let mut total = total_1;
-                                    {
-                                        let mut __iter = iter_2;
-                                        {
-                                            let text = match ::core::convert::identity(t1_4) {
-                                                __tried => {
-                                                    match ::asyncio::coroutine::Try::branch(__tried) {
-                                                        ::asyncio::coroutine::ControlFlow::Continue(__value) => {
-                                                            __value
-                                                        }
-                                                        ::asyncio::coroutine::ControlFlow::Break(__residual) => {
-                                                            #[allow(clippy::let_unit_value)]
-                                                            let __ret: Result<usize, Error> = ::asyncio::coroutine::FromResidual::from_residual(
-                                                                __residual,
-                                                            );
-                                                            *__frame = __Frame::Done;
-                                                            return ::core::task::Poll::Ready(__ret);
-                                                        }
-                                                    }
-                                                }
-                                            };
-                                            total += text.len();
-                                        }
+                                        let mut __iter = ::core::iter::IntoIterator::into_iter(
+                                            paths,
+                                        );
                                         {
                                             __b1 = ::core::option::Option::Some((total, __iter));
                                             __jump = 1usize;
@@ -184,11 +90,102 @@ fn try_in_loop(
                                     }
                                 }
                             }
-                            _ => ::core::unreachable!(),
                         }
+                        1usize => {
+                            let (total_1, iter_2) = match __b1.take() {
+                                ::core::option::Option::Some(values) => values,
+                                ::core::option::Option::None => ::core::unreachable!(),
+                            };
+                            {
+                                let mut total = total_1;
+                                {
+                                    let mut __iter = iter_2;
+                                    {
+                                        if let ::core::option::Option::Some(path) = ::core::iter::Iterator::next(
+                                            &mut __iter,
+                                        ) {
+                                            {
+                                                *__frame = __Frame::S0 {
+                                                    __fut: match read(path) {
+                                                        __awaited => {
+                                                            ::asyncio::coroutine::AwaitSlot::new(
+                                                                ::asyncio::coroutine::IntoFuture::into_future(__awaited),
+                                                            )
+                                                        }
+                                                    },
+                                                    iter_2: __iter,
+                                                    total_1: total,
+                                                };
+                                                continue '__resume;
+                                            }
+                                        } else {
+                                            {
+                                                __b3 = ::core::option::Option::Some((total,));
+                                                __jump = 3usize;
+                                                continue '__dispatch;
+                                            };
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                        3usize => {
+                            let (total_1,) = match __b3.take() {
+                                ::core::option::Option::Some(values) => values,
+                                ::core::option::Option::None => ::core::unreachable!(),
+                            };
+                            {
+                                let mut total = total_1;
+                                {}
+                                {
+                                    #[allow(clippy::let_unit_value)]
+                                    let __ret: Result<usize, Error> = Ok(total);
+                                    *__frame = __Frame::Done;
+                                    return ::core::task::Poll::Ready(__ret);
+                                };
+                            }
+                        }
+                        5usize => {
+                            let (total_1, iter_2, t1_4) = match __b5.take() {
+                                ::core::option::Option::Some(values) => values,
+                                ::core::option::Option::None => ::core::unreachable!(),
+                            };
+                            {
+                                let mut total = total_1;
+                                {
+                                    let mut __iter = iter_2;
+                                    {
+                                        let text = match ::core::convert::identity(t1_4) {
+                                            __tried => {
+                                                match ::asyncio::coroutine::Try::branch(__tried) {
+                                                    ::asyncio::coroutine::ControlFlow::Continue(__value) => {
+                                                        __value
+                                                    }
+                                                    ::asyncio::coroutine::ControlFlow::Break(__residual) => {
+                                                        #[allow(clippy::let_unit_value)]
+                                                        let __ret: Result<usize, Error> = ::asyncio::coroutine::FromResidual::from_residual(
+                                                            __residual,
+                                                        );
+                                                        *__frame = __Frame::Done;
+                                                        return ::core::task::Poll::Ready(__ret);
+                                                    }
+                                                }
+                                            }
+                                        };
+                                        total += text.len();
+                                    }
+                                    {
+                                        __b1 = ::core::option::Option::Some((total, __iter));
+                                        __jump = 1usize;
+                                        continue '__dispatch;
+                                    }
+                                }
+                            }
+                        }
+                        _ => ::core::unreachable!(),
                     }
                 }
-            },
-        )
-    }
+            }
+        },
+    )
 }

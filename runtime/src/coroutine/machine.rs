@@ -20,16 +20,13 @@ pub struct Machine<S, F> {
 impl<S, F> Machine<S, F> {
     /// Wraps a frame and its step function.
     ///
-    /// # Safety
-    ///
-    /// `step` receives the frame by `&mut` although the machine is pinned. It
-    /// must never move a value out of the frame (or swap the frame) while that
-    /// value is an [`AwaitSlot`](super::AwaitSlot) holding a future: a slot
-    /// may only move before its first poll, or once
-    /// [`AwaitSlot::clear`](super::AwaitSlot::clear) has dropped its future in
-    /// place after it returned `Ready`.
-    /// Every other value in the frame is never pinned and may move freely.
-    pub unsafe fn new<T>(frame: S, step: F) -> Self
+    /// Safe to call: `step` receives the frame by `&mut` although the machine
+    /// is pinned, and the one way to pin something inside the frame is
+    /// [`AwaitSlot::pinned`](super::AwaitSlot::pinned), whose caller promises
+    /// not to move the slot until it is cleared. The generated code builds
+    /// the machine outside any `unsafe` block, so the user's code in `step`
+    /// needs `unsafe` exactly where it would in an `async fn`.
+    pub fn new<T>(frame: S, step: F) -> Self
     where
         F: FnMut(&mut S, &mut Context<'_>) -> Poll<T>,
     {
@@ -45,8 +42,8 @@ where
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<T> {
         // SAFETY: we never move out of `self`. The frame is handed to `step`
-        // by `&mut`; `Machine::new`'s contract makes `step` keep every pinned
-        // future (each inside an `AwaitSlot`) in place until it is dropped.
+        // by `&mut`; a future pinned inside it (in an `AwaitSlot`) stays in
+        // place by the contract of `AwaitSlot::pinned`.
         let this = unsafe { self.get_unchecked_mut() };
         (this.step)(&mut this.frame, cx)
     }
