@@ -5,7 +5,7 @@ use quote::{ToTokens, quote, quote_spanned};
 use syn::spanned::Spanned;
 use syn::{ItemFn, ReturnType};
 
-use crate::{awaits, codegen, liveness, lower, normalize, parse, resolve};
+use crate::{awaits, codegen, errors, liveness, lower, normalize, parse, pin, resolve};
 
 /// `#[coroutine]` on `item`: the generated fn, or the errors plus a stand-in
 /// fn with the same signature so that callers see no follow-on errors.
@@ -33,23 +33,12 @@ pub fn compile(item: ItemFn) -> TokenStream {
 fn compile_checked(item: ItemFn) -> syn::Result<TokenStream> {
     let coroutine = parse::coroutine(item)?;
     let mut item = coroutine.item;
-    if let Some(error) = awaits::check_misplaced(&item.block)
-        .into_iter()
-        .reduce(|mut a, b| {
-            a.combine(b);
-            a
-        })
-    {
-        return Err(error);
-    }
+    errors::combine(awaits::check_misplaced(&item.block))?;
     let unit_output = match &item.sig.output {
         ReturnType::Default => true,
         ReturnType::Type(_, ty) => matches!(&**ty, syn::Type::Tuple(t) if t.elems.is_empty()),
     };
-    let normalize::Body {
-        nodes: mut body,
-        items,
-    } = normalize::body(&item.block, unit_output)?;
+    let normalize::Body { nodes, items } = normalize::body(&item.block, unit_output)?;
     let params: Vec<_> = coroutine
         .params
         .iter()
@@ -58,23 +47,78 @@ fn compile_checked(item: ItemFn) -> syn::Result<TokenStream> {
             mutable: p.mutable,
         })
         .collect();
-    let resolution = resolve::resolve(&params, &mut body)?;
-    let cfg = lower::lower(body);
-    let liveness = liveness::analyze(&cfg, &resolution);
-    check_borrows(&cfg, &resolution, &liveness)?;
+    let mut plan = Plan::new(&params, nodes.clone())?;
+    // Parameters that are `&mut` references: passing one on reborrows it.
+    let mut_ref_params: Vec<usize> = item
+        .sig
+        .inputs
+        .iter()
+        .enumerate()
+        .filter(|(_, arg)| match arg {
+            syn::FnArg::Receiver(r) => r.reference.is_some() && r.mutability.is_some(),
+            syn::FnArg::Typed(t) => matches!(&*t.ty, syn::Type::Reference(r) if r.mutability.is_some()),
+        })
+        .map(|(i, _)| i)
+        .collect();
+    let pin::Selection { pinned, last_use } = pin::select(
+        &plan.body,
+        &plan.resolution,
+        &plan.cfg,
+        &plan.liveness,
+        &mut_ref_params,
+    );
+    let mut param_exprs: Vec<TokenStream> = coroutine.params.iter().map(|(_, e)| e.clone()).collect();
+    let mut pinned_locals = Vec::new();
+    let mut shadow = TokenStream::new();
+    if !pinned.is_empty() {
+        // Again from the normalised body, with the pinned locals renamed
+        // apart and rewritten into slot accesses.
+        let mut body = nodes;
+        let named = resolve::resolve_renaming(&params, &mut body, &pinned)?;
+        let ptr = |slot: usize| named.slots[slot].ident.clone();
+        let names = pinned.iter().map(|&s| ptr(s).to_string()).collect();
+        let last_use = last_use.iter().map(|(&s, &at)| (ptr(s).to_string(), at)).collect();
+        pin::rewrite(&pin::Pins { names, last_use }, &mut body)?;
+        let mut kept = Vec::new();
+        let mut kept_exprs = Vec::new();
+        let mut guards = Vec::new();
+        for (slot, (param, expr)) in params.iter().zip(&param_exprs).enumerate() {
+            if pinned.contains(&slot) {
+                guards.push(crate::ir::Node::Code {
+                    stmt: pin::guard(&ptr(slot)),
+                    res: Default::default(),
+                });
+            } else {
+                kept.push(resolve::Param {
+                    ident: named.slots[slot].ident.clone(),
+                    mutable: param.mutable,
+                });
+                kept_exprs.push(expr.clone());
+            }
+        }
+        // Newest first: the slots drop in reverse declaration order.
+        for &slot in pinned.iter().rev() {
+            pinned_locals.push(pin::PinnedLocal {
+                ptr: ptr(slot),
+                param: (slot < params.len()).then(|| param_exprs[slot].clone()),
+            });
+        }
+        guards.append(&mut body);
+        plan = Plan::new(&kept, guards)?;
+        param_exprs = kept_exprs;
+        shadow = pin::shadow(&item.block, &item.sig.output);
+        add_frame_lifetime(&mut item.sig);
+    }
+    check_borrows(&plan.cfg, &plan.resolution, &plan.liveness)?;
     let span = item.sig.ident.span();
     let input = codegen::Input {
-        cfg: &cfg,
-        resolution: &resolution,
-        liveness: &liveness,
-        params: coroutine
-            .params
-            .iter()
-            .enumerate()
-            .map(|(slot, (_, e))| (slot, e.clone()))
-            .collect(),
+        cfg: &plan.cfg,
+        resolution: &plan.resolution,
+        liveness: &plan.liveness,
+        params: param_exprs.into_iter().enumerate().collect(),
         output: &item.sig.output,
         span,
+        pinned: &pinned_locals,
     };
     let body = codegen::body(&input);
     set_output(&mut item);
@@ -82,9 +126,72 @@ fn compile_checked(item: ItemFn) -> syn::Result<TokenStream> {
     Ok(quote! {
         #(#attrs)* #vis #sig {
             #(#items)*
+            #shadow
             #body
         }
     })
+}
+
+/// The body resolved, lowered and analysed.
+struct Plan {
+    /// The resolved body, before lowering (for `pin::select`).
+    body: Vec<crate::ir::Node>,
+    resolution: resolve::Resolution,
+    cfg: crate::cfg::Cfg,
+    liveness: liveness::Liveness,
+}
+
+impl Plan {
+    fn new(params: &[resolve::Param], mut body: Vec<crate::ir::Node>) -> syn::Result<Plan> {
+        let resolution = resolve::resolve(params, &mut body)?;
+        let cfg = lower::lower(body.clone());
+        let liveness = liveness::analyze(&cfg, &resolution);
+        Ok(Plan {
+            body,
+            resolution,
+            cfg,
+            liveness,
+        })
+    }
+}
+
+/// A reference into a pinned local may be saved in the frame, so the
+/// returned future's hidden type names the lifetime of that reference. With
+/// type parameters or several lifetimes no lifetime of the signature may fit
+/// it, so one is added that every parameter outlives: `'__frame`, with
+/// `T: '__frame` and `'a: '__frame`. (Not on a trait impl's method, whose
+/// generics must match the trait: there the borrowed types must outlive a
+/// lifetime of the signature, which `&self` methods give.)
+fn add_frame_lifetime(sig: &mut syn::Signature) {
+    let types = sig.generics.type_params().count();
+    let impl_args = sig.inputs.iter().any(|a| matches!(a, syn::FnArg::Typed(t) if has_impl_trait(&t.ty)));
+    let lifetimes: Vec<syn::Lifetime> = sig.generics.lifetimes().map(|l| l.lifetime.clone()).collect();
+    if types == 0 && !impl_args && lifetimes.len() < 2 {
+        return;
+    }
+    let frame: syn::Lifetime = syn::Lifetime::new("'__frame", proc_macro2::Span::mixed_site());
+    let types: Vec<syn::Ident> = sig.generics.type_params().map(|t| t.ident.clone()).collect();
+    sig.generics
+        .params
+        .push(syn::GenericParam::Lifetime(syn::LifetimeParam::new(frame.clone())));
+    let where_clause = sig.generics.make_where_clause();
+    for t in types {
+        where_clause.predicates.push(syn::parse_quote!(#t: #frame));
+    }
+    for l in lifetimes {
+        where_clause.predicates.push(syn::parse_quote!(#l: #frame));
+    }
+    for arg in sig.inputs.iter_mut() {
+        if let syn::FnArg::Typed(t) = arg {
+            if let syn::Type::ImplTrait(i) = &mut *t.ty {
+                i.bounds.push(syn::TypeParamBound::Lifetime(frame.clone()));
+            }
+        }
+    }
+}
+
+fn has_impl_trait(ty: &syn::Type) -> bool {
+    matches!(ty, syn::Type::ImplTrait(_))
 }
 
 /// Rewrites `-> T` to `-> impl Future<Output = T>`.

@@ -31,6 +31,7 @@ pub struct Res {
 }
 
 /// One arm of a lowered `match`.
+#[derive(Clone)]
 pub struct Arm {
     pub pat: Pat,
     pub guard: Option<Expr>,
@@ -39,6 +40,7 @@ pub struct Arm {
 }
 
 /// A statement of the normalised body.
+#[derive(Clone)]
 pub enum Node {
     /// Await-free user code, emitted as written (after codegen rewrites
     /// `return`, `?`, and `break`/`continue` that leave the statement).

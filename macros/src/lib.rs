@@ -17,6 +17,7 @@ mod awaits;
 mod cfg;
 mod codegen;
 mod entry;
+mod errors;
 mod exits;
 mod expand;
 #[cfg(test)]
@@ -27,6 +28,7 @@ mod lower;
 mod names;
 mod normalize;
 mod parse;
+mod pin;
 mod resolve;
 #[cfg(test)]
 mod test_util;

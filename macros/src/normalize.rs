@@ -94,6 +94,76 @@ fn outer_attrs(e: &Expr) -> Vec<syn::Attribute> {
     syn::parse::Parser::parse2(parser, quote!(#e)).unwrap_or_default()
 }
 
+/// The marker of a temporary borrowed by an awaited future (see
+/// `Normalizer::pin_temporaries`): `&PIN_TEMPORARY!(local, value)`, and its
+/// end. Always rewritten by `crate::pin`, which pins every such local.
+pub const PIN_TEMPORARY: &str = "__asyncio_pin_temporary";
+/// See [`PIN_TEMPORARY`].
+pub const PIN_TEMPORARY_END: &str = "__asyncio_pin_temporary_end";
+/// The prefix of those locals' names.
+pub const PIN_TEMPORARY_LOCAL: &str = "__pin_tmp";
+
+/// Replaces `&temporary` in an awaited future by the marker.
+struct Temporaries<'a> {
+    made: Vec<Ident>,
+    next: &'a mut usize,
+}
+
+/// Methods that borrow their receiver for their result: called on a
+/// temporary inside an awaited future (`f(s.concat().as_str()).await`), the
+/// temporary must live to the end of the statement.
+const BORROWING_METHODS: &[&str] = &[
+    "as_str", "as_slice", "as_bytes", "as_ref", "as_mut", "as_deref", "as_path", "iter",
+    "iter_mut", "trim", "chars", "bytes", "lines", "split_whitespace", "borrow",
+];
+
+impl Temporaries<'_> {
+    fn is_temporary(e: &Expr) -> bool {
+        let mut inner = e;
+        while let Expr::Paren(p) = inner {
+            inner = &p.expr;
+        }
+        matches!(inner, Expr::Call(_) | Expr::MethodCall(_) | Expr::Macro(_) | Expr::Struct(_))
+    }
+
+    /// `PIN_TEMPORARY!(local, value)` in place of `value`.
+    fn pin(&mut self, value: &mut Expr) {
+        *self.next += 1;
+        let span = syn::spanned::Spanned::span(&*value);
+        let local = names::numbered(PIN_TEMPORARY_LOCAL, *self.next, span);
+        let marker = Ident::new(PIN_TEMPORARY, span);
+        *value = parse_quote_spanned!(span=> #marker!(#local, #value));
+        self.made.push(local);
+    }
+}
+
+impl syn::visit_mut::VisitMut for Temporaries<'_> {
+    fn visit_expr_mut(&mut self, e: &mut Expr) {
+        syn::visit_mut::visit_expr_mut(self, e);
+        match e {
+            Expr::Reference(r) if Self::is_temporary(&r.expr) => self.pin(&mut r.expr),
+            Expr::MethodCall(m)
+                if Self::is_temporary(&m.receiver)
+                    && BORROWING_METHODS.iter().any(|n| m.method == n) =>
+            {
+                let span = syn::spanned::Spanned::span(&*m.receiver);
+                let receiver = &m.receiver;
+                *m.receiver = parse_quote_spanned!(span=> (&#receiver));
+                if let Expr::Paren(p) = &mut *m.receiver {
+                    if let Expr::Reference(r) = &mut *p.expr {
+                        self.pin(&mut r.expr);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn visit_expr_closure_mut(&mut self, _: &mut syn::ExprClosure) {}
+
+    fn visit_item_mut(&mut self, _: &mut syn::Item) {}
+}
+
 #[derive(Default)]
 struct Normalizer {
     next_temp: usize,
@@ -128,7 +198,11 @@ impl Normalizer {
             self.stmt(stmt, out);
         }
         match tail {
-            Some(e) => self.expr_into(e, out, dest),
+            Some(e) => {
+                let start = out.len();
+                self.expr_into(e, out, dest);
+                self.pin_temporaries(out, start);
+            }
             None => {
                 // A block ending in `return x;` (or `break`, `continue`) has no value to deliver.
                 let diverges = matches!(
@@ -159,6 +233,46 @@ impl Normalizer {
             });
             return;
         }
+        let start = out.len();
+        self.stmt_with_awaits(stmt, out);
+        self.pin_temporaries(out, start);
+    }
+
+    /// A temporary that the future of an await of this statement borrows
+    /// (`f(&format!("{x}")).await`) lives to the end of the statement, as
+    /// in an `async fn`: it becomes a local declared before the statement,
+    /// pinned (see `crate::pin`), assigned where the temporary was made
+    /// (`&PIN_TEMPORARY!(local, value)`) and ended after the statement.
+    fn pin_temporaries(&mut self, out: &mut Vec<Node>, start: usize) {
+        let mut made = Vec::new();
+        for node in &mut out[start..] {
+            if let Node::Await { future, .. } = node {
+                let mut temps = Temporaries {
+                    made: Vec::new(),
+                    next: &mut self.next_temp,
+                };
+                syn::visit_mut::VisitMut::visit_expr_mut(&mut temps, future);
+                made.extend(temps.made);
+            }
+        }
+        if made.is_empty() {
+            return;
+        }
+        let decls = made.iter().map(|t| Node::Code {
+            stmt: parse_quote_spanned!(t.span()=> let #t;),
+            res: Res::default(),
+        });
+        out.splice(start..start, decls);
+        for t in made.iter().rev() {
+            let end = Ident::new(PIN_TEMPORARY_END, t.span());
+            out.push(Node::Code {
+                stmt: parse_quote_spanned!(t.span()=> #end!(#t);),
+                res: Res::default(),
+            });
+        }
+    }
+
+    fn stmt_with_awaits(&mut self, stmt: &Stmt, out: &mut Vec<Node>) {
         match stmt {
             Stmt::Local(local) => {
                 self.check_attrs(&local.attrs);

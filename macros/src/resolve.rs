@@ -95,6 +95,16 @@ pub struct Param {
 /// Resolves `body`, whose parameters are `params`. Scope 0 holds the
 /// parameters; scope 1 is the body block.
 pub fn resolve(params: &[Param], body: &mut [Node]) -> Result<Resolution, syn::Error> {
+    resolve_renaming(params, body, &Default::default())
+}
+
+/// [`resolve`], renaming the slots in `also` too (to names no other binding
+/// has: the pinned locals, whose uses are then rewritten by name).
+pub fn resolve_renaming(
+    params: &[Param],
+    body: &mut [Node],
+    also: &std::collections::BTreeSet<SlotId>,
+) -> Result<Resolution, syn::Error> {
     let mut resolver = Resolver::default();
     resolver.run(params, body);
     let renames: HashSet<SlotId> = resolver
@@ -104,6 +114,7 @@ pub fn resolve(params: &[Param], body: &mut [Node]) -> Result<Resolution, syn::E
         .enumerate()
         .filter(|(_, s)| s.renamed || (s.is_guard() && resolver.shadowed.contains(&s.name)))
         .map(|(id, _)| id)
+        .chain(also.iter().copied())
         .collect();
     // Second pass: rename (the collected slot ids repeat exactly).
     let mut renamer = Resolver {
@@ -117,13 +128,7 @@ pub fn resolve(params: &[Param], body: &mut [Node]) -> Result<Resolution, syn::E
         .iter_mut()
         .zip(&resolver.out.slots)
         .for_each(|(new, old)| new.reads = old.reads);
-    match renamer.errors.into_iter().reduce(|mut a, b| {
-        a.combine(b);
-        a
-    }) {
-        Some(e) => Err(e),
-        None => Ok(renamer.out),
-    }
+    crate::errors::combine(renamer.errors).map(|()| renamer.out)
 }
 
 #[derive(Default)]
@@ -721,7 +726,7 @@ fn format_captures(literal: &str) -> Vec<String> {
 
 /// Macros whose first string-literal argument is a format string, so that
 /// `{name}` in it reads the variable `name`.
-fn is_format_macro(path: &syn::Path) -> bool {
+pub fn is_format_macro(path: &syn::Path) -> bool {
     const NAMES: &[&str] = &[
         "format",
         "format_args",

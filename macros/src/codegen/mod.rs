@@ -50,6 +50,9 @@ pub struct Input<'a> {
     pub output: &'a ReturnType,
     /// Where the frame's own names are reported.
     pub span: Span,
+    /// The locals kept in place (see `crate::pin`), in reverse declaration
+    /// order: the machine's slots, which drop in that order.
+    pub pinned: &'a [crate::pin::PinnedLocal],
 }
 
 /// The fn body that builds the state machine.
@@ -144,7 +147,7 @@ impl<'a> Gen<'a> {
 
     fn body(&self) -> TokenStream {
         let span = self.input.span;
-        let (frame, frame_var, cx) = (&self.frame, &self.frame_var, &self.cx);
+        let frame = &self.frame;
         let p = quote_spanned!(span=> ::asyncio::coroutine);
 
         // enum __Frame
@@ -173,7 +176,6 @@ impl<'a> Gen<'a> {
             .map(|s| self.ty(*s))
             .chain(future_params.iter().cloned())
             .collect();
-        let underscores = frame_generics.iter().map(|_| quote!(_));
 
         // One `Option` per block for the values a jump carries to it: each
         // has its own inferred type, so a jump costs rustc one small
@@ -202,35 +204,95 @@ impl<'a> Gen<'a> {
         // the attribute, so that borrow errors do not label the fn name as
         // "inside of this loop".
         let machine_loop = quote::quote_spanned!(Span::call_site()=> loop);
+        let step = quote_spanned! {span=>
+            #(#block_vars)*
+            #resume: #machine_loop {
+                let mut #jump: usize = #prelude;
+                #dispatch: #machine_loop {
+                    match #jump {
+                        #(#arms)*
+                        _ => ::core::unreachable!(),
+                    }
+                }
+            }
+        };
+        let machine = self.machine(
+            quote_spanned!(span=> #frame::Start { #(#start,)* }),
+            step,
+            output,
+            frame_generics.len(),
+        );
         quote_spanned! {span=>
             #[allow(non_camel_case_types, dead_code, clippy::large_enum_variant)]
             enum #frame<#(#frame_generics),*> { #(#variants,)* Running, Done }
             // No `unsafe` around the machine: the step closure holds the
             // user's code, which must need `unsafe` where it would in an
-            // `async fn`. The one unsafe operation, pinning the awaited future
-            // in place, is its own block in the poll code below.
-            #p::Machine::new(
-                    #frame::Start { #(#start,)* },
-                    #[allow(
-                        unreachable_code,
-                        unused_mut,
-                        unused_braces,
-                        clippy::let_unit_value,
-                        clippy::diverging_sub_expression,
-                        clippy::match_single_binding
-                    )]
+            // `async fn`. The unsafe operations (pinning the awaited future
+            // in place, reaching a pinned local's slot) are blocks of their
+            // own around the compiler's code only.
+            #machine
+        }
+    }
+
+    /// `Machine::new(start, step)`, or with pinned locals
+    /// `PinMachine::new(start, slots, step)`, whose step first computes the
+    /// raw pointer to each slot.
+    fn machine(
+        &self,
+        start: TokenStream,
+        body: TokenStream,
+        output: TokenStream,
+        generics: usize,
+    ) -> TokenStream {
+        let span = self.input.span;
+        let (frame, frame_var, cx) = (&self.frame, &self.frame_var, &self.cx);
+        let p = quote_spanned!(span=> ::asyncio::coroutine);
+        let underscores = (0..generics).map(|_| quote!(_));
+        let attrs = quote! {
+            #[allow(
+                unreachable_code,
+                unused_mut,
+                unused_braces,
+                unused_unsafe,
+                clippy::let_unit_value,
+                clippy::diverging_sub_expression,
+                clippy::match_single_binding
+            )]
+        };
+        if self.input.pinned.is_empty() {
+            return quote_spanned! {span=>
+                #p::Machine::new(
+                    #start,
+                    #attrs
                     |#frame_var: &mut #frame<#(#underscores),*>, #cx: &mut ::core::task::Context<'_>| #output {
-                        #(#block_vars)*
-                        #resume: #machine_loop {
-                            let mut #jump: usize = #prelude;
-                            #dispatch: #machine_loop {
-                                match #jump {
-                                    #(#arms)*
-                                    _ => ::core::unreachable!(),
-                                }
-                            }
-                        }
+                        #body
                     },
+                )
+            };
+        }
+        let locals = names::hidden("__locals", span);
+        let slots = self.input.pinned.iter().map(|l| match &l.param {
+            Some(value) => quote_spanned!(span=> #p::Slot::with(#value)),
+            // SAFETY: the slot is dereferenced only after its `let` stored a
+            // value (the shadow rejects a use of an unassigned local).
+            None => quote_spanned!(span=> unsafe { #p::Slot::new() }),
+        });
+        let slot_types = self.input.pinned.iter().map(|_| quote!(#p::Slot<_>));
+        let pointers = self.input.pinned.iter().enumerate().map(|(k, l)| {
+            let (ptr, k) = (&l.ptr, syn::Index::from(k));
+            // SAFETY: `__locals` points to the slots of the pinned machine
+            // being polled; this only computes a field's address.
+            quote_spanned!(span=> let #ptr = unsafe { &raw mut (*#locals).#k };)
+        });
+        quote_spanned! {span=>
+            #p::PinMachine::new(
+                #start,
+                (#(#slots,)*),
+                #attrs
+                |#frame_var: &mut #frame<#(#underscores),*>, #locals: *mut (#(#slot_types,)*), #cx: &mut ::core::task::Context<'_>| #output {
+                    #(#pointers)*
+                    #body
+                },
             )
         }
     }
@@ -370,7 +432,7 @@ impl<'a> Gen<'a> {
 
 /// Can the closure's return type be written as `Poll<ty>`? Not when it
 /// contains `impl Trait` or elided lifetimes, whose meaning differs there.
-fn annotatable(ty: &Type) -> bool {
+pub fn annotatable(ty: &Type) -> bool {
     struct Check(bool);
     impl VisitMut for Check {
         fn visit_type_impl_trait_mut(&mut self, _: &mut syn::TypeImplTrait) {

@@ -7,6 +7,7 @@
 mod common;
 
 mod adversarial;
+mod borrows;
 mod constructs;
 mod frame_sizes;
 mod more;

@@ -9,10 +9,12 @@
 //! beyond the user's body: pinning, in-place polling and `?` live here.
 
 mod machine;
+mod pinned;
 mod slot;
 mod try_op;
 
 pub use machine::Machine;
+pub use pinned::{PinMachine, Slot, SlotEnd, shadow_await};
 pub use slot::AwaitSlot;
 pub use try_op::{FromResidual, Try};
 

@@ -1,0 +1,61 @@
+//! The shadow: the user's body once more, as an ordinary closure in dead
+//! code, whose borrow check is the coroutine's.
+//!
+//! Each `e.await` becomes `shadow_await(e)`, a call returning the future's
+//! output, so rustc checks the body as it checks an `async fn`: locals
+//! never move, a borrow may be held across an await, and every error
+//! (use after move, aliasing `&mut`, a reference outliving its owner, a
+//! temporary dropped while borrowed) is rustc's own, on the user's line.
+//! It is outside any `unsafe` block, never runs, and is emitted only when
+//! the coroutine pins a local.
+
+use proc_macro2::TokenStream;
+use quote::{quote, quote_spanned};
+use syn::visit_mut::{self, VisitMut};
+use syn::{Expr, ReturnType};
+
+/// `if false { let _ = move || -> Ret { body }; loop {} }`.
+pub fn shadow(block: &syn::Block, output: &ReturnType) -> TokenStream {
+    let mut block = block.clone();
+    Awaits.visit_block_mut(&mut block);
+    let ret = match output {
+        ReturnType::Type(_, ty) if crate::codegen::annotatable(ty) => quote!(-> #ty),
+        ReturnType::Type(..) => quote!(),
+        ReturnType::Default => quote!(-> ()),
+    };
+    let span = proc_macro2::Span::call_site();
+    // The trailing `loop {}` keeps the arguments the closure captures from
+    // counting as moved on the real path.
+    quote_spanned! {span=>
+        if false {
+            #[allow(warnings, clippy::all, clippy::pedantic)]
+            let _ = move || #ret #block;
+            loop {}
+        }
+    }
+}
+
+struct Awaits;
+
+impl VisitMut for Awaits {
+    fn visit_expr_mut(&mut self, e: &mut Expr) {
+        visit_mut::visit_expr_mut(self, e);
+        if let Expr::Await(a) = e {
+            let (base, span) = (&a.base, a.await_token.span);
+            *e = syn::parse_quote_spanned!(span=> ::asyncio::coroutine::shadow_await(#base));
+        }
+    }
+
+    fn visit_macro_mut(&mut self, mac: &mut syn::Macro) {
+        use syn::punctuated::Punctuated;
+        let parser = Punctuated::<Expr, syn::Token![,]>::parse_terminated;
+        if let Ok(mut args) = syn::parse::Parser::parse2(parser, mac.tokens.clone()) {
+            if crate::awaits::in_tokens(&mac.tokens) {
+                args.iter_mut().for_each(|a| self.visit_expr_mut(a));
+                mac.tokens = quote!(#args);
+            }
+        }
+    }
+
+    fn visit_item_mut(&mut self, _: &mut syn::Item) {}
+}

@@ -1,0 +1,257 @@
+//! Locals that stay in place across awaits: what lets a coroutine hold a
+//! borrow of one of its own locals across an `.await`, as an `async fn` can.
+//!
+//! Most values of a coroutine move through its frame (see [`Machine`]). A
+//! local that may be borrowed across an await instead lives in a [`Slot`]
+//! inside a [`PinMachine`], which is pinned and `!Unpin`, so its address is
+//! stable from the first poll to the drop. The generated code reaches it
+//! through [`Slot::place`] and the slot's `Deref`/`DerefMut`, which rustc
+//! picks per use exactly as it picks autoref for a plain local: a use that
+//! reads makes a shared reference, a use that writes a unique one, and no
+//! reference is made that the expression did not ask for.
+//!
+//! Borrow checking of these locals is not done here but by the *shadow*:
+//! the compiler emits the user's body a second time, in dead code, as an
+//! ordinary closure whose awaits are replaced by [`shadow_await`], so rustc
+//! checks every borrow of every local by its own rules, with locals that
+//! never move. The real code performs the same accesses in the same order
+//! (a bare-path move is [`Slot::take`], an assignment [`Slot::assign`], the
+//! end of the local's scope [`SlotEnd`]'s drop), so every reference it makes
+//! corresponds to one the shadow proved valid.
+//!
+//! [`Machine`]: super::Machine
+
+use core::future::{Future, IntoFuture};
+use core::marker::PhantomPinned;
+use core::mem::MaybeUninit;
+use core::ops::{Deref, DerefMut};
+use core::pin::Pin;
+use core::task::{Context, Poll};
+
+/// Stands for `future.await` in the shadow body, which never runs: its
+/// type is what the await evaluates to.
+#[inline(always)]
+pub fn shadow_await<F: IntoFuture>(_future: F) -> F::Output {
+    unreachable!("asyncio: the shadow of a coroutine body never runs")
+}
+
+/// The storage of one pinned local, with its drop flag.
+///
+/// `!Unpin`: a `&mut Slot` asserts no uniqueness over the value, so making
+/// one (in [`place`](Self::place)) leaves the references that earlier polls
+/// made into the value valid; only `DerefMut`, when the use writes, makes a
+/// unique reference to the value itself.
+pub struct Slot<T> {
+    live: bool,
+    value: MaybeUninit<T>,
+    _pinned: PhantomPinned,
+}
+
+impl<T> Slot<T> {
+    /// A slot for a local not yet declared.
+    ///
+    /// # Safety
+    ///
+    /// The slot is not dereferenced before [`init`](Self::init) or
+    /// [`assign`](Self::assign) stored a value.
+    #[inline]
+    pub const unsafe fn new() -> Self {
+        Slot {
+            live: false,
+            value: MaybeUninit::uninit(),
+            _pinned: PhantomPinned,
+        }
+    }
+
+    /// A slot holding an argument from the start.
+    #[inline]
+    pub const fn with(value: T) -> Self {
+        Slot {
+            live: true,
+            value: MaybeUninit::new(value),
+            _pinned: PhantomPinned,
+        }
+    }
+
+    /// The slot behind `this`, for one use of the local.
+    ///
+    /// # Safety
+    ///
+    /// `this` points to a slot inside a pinned [`PinMachine`] that outlives
+    /// `'m`, and the use is one the shadow body accepted.
+    #[inline(always)]
+    pub unsafe fn place<'m>(this: *mut Self) -> &'m mut Self {
+        // SAFETY: by the caller's contract; `Self: !Unpin`, so this `&mut`
+        // does not invalidate shared references into the value.
+        unsafe { &mut *this }
+    }
+
+    /// `let v = value;`: the local comes into scope.
+    #[inline(always)]
+    pub fn init(this: &mut Self, value: T) {
+        Self::assign(this, value);
+    }
+
+    /// `v = value;`: drops the old value if it was not moved out, as Rust
+    /// does, then stores the new one.
+    #[inline(always)]
+    pub fn assign(this: &mut Self, value: T) {
+        if this.live {
+            this.live = false;
+            // SAFETY: `live` says the value is initialised; it is marked dead
+            // first, so a panicking drop does not drop it twice.
+            unsafe { this.value.assume_init_drop() };
+        }
+        this.value.write(value);
+        this.live = true;
+    }
+
+    /// A bare-path use of the local in a value position (`let w = v;`,
+    /// `f(v)`): a move, a copy, or a reborrow of a `&mut`. The bits stay, so
+    /// a later use of a `Copy` value (which the shadow allows) reads them.
+    ///
+    /// # Safety
+    ///
+    /// The slot holds a value (the shadow rejects a use of a moved or
+    /// unassigned local).
+    #[inline(always)]
+    pub unsafe fn take(this: &mut Self) -> T {
+        this.live = false;
+        // SAFETY: initialised by the caller's contract.
+        unsafe { this.value.assume_init_read() }
+    }
+
+    /// The end of the local's scope: drops the value unless it was moved.
+    ///
+    /// # Safety
+    ///
+    /// No reference into the value is used afterwards (the shadow proves it:
+    /// the local's scope ends here).
+    #[inline(always)]
+    pub unsafe fn end(this: &mut Self) {
+        if this.live {
+            this.live = false;
+            // SAFETY: `live` says the value is initialised.
+            unsafe { this.value.assume_init_drop() };
+        }
+    }
+}
+
+impl<T> Deref for Slot<T> {
+    type Target = T;
+
+    #[inline(always)]
+    fn deref(&self) -> &T {
+        // SAFETY: a `Slot` is made by `with` (initialised) or by the unsafe
+        // `new`, whose caller dereferences it only once a value is stored;
+        // the shadow proves every use comes after an assignment.
+        unsafe { self.value.assume_init_ref() }
+    }
+}
+
+impl<T> DerefMut for Slot<T> {
+    #[inline(always)]
+    fn deref_mut(&mut self) -> &mut T {
+        // SAFETY: as in `deref`.
+        unsafe { self.value.assume_init_mut() }
+    }
+}
+
+impl<T> Drop for Slot<T> {
+    fn drop(&mut self) {
+        // SAFETY: the machine is being dropped; nothing uses the value again.
+        unsafe { Self::end(self) }
+    }
+}
+
+/// Ends a pinned local's scope when dropped: declared right after the
+/// local, as a never-read guard, it drops where the local's scope closes
+/// (on every path out, including a suspended coroutine being dropped) and
+/// in the local's place in the drop order.
+pub struct SlotEnd<T>(*mut Slot<T>);
+
+impl<T> SlotEnd<T> {
+    /// The guard of the slot behind `slot`.
+    ///
+    /// # Safety
+    ///
+    /// `slot` points into the same pinned [`PinMachine`] as the guard lives
+    /// in (its frame or its step), which drops the guard before its slots.
+    #[inline(always)]
+    pub unsafe fn new(slot: *mut Slot<T>) -> Self {
+        SlotEnd(slot)
+    }
+}
+
+impl<T> Drop for SlotEnd<T> {
+    #[inline(always)]
+    fn drop(&mut self) {
+        // SAFETY: by `new`'s contract the slot is still there; the local's
+        // scope ends here, and the shadow proves no borrow of it outlives it.
+        unsafe { Slot::end(&mut *self.0) }
+    }
+}
+
+// SAFETY: the guard only drops the value, wherever the machine is: it may
+// move to another thread with the machine when the value may.
+unsafe impl<T: Send> Send for SlotEnd<T> {}
+// SAFETY: a shared guard gives access to nothing.
+unsafe impl<T> Sync for SlotEnd<T> {}
+
+/// The future of a coroutine with pinned locals: a [`Machine`] plus the
+/// slots, which stay where they are from the first poll on.
+///
+/// Field order is drop order: the frame (which may hold references into the
+/// slots, futures borrowing them, and the guards that end them) first, then
+/// the slots (a tuple in reverse declaration order).
+///
+/// [`Machine`]: super::Machine
+pub struct PinMachine<S, L, F> {
+    frame: S,
+    locals: L,
+    step: F,
+    _pinned: PhantomPinned,
+}
+
+impl<S, L, F> PinMachine<S, L, F> {
+    /// Wraps a frame, the slots and the step function. Safe: the step gets
+    /// the slots as a raw pointer, and every use of it is the step's own
+    /// `unsafe`.
+    #[inline]
+    pub fn new<T>(frame: S, locals: L, step: F) -> Self
+    where
+        F: FnMut(&mut S, *mut L, &mut Context<'_>) -> Poll<T>,
+    {
+        PinMachine {
+            frame,
+            locals,
+            step,
+            _pinned: PhantomPinned,
+        }
+    }
+}
+
+impl<S, L, F, T> Future for PinMachine<S, L, F>
+where
+    F: FnMut(&mut S, *mut L, &mut Context<'_>) -> Poll<T>,
+{
+    type Output = T;
+
+    #[inline]
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<T> {
+        // SAFETY: nothing moves out of `self`. `Self: !Unpin`, so this `&mut`
+        // asserts no uniqueness over `locals`, which references in `frame`
+        // point into; the slots are handed on as a raw pointer.
+        let this = unsafe { self.get_unchecked_mut() };
+        (this.step)(&mut this.frame, &raw mut this.locals, cx)
+    }
+}
+
+impl<S, L, F> core::fmt::Debug for PinMachine<S, L, F> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Coroutine")
+            .field("frame_size", &core::mem::size_of::<S>())
+            .field("pinned_size", &core::mem::size_of::<L>())
+            .finish_non_exhaustive()
+    }
+}
