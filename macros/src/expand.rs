@@ -78,7 +78,7 @@ fn compile_checked(item: ItemFn) -> syn::Result<TokenStream> {
         let ptr = |slot: usize| named.slots[slot].ident.clone();
         let names = pinned.iter().map(|&s| ptr(s).to_string()).collect();
         let last_use = last_use.iter().map(|(&s, &at)| (ptr(s).to_string(), at)).collect();
-        pin::rewrite(&pin::Pins { names, last_use }, &mut body)?;
+        let flagged = pin::rewrite(&pin::Pins { names, last_use }, &mut body)?;
         let mut kept = Vec::new();
         let mut kept_exprs = Vec::new();
         let mut guards = Vec::new();
@@ -98,9 +98,11 @@ fn compile_checked(item: ItemFn) -> syn::Result<TokenStream> {
         }
         // Newest first: the slots drop in reverse declaration order.
         for &slot in pinned.iter().rev() {
+            let param = (slot < params.len()).then(|| param_exprs[slot].clone());
             pinned_locals.push(pin::PinnedLocal {
+                flagged: param.is_some() || flagged.contains(&ptr(slot).to_string()),
                 ptr: ptr(slot),
-                param: (slot < params.len()).then(|| param_exprs[slot].clone()),
+                param,
             });
         }
         guards.append(&mut body);

@@ -262,14 +262,24 @@ impl Normalizer {
             stmt: parse_quote_spanned!(t.span()=> let #t;),
             res: Res::default(),
         });
-        out.splice(start..start, decls);
-        for t in made.iter().rev() {
-            let end = Ident::new(PIN_TEMPORARY_END, t.span());
-            out.push(Node::Code {
-                stmt: parse_quote_spanned!(t.span()=> #end!(#t);),
-                res: Res::default(),
-            });
+        let ends = || {
+            made.iter().rev().map(|t| {
+                let end = Ident::new(PIN_TEMPORARY_END, t.span());
+                Node::Code {
+                    stmt: parse_quote_spanned!(t.span()=> #end!(#t);),
+                    res: Res::default(),
+                }
+            })
+        };
+        // The temporaries of an `if` condition end before its branches run.
+        match out.last_mut() {
+            Some(Node::If { then, else_, .. }) => {
+                then.splice(0..0, ends());
+                else_.splice(0..0, ends());
+            }
+            _ => out.extend(ends()),
         }
+        out.splice(start..start, decls);
     }
 
     fn stmt_with_awaits(&mut self, stmt: &Stmt, out: &mut Vec<Node>) {

@@ -271,13 +271,25 @@ impl<'a> Gen<'a> {
             };
         }
         let locals = names::hidden("__locals", span);
+        let kind = |l: &crate::pin::PinnedLocal| match l.flagged {
+            true => quote_spanned!(span=> #p::Slot),
+            false => quote_spanned!(span=> #p::LiveSlot),
+        };
         let slots = self.input.pinned.iter().map(|l| match &l.param {
             Some(value) => quote_spanned!(span=> #p::Slot::with(#value)),
             // SAFETY: the slot is dereferenced only after its `let` stored a
-            // value (the shadow rejects a use of an unassigned local).
-            None => quote_spanned!(span=> unsafe { #p::Slot::new() }),
+            // value (the shadow rejects a use of an unassigned local); a
+            // `LiveSlot` is never moved out of and gets its guard right
+            // after its `let`.
+            None => {
+                let kind = kind(l);
+                quote_spanned!(span=> unsafe { #kind::new() })
+            }
         });
-        let slot_types = self.input.pinned.iter().map(|_| quote!(#p::Slot<_>));
+        let slot_types = self.input.pinned.iter().map(|l| {
+            let kind = kind(l);
+            quote!(#kind<_>)
+        });
         let pointers = self.input.pinned.iter().enumerate().map(|(k, l)| {
             let (ptr, k) = (&l.ptr, syn::Index::from(k));
             // SAFETY: `__locals` points to the slots of the pinned machine

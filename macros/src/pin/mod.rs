@@ -20,4 +20,6 @@ pub struct PinnedLocal {
     pub ptr: proc_macro2::Ident,
     /// For a parameter: the expression passing it in.
     pub param: Option<proc_macro2::TokenStream>,
+    /// Its slot needs a drop flag (`Slot`); else a `LiveSlot`.
+    pub flagged: bool,
 }

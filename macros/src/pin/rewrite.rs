@@ -50,16 +50,16 @@ impl Pins {
 /// The place of pinned local `ptr`: `**slot`.
 fn place(ptr: &Ident) -> Expr {
     let span = ptr.span();
-    parse_quote_spanned!(span=> (**unsafe { ::asyncio::coroutine::Slot::place(#ptr) }))
+    parse_quote_spanned!(span=> (**unsafe { ::asyncio::coroutine::place(#ptr) }))
 }
 
 /// The value of pinned local `ptr`, moved out. Bound first, so that its
 /// type comes from the slot and the context's expected type coerces it
 /// (`&&T` to `&T`) rather than being imposed on the slot.
-fn take(ptr: &Ident) -> Expr {
+fn take_expr(ptr: &Ident) -> Expr {
     let span = ptr.span();
     parse_quote_spanned!(span=> {
-        let __taken = unsafe { ::asyncio::coroutine::Slot::take(::asyncio::coroutine::Slot::place(#ptr)) };
+        let __taken = unsafe { ::asyncio::coroutine::Slot::take(::asyncio::coroutine::place(#ptr)) };
         __taken
     })
 }
@@ -85,7 +85,10 @@ fn code(stmt: Stmt) -> Node {
 }
 
 /// Rewrites `nodes` in place; errors for uses that cannot be expressed.
-pub fn nodes(pins: &Pins, nodes: &mut Vec<Node>) -> Result<(), syn::Error> {
+/// Returns the pinned locals whose slots need a drop flag (a `Slot`
+/// rather than a `LiveSlot`): those moved out of somewhere, or declared
+/// without a value.
+pub fn nodes(pins: &Pins, nodes: &mut Vec<Node>) -> Result<BTreeSet<String>, syn::Error> {
     let mut r = Rewrite {
         pins,
         errors: Vec::new(),
@@ -93,9 +96,10 @@ pub fn nodes(pins: &Pins, nodes: &mut Vec<Node>) -> Result<(), syn::Error> {
         closure_refs: BTreeSet::new(),
         index: 0,
         takes_here: BTreeSet::new(),
+        flagged: BTreeSet::new(),
     };
     r.nodes(nodes);
-    crate::errors::combine(r.errors)
+    crate::errors::combine(r.errors).map(|()| r.flagged)
 }
 
 struct Rewrite<'a> {
@@ -112,6 +116,8 @@ struct Rewrite<'a> {
     index: usize,
     /// The pinned locals whose last use is in the current node.
     takes_here: BTreeSet<String>,
+    /// See [`nodes`].
+    flagged: BTreeSet<String>,
 }
 
 /// The pinned local a `let` declares, with its type and initialiser.
@@ -175,6 +181,9 @@ impl Rewrite<'_> {
         }
         let (ptr, ty) = (ident.clone(), ty.cloned());
         let mut out = Vec::new();
+        if init.is_none() {
+            self.flagged.insert(ptr.to_string());
+        }
         if let Some(init) = init {
             self.value(init);
             let span = ptr.span();
@@ -185,15 +194,20 @@ impl Rewrite<'_> {
                 None => quote!(#init),
             };
             let stmt: Stmt = parse_quote_spanned!(span=>
-                #(#attrs)* ::asyncio::coroutine::Slot::init(
-                    unsafe { ::asyncio::coroutine::Slot::place(#ptr) }, #value););
+                #(#attrs)* ::asyncio::coroutine::PinnedSlot::init(
+                    unsafe { ::asyncio::coroutine::place(#ptr) }, #value););
             out.push(code(stmt));
         }
-        let mut guard = guard(&ptr);
-        if let Stmt::Local(l) = &mut guard {
-            l.attrs = attrs;
+        // A temporary's end is explicit, after its statement (see
+        // `normalize::PIN_TEMPORARY`); on an early exit, or when the
+        // coroutine is dropped, its slot drops it.
+        if !ptr.to_string().contains(crate::normalize::PIN_TEMPORARY_LOCAL) {
+            let mut guard = guard(&ptr);
+            if let Stmt::Local(l) = &mut guard {
+                l.attrs = attrs;
+            }
+            out.push(code(guard));
         }
-        out.push(code(guard));
         Some(out)
     }
 
@@ -229,8 +243,8 @@ impl Rewrite<'_> {
                 *ident = tmp.clone();
                 let span = ptr.span();
                 moves.push(code(parse_quote_spanned!(span=>
-                    ::asyncio::coroutine::Slot::init(
-                        unsafe { ::asyncio::coroutine::Slot::place(#ptr) }, #tmp);)));
+                    ::asyncio::coroutine::PinnedSlot::init(
+                        unsafe { ::asyncio::coroutine::place(#ptr) }, #tmp);)));
                 moves.push(code(guard(&ptr)));
             }
         });
@@ -304,7 +318,7 @@ impl Rewrite<'_> {
     /// A `match` scrutinee: a place, or the value at the local's last use.
     fn scrutinee(&mut self, e: &mut Expr) {
         match self.taken_here(e) {
-            Some(ptr) => *e = take(&ptr),
+            Some(ptr) => *e = self.take(&ptr),
             None => self.visit_expr_mut(e),
         }
     }
@@ -322,7 +336,7 @@ impl Rewrite<'_> {
                 base = &mut *f.base;
             }
             if let Some(ptr) = self.taken_here(base) {
-                *base = take(&ptr);
+                *base = self.take(&ptr);
                 return;
             }
         }
@@ -336,7 +350,7 @@ impl Rewrite<'_> {
                 ));
                 return;
             }
-            *inner = take(&ptr);
+            *inner = self.take(&ptr);
             return;
         }
         self.visit_expr_mut(e);
@@ -350,10 +364,13 @@ impl Rewrite<'_> {
         if found.is_empty() {
             return None;
         }
-        let takes = found.values().map(|ptr| {
-            let t = take(ptr);
-            quote!(let #ptr = #t;)
-        });
+        let takes: Vec<_> = found
+            .values()
+            .map(|ptr| {
+                let t = self.take(ptr);
+                quote!(let #ptr = #t;)
+            })
+            .collect();
         let span = c.or1_token.span;
         Some(parse_quote_spanned!(span=> { #(#takes)* #c }))
     }
@@ -396,7 +413,7 @@ impl VisitMut for Rewrite<'_> {
             if let Some(ptr) = end.as_deref().and_then(|a| a.first()).and_then(|e| self.pins.pinned(e)) {
                 let span = ptr.span();
                 *stmt = parse_quote_spanned!(span=> unsafe {
-                    ::asyncio::coroutine::Slot::end(::asyncio::coroutine::Slot::place(#ptr))
+                    ::asyncio::coroutine::PinnedSlot::end(::asyncio::coroutine::place(#ptr))
                 };);
                 return;
             }
@@ -417,9 +434,9 @@ impl VisitMut for Rewrite<'_> {
                         self.value(&mut value);
                         let (span, mutability) = (ptr.span(), r.mutability);
                         *e = parse_quote_spanned!(span=> & #mutability **{
-                            ::asyncio::coroutine::Slot::assign(
-                                unsafe { ::asyncio::coroutine::Slot::place(#ptr) }, #value);
-                            unsafe { ::asyncio::coroutine::Slot::place(#ptr) }
+                            ::asyncio::coroutine::PinnedSlot::assign(
+                                unsafe { ::asyncio::coroutine::place(#ptr) }, #value);
+                            unsafe { ::asyncio::coroutine::place(#ptr) }
                         });
                         return;
                     }
@@ -434,7 +451,7 @@ impl VisitMut for Rewrite<'_> {
             Expr::MethodCall(m) => {
                 let by_value = super::select::by_value(&m.method);
                 match self.taken_here(&m.receiver) {
-                    Some(ptr) if by_value => *m.receiver = take(&ptr),
+                    Some(ptr) if by_value => *m.receiver = self.take(&ptr),
                     _ => self.visit_expr_mut(&mut m.receiver),
                 }
                 m.args.iter_mut().for_each(|a| self.value(a));
@@ -467,8 +484,8 @@ impl VisitMut for Rewrite<'_> {
                 if let Some(ptr) = self.pins.pinned(&a.left) {
                     let right = &a.right;
                     let span = ptr.span();
-                    *e = parse_quote_spanned!(span=> ::asyncio::coroutine::Slot::assign(
-                        unsafe { ::asyncio::coroutine::Slot::place(#ptr) }, #right));
+                    *e = parse_quote_spanned!(span=> ::asyncio::coroutine::PinnedSlot::assign(
+                        unsafe { ::asyncio::coroutine::place(#ptr) }, #right));
                 } else {
                     self.visit_expr_mut(&mut a.left);
                 }
@@ -504,7 +521,7 @@ impl VisitMut for Rewrite<'_> {
                     .map(|ptr| {
                         let (r, span) = (slot_ref(ptr), ptr.span());
                         parse_quote_spanned!(span=>
-                            let #r = unsafe { ::asyncio::coroutine::Slot::place(#ptr) };)
+                            let #r = unsafe { ::asyncio::coroutine::place(#ptr) };)
                     })
                     .collect();
                 let added: Vec<String> = found
@@ -574,6 +591,12 @@ impl VisitMut for Rewrite<'_> {
 }
 
 impl Rewrite<'_> {
+    /// A move out of pinned local `ptr`: its slot needs a drop flag.
+    fn take(&mut self, ptr: &Ident) -> Expr {
+        self.flagged.insert(ptr.to_string());
+        take_expr(ptr)
+    }
+
     /// The place of a pinned local: through its slot, or inside a borrowing
     /// closure through the slot reference bound before it.
     fn place(&self, ptr: &Ident) -> Expr {

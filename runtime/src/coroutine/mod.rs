@@ -14,7 +14,7 @@ mod slot;
 mod try_op;
 
 pub use machine::Machine;
-pub use pinned::{PinMachine, Slot, SlotEnd, shadow_await};
+pub use pinned::{LiveSlot, PinMachine, PinnedSlot, Slot, SlotEnd, place, shadow_await};
 pub use slot::AwaitSlot;
 pub use try_op::{FromResidual, Try};
 

@@ -35,6 +35,43 @@ pub fn shadow_await<F: IntoFuture>(_future: F) -> F::Output {
     unreachable!("asyncio: the shadow of a coroutine body never runs")
 }
 
+/// The slot behind `this`, for one use of a pinned local.
+///
+/// # Safety
+///
+/// `this` points to a slot inside a pinned [`PinMachine`] that outlives
+/// `'m`, and the use is one the shadow body accepted.
+#[inline(always)]
+pub unsafe fn place<'m, S>(this: *mut S) -> &'m mut S {
+    // SAFETY: by the caller's contract; slots are `!Unpin`, so this `&mut`
+    // does not invalidate shared references into the value.
+    unsafe { &mut *this }
+}
+
+/// What the generated code does with a pinned local's slot, whichever of
+/// the two kinds it is ([`Slot`], with a drop flag, or [`LiveSlot`],
+/// without).
+pub trait PinnedSlot {
+    /// The local's type.
+    type Value;
+
+    /// `let v = value;`: the local comes into scope.
+    fn init(this: &mut Self, value: Self::Value);
+
+    /// `v = value;`: drops the old value (if it was not moved), then stores
+    /// the new one.
+    fn assign(this: &mut Self, value: Self::Value);
+
+    /// The end of the local's scope: drops the value (if it was not moved).
+    ///
+    /// # Safety
+    ///
+    /// No reference into the value is used afterwards (the shadow proves it:
+    /// the local's scope ends here), and for a [`LiveSlot`] the value is
+    /// there.
+    unsafe fn end(this: &mut Self);
+}
+
 /// The storage of one pinned local, with its drop flag.
 ///
 /// `!Unpin`: a `&mut Slot` asserts no uniqueness over the value, so making
@@ -73,39 +110,6 @@ impl<T> Slot<T> {
         }
     }
 
-    /// The slot behind `this`, for one use of the local.
-    ///
-    /// # Safety
-    ///
-    /// `this` points to a slot inside a pinned [`PinMachine`] that outlives
-    /// `'m`, and the use is one the shadow body accepted.
-    #[inline(always)]
-    pub unsafe fn place<'m>(this: *mut Self) -> &'m mut Self {
-        // SAFETY: by the caller's contract; `Self: !Unpin`, so this `&mut`
-        // does not invalidate shared references into the value.
-        unsafe { &mut *this }
-    }
-
-    /// `let v = value;`: the local comes into scope.
-    #[inline(always)]
-    pub fn init(this: &mut Self, value: T) {
-        Self::assign(this, value);
-    }
-
-    /// `v = value;`: drops the old value if it was not moved out, as Rust
-    /// does, then stores the new one.
-    #[inline(always)]
-    pub fn assign(this: &mut Self, value: T) {
-        if this.live {
-            this.live = false;
-            // SAFETY: `live` says the value is initialised; it is marked dead
-            // first, so a panicking drop does not drop it twice.
-            unsafe { this.value.assume_init_drop() };
-        }
-        this.value.write(value);
-        this.live = true;
-    }
-
     /// A bare-path use of the local in a value position (`let w = v;`,
     /// `f(v)`): a move, a copy, or a reborrow of a `&mut`. The bits stay, so
     /// a later use of a `Copy` value (which the shadow allows) reads them.
@@ -121,14 +125,30 @@ impl<T> Slot<T> {
         unsafe { this.value.assume_init_read() }
     }
 
-    /// The end of the local's scope: drops the value unless it was moved.
-    ///
-    /// # Safety
-    ///
-    /// No reference into the value is used afterwards (the shadow proves it:
-    /// the local's scope ends here).
+}
+
+impl<T> PinnedSlot for Slot<T> {
+    type Value = T;
+
     #[inline(always)]
-    pub unsafe fn end(this: &mut Self) {
+    fn init(this: &mut Self, value: T) {
+        Self::assign(this, value);
+    }
+
+    #[inline(always)]
+    fn assign(this: &mut Self, value: T) {
+        if this.live {
+            this.live = false;
+            // SAFETY: `live` says the value is initialised; it is marked dead
+            // first, so a panicking drop does not drop it twice.
+            unsafe { this.value.assume_init_drop() };
+        }
+        this.value.write(value);
+        this.live = true;
+    }
+
+    #[inline(always)]
+    unsafe fn end(this: &mut Self) {
         if this.live {
             this.live = false;
             // SAFETY: `live` says the value is initialised.
@@ -160,7 +180,73 @@ impl<T> DerefMut for Slot<T> {
 impl<T> Drop for Slot<T> {
     fn drop(&mut self) {
         // SAFETY: the machine is being dropped; nothing uses the value again.
-        unsafe { Self::end(self) }
+        unsafe { PinnedSlot::end(self) }
+    }
+}
+
+/// The storage of a pinned local that is never moved out and is assigned
+/// by its `let`: its value is there from the `let` to the end of its scope,
+/// which its guard ([`SlotEnd`]) marks, so it needs no drop flag (and is as
+/// large as the value). Dropping the slot drops nothing: the guard does.
+pub struct LiveSlot<T> {
+    value: MaybeUninit<T>,
+    _pinned: PhantomPinned,
+}
+
+impl<T> LiveSlot<T> {
+    /// A slot for a local not yet declared.
+    ///
+    /// # Safety
+    ///
+    /// As [`Slot::new`]; moreover the value is never moved out, and the
+    /// slot's guard is created right after its `init`.
+    #[inline]
+    pub const unsafe fn new() -> Self {
+        LiveSlot {
+            value: MaybeUninit::uninit(),
+            _pinned: PhantomPinned,
+        }
+    }
+}
+
+impl<T> PinnedSlot for LiveSlot<T> {
+    type Value = T;
+
+    #[inline(always)]
+    fn init(this: &mut Self, value: T) {
+        this.value.write(value);
+    }
+
+    #[inline(always)]
+    fn assign(this: &mut Self, value: T) {
+        // SAFETY: a `LiveSlot` is assigned only in its local's scope, after
+        // its `init` (`new`'s contract), and never moved out of.
+        unsafe { this.value.assume_init_drop() };
+        this.value.write(value);
+    }
+
+    #[inline(always)]
+    unsafe fn end(this: &mut Self) {
+        // SAFETY: the value is there (the caller's contract).
+        unsafe { this.value.assume_init_drop() };
+    }
+}
+
+impl<T> Deref for LiveSlot<T> {
+    type Target = T;
+
+    #[inline(always)]
+    fn deref(&self) -> &T {
+        // SAFETY: as in `Slot`'s `deref`.
+        unsafe { self.value.assume_init_ref() }
+    }
+}
+
+impl<T> DerefMut for LiveSlot<T> {
+    #[inline(always)]
+    fn deref_mut(&mut self) -> &mut T {
+        // SAFETY: as in `Slot`'s `deref`.
+        unsafe { self.value.assume_init_mut() }
     }
 }
 
@@ -168,35 +254,36 @@ impl<T> Drop for Slot<T> {
 /// local, as a never-read guard, it drops where the local's scope closes
 /// (on every path out, including a suspended coroutine being dropped) and
 /// in the local's place in the drop order.
-pub struct SlotEnd<T>(*mut Slot<T>);
+pub struct SlotEnd<S: PinnedSlot>(*mut S);
 
-impl<T> SlotEnd<T> {
+impl<S: PinnedSlot> SlotEnd<S> {
     /// The guard of the slot behind `slot`.
     ///
     /// # Safety
     ///
     /// `slot` points into the same pinned [`PinMachine`] as the guard lives
-    /// in (its frame or its step), which drops the guard before its slots.
+    /// in (its frame or its step), which drops the guard before its slots;
+    /// the slot's value is there (it was just initialised).
     #[inline(always)]
-    pub unsafe fn new(slot: *mut Slot<T>) -> Self {
+    pub unsafe fn new(slot: *mut S) -> Self {
         SlotEnd(slot)
     }
 }
 
-impl<T> Drop for SlotEnd<T> {
+impl<S: PinnedSlot> Drop for SlotEnd<S> {
     #[inline(always)]
     fn drop(&mut self) {
         // SAFETY: by `new`'s contract the slot is still there; the local's
         // scope ends here, and the shadow proves no borrow of it outlives it.
-        unsafe { Slot::end(&mut *self.0) }
+        unsafe { PinnedSlot::end(&mut *self.0) }
     }
 }
 
 // SAFETY: the guard only drops the value, wherever the machine is: it may
 // move to another thread with the machine when the value may.
-unsafe impl<T: Send> Send for SlotEnd<T> {}
+unsafe impl<S: PinnedSlot> Send for SlotEnd<S> where S::Value: Send {}
 // SAFETY: a shared guard gives access to nothing.
-unsafe impl<T> Sync for SlotEnd<T> {}
+unsafe impl<S: PinnedSlot> Sync for SlotEnd<S> {}
 
 /// The future of a coroutine with pinned locals: a [`Machine`] plus the
 /// slots, which stay where they are from the first poll on.
