@@ -60,12 +60,29 @@ fn compile_checked(item: ItemFn) -> syn::Result<TokenStream> {
         })
         .map(|(i, _)| i)
         .collect();
-    let pin::Selection { pinned, last_use } = pin::select(
+    // Parameters that are shared references are copied, never pinned.
+    let shared_ref_params: Vec<usize> = item
+        .sig
+        .inputs
+        .iter()
+        .enumerate()
+        .filter(|(_, arg)| match arg {
+            syn::FnArg::Receiver(r) => r.reference.is_some() && r.mutability.is_none(),
+            syn::FnArg::Typed(t) => matches!(&*t.ty, syn::Type::Reference(r) if r.mutability.is_none()),
+        })
+        .map(|(i, _)| i)
+        .collect();
+    let pin::Selection {
+        pinned,
+        last_use,
+        shared_refs,
+    } = pin::select(
         &plan.body,
         &plan.resolution,
         &plan.cfg,
         &plan.liveness,
         &mut_ref_params,
+        &shared_ref_params,
     );
     let mut param_exprs: Vec<TokenStream> = coroutine.params.iter().map(|(_, e)| e.clone()).collect();
     let mut pinned_locals = Vec::new();
@@ -78,7 +95,13 @@ fn compile_checked(item: ItemFn) -> syn::Result<TokenStream> {
         let ptr = |slot: usize| named.slots[slot].ident.clone();
         let names = pinned.iter().map(|&s| ptr(s).to_string()).collect();
         let last_use = last_use.iter().map(|(&s, &at)| (ptr(s).to_string(), at)).collect();
-        let flagged = pin::rewrite(&pin::Pins { names, last_use }, &mut body)?;
+        let shared_refs = shared_refs.iter().map(|&s| ptr(s).to_string()).collect();
+        let pins = pin::Pins {
+            names,
+            last_use,
+            shared_refs,
+        };
+        let flagged = pin::rewrite(&pins, &mut body)?;
         let mut kept = Vec::new();
         let mut kept_exprs = Vec::new();
         let mut guards = Vec::new();

@@ -272,14 +272,14 @@ impl<'a> Gen<'a> {
         }
         let locals = names::hidden("__locals", span);
         let kind = |l: &crate::pin::PinnedLocal| match l.flagged {
-            true => quote_spanned!(span=> #p::Slot),
-            false => quote_spanned!(span=> #p::LiveSlot),
+            true => quote_spanned!(span=> #p::PinnedOrMoved),
+            false => quote_spanned!(span=> #p::Pinned),
         };
         let slots = self.input.pinned.iter().map(|l| match &l.param {
-            Some(value) => quote_spanned!(span=> #p::Slot::with(#value)),
+            Some(value) => quote_spanned!(span=> #p::PinnedOrMoved::with(#value)),
             // SAFETY: the slot is dereferenced only after its `let` stored a
             // value (the shadow rejects a use of an unassigned local); a
-            // `LiveSlot` is never moved out of and gets its guard right
+            // `Pinned` is never moved out of and gets its guard right
             // after its `let`.
             None => {
                 let kind = kind(l);

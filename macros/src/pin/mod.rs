@@ -4,7 +4,7 @@
 //! suspended; [`rewrite`] turns their declarations and uses into accesses
 //! to slots of a pinned machine; [`shadow`] emits the body once more as
 //! ordinary code for rustc to borrow-check. The runtime side is
-//! `asyncio::coroutine::{Slot, SlotEnd, PinMachine}`.
+//! `asyncio::coroutine::{PinnedOrMoved, PinnedEnd, PinMachine}`.
 
 mod rewrite;
 mod select;
@@ -20,6 +20,6 @@ pub struct PinnedLocal {
     pub ptr: proc_macro2::Ident,
     /// For a parameter: the expression passing it in.
     pub param: Option<proc_macro2::TokenStream>,
-    /// Its slot needs a drop flag (`Slot`); else a `LiveSlot`.
+    /// Its slot needs a drop flag (`PinnedOrMoved`); else a `Pinned`.
     pub flagged: bool,
 }

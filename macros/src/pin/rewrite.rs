@@ -4,13 +4,13 @@
 //! local to a unique hygienic name (the same name then denotes, in the
 //! step, the raw pointer to its slot):
 //!
-//! - `let v = e;` becomes `Slot::init(slot, e);` followed by a never-read
-//!   guard `let __end = SlotEnd::new(slot);`, which the rest of the compiler
+//! - `let v = e;` becomes `PinnedSlot::init(slot, e);` followed by a never-read
+//!   guard `let __end = PinnedEnd::new(slot);`, which the rest of the compiler
 //!   keeps to the end of the scope like any guard: the local drops where an
 //!   `async fn` drops it, on every path out;
-//! - `v = e` becomes `Slot::assign(slot, e)`;
+//! - `v = e` becomes `PinnedSlot::assign(slot, e)`;
 //! - `v` in a position that moves it (an argument, an initialiser, an
-//!   operand of arithmetic, a returned value, ...) becomes `Slot::take`;
+//!   operand of arithmetic, a returned value, ...) becomes `PinnedOrMoved::take`;
 //! - every other use (`&v`, `v.f`, `v.m()`, `v[i]`, a `match` scrutinee,
 //!   macro arguments) becomes the place `**slot`, whose `Deref`/`DerefMut`
 //!   rustc picks as it picks autoref;
@@ -37,6 +37,8 @@ pub struct Pins {
     /// The node of each pinned local's last use, where a use that may move
     /// it takes it out of its slot (see `select::Selection::last_use`).
     pub last_use: BTreeMap<String, usize>,
+    /// Pinned locals holding shared references: no field projection.
+    pub shared_refs: BTreeSet<String>,
 }
 
 impl Pins {
@@ -59,7 +61,7 @@ fn place(ptr: &Ident) -> Expr {
 fn take_expr(ptr: &Ident) -> Expr {
     let span = ptr.span();
     parse_quote_spanned!(span=> {
-        let __taken = unsafe { ::asyncio::coroutine::Slot::take(::asyncio::coroutine::place(#ptr)) };
+        let __taken = unsafe { ::asyncio::coroutine::PinnedOrMoved::take(::asyncio::coroutine::place(#ptr)) };
         __taken
     })
 }
@@ -69,12 +71,12 @@ pub fn guard_name(ptr: &Ident) -> Ident {
     crate::names::hidden(&format!("__pin_end{ptr}"), ptr.span())
 }
 
-/// `let __end = SlotEnd::new(ptr);`
+/// `let __end = PinnedEnd::new(ptr);`
 pub fn guard(ptr: &Ident) -> Stmt {
     let span = ptr.span();
     let name = guard_name(ptr);
     parse_quote_spanned!(span=>
-        let #name = unsafe { ::asyncio::coroutine::SlotEnd::new(#ptr) };)
+        let #name = unsafe { ::asyncio::coroutine::PinnedEnd::new(#ptr) };)
 }
 
 fn code(stmt: Stmt) -> Node {
@@ -85,8 +87,8 @@ fn code(stmt: Stmt) -> Node {
 }
 
 /// Rewrites `nodes` in place; errors for uses that cannot be expressed.
-/// Returns the pinned locals whose slots need a drop flag (a `Slot`
-/// rather than a `LiveSlot`): those moved out of somewhere, or declared
+/// Returns the pinned locals whose slots need a drop flag (a `PinnedOrMoved`
+/// rather than a `Pinned`): those moved out of somewhere, or declared
 /// without a value.
 pub fn nodes(pins: &Pins, nodes: &mut Vec<Node>) -> Result<BTreeSet<String>, syn::Error> {
     let mut r = Rewrite {
@@ -264,7 +266,8 @@ impl Rewrite<'_> {
                     self.nodes(d);
                 }
             }
-            Node::Await { future, .. } => self.visit_expr_mut(future),
+            // `IntoFuture::into_future(future)`: a move.
+            Node::Await { future, .. } => self.value(future),
             Node::Scope { body, .. } | Node::Loop { body, .. } | Node::Labeled { body, .. } => {
                 self.nodes(body)
             }
@@ -389,7 +392,7 @@ fn mentions(tokens: &TokenStream, names: &BTreeSet<String>, out: &mut BTreeMap<S
     }
 }
 
-/// The name of the `&mut Slot` a borrowing closure reaches `ptr`'s local by.
+/// The name of the `&mut PinnedOrMoved` a borrowing closure reaches `ptr`'s local by.
 fn slot_ref(ptr: &Ident) -> Ident {
     crate::names::hidden(&format!("__pin_ref{ptr}"), ptr.span())
 }
@@ -442,6 +445,12 @@ impl VisitMut for Rewrite<'_> {
                     }
                 }
             }
+        }
+        // `v.a.b` in place, as a plain local's field: a borrow of one field
+        // leaves the others free.
+        if let Some(projected) = self.projection(e) {
+            *e = projected;
+            return;
         }
         match e {
             Expr::Call(c) => {
@@ -509,7 +518,7 @@ impl VisitMut for Rewrite<'_> {
                 }
             }
             Expr::Closure(c) => {
-                // The closure reaches each pinned local through a `&mut Slot`
+                // The closure reaches each pinned local through a `&mut PinnedOrMoved`
                 // bound just before it: it captures the slot through that
                 // reference (a reborrow, independent of the binding), so it
                 // may be held across an await like any borrowing closure.
@@ -591,6 +600,29 @@ impl VisitMut for Rewrite<'_> {
 }
 
 impl Rewrite<'_> {
+    /// `**in_place(&raw mut (*value).a.b)` for a field chain `v.a.b` of a
+    /// pinned owned local (not inside a closure, which reaches locals
+    /// through slot references).
+    fn projection(&self, e: &Expr) -> Option<Expr> {
+        let Expr::Field(_) = e else { return None };
+        let mut base = e;
+        let mut fields = Vec::new();
+        while let Expr::Field(f) = base {
+            fields.push(&f.member);
+            base = &f.base;
+        }
+        let ptr = self.pins.pinned(base)?;
+        if self.closure_depth > 0 || self.pins.shared_refs.contains(&ptr.to_string()) {
+            return None;
+        }
+        fields.reverse();
+        let span = ptr.span();
+        Some(parse_quote_spanned!(span=> (**unsafe {
+            ::asyncio::coroutine::in_place(
+                &raw mut (*::asyncio::coroutine::PinnedSlot::value(#ptr)) #(.#fields)*)
+        })))
+    }
+
     /// A move out of pinned local `ptr`: its slot needs a drop flag.
     fn take(&mut self, ptr: &Ident) -> Expr {
         self.flagged.insert(ptr.to_string());

@@ -193,6 +193,10 @@ pub struct Selection {
     /// reference. Only where no loop encloses the use but not the
     /// declaration, and not at the use that borrows it across an await.
     pub last_use: BTreeMap<SlotId, usize>,
+    /// Pinned slots known to hold a shared reference (`let r = &v;`, a
+    /// `ref` binding): their fields are reached through the reference, not
+    /// projected in place.
+    pub shared_refs: BTreeSet<SlotId>,
 }
 
 /// Decides which slots to pin.
@@ -202,10 +206,12 @@ pub fn select(
     cfg: &Cfg,
     liveness: &Liveness,
     mut_ref_params: &[SlotId],
+    shared_ref_params: &[SlotId],
 ) -> Selection {
     let mut walk = Walk {
         resolution,
         mut_refs: mut_ref_params.iter().copied().collect(),
+        shared_refs: BTreeSet::new(),
         cfg_lets: BTreeMap::new(),
         holds: vec![BTreeSet::new(); resolution.slots.len()],
         awaited: BTreeSet::new(),
@@ -236,6 +242,9 @@ pub fn select(
         pinned.extend(&walk.holds[s]);
     }
     pinned.retain(|s| walk.pinnable.contains(s) || is_param(resolution, *s));
+    // A shared reference parameter is `Copy`: moving it into the frame
+    // while it is reborrowed is fine.
+    pinned.retain(|s| !shared_ref_params.contains(s));
     // Temporaries borrowed by an awaited future (see
     // `normalize::PIN_TEMPORARY`) are pinned by construction.
     pinned.extend(
@@ -263,7 +272,12 @@ pub fn select(
             last_use.insert(slot, at);
         }
     }
-    Selection { pinned, last_use }
+    let shared_refs = walk.shared_refs.intersection(&pinned).copied().collect();
+    Selection {
+        pinned,
+        last_use,
+        shared_refs,
+    }
 }
 
 /// Where slots are declared and used, by node.
@@ -289,6 +303,8 @@ struct Walk<'a> {
     /// passing one to a call reborrows it, so an awaited future that is
     /// given one borrows the slot.
     mut_refs: BTreeSet<SlotId>,
+    /// Slots known to hold a shared reference (see `Selection::shared_refs`).
+    shared_refs: BTreeSet<SlotId>,
     /// `#[cfg]` lets by name (see `cfg_alternatives`).
     cfg_lets: BTreeMap<String, Vec<SlotId>>,
     holds: Vec<BTreeSet<SlotId>>,
@@ -381,10 +397,19 @@ impl Walk<'_> {
     /// Bindings of `let` patterns, `if let`/`while let` and `match` arms
     /// can be pinned (the rewrite binds a temporary and moves it into the
     /// slot); compiler temporaries and bindings a `match` guard reads cannot.
-    fn declare(&mut self, _pat: &Pat, defs: &[SlotId], temp: bool) {
+    fn declare(&mut self, pat: &Pat, defs: &[SlotId], temp: bool) {
         if !temp {
             self.pinnable.extend(defs.iter().filter(|&&d| !self.resolution.slots[d].temp));
         }
+        // `ref x` bindings hold shared references (in binding order, which
+        // is the order of `defs`).
+        let mut i = 0;
+        ref_bindings(pat, &mut |shared| {
+            if let (true, Some(&d)) = (shared, defs.get(i)) {
+                self.shared_refs.insert(d);
+            }
+            i += 1;
+        });
     }
 
     fn node(&mut self, node: &Node, at: usize) {
@@ -395,8 +420,12 @@ impl Walk<'_> {
                     if local.attrs.iter().any(|a| a.path().is_ident("cfg")) {
                         self.cfg_alternatives(&res.defs);
                     }
-                    if is_mut_ref(&local.pat, local.init.as_ref().map(|i| &*i.expr)) {
+                    let init = local.init.as_ref().map(|i| &*i.expr);
+                    if is_mut_ref(&local.pat, init) {
                         self.mut_refs.extend(&res.defs);
+                    }
+                    if is_shared_ref(&local.pat, init) {
+                        self.shared_refs.extend(&res.defs);
                     }
                     if let Some(init) = &local.init {
                         let carried = self.carried(&|b| b.visit_expr(&init.expr), &res.uses);
@@ -422,6 +451,9 @@ impl Walk<'_> {
                 self.declare(pat, &res.defs, *temp);
                 if is_mut_ref(pat, init.as_ref()) {
                     self.mut_refs.extend(&res.defs);
+                }
+                if is_shared_ref(pat, init.as_ref()) {
+                    self.shared_refs.extend(&res.defs);
                 }
                 if let Some(init) = init {
                     let carried = self.carried(&|b| b.visit_expr(init), &res.uses);
@@ -525,6 +557,32 @@ fn is_mut_ref(pat: &Pat, init: Option<&Expr>) -> bool {
     let typed = matches!(pat, Pat::Type(t) if matches!(&*t.ty, syn::Type::Reference(r) if r.mutability.is_some()));
     let borrowed = matches!(init, Some(Expr::Reference(r)) if r.mutability.is_some());
     typed || borrowed
+}
+
+/// `let r = &v;` or `let r: &T = ..;`.
+fn is_shared_ref(pat: &Pat, init: Option<&Expr>) -> bool {
+    let typed = matches!(pat, Pat::Type(t) if matches!(&*t.ty, syn::Type::Reference(r) if r.mutability.is_none()));
+    let borrowed = matches!(init, Some(Expr::Reference(r)) if r.mutability.is_none());
+    typed || borrowed
+}
+
+/// Calls `f` for each binding of `pat`, in the order of
+/// `resolve::for_each_binding`, with whether it is a `ref` (shared) one.
+fn ref_bindings(pat: &Pat, f: &mut dyn FnMut(bool)) {
+    let mut pat = pat.clone();
+    let mut shared = Vec::new();
+    struct Modes<'a>(&'a mut Vec<(String, bool)>);
+    impl Visit<'_> for Modes<'_> {
+        fn visit_pat_ident(&mut self, p: &syn::PatIdent) {
+            self.0.push((p.ident.to_string(), p.by_ref.is_some() && p.mutability.is_none()));
+            syn::visit::visit_pat_ident(self, p);
+        }
+    }
+    Modes(&mut shared).visit_pat(&pat);
+    crate::resolve::for_each_binding(&mut pat, &mut |ident, _| {
+        let name = ident.to_string();
+        f(shared.iter().any(|(n, s)| *n == name && *s));
+    });
 }
 
 fn has_ref_binding(pat: &Pat) -> bool {

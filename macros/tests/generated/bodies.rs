@@ -1,11 +1,32 @@
 //! A deterministic generator of random coroutine bodies.
 //!
-//! Each body is valid Rust both as an `async fn` and as a `#[coroutine]`
-//! (it never holds a borrow across an await, never uses a moved value, and
-//! always terminates): nested `if`/`match`/loops/blocks, awaits in random
-//! expression positions (operands, arguments, conditions, scrutinees, loop
-//! bounds), early `return`, `?`, `break`/`continue` (labeled, with values),
-//! drop-logging values that are created, used, moved and held as guards.
+//! Each body is valid Rust both as an `async fn` and as a `#[coroutine]`:
+//! it never uses a moved value, never moves, mutates or reads a local while
+//! a `&mut` to it is still used later (nor moves or mutates it while a `&`
+//! to it is), and always terminates. Its statements: nested
+//! `if`/`match`/loops/blocks, awaits in random expression positions
+//! (operands, arguments, conditions, scrutinees, loop bounds), early
+//! `return`, `?`, `break`/`continue` (labeled, with values), drop-logging
+//! values that are created, used, moved and held as guards; and, about 30%
+//! of them, borrows held across awaits:
+//!
+//! - `&` / `&mut` references to locals (`D`, `Vec<D>`, `String`, `Vec<u32>`,
+//!   a `Counter` struct, a lifetime-extended temporary `&D(..)`) kept across
+//!   awaits, used (also by the random statements in between), then the
+//!   owner used, mutated or moved after the reference's last use;
+//! - `&mut self` / `&self` async methods called in sequence on a local
+//!   (`c.bump(x).await; c.bump(y).await; c.n`);
+//! - `for` loops over a local (`iter()`, `iter().enumerate()`, `&v`,
+//!   `iter_mut()`, `split_whitespace()`, `bytes()`) with awaits in the body,
+//!   the collection used after the loop;
+//! - futures that borrow a local (`fill(&mut v, ..).await`,
+//!   `append(&mut v, ..).await`, `look(&d).await`, `len_later(&v).await`);
+//! - temporaries borrowed by the awaited future (`measure(&format!(..))`,
+//!   `look(&D(..))`), also as `match` / `if let` scrutinees;
+//! - early exits (`return`, `?`, `break`, `continue`) while a borrow is held.
+//!
+//! The helpers (`look`, `measure`, `fill`, `Counter`, ...) are in the scratch
+//! crate's prelude (`main.rs`).
 
 /// SplitMix64: small, fast, and the same sequence everywhere for a seed.
 pub struct Rng(u64);
@@ -32,13 +53,93 @@ impl Rng {
     }
 }
 
-/// A drop-logging value in scope.
+/// The type of a local a body declares.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    /// `D`, a drop-logging value.
+    D,
+    /// `Vec<D>`.
+    Ds,
+    /// `String` (words that never name a `D`).
+    Str,
+    /// `Vec<u32>`.
+    Nums,
+    /// `Counter { n: u32, tag: D }`, with `&mut self` / `&self` async methods.
+    Counter,
+}
+
+const OWNERS: [Kind; 5] = [Kind::D, Kind::Ds, Kind::Str, Kind::Nums, Kind::Counter];
+
+/// A local in scope (a drop-logging value or one of the other kinds).
 struct Value {
     name: String,
+    kind: Kind,
     moved: bool,
     /// How many loops enclose its declaration (it may only be moved where
     /// no loop would run the move twice).
     loops: usize,
+    /// Declared `let mut`: it may be mutated and borrowed `&mut`.
+    mutable: bool,
+    /// `&` references to it that are still used later: it may be read, not
+    /// mutated or moved.
+    shared: usize,
+    /// A `&mut` reference to it is still used later: it may not be touched.
+    excl: bool,
+}
+
+impl Value {
+    fn readable(&self) -> bool {
+        !self.moved && !self.excl
+    }
+
+    fn writable(&self) -> bool {
+        self.readable() && self.mutable && self.shared == 0
+    }
+
+    fn movable(&self, loops: usize) -> bool {
+        !self.moved && !self.excl && self.shared == 0 && self.loops == loops
+    }
+}
+
+/// A reference in scope that is still used later: `let r = &v;`, `let m =
+/// &mut v;`, or a loop's element (`for x in v.iter()`).
+struct Ref {
+    name: String,
+    kind: Kind,
+    mutable: bool,
+}
+
+/// How to reach a value: through its owner (`v`, `&v`, `&mut v`, `v`) or
+/// through a reference (`r`, `r`, `r`, `*r`).
+struct Access {
+    /// Method calls and fields: `v.len()`, `r.len()`.
+    path: String,
+    /// An argument of type `&T`.
+    shared: String,
+    /// An argument of type `&mut T`.
+    exclusive: String,
+    /// The left side of an assignment.
+    place: String,
+}
+
+impl Access {
+    fn owner(v: &str) -> Self {
+        Access {
+            path: v.into(),
+            shared: format!("&{v}"),
+            exclusive: format!("&mut {v}"),
+            place: v.into(),
+        }
+    }
+
+    fn reference(r: &str) -> Self {
+        Access {
+            path: r.into(),
+            shared: r.into(),
+            exclusive: r.into(),
+            place: format!("*{r}"),
+        }
+    }
 }
 
 /// A loop the current point is inside.
@@ -54,6 +155,8 @@ struct Gen<'r> {
     scopes: Vec<Vec<Value>>,
     /// `u32` locals in scope.
     ints: Vec<Vec<String>>,
+    /// References in scope that are still used later.
+    refs: Vec<Vec<Ref>>,
     loops: Vec<Loop>,
     depth: usize,
     out: String,
@@ -67,6 +170,7 @@ pub fn body(rng: &mut Rng, name: &str) -> String {
         next: 0,
         scopes: vec![Vec::new()],
         ints: vec![vec!["p".into()]],
+        refs: vec![Vec::new()],
         loops: Vec::new(),
         depth: 0,
         out: String::new(),
@@ -95,16 +199,43 @@ impl Gen<'_> {
         self.out.push('\n');
     }
 
-    /// A value in scope that can still be used.
+    /// A drop-logging value in scope that can still be used.
     fn live_value(&mut self) -> Option<String> {
-        let live: Vec<String> = self
+        self.pick(|v| v.kind == Kind::D && v.readable())
+            .map(|(name, _)| name)
+    }
+
+    /// A random value in scope for which `ok` holds.
+    fn pick(&mut self, ok: impl Fn(&Value) -> bool) -> Option<(String, Kind)> {
+        let all: Vec<(String, Kind)> = self
             .scopes
             .iter()
             .flatten()
-            .filter(|v| !v.moved)
-            .map(|v| v.name.clone())
+            .filter(|v| ok(v))
+            .map(|v| (v.name.clone(), v.kind))
             .collect();
-        (!live.is_empty()).then(|| live[self.rng.below(live.len() as u64) as usize].clone())
+        (!all.is_empty()).then(|| all[self.rng.below(all.len() as u64) as usize].clone())
+    }
+
+    fn value(&mut self, name: &str) -> &mut Value {
+        self.scopes
+            .iter_mut()
+            .flatten()
+            .find(|v| v.name == name)
+            .expect("a declared value")
+    }
+
+    fn declare(&mut self, name: String, kind: Kind, mutable: bool) {
+        let loops = self.loops.len();
+        self.scopes.last_mut().unwrap().push(Value {
+            name,
+            kind,
+            moved: false,
+            loops,
+            mutable,
+            shared: 0,
+            excl: false,
+        });
     }
 
     fn int(&mut self) -> String {

@@ -2,10 +2,10 @@
 //! borrow of one of its own locals across an `.await`, as an `async fn` can.
 //!
 //! Most values of a coroutine move through its frame (see [`Machine`]). A
-//! local that may be borrowed across an await instead lives in a [`Slot`]
+//! local that may be borrowed across an await instead lives in a [`PinnedOrMoved`]
 //! inside a [`PinMachine`], which is pinned and `!Unpin`, so its address is
 //! stable from the first poll to the drop. The generated code reaches it
-//! through [`Slot::place`] and the slot's `Deref`/`DerefMut`, which rustc
+//! through [`PinnedOrMoved::place`] and the slot's `Deref`/`DerefMut`, which rustc
 //! picks per use exactly as it picks autoref for a plain local: a use that
 //! reads makes a shared reference, a use that writes a unique one, and no
 //! reference is made that the expression did not ask for.
@@ -15,8 +15,8 @@
 //! ordinary closure whose awaits are replaced by [`shadow_await`], so rustc
 //! checks every borrow of every local by its own rules, with locals that
 //! never move. The real code performs the same accesses in the same order
-//! (a bare-path move is [`Slot::take`], an assignment [`Slot::assign`], the
-//! end of the local's scope [`SlotEnd`]'s drop), so every reference it makes
+//! (a bare-path move is [`PinnedOrMoved::take`], an assignment [`PinnedOrMoved::assign`], the
+//! end of the local's scope [`PinnedEnd`]'s drop), so every reference it makes
 //! corresponds to one the shadow proved valid.
 //!
 //! [`Machine`]: super::Machine
@@ -49,7 +49,7 @@ pub unsafe fn place<'m, S>(this: *mut S) -> &'m mut S {
 }
 
 /// What the generated code does with a pinned local's slot, whichever of
-/// the two kinds it is ([`Slot`], with a drop flag, or [`LiveSlot`],
+/// the two kinds it is ([`PinnedOrMoved`], with a drop flag, or [`Pinned`],
 /// without).
 pub trait PinnedSlot {
     /// The local's type.
@@ -67,24 +67,72 @@ pub trait PinnedSlot {
     /// # Safety
     ///
     /// No reference into the value is used afterwards (the shadow proves it:
-    /// the local's scope ends here), and for a [`LiveSlot`] the value is
+    /// the local's scope ends here), and for a [`Pinned`] the value is
     /// there.
     unsafe fn end(this: &mut Self);
+
+    /// The address of the value, for a projection to one of its fields
+    /// (see [`in_place`]). Computing it reads nothing.
+    ///
+    /// # Safety
+    ///
+    /// `this` points to a slot.
+    unsafe fn value(this: *mut Self) -> *mut Self::Value;
+}
+
+/// A field of a pinned local, reached in place: `v.a.b` becomes
+/// `**in_place(&raw mut (*value).a.b)`, so that a borrow of one field makes
+/// a reference to that field only, and borrows of disjoint fields coexist
+/// as they do on a plain local.
+#[repr(transparent)]
+pub struct InPlace<T: ?Sized> {
+    _pinned: PhantomPinned,
+    value: T,
+}
+
+/// The field behind `field`, for one use.
+///
+/// # Safety
+///
+/// As [`place`]: `field` points into a pinned local's value, and the use
+/// is one the shadow body accepted.
+#[inline(always)]
+pub unsafe fn in_place<'m, T: ?Sized>(field: *mut T) -> &'m mut InPlace<T> {
+    // SAFETY: `InPlace<T>` is a transparent wrapper of `T`; the rest is the
+    // caller's contract. `InPlace: !Unpin`, so this `&mut` asserts no
+    // uniqueness over the field; `DerefMut` does, when the use writes.
+    unsafe { &mut *(field as *mut InPlace<T>) }
+}
+
+impl<T: ?Sized> Deref for InPlace<T> {
+    type Target = T;
+
+    #[inline(always)]
+    fn deref(&self) -> &T {
+        &self.value
+    }
+}
+
+impl<T: ?Sized> DerefMut for InPlace<T> {
+    #[inline(always)]
+    fn deref_mut(&mut self) -> &mut T {
+        &mut self.value
+    }
 }
 
 /// The storage of one pinned local, with its drop flag.
 ///
-/// `!Unpin`: a `&mut Slot` asserts no uniqueness over the value, so making
+/// `!Unpin`: a `&mut PinnedOrMoved` asserts no uniqueness over the value, so making
 /// one (in [`place`](Self::place)) leaves the references that earlier polls
 /// made into the value valid; only `DerefMut`, when the use writes, makes a
 /// unique reference to the value itself.
-pub struct Slot<T> {
+pub struct PinnedOrMoved<T> {
     live: bool,
     value: MaybeUninit<T>,
     _pinned: PhantomPinned,
 }
 
-impl<T> Slot<T> {
+impl<T> PinnedOrMoved<T> {
     /// A slot for a local not yet declared.
     ///
     /// # Safety
@@ -93,7 +141,7 @@ impl<T> Slot<T> {
     /// [`assign`](Self::assign) stored a value.
     #[inline]
     pub const unsafe fn new() -> Self {
-        Slot {
+        PinnedOrMoved {
             live: false,
             value: MaybeUninit::uninit(),
             _pinned: PhantomPinned,
@@ -103,7 +151,7 @@ impl<T> Slot<T> {
     /// A slot holding an argument from the start.
     #[inline]
     pub const fn with(value: T) -> Self {
-        Slot {
+        PinnedOrMoved {
             live: true,
             value: MaybeUninit::new(value),
             _pinned: PhantomPinned,
@@ -127,7 +175,7 @@ impl<T> Slot<T> {
 
 }
 
-impl<T> PinnedSlot for Slot<T> {
+impl<T> PinnedSlot for PinnedOrMoved<T> {
     type Value = T;
 
     #[inline(always)]
@@ -155,21 +203,27 @@ impl<T> PinnedSlot for Slot<T> {
             unsafe { this.value.assume_init_drop() };
         }
     }
+
+    #[inline(always)]
+    unsafe fn value(this: *mut Self) -> *mut T {
+        // SAFETY: `this` points to a slot (the caller's contract).
+        unsafe { (&raw mut (*this).value).cast() }
+    }
 }
 
-impl<T> Deref for Slot<T> {
+impl<T> Deref for PinnedOrMoved<T> {
     type Target = T;
 
     #[inline(always)]
     fn deref(&self) -> &T {
-        // SAFETY: a `Slot` is made by `with` (initialised) or by the unsafe
+        // SAFETY: a `PinnedOrMoved` is made by `with` (initialised) or by the unsafe
         // `new`, whose caller dereferences it only once a value is stored;
         // the shadow proves every use comes after an assignment.
         unsafe { self.value.assume_init_ref() }
     }
 }
 
-impl<T> DerefMut for Slot<T> {
+impl<T> DerefMut for PinnedOrMoved<T> {
     #[inline(always)]
     fn deref_mut(&mut self) -> &mut T {
         // SAFETY: as in `deref`.
@@ -177,7 +231,7 @@ impl<T> DerefMut for Slot<T> {
     }
 }
 
-impl<T> Drop for Slot<T> {
+impl<T> Drop for PinnedOrMoved<T> {
     fn drop(&mut self) {
         // SAFETY: the machine is being dropped; nothing uses the value again.
         unsafe { PinnedSlot::end(self) }
@@ -186,30 +240,30 @@ impl<T> Drop for Slot<T> {
 
 /// The storage of a pinned local that is never moved out and is assigned
 /// by its `let`: its value is there from the `let` to the end of its scope,
-/// which its guard ([`SlotEnd`]) marks, so it needs no drop flag (and is as
+/// which its guard ([`PinnedEnd`]) marks, so it needs no drop flag (and is as
 /// large as the value). Dropping the slot drops nothing: the guard does.
-pub struct LiveSlot<T> {
+pub struct Pinned<T> {
     value: MaybeUninit<T>,
     _pinned: PhantomPinned,
 }
 
-impl<T> LiveSlot<T> {
+impl<T> Pinned<T> {
     /// A slot for a local not yet declared.
     ///
     /// # Safety
     ///
-    /// As [`Slot::new`]; moreover the value is never moved out, and the
+    /// As [`PinnedOrMoved::new`]; moreover the value is never moved out, and the
     /// slot's guard is created right after its `init`.
     #[inline]
     pub const unsafe fn new() -> Self {
-        LiveSlot {
+        Pinned {
             value: MaybeUninit::uninit(),
             _pinned: PhantomPinned,
         }
     }
 }
 
-impl<T> PinnedSlot for LiveSlot<T> {
+impl<T> PinnedSlot for Pinned<T> {
     type Value = T;
 
     #[inline(always)]
@@ -219,7 +273,7 @@ impl<T> PinnedSlot for LiveSlot<T> {
 
     #[inline(always)]
     fn assign(this: &mut Self, value: T) {
-        // SAFETY: a `LiveSlot` is assigned only in its local's scope, after
+        // SAFETY: a `Pinned` is assigned only in its local's scope, after
         // its `init` (`new`'s contract), and never moved out of.
         unsafe { this.value.assume_init_drop() };
         this.value.write(value);
@@ -230,22 +284,28 @@ impl<T> PinnedSlot for LiveSlot<T> {
         // SAFETY: the value is there (the caller's contract).
         unsafe { this.value.assume_init_drop() };
     }
+
+    #[inline(always)]
+    unsafe fn value(this: *mut Self) -> *mut T {
+        // SAFETY: `this` points to a slot (the caller's contract).
+        unsafe { (&raw mut (*this).value).cast() }
+    }
 }
 
-impl<T> Deref for LiveSlot<T> {
+impl<T> Deref for Pinned<T> {
     type Target = T;
 
     #[inline(always)]
     fn deref(&self) -> &T {
-        // SAFETY: as in `Slot`'s `deref`.
+        // SAFETY: as in `PinnedOrMoved`'s `deref`.
         unsafe { self.value.assume_init_ref() }
     }
 }
 
-impl<T> DerefMut for LiveSlot<T> {
+impl<T> DerefMut for Pinned<T> {
     #[inline(always)]
     fn deref_mut(&mut self) -> &mut T {
-        // SAFETY: as in `Slot`'s `deref`.
+        // SAFETY: as in `PinnedOrMoved`'s `deref`.
         unsafe { self.value.assume_init_mut() }
     }
 }
@@ -254,9 +314,9 @@ impl<T> DerefMut for LiveSlot<T> {
 /// local, as a never-read guard, it drops where the local's scope closes
 /// (on every path out, including a suspended coroutine being dropped) and
 /// in the local's place in the drop order.
-pub struct SlotEnd<S: PinnedSlot>(*mut S);
+pub struct PinnedEnd<S: PinnedSlot>(*mut S);
 
-impl<S: PinnedSlot> SlotEnd<S> {
+impl<S: PinnedSlot> PinnedEnd<S> {
     /// The guard of the slot behind `slot`.
     ///
     /// # Safety
@@ -266,11 +326,11 @@ impl<S: PinnedSlot> SlotEnd<S> {
     /// the slot's value is there (it was just initialised).
     #[inline(always)]
     pub unsafe fn new(slot: *mut S) -> Self {
-        SlotEnd(slot)
+        PinnedEnd(slot)
     }
 }
 
-impl<S: PinnedSlot> Drop for SlotEnd<S> {
+impl<S: PinnedSlot> Drop for PinnedEnd<S> {
     #[inline(always)]
     fn drop(&mut self) {
         // SAFETY: by `new`'s contract the slot is still there; the local's
@@ -281,9 +341,9 @@ impl<S: PinnedSlot> Drop for SlotEnd<S> {
 
 // SAFETY: the guard only drops the value, wherever the machine is: it may
 // move to another thread with the machine when the value may.
-unsafe impl<S: PinnedSlot> Send for SlotEnd<S> where S::Value: Send {}
+unsafe impl<S: PinnedSlot> Send for PinnedEnd<S> where S::Value: Send {}
 // SAFETY: a shared guard gives access to nothing.
-unsafe impl<S: PinnedSlot> Sync for SlotEnd<S> {}
+unsafe impl<S: PinnedSlot> Sync for PinnedEnd<S> {}
 
 /// The future of a coroutine with pinned locals: a [`Machine`] plus the
 /// slots, which stay where they are from the first poll on.
