@@ -5,7 +5,8 @@ use quote::{quote, quote_spanned};
 use syn::spanned::Spanned;
 use syn::{ItemFn, ReturnType};
 
-use crate::{expand, parse};
+use crate::expand;
+use crate::stages::parse;
 
 /// `#[entry]` / `#[entry(debug)]` on `fn main()`.
 pub fn entry(attr: TokenStream, item: TokenStream) -> TokenStream {

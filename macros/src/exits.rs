@@ -8,7 +8,7 @@
 use syn::visit_mut::{self, VisitMut};
 use syn::{Expr, Lifetime, Stmt};
 
-use crate::cfg::LoopCtx;
+use crate::ir::graph::LoopCtx;
 
 /// One exit found in plain code.
 pub enum Exit<'a> {
@@ -205,7 +205,7 @@ mod tests {
     use quote::quote;
 
     use super::*;
-    use crate::cfg::LoopCtx;
+    use crate::ir::graph::LoopCtx;
 
     fn kinds(stmt: proc_macro2::TokenStream, loops: &[LoopCtx]) -> Vec<&'static str> {
         let mut stmt: Stmt = syn::parse2(stmt).unwrap();

@@ -5,7 +5,9 @@ use quote::{ToTokens, quote, quote_spanned};
 use syn::spanned::Spanned;
 use syn::{ItemFn, ReturnType};
 
-use crate::{awaits, codegen, errors, liveness, lower, normalize, parse, pin, resolve};
+use crate::awaits;
+use crate::errors;
+use crate::stages::{codegen, liveness, lower, normalize, parse, pin, resolve};
 
 /// `#[coroutine]` on `item`: the generated fn, or the errors plus a stand-in
 /// fn with the same signature so that callers see no follow-on errors.
@@ -56,7 +58,9 @@ fn compile_checked(item: ItemFn) -> syn::Result<TokenStream> {
         .enumerate()
         .filter(|(_, arg)| match arg {
             syn::FnArg::Receiver(r) => r.reference.is_some() && r.mutability.is_some(),
-            syn::FnArg::Typed(t) => matches!(&*t.ty, syn::Type::Reference(r) if r.mutability.is_some()),
+            syn::FnArg::Typed(t) => {
+                matches!(&*t.ty, syn::Type::Reference(r) if r.mutability.is_some())
+            }
         })
         .map(|(i, _)| i)
         .collect();
@@ -68,7 +72,9 @@ fn compile_checked(item: ItemFn) -> syn::Result<TokenStream> {
         .enumerate()
         .filter(|(_, arg)| match arg {
             syn::FnArg::Receiver(r) => r.reference.is_some() && r.mutability.is_none(),
-            syn::FnArg::Typed(t) => matches!(&*t.ty, syn::Type::Reference(r) if r.mutability.is_none()),
+            syn::FnArg::Typed(t) => {
+                matches!(&*t.ty, syn::Type::Reference(r) if r.mutability.is_none())
+            }
         })
         .map(|(i, _)| i)
         .collect();
@@ -84,7 +90,8 @@ fn compile_checked(item: ItemFn) -> syn::Result<TokenStream> {
         &mut_ref_params,
         &shared_ref_params,
     );
-    let mut param_exprs: Vec<TokenStream> = coroutine.params.iter().map(|(_, e)| e.clone()).collect();
+    let mut param_exprs: Vec<TokenStream> =
+        coroutine.params.iter().map(|(_, e)| e.clone()).collect();
     let mut pinned_locals = Vec::new();
     let mut shadow = TokenStream::new();
     if !pinned.is_empty() {
@@ -94,7 +101,10 @@ fn compile_checked(item: ItemFn) -> syn::Result<TokenStream> {
         let named = resolve::resolve_renaming(&params, &mut body, &pinned)?;
         let ptr = |slot: usize| named.slots[slot].ident.clone();
         let names = pinned.iter().map(|&s| ptr(s).to_string()).collect();
-        let last_use = last_use.iter().map(|(&s, &at)| (ptr(s).to_string(), at)).collect();
+        let last_use = last_use
+            .iter()
+            .map(|(&s, &at)| (ptr(s).to_string(), at))
+            .collect();
         let shared_refs = shared_refs.iter().map(|&s| ptr(s).to_string()).collect();
         let pins = pin::Pins {
             names,
@@ -162,7 +172,7 @@ struct Plan {
     /// The resolved body, before lowering (for `pin::select`).
     body: Vec<crate::ir::Node>,
     resolution: resolve::Resolution,
-    cfg: crate::cfg::Cfg,
+    cfg: crate::ir::graph::Cfg,
     liveness: liveness::Liveness,
 }
 
@@ -189,16 +199,29 @@ impl Plan {
 /// lifetime of the signature, which `&self` methods give.)
 fn add_frame_lifetime(sig: &mut syn::Signature) {
     let types = sig.generics.type_params().count();
-    let impl_args = sig.inputs.iter().any(|a| matches!(a, syn::FnArg::Typed(t) if has_impl_trait(&t.ty)));
-    let lifetimes: Vec<syn::Lifetime> = sig.generics.lifetimes().map(|l| l.lifetime.clone()).collect();
+    let impl_args = sig
+        .inputs
+        .iter()
+        .any(|a| matches!(a, syn::FnArg::Typed(t) if has_impl_trait(&t.ty)));
+    let lifetimes: Vec<syn::Lifetime> = sig
+        .generics
+        .lifetimes()
+        .map(|l| l.lifetime.clone())
+        .collect();
     if types == 0 && !impl_args && lifetimes.len() < 2 {
         return;
     }
     let frame: syn::Lifetime = syn::Lifetime::new("'__frame", proc_macro2::Span::mixed_site());
-    let types: Vec<syn::Ident> = sig.generics.type_params().map(|t| t.ident.clone()).collect();
+    let types: Vec<syn::Ident> = sig
+        .generics
+        .type_params()
+        .map(|t| t.ident.clone())
+        .collect();
     sig.generics
         .params
-        .push(syn::GenericParam::Lifetime(syn::LifetimeParam::new(frame.clone())));
+        .push(syn::GenericParam::Lifetime(syn::LifetimeParam::new(
+            frame.clone(),
+        )));
     let where_clause = sig.generics.make_where_clause();
     for t in types {
         where_clause.predicates.push(syn::parse_quote!(#t: #frame));
@@ -270,14 +293,14 @@ fn stand_in(mut item: ItemFn) -> TokenStream {
 /// rustc would reject the generated code with an error about the frame.
 /// This says what to do instead, on the user's code.
 fn check_borrows(
-    cfg: &crate::cfg::Cfg,
+    cfg: &crate::ir::graph::Cfg,
     resolution: &resolve::Resolution,
     liveness: &liveness::Liveness,
 ) -> syn::Result<()> {
-    let mut errors: Option<syn::Error> = None;
+    let mut errors = Vec::new();
     let mut reported = std::collections::BTreeSet::new();
     for block in &cfg.blocks {
-        let crate::cfg::Term::Suspend { resume, span, .. } = &block.term else {
+        let crate::ir::graph::Term::Suspend { resume, span, .. } = &block.term else {
             continue;
         };
         for borrow in &resolution.borrows {
@@ -302,11 +325,8 @@ fn check_borrows(
                     holder = holder.name,
                 ),
             );
-            match &mut errors {
-                Some(all) => all.combine(error),
-                None => errors = Some(error),
-            }
+            errors.push(error);
         }
     }
-    errors.map_or(Ok(()), Err)
+    errors::combine(errors)
 }

@@ -9,13 +9,148 @@
 //! 3. `resolve`: every binding a slot, every use resolved, renames.
 //! 4. `lower`: a control-flow graph of blocks between suspensions.
 //! 5. `liveness`: which slots each block needs.
-//! 6. `codegen`: the frame enum and the poll code.
+//! 6. `pin`: which locals may be borrowed across an await and so stay in
+//!    place; their uses rewritten into accesses to slots; the shadow body.
+//!    (When something is pinned, stages 3 to 5 run again on the rewritten
+//!    body.)
+//! 7. `codegen`: the frame enum and the poll code.
+//!
+//! # What the compiler generates
+//!
+//! For each coroutine the expansion defines, inside the fn:
+//!
+//! - `enum __Frame<..>`: `Start` holds the arguments; `S0`, `S1`, ... hold, for
+//!   each suspension point, only the values live there plus the future being
+//!   awaited (in an `AwaitSlot`, polled in place); `Running`; `Done`. Variants
+//!   overlap, as in rustc's own generator layout.
+//! - one local `Option` per block (`__b3`): a jump between blocks inside one
+//!   `poll` moves the values live at the target into it, as a tuple. Locals,
+//!   never stored.
+//! - a step closure that polls the awaited future in place, then runs blocks:
+//!   each block is one `match` arm that re-binds its live values under the
+//!   user's own names, runs the user's code as written, and moves the values
+//!   live at its successor into the next state.
+//!
+//! Both enums are generic in every field type, so rustc infers all types, even
+//! in generic fns. No allocation per await, no boxing. Polling after completion
+//! panics ("polled after it completed"); a panic in the body poisons the future
+//! ("polled after it panicked"), never leaving it unsound. Checked-in
+//! expansions of five representative fns are under
+//! [`macros/tests/expand/`](macros/tests/expand/) (a test fails when the output
+//! changes; `UPDATE_EXPAND=1 cargo test -p asyncio-macros` rewrites them).
+//!
+//! # Borrows across awaits
+//!
+//! Values move through the frame, which keeps the generated code safe and
+//! small, but a value cannot move while it is borrowed. So a local that may
+//! be borrowed while the coroutine is suspended (found by `pin::select`
+//! without types: a reference to it, a method call on it, or a borrowing
+//! closure over it, whose result is live at an await or is the awaited
+//! future) stays in place instead, in a slot of a `PinMachine`, which is
+//! pinned and `!Unpin`, as every local of an `async fn` does:
+//!
+//! - `let v = e;` stores `e` in the slot and declares a never-read guard
+//!   (`PinnedEnd`) that the rest of the compiler keeps to the end of the
+//!   scope like any guard, so the local drops where an `async fn` drops it;
+//! - every use of `v` is the place `**slot` (the slot's `Deref`/`DerefMut`,
+//!   which rustc picks per use as it picks autoref), a field chain `v.a.b`
+//!   is projected in place first (so disjoint field borrows coexist), a
+//!   bare `v` in a moving position is a move out of the slot;
+//! - the user's body is emitted once more, in dead code and outside any
+//!   `unsafe`, as an ordinary closure whose awaits are calls returning the
+//!   future's output (the *shadow*), so rustc borrow-checks the body with
+//!   locals that never move: exactly an `async fn`'s rules, and its errors.
+//!
+//! The real code makes the same accesses in the same order, so every
+//! reference it makes into a slot is one the shadow proved valid; the slot
+//! operations are the runtime's (`asyncio::coroutine::pinned`), the user's
+//! code is never inside an `unsafe` block, and Miri runs the borrows corpus
+//! under Stacked and Tree Borrows in CI. The returned future's type names
+//! the lifetime of references into slots: with type parameters or several
+//! lifetimes, a `'__frame` lifetime outlived by all of them is added to the
+//! signature (not possible in a trait impl, whose methods must match the
+//! trait: there a generic method's pinned locals must outlive a lifetime
+//! of the signature).
+//!
+//! ## Proving it against rustc's own lowering
+//!
+//! `rustc`'s `async fn` is the oracle. Every body of the corpus is compiled
+//! twice, as a `#[coroutine] fn` and as an `async fn`, and both are run on a
+//! scripted executor whose leaf futures are pending once and log each poll and
+//! completion, and whose values log their creation and their drop. Both are run to completion,
+//! then dropped after every possible number of polls, and the traces must
+//! agree by one automatic rule (`macros/tests/corpus/common.rs`, `agree`):
+//!
+//! - every event that is not a value's drop (evaluations, uses, polls,
+//!   completions, leaf-future drops) happens in the same order;
+//! - every value is dropped exactly as often (never leaked, never twice);
+//! - a value is never dropped *later* than rustc drops it; it may be dropped
+//!   earlier (released at its last use before an await), but only if no later
+//!   event uses it;
+//! - values dropped at the same point are dropped in rustc's order (values our
+//!   semantics released at a branch may come first, themselves in rustc's
+//!   order).
+//!
+//! | corpus | bodies | command |
+//! | --- | ---: | --- |
+//! | hand-written (`macros/tests/corpus/`) | 227 | `cargo test -p asyncio-macros --test corpus` |
+//! | generated, in every CI run (seed 1) | 1,000 | `cargo test -p asyncio-macros --test generated` |
+//! | generated, on demand (run: seed 7, 20,000 bodies, all agree) | any | `CORPUS_BODIES=20000 CORPUS_SEED=7 CORPUS_JOBS=2 cargo test -p asyncio-macros --test generated -- --nocapture` |
+//!
+//! The generator (`macros/tests/generated/bodies.rs`) is seeded and
+//! deterministic: nested `if`/`match`/`loop`/`while`/`for`/blocks, awaits in
+//! random expression positions, early `return`, `?`, labeled `break` (with
+//! values) and `continue`, and drop-logging values that are created, used,
+//! moved and held as guards.
+//!
+//! ## Compile time
+//!
+//! `cargo test -p asyncio-macros --release --test generated compile_time --
+//! --ignored --nocapture` generates a crate of 300 random bodies as
+//! `#[coroutine] fn`s and the same 300 as `async fn`s, and builds each (the
+//! crate alone, non-incremental, dependencies already built):
+//!
+//! | 300 fns | time | ratio |
+//! | --- | ---: | ---: |
+//! | `async fn` | 7.9 s | 1.0 |
+//! | `#[coroutine] fn` | 53 s | 6.7 |
+//!
+//! The goal is 1.5x; it is not met yet. `-Z time-passes` puts 39 s of the 53 in
+//! rustc's type inference of the generated step closures and 5 s in running the
+//! (unoptimised, debug-profile) proc macro. The main cost is instantiating the
+//! generic frame enum, whose parameters are one per saved value and awaited
+//! future, at every suspension and every pattern on it; replacing the
+//! `__Goto` enum by one `Option` local per block already halved type-checking
+//! time. The next step is a frame variant per suspension with a single
+//! parameter (its tuple of values) and the poll code emitted after the code
+//! that constructs it.
+//!
+//! ## Frame size
+//!
+//! `cargo test -p examples --test frame_size -- --nocapture` compares the
+//! frames of `examples/say_after.rs` with rustc's `async fn` for the same
+//! bodies (the test fails if ours is larger):
+//!
+//! | fn | `#[coroutine]` | `async fn` |
+//! | --- | ---: | ---: |
+//! | `say_after` | 80 B | 112 B |
+//! | `sequential` | 88 B | 120 B |
+//! | `concurrent` | 40 B | 40 B |
+//! | `main`'s body | 88 B | 128 B |
+//!
+//! Ours is smaller where a value is not needed after an await (see below).
+//! Over every corpus body (`cargo test -p asyncio-macros --test corpus
+//! frame_size -- --nocapture`; the generated run prints the same), the ratio
+//! `#[coroutine]` / `async fn` is:
+//!
+//! | corpus | median | p90 | max |
+//! | --- | ---: | ---: | ---: |
+//! | hand-written, 207 bodies | 0.80 | 1.00 | 1.00 |
+//! | generated, 1,000 bodies (seed 1) | 0.70 | 0.89 | 1.00 |
 //!
 //! Use it through the `asyncio` crate, which re-exports these attributes.
 
 mod awaits;
-mod cfg;
-mod codegen;
 mod entry;
 mod errors;
 mod exits;
@@ -23,13 +158,8 @@ mod expand;
 #[cfg(test)]
 mod golden;
 mod ir;
-mod liveness;
-mod lower;
 mod names;
-mod normalize;
-mod parse;
-mod pin;
-mod resolve;
+mod stages;
 #[cfg(test)]
 mod test_util;
 

@@ -3,11 +3,11 @@
 use proc_macro2::{Span, TokenStream};
 use quote::quote;
 
-use crate::cfg::Cfg;
 use crate::ir::Node;
-use crate::liveness::{self, Liveness};
-use crate::resolve::{self, Param, Resolution};
-use crate::{lower, normalize};
+use crate::ir::graph::Cfg;
+use crate::stages::liveness::{self, Liveness};
+use crate::stages::resolve::{self, Param, Resolution};
+use crate::stages::{lower, normalize};
 
 /// Normalises and resolves `body`, with one parameter `p`.
 pub fn resolved(body: TokenStream) -> (Vec<Node>, Resolution) {

@@ -757,8 +757,6 @@ fn t_plain_fns_returning_borrowing_futures() {
     agree!(plain_fns_returning_borrowing_futures());
 }
 
-
-
 both!(
     fn measure_slices_of_local() -> usize {
         let s = String::from("abc def");
@@ -2101,7 +2099,6 @@ both!(
 fn t_unwrap_after_borrow_ended() {
     agree!(unwrap_after_borrow_ended());
 }
-
 
 both!(
     fn mem_take_after_borrow_ended() -> (String, String) {

@@ -12,6 +12,7 @@ fn loop_break_value(limit: u32) -> impl ::core::future::Future<Output = u32> {
             unreachable_code,
             unused_mut,
             unused_braces,
+            unused_unsafe,
             clippy::let_unit_value,
             clippy::diverging_sub_expression,
             clippy::match_single_binding

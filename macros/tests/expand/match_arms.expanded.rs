@@ -14,6 +14,7 @@ fn match_arms(n: u32) -> impl ::core::future::Future<Output = String> {
             unreachable_code,
             unused_mut,
             unused_braces,
+            unused_unsafe,
             clippy::let_unit_value,
             clippy::diverging_sub_expression,
             clippy::match_single_binding

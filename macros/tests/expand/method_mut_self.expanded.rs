@@ -5,30 +5,44 @@ fn bump<'__life0>(
 ) -> impl ::core::future::Future<
     Output = u32,
 > + ::asyncio::coroutine::Captures<(&'__life0 (),)> {
+    if false {
+        #[allow(warnings, clippy::all, clippy::pedantic)]
+        let _ = move || -> u32 {
+            let _guard = self.lock();
+            self.n += ::asyncio::coroutine::shadow_await(fetch(by));
+            self.n
+        };
+        loop {}
+    }
     #[allow(non_camel_case_types, dead_code, clippy::large_enum_variant)]
     enum __Frame<T0, T1, T2, F0> {
-        Start { self_0: T0, by_1: T1 },
-        S0 { __fut: ::asyncio::coroutine::AwaitSlot<F0>, guard_2: T2, self_0: T0 },
+        Start { by_0: T0 },
+        S0 {
+            __fut: ::asyncio::coroutine::AwaitSlot<F0>,
+            guard_2: T2,
+            pin_end__self_1: T1,
+        },
         Running,
         Done,
     }
-    ::asyncio::coroutine::Machine::new(
-        __Frame::Start {
-            self_0: self,
-            by_1: by,
-        },
+    ::asyncio::coroutine::PinMachine::new(
+        __Frame::Start { by_0: by },
+        (::asyncio::coroutine::PinnedOrMoved::with(self),),
         #[allow(
             unreachable_code,
             unused_mut,
             unused_braces,
+            unused_unsafe,
             clippy::let_unit_value,
             clippy::diverging_sub_expression,
             clippy::match_single_binding
         )]
         |
             __frame: &mut __Frame<_, _, _, _>,
+            __locals: *mut (::asyncio::coroutine::PinnedOrMoved<_>,),
             __cx: &mut ::core::task::Context<'_>,
         | -> ::core::task::Poll<u32> {
+            let __self = unsafe { &raw mut (*__locals).0 };
             let mut __b0 = ::core::option::Option::None;
             let mut __b1 = ::core::option::Option::None;
             '__resume: loop {
@@ -41,9 +55,9 @@ fn bump<'__life0>(
                             ::asyncio::coroutine::AwaitSlot::clear(__fut); } __polled }
                         );
                         match ::core::mem::replace(__frame, __Frame::Running) {
-                            __Frame::S0 { guard_2, self_0, .. } => {
+                            __Frame::S0 { guard_2, pin_end__self_1, .. } => {
                                 __b1 = ::core::option::Option::Some((
-                                    self_0,
+                                    pin_end__self_1,
                                     guard_2,
                                     __out,
                                 ));
@@ -54,8 +68,8 @@ fn bump<'__life0>(
                     }
                     __Frame::Start { .. } => {
                         match ::core::mem::replace(__frame, __Frame::Running) {
-                            __Frame::Start { self_0, by_1, .. } => {
-                                __b0 = ::core::option::Option::Some((self_0, by_1));
+                            __Frame::Start { by_0, .. } => {
+                                __b0 = ::core::option::Option::Some((by_0,));
                                 0
                             }
                             _ => ::core::unreachable!(),
@@ -75,15 +89,20 @@ fn bump<'__life0>(
                 '__dispatch: loop {
                     match __jump {
                         0usize => {
-                            let (self_0, by_1) = match __b0.take() {
+                            let (by_0,) = match __b0.take() {
                                 ::core::option::Option::Some(values) => values,
                                 ::core::option::Option::None => ::core::unreachable!(),
                             };
                             {
-                                let __self = self_0;
-                                let by = by_1;
+                                let by = by_0;
                                 {
-                                    let _guard = __self.lock();
+                                    let __pin_end__self = unsafe {
+                                        ::asyncio::coroutine::PinnedEnd::new(__self)
+                                    };
+                                    let _guard = (**unsafe {
+                                        ::asyncio::coroutine::place(__self)
+                                    })
+                                        .lock();
                                     {
                                         *__frame = __Frame::S0 {
                                             __fut: match fetch(by) {
@@ -94,7 +113,7 @@ fn bump<'__life0>(
                                                 }
                                             },
                                             guard_2: _guard,
-                                            self_0: __self,
+                                            pin_end__self_1: __pin_end__self,
                                         };
                                         continue '__resume;
                                     }
@@ -102,22 +121,33 @@ fn bump<'__life0>(
                             }
                         }
                         1usize => {
-                            let (self_0, guard_2, t1_3) = match __b1.take() {
+                            let (pin_end__self_1, guard_2, t1_3) = match __b1.take() {
                                 ::core::option::Option::Some(values) => values,
                                 ::core::option::Option::None => ::core::unreachable!(),
                             };
                             {
-                                let __self = self_0;
+                                let __pin_end__self = pin_end__self_1;
+                                let _guard = guard_2;
+                                (**unsafe {
+                                    ::asyncio::coroutine::in_place(
+                                        &raw mut (*::asyncio::coroutine::PinnedSlot::value(__self))
+                                            .n,
+                                    )
+                                }) += ::core::convert::identity(t1_3);
                                 {
-                                    let _guard = guard_2;
-                                    __self.n += ::core::convert::identity(t1_3);
-                                    {
-                                        #[allow(clippy::let_unit_value)]
-                                        let __ret: u32 = __self.n;
-                                        *__frame = __Frame::Done;
-                                        return ::core::task::Poll::Ready(__ret);
-                                    };
-                                }
+                                    #[allow(clippy::let_unit_value)]
+                                    let __ret: u32 = {
+                                        let __taken = unsafe {
+                                            ::asyncio::coroutine::PinnedOrMoved::take(
+                                                ::asyncio::coroutine::place(__self),
+                                            )
+                                        };
+                                        __taken
+                                    }
+                                        .n;
+                                    *__frame = __Frame::Done;
+                                    return ::core::task::Poll::Ready(__ret);
+                                };
                             }
                         }
                         _ => ::core::unreachable!(),

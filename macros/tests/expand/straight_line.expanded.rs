@@ -16,6 +16,7 @@ fn straight_line(a: u32, name: String) -> impl ::core::future::Future<Output = S
             unreachable_code,
             unused_mut,
             unused_braces,
+            unused_unsafe,
             clippy::let_unit_value,
             clippy::diverging_sub_expression,
             clippy::match_single_binding

@@ -14,6 +14,7 @@ fn try_in_loop(
             unreachable_code,
             unused_mut,
             unused_braces,
+            unused_unsafe,
             clippy::let_unit_value,
             clippy::diverging_sub_expression,
             clippy::match_single_binding

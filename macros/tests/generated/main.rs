@@ -31,6 +31,97 @@ fn workspace() -> PathBuf {
         .to_path_buf()
 }
 
+/// Helpers for the generator's borrow shapes (`bodies.rs`): fns and futures
+/// that borrow a local, a struct with `&mut self` async methods.
+const BORROW_HELPERS: &str = r#"
+fn see_all(v: &[D]) -> u32 {
+    for d in v {
+        log(format!("see {}", d.0));
+    }
+    v.len() as u32
+}
+fn total(v: &[u32]) -> u32 {
+    v.iter().fold(0u32, |a, b| a.wrapping_add(*b))
+}
+fn consume_all(v: Vec<D>) {
+    let names: Vec<&str> = v.iter().map(|d| d.0).collect();
+    log(format!("consume_all {}", names.join(" ")));
+}
+/// Sees `d` after an await.
+async fn look(d: &D) -> u32 {
+    leaf("look", ()).await;
+    see_len(d)
+}
+/// Logs `s` after an await; returns its length.
+async fn measure(s: &str) -> u32 {
+    leaf("measure", ()).await;
+    log(format!("measure {s}"));
+    s.len() as u32
+}
+/// Pushes `D(name)` (made before the await) after an await.
+async fn fill(buf: &mut Vec<D>, name: &'static str) -> u32 {
+    let d = leaf("fill", D(name)).await;
+    buf.push(d);
+    buf.len() as u32
+}
+/// Appends a word after an await.
+async fn grow(s: &mut String, x: u32) -> u32 {
+    let k = leaf("grow", x).await;
+    s.push_str(&format!(" gh{k}"));
+    s.len() as u32
+}
+async fn fill_nums(buf: &mut Vec<u32>, x: u32) -> u32 {
+    buf.push(leaf("fill_nums", x).await);
+    total(buf)
+}
+/// A plain fn whose future captures the slice's lifetime.
+fn len_later(v: &[u32]) -> impl Future<Output = u32> + '_ {
+    leaf("len_later", v.len() as u32)
+}
+/// A hand-made future holding `&mut Vec<u32>`: pending once, then pushes.
+struct Append<'a>(&'a mut Vec<u32>, u32, bool);
+impl Future for Append<'_> {
+    type Output = u32;
+    fn poll(mut self: std::pin::Pin<&mut Self>, _: &mut Context<'_>) -> Poll<u32> {
+        let this = &mut *self;
+        if !this.2 {
+            this.2 = true;
+            log(format!("pend append {}", this.1));
+            return Poll::Pending;
+        }
+        this.0.push(this.1);
+        log(format!("append {}", this.1));
+        Poll::Ready(this.0.len() as u32)
+    }
+}
+fn append(v: &mut Vec<u32>, x: u32) -> Append<'_> {
+    Append(v, x, false)
+}
+struct Counter {
+    n: u32,
+    tag: D,
+}
+impl Counter {
+    fn new(tag: &'static str) -> Self {
+        Counter { n: 0, tag: D(tag) }
+    }
+    /// A `&mut self` method returning a future that holds the borrow.
+    fn bump(&mut self, by: u32) -> impl Future<Output = u32> + '_ {
+        async move {
+            let k = leaf("bump", by).await;
+            self.n = self.n.wrapping_add(k);
+            log(format!("bump {} {}", self.tag.0, self.n));
+            self.n
+        }
+    }
+    async fn peek(&self) -> u32 {
+        let v = leaf("peek", self.n).await;
+        see(&self.tag);
+        v
+    }
+}
+"#;
+
 /// The scratch crate's `main.rs`: the harness, helpers, bodies, a runner.
 fn crate_source(bodies: &[(String, String)]) -> String {
     let common = workspace().join("macros/tests/corpus/common.rs");
@@ -61,6 +152,7 @@ fn mix(a: u32, b: u32) -> u32 {{
 
 "#
     );
+    src.push_str(BORROW_HELPERS);
     for (_, body) in bodies {
         src.push_str(&format!("both!(\n{body});\n"));
     }
@@ -205,7 +297,7 @@ fn compile_time_ratio() {
          fn see_len(d: &D) -> u32 {{ d.0.len() as u32 }}\nfn consume(d: D) {{}}\n\
          fn fallible(v: u32) -> Result<u32, u32> {{ if v % 7 == 6 {{ Err(v) }} else {{ Ok(v / 2) }} }}\n\
          fn half(v: u32) -> Option<u32> {{ (v % 2 == 0).then_some(v / 2) }}\n\
-         fn mix(a: u32, b: u32) -> u32 {{ a.wrapping_mul(31) ^ b }}\nfn main() {{}}\n"
+         fn mix(a: u32, b: u32) -> u32 {{ a.wrapping_mul(31) ^ b }}\nfn main() {{}}\n{BORROW_HELPERS}"
     );
     let time = |name: &str, attr: &str, keyword: &str| {
         let mut src = prelude.clone();

@@ -14,7 +14,10 @@ mod slot;
 mod try_op;
 
 pub use machine::Machine;
-pub use pinned::{InPlace, in_place, Pinned, PinMachine, PinnedSlot, PinnedOrMoved, PinnedEnd, place, shadow_await};
+pub use pinned::{
+    PinMachine, Pinned, PinnedEnd, PinnedField, PinnedOrMoved, PinnedSlot, in_place, place,
+    shadow_await,
+};
 pub use slot::AwaitSlot;
 pub use try_op::{FromResidual, Try};
 

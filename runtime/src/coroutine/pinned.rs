@@ -85,7 +85,7 @@ pub trait PinnedSlot {
 /// a reference to that field only, and borrows of disjoint fields coexist
 /// as they do on a plain local.
 #[repr(transparent)]
-pub struct InPlace<T: ?Sized> {
+pub struct PinnedField<T: ?Sized> {
     _pinned: PhantomPinned,
     value: T,
 }
@@ -97,14 +97,14 @@ pub struct InPlace<T: ?Sized> {
 /// As [`place`]: `field` points into a pinned local's value, and the use
 /// is one the shadow body accepted.
 #[inline(always)]
-pub unsafe fn in_place<'m, T: ?Sized>(field: *mut T) -> &'m mut InPlace<T> {
-    // SAFETY: `InPlace<T>` is a transparent wrapper of `T`; the rest is the
-    // caller's contract. `InPlace: !Unpin`, so this `&mut` asserts no
+pub unsafe fn in_place<'m, T: ?Sized>(field: *mut T) -> &'m mut PinnedField<T> {
+    // SAFETY: `PinnedField<T>` is a transparent wrapper of `T`; the rest is the
+    // caller's contract. `PinnedField: !Unpin`, so this `&mut` asserts no
     // uniqueness over the field; `DerefMut` does, when the use writes.
-    unsafe { &mut *(field as *mut InPlace<T>) }
+    unsafe { &mut *(field as *mut PinnedField<T>) }
 }
 
-impl<T: ?Sized> Deref for InPlace<T> {
+impl<T: ?Sized> Deref for PinnedField<T> {
     type Target = T;
 
     #[inline(always)]
@@ -113,7 +113,7 @@ impl<T: ?Sized> Deref for InPlace<T> {
     }
 }
 
-impl<T: ?Sized> DerefMut for InPlace<T> {
+impl<T: ?Sized> DerefMut for PinnedField<T> {
     #[inline(always)]
     fn deref_mut(&mut self) -> &mut T {
         &mut self.value
@@ -172,7 +172,6 @@ impl<T> PinnedOrMoved<T> {
         // SAFETY: initialised by the caller's contract.
         unsafe { this.value.assume_init_read() }
     }
-
 }
 
 impl<T> PinnedSlot for PinnedOrMoved<T> {

@@ -25,10 +25,10 @@ use std::collections::{BTreeMap, BTreeSet};
 use syn::visit::Visit;
 use syn::{Expr, Pat, Stmt};
 
-use crate::cfg::{Cfg, Term};
+use crate::ir::graph::{Cfg, Term};
 use crate::ir::{Node, SlotId};
-use crate::liveness::Liveness;
-use crate::resolve::Resolution;
+use crate::stages::liveness::Liveness;
+use crate::stages::resolve::Resolution;
 
 /// Methods whose result never borrows the receiver: calling one on a local
 /// does not make the local borrowed by what the call returns.
@@ -98,6 +98,9 @@ const OWNED_RESULT: &[&str] = &[
     "ok_or_else",
     "parse",
     "collect",
+    "join",
+    "concat",
+    "repeat",
     "checked_add",
     "checked_sub",
     "checked_mul",
@@ -247,10 +250,11 @@ pub fn select(
     pinned.retain(|s| !shared_ref_params.contains(s));
     // Temporaries borrowed by an awaited future (see
     // `normalize::PIN_TEMPORARY`) are pinned by construction.
-    pinned.extend(
-        (0..resolution.slots.len())
-            .filter(|&s| resolution.slots[s].name.starts_with(crate::normalize::PIN_TEMPORARY_LOCAL)),
-    );
+    pinned.extend((0..resolution.slots.len()).filter(|&s| {
+        resolution.slots[s]
+            .name
+            .starts_with(crate::stages::normalize::PIN_TEMPORARY_LOCAL)
+    }));
 
     // One more walk, recording where each slot is declared and used.
     walk.record = Some(Record::default());
@@ -265,9 +269,12 @@ pub fn select(
         let at = *at;
         let decl_loops = record.decls.get(&slot).cloned().unwrap_or_default();
         let in_same_loops = loops.iter().all(|l| decl_loops.contains(l));
-        let causes = record.causes.get(&at).is_some_and(|(carried, defs, awaits)| {
-            carried.contains(&slot) && (*awaits || defs.iter().any(|d| held.contains(d)))
-        });
+        let causes = record
+            .causes
+            .get(&at)
+            .is_some_and(|(carried, defs, awaits)| {
+                carried.contains(&slot) && (*awaits || defs.iter().any(|d| held.contains(d)))
+            });
         if in_same_loops && !causes {
             last_use.insert(slot, at);
         }
@@ -363,7 +370,9 @@ impl Walk<'_> {
 
     fn cause(&mut self, at: usize, carried: &BTreeSet<SlotId>, defs: &[SlotId], awaits: bool) {
         if let Some(record) = &mut self.record {
-            record.causes.insert(at, (carried.clone(), defs.to_vec(), awaits));
+            record
+                .causes
+                .insert(at, (carried.clone(), defs.to_vec(), awaits));
         }
     }
 
@@ -399,7 +408,8 @@ impl Walk<'_> {
     /// slot); compiler temporaries and bindings a `match` guard reads cannot.
     fn declare(&mut self, pat: &Pat, defs: &[SlotId], temp: bool) {
         if !temp {
-            self.pinnable.extend(defs.iter().filter(|&&d| !self.resolution.slots[d].temp));
+            self.pinnable
+                .extend(defs.iter().filter(|&&d| !self.resolution.slots[d].temp));
         }
         // `ref x` bindings hold shared references (in binding order, which
         // is the order of `defs`).
@@ -435,7 +445,8 @@ impl Walk<'_> {
                 }
                 _ => {
                     let carried = self.carried(&|b| b.visit_stmt(stmt), &res.uses);
-                    let targets: Vec<SlotId> = res.defs.iter().chain(&res.writes).copied().collect();
+                    let targets: Vec<SlotId> =
+                        res.defs.iter().chain(&res.writes).copied().collect();
                     self.flow(&targets, &carried);
                     self.cause(at, &carried, &targets, false);
                 }
@@ -495,7 +506,11 @@ impl Walk<'_> {
                 then_res,
             } => {
                 let carried = self.carried(&|b| b.visit_expr(cond), &res.uses);
-                self.declare(&syn::Pat::Verbatim(Default::default()), &then_res.defs, false);
+                self.declare(
+                    &syn::Pat::Verbatim(Default::default()),
+                    &then_res.defs,
+                    false,
+                );
                 self.flow(&then_res.defs, &carried);
                 self.cause(at, &carried, &then_res.defs, false);
                 self.nodes(then);
@@ -511,18 +526,22 @@ impl Walk<'_> {
                 for arm in arms {
                     let mut c = carried.clone();
                     if has_ref_binding(&arm.pat) {
-                        c.extend(
-                            res.uses
-                                .iter()
-                                .filter(|&&u| Some(self.resolution.slots[u].ident.to_string()) == root),
-                        );
+                        c.extend(res.uses.iter().filter(|&&u| {
+                            Some(self.resolution.slots[u].ident.to_string()) == root
+                        }));
                     }
                     if arm.guard.is_none() {
                         self.declare(&arm.pat, &arm.res.defs, false);
                     }
                     self.flow(&arm.res.defs, &c);
                     let mut all = c;
-                    all.extend(self.record.as_ref().and_then(|r| r.causes.get(&at)).map(|x| x.0.clone()).unwrap_or_default());
+                    all.extend(
+                        self.record
+                            .as_ref()
+                            .and_then(|r| r.causes.get(&at))
+                            .map(|x| x.0.clone())
+                            .unwrap_or_default(),
+                    );
                     self.cause(at, &all, &arm.res.defs, false);
                     self.nodes(&arm.body);
                 }
@@ -574,12 +593,15 @@ fn ref_bindings(pat: &Pat, f: &mut dyn FnMut(bool)) {
     struct Modes<'a>(&'a mut Vec<(String, bool)>);
     impl Visit<'_> for Modes<'_> {
         fn visit_pat_ident(&mut self, p: &syn::PatIdent) {
-            self.0.push((p.ident.to_string(), p.by_ref.is_some() && p.mutability.is_none()));
+            self.0.push((
+                p.ident.to_string(),
+                p.by_ref.is_some() && p.mutability.is_none(),
+            ));
             syn::visit::visit_pat_ident(self, p);
         }
     }
     Modes(&mut shared).visit_pat(&pat);
-    crate::resolve::for_each_binding(&mut pat, &mut |ident, _| {
+    crate::stages::resolve::for_each_binding(&mut pat, &mut |ident, _| {
         let name = ident.to_string();
         f(shared.iter().any(|(n, s)| *n == name && *s));
     });
@@ -601,7 +623,7 @@ fn has_ref_binding(pat: &Pat) -> bool {
 /// The variable a place expression is rooted at: `v`, `v.f`, `v[i]`, `*v`.
 pub fn place_root(e: &Expr) -> Option<&proc_macro2::Ident> {
     match e {
-        Expr::Path(_) => crate::resolve::single_ident(e),
+        Expr::Path(_) => crate::stages::resolve::single_ident(e),
         Expr::Field(f) => place_root(&f.base),
         Expr::Index(i) => place_root(&i.expr),
         Expr::Paren(p) => place_root(&p.expr),
@@ -670,12 +692,19 @@ impl Visit<'_> for Borrows {
     fn visit_macro(&mut self, mac: &syn::Macro) {
         // Formatting macros make owned values; `vec!` holds what its
         // arguments do; any other macro may borrow any name it is given.
-        if crate::resolve::is_format_macro(&mac.path) {
+        if crate::stages::resolve::is_format_macro(&mac.path) {
             return;
         }
-        let known = ["vec", "matches", "assert", "assert_eq", "assert_ne", "debug_assert"]
-            .iter()
-            .any(|n| mac.path.is_ident(n));
+        let known = [
+            "vec",
+            "matches",
+            "assert",
+            "assert_eq",
+            "assert_ne",
+            "debug_assert",
+        ]
+        .iter()
+        .any(|n| mac.path.is_ident(n));
         use syn::punctuated::Punctuated;
         let parser = Punctuated::<Expr, syn::Token![,]>::parse_terminated;
         match syn::parse::Parser::parse2(parser, mac.tokens.clone()) {

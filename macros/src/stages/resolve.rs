@@ -917,7 +917,7 @@ mod tests {
 
     fn resolved(body: TokenStream) -> (Vec<Node>, Resolution) {
         let block: syn::Block = syn::parse2(quote!({ #body })).unwrap();
-        let mut nodes = crate::normalize::body(&block, true).unwrap().nodes;
+        let mut nodes = crate::stages::normalize::body(&block, true).unwrap().nodes;
         let params = [Param {
             ident: Ident::new("p", proc_macro2::Span::call_site()),
             mutable: false,

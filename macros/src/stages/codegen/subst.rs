@@ -1,4 +1,4 @@
-//! Await results are not re-bound: their one use reads the `__Goto` field
+//! Await results are not re-bound: their one use reads the block local's field
 //! directly, as `identity(field)`. That moves the value into a temporary of
 //! the statement that uses it, so what is left of it (`x.await.1` uses one
 //! field) is dropped at the end of that statement, as in an `async fn`,

@@ -9,9 +9,9 @@ use syn::{Expr, Stmt};
 
 use super::Gen;
 use super::emitter::Emitter;
-use crate::cfg::{BlockId, LoopCtx, Op, Term};
 use crate::exits::{self, Exit};
 use crate::ir::SlotId;
+use crate::ir::graph::{BlockId, LoopCtx, Op, Term};
 
 impl Gen<'_> {
     /// The block and the branch blocks inlined into it, transitively.
@@ -102,7 +102,7 @@ impl Gen<'_> {
         }
         for &g in &group {
             let term = &self.input.cfg.blocks[g].term;
-            mentioned.extend(crate::liveness::before_term(
+            mentioned.extend(crate::stages::liveness::before_term(
                 term,
                 &self.input.liveness.live_in,
                 self.input.cfg,

@@ -28,11 +28,11 @@ use quote::{ToTokens, format_ident, quote, quote_spanned};
 use syn::visit_mut::VisitMut;
 use syn::{ReturnType, Type};
 
-use crate::cfg::{BlockId, Cfg, Term};
 use crate::ir::SlotId;
-use crate::liveness::{Liveness, Slots};
+use crate::ir::graph::{BlockId, Cfg, Term};
 use crate::names;
-use crate::resolve::Resolution;
+use crate::stages::liveness::{Liveness, Slots};
+use crate::stages::resolve::Resolution;
 
 mod block;
 mod emitter;
@@ -50,9 +50,9 @@ pub struct Input<'a> {
     pub output: &'a ReturnType,
     /// Where the frame's own names are reported.
     pub span: Span,
-    /// The locals kept in place (see `crate::pin`), in reverse declaration
+    /// The locals kept in place (see `crate::stages::pin`), in reverse declaration
     /// order: the machine's slots, which drop in that order.
-    pub pinned: &'a [crate::pin::PinnedLocal],
+    pub pinned: &'a [crate::stages::pin::PinnedLocal],
 }
 
 /// The fn body that builds the state machine.
@@ -113,7 +113,7 @@ impl<'a> Gen<'a> {
         &self.input.resolution.slots[slot].ident
     }
 
-    /// The hygienic name of a slot's field in `__Frame` and `__Goto`.
+    /// The hygienic name of a slot's field in `__Frame`.
     fn field(&self, slot: SlotId) -> Ident {
         let name = &self.input.resolution.slots[slot].name;
         let name = name.trim_start_matches('_');
@@ -271,7 +271,7 @@ impl<'a> Gen<'a> {
             };
         }
         let locals = names::hidden("__locals", span);
-        let kind = |l: &crate::pin::PinnedLocal| match l.flagged {
+        let kind = |l: &crate::stages::pin::PinnedLocal| match l.flagged {
             true => quote_spanned!(span=> #p::PinnedOrMoved),
             false => quote_spanned!(span=> #p::Pinned),
         };
@@ -321,7 +321,7 @@ impl<'a> Gen<'a> {
     }
 
     /// Resumes the frame: polls the awaited future, or starts the body; the
-    /// value is the first `__Goto` of this `poll`.
+    /// value is the first block this `poll` runs.
     fn prelude(&self) -> TokenStream {
         let (frame, frame_var) = (&self.frame, &self.frame_var);
         let span = self.input.span;

@@ -12,7 +12,7 @@ use syn::spanned::Spanned;
 use syn::{FnArg, ItemFn, Pat, Stmt, parse_quote_spanned};
 
 use crate::names;
-use crate::resolve::Param;
+use crate::stages::resolve::Param;
 
 /// A coroutine fn, ready for the pipeline.
 pub struct Coroutine {

@@ -1,6 +1,6 @@
 //! Which branch blocks are emitted inside their `if` or `match`.
 
-use crate::cfg::{Cfg, Op, Term};
+use crate::ir::graph::{Cfg, Op, Term};
 
 /// The branch blocks of an `if`/`match` that can be emitted inside it: their
 /// only way in is that branch, they do not resume an await, and they close

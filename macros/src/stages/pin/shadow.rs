@@ -19,7 +19,7 @@ pub fn shadow(block: &syn::Block, output: &ReturnType) -> TokenStream {
     let mut block = block.clone();
     Awaits.visit_block_mut(&mut block);
     let ret = match output {
-        ReturnType::Type(_, ty) if crate::codegen::annotatable(ty) => quote!(-> #ty),
+        ReturnType::Type(_, ty) if crate::stages::codegen::annotatable(ty) => quote!(-> #ty),
         ReturnType::Type(..) => quote!(),
         ReturnType::Default => quote!(-> ()),
     };

@@ -7,12 +7,12 @@
 
 use syn::Stmt;
 
-use crate::cfg::{Block, BlockId, Cfg, Jump, LoopCtx, MatchArm, Op, Term};
 use crate::exits::{self, Exit};
+use crate::ir::graph::{Block, BlockId, Cfg, Jump, LoopCtx, MatchArm, Op, Term};
 use crate::ir::{Node, Res, ScopeId, SlotId};
 
 /// Lowers the resolved body. Scope 0 holds the parameters, scope 1 is the
-/// body block (see [`crate::resolve`]).
+/// body block (see [`crate::stages::resolve`]).
 pub fn lower(body: Vec<Node>) -> Cfg {
     let mut lower = Lower {
         cfg: Cfg { blocks: Vec::new() },
@@ -412,7 +412,7 @@ impl Lower {
     /// Appends a block to the block that jumps to it when that is its only
     /// way in (the join after an `if` with one live branch, a loop exit
     /// reached from one place): one arm instead of two, and no values
-    /// moved through a `__Goto` in between.
+    /// moved through a block local in between.
     fn merge_blocks(&mut self) {
         loop {
             let n = self.cfg.blocks.len();
@@ -491,10 +491,10 @@ fn renumber(block: &mut Block, new_id: &[usize]) {
 mod tests {
     use quote::quote;
 
-    use crate::cfg::Term;
+    use crate::ir::graph::Term;
     use crate::test_util::analyzed;
 
-    fn suspensions(cfg: &crate::cfg::Cfg) -> usize {
+    fn suspensions(cfg: &crate::ir::graph::Cfg) -> usize {
         cfg.blocks
             .iter()
             .filter(|b| matches!(b.term, Term::Suspend { .. }))

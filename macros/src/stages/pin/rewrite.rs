@@ -43,7 +43,7 @@ pub struct Pins {
 
 impl Pins {
     fn pinned(&self, e: &Expr) -> Option<Ident> {
-        crate::resolve::single_ident(e)
+        crate::stages::resolve::single_ident(e)
             .filter(|i| self.names.contains(&i.to_string()))
             .cloned()
     }
@@ -203,7 +203,10 @@ impl Rewrite<'_> {
         // A temporary's end is explicit, after its statement (see
         // `normalize::PIN_TEMPORARY`); on an early exit, or when the
         // coroutine is dropped, its slot drops it.
-        if !ptr.to_string().contains(crate::normalize::PIN_TEMPORARY_LOCAL) {
+        if !ptr
+            .to_string()
+            .contains(crate::stages::normalize::PIN_TEMPORARY_LOCAL)
+        {
             let mut guard = guard(&ptr);
             if let Stmt::Local(l) = &mut guard {
                 l.attrs = attrs;
@@ -238,7 +241,7 @@ impl Rewrite<'_> {
     /// statements that move them into their slots and declare the guards.
     fn bind_pinned(&self, pat: &mut syn::Pat) -> Vec<Node> {
         let mut moves = Vec::new();
-        crate::resolve::for_each_binding(pat, &mut |ident, _| {
+        crate::stages::resolve::for_each_binding(pat, &mut |ident, _| {
             if self.pins.names.contains(&ident.to_string()) {
                 let ptr = ident.clone();
                 let tmp = crate::names::hidden(&format!("__pin_bound{ptr}"), ptr.span());
@@ -256,9 +259,7 @@ impl Rewrite<'_> {
     fn node(&mut self, node: &mut Node) {
         match node {
             Node::Code { stmt, .. } => self.visit_stmt_mut(stmt),
-            Node::Let {
-                init, diverge, ..
-            } => {
+            Node::Let { init, diverge, .. } => {
                 if let Some(init) = init {
                     self.value(init);
                 }
@@ -412,8 +413,12 @@ fn marker(mac: &syn::Macro, name: &str) -> Option<Vec<Expr>> {
 impl VisitMut for Rewrite<'_> {
     fn visit_stmt_mut(&mut self, stmt: &mut Stmt) {
         if let Stmt::Macro(m) = stmt {
-            let end = marker(&m.mac, crate::normalize::PIN_TEMPORARY_END);
-            if let Some(ptr) = end.as_deref().and_then(|a| a.first()).and_then(|e| self.pins.pinned(e)) {
+            let end = marker(&m.mac, crate::stages::normalize::PIN_TEMPORARY_END);
+            if let Some(ptr) = end
+                .as_deref()
+                .and_then(|a| a.first())
+                .and_then(|e| self.pins.pinned(e))
+            {
                 let span = ptr.span();
                 *stmt = parse_quote_spanned!(span=> unsafe {
                     ::asyncio::coroutine::PinnedSlot::end(::asyncio::coroutine::place(#ptr))
@@ -431,7 +436,9 @@ impl VisitMut for Rewrite<'_> {
         }
         if let Expr::Reference(r) = e {
             if let Expr::Macro(m) = &*r.expr {
-                if let Some([local, value]) = marker(&m.mac, crate::normalize::PIN_TEMPORARY).as_deref() {
+                if let Some([local, value]) =
+                    marker(&m.mac, crate::stages::normalize::PIN_TEMPORARY).as_deref()
+                {
                     if let Some(ptr) = self.pins.pinned(local) {
                         let mut value = value.clone();
                         self.value(&mut value);
@@ -584,7 +591,9 @@ impl VisitMut for Rewrite<'_> {
             Ok(mut args) => {
                 for arg in args.iter_mut() {
                     match arg {
-                        Expr::Assign(a) if crate::resolve::single_ident(&a.left).is_some() => {
+                        Expr::Assign(a)
+                            if crate::stages::resolve::single_ident(&a.left).is_some() =>
+                        {
                             self.visit_expr_mut(&mut a.right)
                         }
                         other => self.visit_expr_mut(other),
@@ -665,6 +674,15 @@ fn moves_operands(op: &syn::BinOp) -> bool {
     use syn::BinOp::*;
     matches!(
         op,
-        Add(_) | Sub(_) | Mul(_) | Div(_) | Rem(_) | BitAnd(_) | BitOr(_) | BitXor(_) | Shl(_) | Shr(_)
+        Add(_)
+            | Sub(_)
+            | Mul(_)
+            | Div(_)
+            | Rem(_)
+            | BitAnd(_)
+            | BitOr(_)
+            | BitXor(_)
+            | Shl(_)
+            | Shr(_)
     )
 }

@@ -1,11 +1,11 @@
 //! The intermediate form between normalisation and lowering.
 //!
-//! After [`normalize`](crate::normalize) every `.await` is an [`Node::Await`]
+//! After [`normalize`](crate::stages::normalize) every `.await` is an [`Node::Await`]
 //! at statement level, whose future expression is await-free; every
 //! expression elsewhere in the tree is await-free too. Control flow that
 //! contains an await is kept as structured nodes (`If`, `Match`, `Loop`, ...);
 //! control flow without one stays inside [`Node::Code`] exactly as written.
-//! [`resolve`](crate::resolve) then fills in the `Res` annotations.
+//! [`resolve`](crate::stages::resolve) then fills in the `Res` annotations.
 
 use proc_macro2::{Ident, Span};
 use syn::{Expr, Lifetime, Pat, Stmt};

@@ -10,9 +10,9 @@
 
 use std::collections::BTreeSet;
 
-use crate::cfg::{Block, Cfg, Jump, Op, Term};
 use crate::ir::SlotId;
-use crate::resolve::Resolution;
+use crate::ir::graph::{Block, Cfg, Jump, Op, Term};
+use crate::stages::resolve::Resolution;
 
 /// A set of slots.
 pub type Slots = BTreeSet<SlotId>;
@@ -148,7 +148,7 @@ fn block_live_in(block: &Block, live_in: &[Slots], cfg: &Cfg, resolution: &Resol
 mod tests {
     use quote::quote;
 
-    use crate::cfg::Term;
+    use crate::ir::graph::Term;
     use crate::test_util::{analyzed, names};
 
     /// The slots saved at each suspension, by name.

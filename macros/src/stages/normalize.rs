@@ -72,16 +72,10 @@ pub fn body(block: &Block, unit_output: bool) -> Result<Body, syn::Error> {
         }
     }
     normalizer.stmts(&stmts, &mut nodes, Dest::Return);
-    match normalizer.errors.into_iter().reduce(|mut a, b| {
-        a.combine(b);
-        a
-    }) {
-        Some(error) => Err(error),
-        None => Ok(Body {
-            nodes,
-            items: normalizer.items,
-        }),
-    }
+    crate::errors::combine(normalizer.errors).map(|()| Body {
+        nodes,
+        items: normalizer.items,
+    })
 }
 
 /// The outer attributes of an expression (`#[attr] expr`).
@@ -96,7 +90,7 @@ fn outer_attrs(e: &Expr) -> Vec<syn::Attribute> {
 
 /// The marker of a temporary borrowed by an awaited future (see
 /// `Normalizer::pin_temporaries`): `&PIN_TEMPORARY!(local, value)`, and its
-/// end. Always rewritten by `crate::pin`, which pins every such local.
+/// end. Always rewritten by `crate::stages::pin`, which pins every such local.
 pub const PIN_TEMPORARY: &str = "__asyncio_pin_temporary";
 /// See [`PIN_TEMPORARY`].
 pub const PIN_TEMPORARY_END: &str = "__asyncio_pin_temporary_end";
@@ -113,8 +107,21 @@ struct Temporaries<'a> {
 /// temporary inside an awaited future (`f(s.concat().as_str()).await`), the
 /// temporary must live to the end of the statement.
 const BORROWING_METHODS: &[&str] = &[
-    "as_str", "as_slice", "as_bytes", "as_ref", "as_mut", "as_deref", "as_path", "iter",
-    "iter_mut", "trim", "chars", "bytes", "lines", "split_whitespace", "borrow",
+    "as_str",
+    "as_slice",
+    "as_bytes",
+    "as_ref",
+    "as_mut",
+    "as_deref",
+    "as_path",
+    "iter",
+    "iter_mut",
+    "trim",
+    "chars",
+    "bytes",
+    "lines",
+    "split_whitespace",
+    "borrow",
 ];
 
 impl Temporaries<'_> {
@@ -123,7 +130,10 @@ impl Temporaries<'_> {
         while let Expr::Paren(p) = inner {
             inner = &p.expr;
         }
-        matches!(inner, Expr::Call(_) | Expr::MethodCall(_) | Expr::Macro(_) | Expr::Struct(_))
+        matches!(
+            inner,
+            Expr::Call(_) | Expr::MethodCall(_) | Expr::Macro(_) | Expr::Struct(_)
+        )
     }
 
     /// `PIN_TEMPORARY!(local, value)` in place of `value`.
@@ -241,7 +251,7 @@ impl Normalizer {
     /// A temporary that the future of an await of this statement borrows
     /// (`f(&format!("{x}")).await`) lives to the end of the statement, as
     /// in an `async fn`: it becomes a local declared before the statement,
-    /// pinned (see `crate::pin`), assigned where the temporary was made
+    /// pinned (see `crate::stages::pin`), assigned where the temporary was made
     /// (`&PIN_TEMPORARY!(local, value)`) and ended after the statement.
     fn pin_temporaries(&mut self, out: &mut Vec<Node>, start: usize) {
         let mut made = Vec::new();

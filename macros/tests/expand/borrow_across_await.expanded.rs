@@ -1,0 +1,237 @@
+fn borrow_across_await(
+    names: Vec<String>,
+) -> impl ::core::future::Future<Output = usize> {
+    if false {
+        #[allow(warnings, clippy::all, clippy::pedantic)]
+        let _ = move || -> usize {
+            let text = names.join(" ");
+            let mut total = 0;
+            for word in text.split_whitespace() {
+                ::asyncio::coroutine::shadow_await(leaf(word.len()));
+                total += word.len();
+            }
+            total + text.len()
+        };
+        loop {}
+    }
+    #[allow(non_camel_case_types, dead_code, clippy::large_enum_variant)]
+    enum __Frame<T0, T1, T2, T3, T4, F0> {
+        Start { names_0: T0 },
+        S0 {
+            __fut: ::asyncio::coroutine::AwaitSlot<F0>,
+            word_4: T4,
+            iter_3: T3,
+            total_2: T2,
+            pin_end__r_text_1_1: T1,
+        },
+        Running,
+        Done,
+    }
+    ::asyncio::coroutine::PinMachine::new(
+        __Frame::Start { names_0: names },
+        (unsafe { ::asyncio::coroutine::Pinned::new() },),
+        #[allow(
+            unreachable_code,
+            unused_mut,
+            unused_braces,
+            unused_unsafe,
+            clippy::let_unit_value,
+            clippy::diverging_sub_expression,
+            clippy::match_single_binding
+        )]
+        |
+            __frame: &mut __Frame<_, _, _, _, _, _>,
+            __locals: *mut (::asyncio::coroutine::Pinned<_>,),
+            __cx: &mut ::core::task::Context<'_>,
+        | -> ::core::task::Poll<usize> {
+            let __r_text_1 = unsafe { &raw mut (*__locals).0 };
+            let mut __b0 = ::core::option::Option::None;
+            let mut __b1 = ::core::option::Option::None;
+            let mut __b3 = ::core::option::Option::None;
+            let mut __b5 = ::core::option::Option::None;
+            '__resume: loop {
+                let mut __jump: usize = match __frame {
+                    __Frame::S0 { __fut, .. } => {
+                        let __out = ::core::task::ready!(
+                            { let __polled = ::core::future::Future::poll(unsafe {
+                            ::asyncio::coroutine::AwaitSlot::pinned(__fut) }, __cx,); if
+                            __polled.is_ready() {
+                            ::asyncio::coroutine::AwaitSlot::clear(__fut); } __polled }
+                        );
+                        match ::core::mem::replace(__frame, __Frame::Running) {
+                            __Frame::S0 {
+                                word_4,
+                                iter_3,
+                                total_2,
+                                pin_end__r_text_1_1,
+                                ..
+                            } => {
+                                __b5 = ::core::option::Option::Some((
+                                    pin_end__r_text_1_1,
+                                    total_2,
+                                    iter_3,
+                                    word_4,
+                                    __out,
+                                ));
+                                5usize
+                            }
+                            _ => ::core::unreachable!(),
+                        }
+                    }
+                    __Frame::Start { .. } => {
+                        match ::core::mem::replace(__frame, __Frame::Running) {
+                            __Frame::Start { names_0, .. } => {
+                                __b0 = ::core::option::Option::Some((names_0,));
+                                0
+                            }
+                            _ => ::core::unreachable!(),
+                        }
+                    }
+                    __Frame::Running => {
+                        ::core::panic!(
+                            "a `#[coroutine]` future was polled after it panicked"
+                        )
+                    }
+                    __Frame::Done => {
+                        ::core::panic!(
+                            "a `#[coroutine]` future was polled after it completed"
+                        )
+                    }
+                };
+                '__dispatch: loop {
+                    match __jump {
+                        0usize => {
+                            let (names_0,) = match __b0.take() {
+                                ::core::option::Option::Some(values) => values,
+                                ::core::option::Option::None => ::core::unreachable!(),
+                            };
+                            {
+                                let names = names_0;
+                                {
+                                    ::asyncio::coroutine::PinnedSlot::init(
+                                        unsafe { ::asyncio::coroutine::place(__r_text_1) },
+                                        names.join(" "),
+                                    );
+                                    let __pin_end__r_text_1 = unsafe {
+                                        ::asyncio::coroutine::PinnedEnd::new(__r_text_1)
+                                    };
+                                    let mut total = 0;
+                                    {
+                                        let mut __iter = ::core::iter::IntoIterator::into_iter(
+                                            (**unsafe { ::asyncio::coroutine::place(__r_text_1) })
+                                                .split_whitespace(),
+                                        );
+                                        {
+                                            __b1 = ::core::option::Option::Some((
+                                                __pin_end__r_text_1,
+                                                total,
+                                                __iter,
+                                            ));
+                                            __jump = 1usize;
+                                            continue '__dispatch;
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                        1usize => {
+                            let (pin_end__r_text_1_1, total_2, iter_3) = match __b1
+                                .take()
+                            {
+                                ::core::option::Option::Some(values) => values,
+                                ::core::option::Option::None => ::core::unreachable!(),
+                            };
+                            {
+                                let __pin_end__r_text_1 = pin_end__r_text_1_1;
+                                let mut total = total_2;
+                                {
+                                    let mut __iter = iter_3;
+                                    {
+                                        if let ::core::option::Option::Some(word) = ::core::iter::Iterator::next(
+                                            &mut __iter,
+                                        ) {
+                                            {
+                                                *__frame = __Frame::S0 {
+                                                    __fut: match leaf(word.len()) {
+                                                        __awaited => {
+                                                            ::asyncio::coroutine::AwaitSlot::new(
+                                                                ::asyncio::coroutine::IntoFuture::into_future(__awaited),
+                                                            )
+                                                        }
+                                                    },
+                                                    word_4: word,
+                                                    iter_3: __iter,
+                                                    total_2: total,
+                                                    pin_end__r_text_1_1: __pin_end__r_text_1,
+                                                };
+                                                continue '__resume;
+                                            }
+                                        } else {
+                                            {
+                                                __b3 = ::core::option::Option::Some((
+                                                    __pin_end__r_text_1,
+                                                    total,
+                                                ));
+                                                __jump = 3usize;
+                                                continue '__dispatch;
+                                            };
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                        3usize => {
+                            let (pin_end__r_text_1_1, total_2) = match __b3.take() {
+                                ::core::option::Option::Some(values) => values,
+                                ::core::option::Option::None => ::core::unreachable!(),
+                            };
+                            {
+                                let __pin_end__r_text_1 = pin_end__r_text_1_1;
+                                let mut total = total_2;
+                                {}
+                                {
+                                    #[allow(clippy::let_unit_value)]
+                                    let __ret: usize = total
+                                        + (**unsafe { ::asyncio::coroutine::place(__r_text_1) })
+                                            .len();
+                                    *__frame = __Frame::Done;
+                                    return ::core::task::Poll::Ready(__ret);
+                                };
+                            }
+                        }
+                        5usize => {
+                            let (pin_end__r_text_1_1, total_2, iter_3, word_4, t1_5) = match __b5
+                                .take()
+                            {
+                                ::core::option::Option::Some(values) => values,
+                                ::core::option::Option::None => ::core::unreachable!(),
+                            };
+                            {
+                                let __pin_end__r_text_1 = pin_end__r_text_1_1;
+                                let mut total = total_2;
+                                {
+                                    let mut __iter = iter_3;
+                                    {
+                                        let word = word_4;
+                                        ::core::mem::drop(::core::convert::identity(t1_5));
+                                        total += word.len();
+                                    }
+                                    {
+                                        __b1 = ::core::option::Option::Some((
+                                            __pin_end__r_text_1,
+                                            total,
+                                            __iter,
+                                        ));
+                                        __jump = 1usize;
+                                        continue '__dispatch;
+                                    }
+                                }
+                            }
+                        }
+                        _ => ::core::unreachable!(),
+                    }
+                }
+            }
+        },
+    )
+}
