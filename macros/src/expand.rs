@@ -194,15 +194,32 @@ impl Plan {
 /// returned future's hidden type names the lifetime of that reference. With
 /// type parameters or several lifetimes no lifetime of the signature may fit
 /// it, so one is added that every parameter outlives: `'__frame`, with
-/// `T: '__frame` and `'a: '__frame`. (Not on a trait impl's method, whose
-/// generics must match the trait: there the borrowed types must outlive a
-/// lifetime of the signature, which `&self` methods give.)
+/// `T: '__frame` and `'a: '__frame`. A trait impl's method cannot get one
+/// (its generics must match the trait's, E0195): there the type parameters
+/// must be `'static`, which then needs no added lifetime.
 fn add_frame_lifetime(sig: &mut syn::Signature) {
-    let types = sig.generics.type_params().count();
-    let impl_args = sig
-        .inputs
-        .iter()
-        .any(|a| matches!(a, syn::FnArg::Typed(t) if has_impl_trait(&t.ty)));
+    // Type parameters bounded by `'static` need no such lifetime: `'static`
+    // fits (which is what a trait impl's generic method can declare).
+    let is_static = |b: &syn::TypeParamBound| matches!(b, syn::TypeParamBound::Lifetime(l) if l.ident == "static");
+    let static_in_where = |t: &syn::Ident| {
+        let predicates = sig.generics.where_clause.iter().flat_map(|w| &w.predicates);
+        predicates.clone().any(|p| match p {
+            syn::WherePredicate::Type(pt) => {
+                matches!(&pt.bounded_ty, syn::Type::Path(tp) if tp.path.is_ident(t))
+                    && pt.bounds.iter().any(is_static)
+            }
+            _ => false,
+        })
+    };
+    let types = sig
+        .generics
+        .type_params()
+        .filter(|t| !t.bounds.iter().any(is_static) && !static_in_where(&t.ident))
+        .count();
+    let impl_args = sig.inputs.iter().any(|a| {
+        matches!(a, syn::FnArg::Typed(t)
+            if matches!(&*t.ty, syn::Type::ImplTrait(i) if !i.bounds.iter().any(is_static)))
+    });
     let lifetimes: Vec<syn::Lifetime> = sig
         .generics
         .lifetimes()
@@ -236,10 +253,6 @@ fn add_frame_lifetime(sig: &mut syn::Signature) {
             }
         }
     }
-}
-
-fn has_impl_trait(ty: &syn::Type) -> bool {
-    matches!(ty, syn::Type::ImplTrait(_))
 }
 
 /// Rewrites `-> T` to `-> impl Future<Output = T>`.
