@@ -123,7 +123,7 @@ impl<T: ?Sized> DerefMut for PinnedField<T> {
 /// The storage of one pinned local, with its drop flag.
 ///
 /// `!Unpin`: a `&mut PinnedOrMoved` asserts no uniqueness over the value, so making
-/// one (in [`place`](Self::place)) leaves the references that earlier polls
+/// one (in [`place`]) leaves the references that earlier polls
 /// made into the value valid; only `DerefMut`, when the use writes, makes a
 /// unique reference to the value itself.
 pub struct PinnedOrMoved<T> {
