@@ -147,24 +147,30 @@ impl Temporaries<'_> {
     }
 }
 
+impl Temporaries<'_> {
+    /// `temporary.as_str()` and the like: the temporary made a pinned local.
+    fn borrowing_receiver(&mut self, e: &mut Expr) {
+        let Expr::MethodCall(m) = e else { return };
+        if !(Self::is_temporary(&m.receiver) && BORROWING_METHODS.iter().any(|n| m.method == n)) {
+            return;
+        }
+        let span = syn::spanned::Spanned::span(&*m.receiver);
+        let receiver = &m.receiver;
+        *m.receiver = parse_quote_spanned!(span=> (&#receiver));
+        if let Expr::Paren(p) = &mut *m.receiver {
+            if let Expr::Reference(r) = &mut *p.expr {
+                self.pin(&mut r.expr);
+            }
+        }
+    }
+}
+
 impl syn::visit_mut::VisitMut for Temporaries<'_> {
     fn visit_expr_mut(&mut self, e: &mut Expr) {
         syn::visit_mut::visit_expr_mut(self, e);
         match e {
             Expr::Reference(r) if Self::is_temporary(&r.expr) => self.pin(&mut r.expr),
-            Expr::MethodCall(m)
-                if Self::is_temporary(&m.receiver)
-                    && BORROWING_METHODS.iter().any(|n| m.method == n) =>
-            {
-                let span = syn::spanned::Spanned::span(&*m.receiver);
-                let receiver = &m.receiver;
-                *m.receiver = parse_quote_spanned!(span=> (&#receiver));
-                if let Expr::Paren(p) = &mut *m.receiver {
-                    if let Expr::Reference(r) = &mut *p.expr {
-                        self.pin(&mut r.expr);
-                    }
-                }
-            }
+            Expr::MethodCall(_) => self.borrowing_receiver(e),
             _ => {}
         }
     }
@@ -237,10 +243,12 @@ impl Normalizer {
             return;
         }
         if !awaits::in_stmt(stmt) {
+            let start = out.len();
             out.push(Node::Code {
                 stmt: stmt.clone(),
                 res: Res::default(),
             });
+            self.pin_temporaries(out, start);
             return;
         }
         let start = out.len();
@@ -256,14 +264,30 @@ impl Normalizer {
     fn pin_temporaries(&mut self, out: &mut Vec<Node>, start: usize) {
         let mut made = Vec::new();
         for node in &mut out[start..] {
-            if let Node::Await { future, .. } = node {
-                let mut temps = Temporaries {
-                    made: Vec::new(),
-                    next: &mut self.next_temp,
-                };
-                syn::visit_mut::VisitMut::visit_expr_mut(&mut temps, future);
-                made.extend(temps.made);
+            let mut temps = Temporaries {
+                made: Vec::new(),
+                next: &mut self.next_temp,
+            };
+            match node {
+                Node::Await { future, .. } => {
+                    syn::visit_mut::VisitMut::visit_expr_mut(&mut temps, future);
+                }
+                // `let r = temporary().as_str();`: rustc rejects it if `r` is
+                // used after the statement; with the temporary pinned, the
+                // shadow reports that, in rustc's words, rather than the
+                // generated code.
+                Node::Let {
+                    init: Some(init), ..
+                } => temps.borrowing_receiver(init),
+                Node::Code {
+                    stmt: Stmt::Local(syn::Local {
+                        init: Some(init), ..
+                    }),
+                    ..
+                } => temps.borrowing_receiver(&mut init.expr),
+                _ => {}
             }
+            made.extend(temps.made);
         }
         if made.is_empty() {
             return;
