@@ -280,9 +280,10 @@ impl Normalizer {
                     init: Some(init), ..
                 } => temps.borrowing_receiver(init),
                 Node::Code {
-                    stmt: Stmt::Local(syn::Local {
-                        init: Some(init), ..
-                    }),
+                    stmt:
+                        Stmt::Local(syn::Local {
+                            init: Some(init), ..
+                        }),
                     ..
                 } => temps.borrowing_receiver(&mut init.expr),
                 _ => {}

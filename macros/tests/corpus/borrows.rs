@@ -2452,3 +2452,87 @@ both!(
 fn t_borrow_of_loop_scoped_vec() {
     agree!(borrow_of_loop_scoped_vec());
 }
+
+// ---------------------------------------------------------------------------
+// Field chains of a local that stays in place: disjoint borrows at any
+// depth, reads beside a mutable borrow, and chains through references and
+// `Rc` (read in place, never through a reference to the whole local).
+
+pub struct Inner2 {
+    pub a: Vec<u32>,
+    pub b: D,
+    pub count: u32,
+}
+pub struct Outer2 {
+    pub inner: Inner2,
+    pub tag: D,
+    pub shared: std::rc::Rc<Inner2>,
+}
+fn outer2(name: &'static str) -> Outer2 {
+    Outer2 {
+        inner: Inner2 {
+            a: vec![1],
+            b: D(name),
+            count: 3,
+        },
+        tag: D("tag2"),
+        shared: std::rc::Rc::new(Inner2 {
+            a: vec![7, 8],
+            b: D("rc2"),
+            count: 9,
+        }),
+    }
+}
+
+both!(
+    fn nested_disjoint_field_borrows() -> usize {
+        let mut s = outer2("nb");
+        let a = &mut s.inner.a;
+        let b = &s.inner.b;
+        leaf("x", ()).await;
+        a.push(2);
+        see(b);
+        let c = s.inner.count;
+        leaf("y", ()).await;
+        a.push(c);
+        s.inner.a.len() + s.tag.0.len()
+    }
+);
+#[test]
+fn t_nested_disjoint_field_borrows() {
+    agree!(nested_disjoint_field_borrows());
+}
+
+both!(
+    fn field_read_beside_mut_borrow() -> u32 {
+        let mut s = outer2("rb");
+        let a = &mut s.inner.a;
+        leaf("x", ()).await;
+        a.push(s.inner.count);
+        s.inner.count += 1;
+        s.inner.a[0] = 10;
+        leaf("y", ()).await;
+        s.inner.a.iter().sum::<u32>() + s.inner.count
+    }
+);
+#[test]
+fn t_field_read_beside_mut_borrow() {
+    agree!(field_read_beside_mut_borrow());
+}
+
+both!(
+    fn field_chain_through_rc() -> u32 {
+        let s = outer2("rc");
+        let r = &s;
+        leaf("x", ()).await;
+        see(&s.shared.b);
+        let n = s.shared.a.len() as u32 + s.shared.count;
+        leaf("y", ()).await;
+        see(&r.tag);
+        n + s.shared.a.iter().sum::<u32>()
+    }
+);
+#[test]
+fn t_field_chain_through_rc() {
+    agree!(field_chain_through_rc());
+}

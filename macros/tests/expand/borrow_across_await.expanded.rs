@@ -35,6 +35,8 @@ fn borrow_across_await(
             unused_mut,
             unused_braces,
             unused_unsafe,
+            unknown_lints,
+            dangerous_implicit_autorefs,
             clippy::let_unit_value,
             clippy::diverging_sub_expression,
             clippy::match_single_binding

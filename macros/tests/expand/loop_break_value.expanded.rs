@@ -13,6 +13,8 @@ fn loop_break_value(limit: u32) -> impl ::core::future::Future<Output = u32> {
             unused_mut,
             unused_braces,
             unused_unsafe,
+            unknown_lints,
+            dangerous_implicit_autorefs,
             clippy::let_unit_value,
             clippy::diverging_sub_expression,
             clippy::match_single_binding

@@ -17,6 +17,8 @@ fn straight_line(a: u32, name: String) -> impl ::core::future::Future<Output = S
             unused_mut,
             unused_braces,
             unused_unsafe,
+            unknown_lints,
+            dangerous_implicit_autorefs,
             clippy::let_unit_value,
             clippy::diverging_sub_expression,
             clippy::match_single_binding

@@ -15,6 +15,8 @@ fn try_in_loop(
             unused_mut,
             unused_braces,
             unused_unsafe,
+            unknown_lints,
+            dangerous_implicit_autorefs,
             clippy::let_unit_value,
             clippy::diverging_sub_expression,
             clippy::match_single_binding

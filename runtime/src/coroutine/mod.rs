@@ -15,8 +15,8 @@ mod try_op;
 
 pub use machine::Machine;
 pub use pinned::{
-    PinMachine, Pinned, PinnedEnd, PinnedField, PinnedOrMoved, PinnedSlot, in_place, place,
-    shadow_await,
+    PinMachine, Pinned, PinnedEnd, PinnedField, PinnedOrMoved, PinnedSlot, in_place, in_place_ref,
+    place, shadow_await,
 };
 pub use slot::AwaitSlot;
 pub use try_op::{FromResidual, Try};

@@ -104,6 +104,18 @@ pub unsafe fn in_place<'m, T: ?Sized>(field: *mut T) -> &'m mut PinnedField<T> {
     unsafe { &mut *(field as *mut PinnedField<T>) }
 }
 
+/// The field behind `field`, for one use that only reads it (the chain may
+/// pass through a shared reference or an `Rc`).
+///
+/// # Safety
+///
+/// As [`in_place`].
+#[inline(always)]
+pub unsafe fn in_place_ref<'m, T: ?Sized>(field: *const T) -> &'m PinnedField<T> {
+    // SAFETY: as in `in_place`; a shared reference, so only `Deref`.
+    unsafe { &*(field as *const PinnedField<T>) }
+}
+
 impl<T: ?Sized> Deref for PinnedField<T> {
     type Target = T;
 

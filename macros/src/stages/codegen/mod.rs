@@ -254,6 +254,10 @@ impl<'a> Gen<'a> {
                 unused_mut,
                 unused_braces,
                 unused_unsafe,
+                unknown_lints,
+                // A field chain of a pinned local read through `Rc` or a
+                // reference field (`&raw const (*v).rc.x`) derefs it there.
+                dangerous_implicit_autorefs,
                 clippy::let_unit_value,
                 clippy::diverging_sub_expression,
                 clippy::match_single_binding

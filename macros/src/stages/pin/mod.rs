@@ -7,7 +7,7 @@
 //! `asyncio::coroutine::{PinnedOrMoved, PinnedEnd, PinMachine}`.
 
 mod rewrite;
-mod select;
+pub(crate) mod select;
 mod shadow;
 
 pub use rewrite::{Pins, guard, nodes as rewrite};

@@ -99,8 +99,11 @@ pub fn nodes(pins: &Pins, nodes: &mut Vec<Node>) -> Result<BTreeSet<String>, syn
         index: 0,
         takes_here: BTreeSet::new(),
         flagged: BTreeSet::new(),
+        unknown_chains: Vec::new(),
+        borrowed_chains: Vec::new(),
     };
     r.nodes(nodes);
+    r.check_nested();
     crate::errors::combine(r.errors).map(|()| r.flagged)
 }
 
@@ -120,6 +123,10 @@ struct Rewrite<'a> {
     takes_here: BTreeSet<String>,
     /// See [`nodes`].
     flagged: BTreeSet<String>,
+    /// Field chains `v.a.b..` used with unknown access, and borrowed
+    /// explicitly: (local, first field, second field); see `check_nested`.
+    unknown_chains: Vec<(Ident, String, String)>,
+    borrowed_chains: Vec<(Ident, String, String)>,
 }
 
 /// The pinned local a `let` declares, with its type and initialiser.
@@ -259,9 +266,11 @@ impl Rewrite<'_> {
     fn node(&mut self, node: &mut Node) {
         match node {
             Node::Code { stmt, .. } => self.visit_stmt_mut(stmt),
-            Node::Let { init, diverge, .. } => {
+            Node::Let {
+                pat, init, diverge, ..
+            } => {
                 if let Some(init) = init {
-                    self.value(init);
+                    self.initializer(pat, init);
                 }
                 if let Some(d) = diverge {
                     self.nodes(d);
@@ -312,6 +321,21 @@ impl Rewrite<'_> {
         }
     }
 
+    /// A `let` initialiser: moved, unless the pattern binds by reference
+    /// (`let S { ref mut a, .. } = v.s;`), which borrows it in place.
+    fn initializer(&mut self, pat: &syn::Pat, init: &mut Expr) {
+        let (mut by_ref, mut by_mut) = (false, false);
+        crate::stages::pin::select::binding_modes(pat, &mut |r, m| {
+            by_ref |= r;
+            by_mut |= r && m;
+        });
+        match (by_ref, by_mut) {
+            (true, true) => self.place_expr(init, Access::Mut),
+            (true, false) => self.place_expr(init, Access::Const),
+            _ => self.value(init),
+        }
+    }
+
     /// The pinned local `e` is, if its last use is here (it may be moved).
     fn taken_here(&self, e: &Expr) -> Option<Ident> {
         self.pins
@@ -341,6 +365,12 @@ impl Rewrite<'_> {
             }
             if let Some(ptr) = self.taken_here(base) {
                 *base = self.take(&ptr);
+                return;
+            }
+        }
+        if let Expr::Field(_) = inner {
+            if let Some(projected) = self.projection(inner, Access::Const) {
+                *inner = projected;
                 return;
             }
         }
@@ -453,10 +483,18 @@ impl VisitMut for Rewrite<'_> {
                 }
             }
         }
-        // `v.a.b` in place, as a plain local's field: a borrow of one field
-        // leaves the others free.
-        if let Some(projected) = self.projection(e) {
+        // `v.a.b` in place, as a plain local's field (see `projection`).
+        if let Some(projected) = self.projection(e, Access::Unknown) {
             *e = projected;
+            return;
+        }
+        if let Expr::Reference(r) = e {
+            let access = match r.mutability {
+                Some(_) => Access::Mut,
+                None => Access::Const,
+            };
+            self.note_borrow(&r.expr);
+            self.place_expr(&mut r.expr, access);
             return;
         }
         match e {
@@ -466,9 +504,13 @@ impl VisitMut for Rewrite<'_> {
             }
             Expr::MethodCall(m) => {
                 let by_value = super::select::by_value(&m.method);
+                let access = match READ_ONLY.iter().any(|n| m.method == n) {
+                    true => Access::Const,
+                    false => Access::Unknown,
+                };
                 match self.taken_here(&m.receiver) {
                     Some(ptr) if by_value => *m.receiver = self.take(&ptr),
-                    _ => self.visit_expr_mut(&mut m.receiver),
+                    _ => self.place_expr(&mut m.receiver, access),
                 }
                 m.args.iter_mut().for_each(|a| self.value(a));
             }
@@ -495,6 +537,10 @@ impl VisitMut for Rewrite<'_> {
                 self.value(&mut b.left);
                 self.value(&mut b.right);
             }
+            Expr::Binary(b) if is_compound_assignment(&b.op) => {
+                self.place_expr(&mut b.left, Access::Mut);
+                self.visit_expr_mut(&mut b.right);
+            }
             Expr::Assign(a) => {
                 self.value(&mut a.right);
                 if let Some(ptr) = self.pins.pinned(&a.left) {
@@ -503,7 +549,7 @@ impl VisitMut for Rewrite<'_> {
                     *e = parse_quote_spanned!(span=> ::asyncio::coroutine::PinnedSlot::assign(
                         unsafe { ::asyncio::coroutine::place(#ptr) }, #right));
                 } else {
-                    self.visit_expr_mut(&mut a.left);
+                    self.place_expr(&mut a.left, Access::Mut);
                 }
             }
             Expr::Match(m) => {
@@ -574,7 +620,7 @@ impl VisitMut for Rewrite<'_> {
 
     fn visit_local_mut(&mut self, local: &mut syn::Local) {
         if let Some(init) = &mut local.init {
-            self.value(&mut init.expr);
+            self.initializer(&local.pat, &mut init.expr);
             if let Some((_, d)) = &mut init.diverge {
                 self.visit_expr_mut(d);
             }
@@ -609,15 +655,27 @@ impl VisitMut for Rewrite<'_> {
 }
 
 impl Rewrite<'_> {
-    /// `**in_place(&raw mut (*value).a.b)` for a field chain `v.a.b` of a
-    /// pinned owned local (not inside a closure, which reaches locals
-    /// through slot references).
-    fn projection(&self, e: &Expr) -> Option<Expr> {
+    /// A field chain `v.a.b` of a pinned owned local, reached in place (not
+    /// inside a closure, which reaches locals through slot references), so
+    /// that a borrow of one field leaves the others free, as on a plain
+    /// local:
+    ///
+    /// - under `&mut`, or assigned to: `**in_place(&raw mut (*v).a.b)`, the
+    ///   whole chain projected (the shadow accepted a mutable use, so every
+    ///   step of it supports one);
+    /// - under `&`: the same with `&raw const`, through whatever the chain
+    ///   dereferences (`Rc`, `&T` fields), for reads only;
+    /// - elsewhere (a method call, a read), whether the use writes is not
+    ///   known: the first field is projected (always possible: it is the
+    ///   local's own) and the rest is ordinary field access on it. A second
+    ///   level there, beside a separate borrow of a sibling field of that
+    ///   level, is refused (see `check_nested`).
+    fn projection(&mut self, e: &Expr, access: Access) -> Option<Expr> {
         let Expr::Field(_) = e else { return None };
         let mut base = e;
         let mut fields = Vec::new();
         while let Expr::Field(f) = base {
-            fields.push(&f.member);
+            fields.push(f.member.clone());
             base = &f.base;
         }
         let ptr = self.pins.pinned(base)?;
@@ -626,10 +684,86 @@ impl Rewrite<'_> {
         }
         fields.reverse();
         let span = ptr.span();
-        Some(parse_quote_spanned!(span=> (**unsafe {
-            ::asyncio::coroutine::in_place(
-                &raw mut (*::asyncio::coroutine::PinnedSlot::value(#ptr)) #(.#fields)*)
-        })))
+        let value = quote_spanned!(span=> (*::asyncio::coroutine::PinnedSlot::value(#ptr)));
+        let p = quote_spanned!(span=> ::asyncio::coroutine);
+        Some(match access {
+            Access::Mut => parse_quote_spanned!(span=>
+                (**unsafe { #p::in_place(&raw mut #value #(.#fields)*) })),
+            Access::Const => parse_quote_spanned!(span=>
+                (**unsafe { #p::in_place_ref(&raw const #value #(.#fields)*) })),
+            Access::Unknown => {
+                self.note_chain(&ptr, &fields);
+                let (first, rest) = (&fields[0], &fields[1..]);
+                parse_quote_spanned!(span=>
+                    (**unsafe { #p::in_place(&raw mut #value.#first) }) #(.#rest)*)
+            }
+        })
+    }
+
+    /// A place expression (`v.a`, `v.a[i]`, `*v.r`) used with `access`.
+    fn place_expr(&mut self, e: &mut Expr, access: Access) {
+        if let Some(projected) = self.projection(e, access) {
+            *e = projected;
+            return;
+        }
+        match e {
+            Expr::Index(i) => {
+                self.place_expr(&mut i.expr, access);
+                self.visit_expr_mut(&mut i.index);
+            }
+            Expr::Paren(p) => self.place_expr(&mut p.expr, access),
+            Expr::Unary(u) if matches!(u.op, syn::UnOp::Deref(_)) => {
+                self.place_expr(&mut u.expr, access)
+            }
+            _ => self.visit_expr_mut(e),
+        }
+    }
+
+    /// Records a field chain used with unknown access (see `check_nested`).
+    fn note_chain(&mut self, ptr: &Ident, fields: &[syn::Member]) {
+        if fields.len() >= 2 {
+            let (first, second) = (member(&fields[0]), member(&fields[1]));
+            self.unknown_chains.push((ptr.clone(), first, second));
+        }
+    }
+
+    /// Records a field chain borrowed explicitly (`&v.a.b`, `&mut v.a.b`).
+    fn note_borrow(&mut self, e: &Expr) {
+        let mut base = e;
+        let mut fields = Vec::new();
+        while let Expr::Field(f) = base {
+            fields.push(member(&f.member));
+            base = &f.base;
+        }
+        if let (Some(ptr), true) = (self.pins.pinned(base), fields.len() >= 2) {
+            fields.reverse();
+            self.borrowed_chains
+                .push((ptr, fields[0].clone(), fields[1].clone()));
+        }
+    }
+
+    /// A method call or read through `v.a.b` takes the whole of `v.a`
+    /// (through `Deref`): while `v.a.c` is borrowed separately, that would
+    /// overlap the borrow. Refused, with the fix.
+    fn check_nested(&mut self) {
+        for (ptr, first, second) in &self.unknown_chains {
+            let sibling = self
+                .borrowed_chains
+                .iter()
+                .find(|(p, f, s)| p.to_string() == ptr.to_string() && f == first && s != second);
+            if let Some((_, _, other)) = sibling {
+                self.errors.push(syn::Error::new(
+                    ptr.span(),
+                    format!(
+                        "this local is borrowed across an `.await`, and its field `{first}.{other}` \
+                         is borrowed separately from `{first}.{second}`, which this expression \
+                         uses through `{first}`: borrow `{first}` once (`let {first} = &mut \
+                         local.{first};`) and take both fields from it"
+                    ),
+                ));
+                return;
+            }
+        }
     }
 
     /// A move out of pinned local `ptr`: its slot needs a drop flag.
@@ -667,6 +801,79 @@ impl Rewrite<'_> {
             })
             .collect()
     }
+}
+
+/// Methods that only read their receiver (by name): a field chain they are
+/// called on is projected for reading (see `Rewrite::projection`).
+const READ_ONLY: &[&str] = &[
+    "len",
+    "is_empty",
+    "iter",
+    "get",
+    "contains",
+    "contains_key",
+    "clone",
+    "to_string",
+    "to_owned",
+    "as_str",
+    "as_slice",
+    "as_bytes",
+    "as_ref",
+    "first",
+    "last",
+    "starts_with",
+    "ends_with",
+    "eq",
+    "ne",
+    "cmp",
+    "partial_cmp",
+    "capacity",
+    "is_some",
+    "is_none",
+    "is_ok",
+    "is_err",
+    "keys",
+    "values",
+    "chars",
+    "bytes",
+    "lines",
+    "split_whitespace",
+    "trim",
+    "copied",
+    "cloned",
+];
+
+/// How a field chain is used (see `Rewrite::projection`).
+#[derive(Clone, Copy)]
+enum Access {
+    Mut,
+    Const,
+    Unknown,
+}
+
+fn member(m: &syn::Member) -> String {
+    match m {
+        syn::Member::Named(i) => i.to_string(),
+        syn::Member::Unnamed(i) => i.index.to_string(),
+    }
+}
+
+/// `+=` and the like: the left side is written in place.
+fn is_compound_assignment(op: &syn::BinOp) -> bool {
+    use syn::BinOp::*;
+    matches!(
+        op,
+        AddAssign(_)
+            | SubAssign(_)
+            | MulAssign(_)
+            | DivAssign(_)
+            | RemAssign(_)
+            | BitXorAssign(_)
+            | BitAndAssign(_)
+            | BitOrAssign(_)
+            | ShlAssign(_)
+            | ShrAssign(_)
+    )
 }
 
 /// Operators that take their operands by value.

@@ -607,6 +607,18 @@ fn ref_bindings(pat: &Pat, f: &mut dyn FnMut(bool)) {
     });
 }
 
+/// Calls `f(by_ref, mutable)` for each binding of `pat`.
+pub(crate) fn binding_modes(pat: &Pat, f: &mut dyn FnMut(bool, bool)) {
+    struct Modes<'a>(&'a mut dyn FnMut(bool, bool));
+    impl Visit<'_> for Modes<'_> {
+        fn visit_pat_ident(&mut self, p: &syn::PatIdent) {
+            (self.0)(p.by_ref.is_some(), p.mutability.is_some());
+            syn::visit::visit_pat_ident(self, p);
+        }
+    }
+    Modes(f).visit_pat(pat);
+}
+
 fn has_ref_binding(pat: &Pat) -> bool {
     struct Find(bool);
     impl Visit<'_> for Find {
