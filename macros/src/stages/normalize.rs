@@ -96,6 +96,10 @@ pub const PIN_TEMPORARY: &str = "__asyncio_pin_temporary";
 pub const PIN_TEMPORARY_END: &str = "__asyncio_pin_temporary_end";
 /// The prefix of those locals' names.
 pub const PIN_TEMPORARY_LOCAL: &str = "__pin_tmp";
+/// The prefix of the locals that hold what `pin!` pins (see
+/// `Normalizer::pin_macro`): always pinned, dropped at the end of their
+/// scope.
+pub const PIN_KEPT_LOCAL: &str = "__pin_kept";
 
 /// Replaces `&temporary` in an awaited future by the marker.
 struct Temporaries<'a> {
@@ -236,6 +240,9 @@ impl Normalizer {
     }
 
     fn stmt(&mut self, stmt: &Stmt, out: &mut Vec<Node>) {
+        if let Some(stmt) = self.pin_macro(stmt, out) {
+            return self.stmt(&stmt, out);
+        }
         if let Stmt::Item(item) = stmt {
             // Items are visible in their whole block; hoisted to the top of
             // the generated fn, they stay visible in every block of the body.
@@ -254,6 +261,36 @@ impl Normalizer {
         let start = out.len();
         self.stmt_with_awaits(stmt, out);
         self.pin_temporaries(out, start);
+    }
+
+    /// `let fut = pin!(value);`: the value becomes a local that stays in
+    /// place to the end of the block (as `pin!`'s temporary does), and `fut`
+    /// pins it there: `let kept = value; let fut = Pin::new_unchecked(&mut
+    /// kept);`, sound because `crate::pin` pins every such local (it never
+    /// moves) and the user's code cannot name it.
+    fn pin_macro(&mut self, stmt: &Stmt, out: &mut Vec<Node>) -> Option<Stmt> {
+        let Stmt::Local(local) = stmt else {
+            return None;
+        };
+        let init = local.init.as_ref().filter(|i| i.diverge.is_none())?;
+        let Expr::Macro(m) = &*init.expr else {
+            return None;
+        };
+        let last = m.mac.path.segments.last()?;
+        if last.ident != "pin" || m.mac.path.segments.len() > 3 {
+            return None;
+        }
+        let value: Expr = m.mac.parse_body().ok()?;
+        self.next_temp += 1;
+        let span = syn::spanned::Spanned::span(&value);
+        let kept = names::numbered(PIN_KEPT_LOCAL, self.next_temp, span);
+        self.stmt(&parse_quote_spanned!(span=> let #kept = #value;), out);
+        let mut local = local.clone();
+        // SAFETY (of the generated `unsafe`): `kept` is a pinned local,
+        // which never moves and drops in place at the end of its scope.
+        local.init.as_mut()?.expr = Box::new(parse_quote_spanned!(span=>
+            unsafe { ::core::pin::Pin::new_unchecked(&mut #kept) }));
+        Some(Stmt::Local(local))
     }
 
     /// A temporary that the future of an await of this statement borrows

@@ -2536,3 +2536,31 @@ both!(
 fn t_field_chain_through_rc() {
     agree!(field_chain_through_rc());
 }
+
+both!(
+    fn pinned_future_borrowing_local() -> &'static str {
+        let d = D("pinned");
+        let fut = pin!(look(&d));
+        let e = D("e");
+        let s = fut.await;
+        see(&e);
+        s
+    }
+);
+#[test]
+fn t_pinned_future_borrowing_local() {
+    agree!(pinned_future_borrowing_local());
+}
+
+both!(
+    fn pinned_future_polled_in_two_awaits() -> u32 {
+        let mut fut = pin!(leaf("twice", 5u32));
+        let a = fut.as_mut().await;
+        leaf("after", ()).await;
+        a
+    }
+);
+#[test]
+fn t_pinned_future_polled_in_two_awaits() {
+    agree!(pinned_future_polled_in_two_awaits());
+}

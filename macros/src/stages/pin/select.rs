@@ -251,9 +251,9 @@ pub fn select(
     // Temporaries borrowed by an awaited future (see
     // `normalize::PIN_TEMPORARY`) are pinned by construction.
     pinned.extend((0..resolution.slots.len()).filter(|&s| {
-        resolution.slots[s]
-            .name
-            .starts_with(crate::stages::normalize::PIN_TEMPORARY_LOCAL)
+        let name = &resolution.slots[s].name;
+        name.starts_with(crate::stages::normalize::PIN_TEMPORARY_LOCAL)
+            || name.starts_with(crate::stages::normalize::PIN_KEPT_LOCAL)
     }));
 
     // One more walk, recording where each slot is declared and used.
