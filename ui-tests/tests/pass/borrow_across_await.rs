@@ -63,6 +63,30 @@ fn all() -> asyncio::Result<usize> {
     Ok(view().await? + words().await? + c.n as usize + buf.len() + n)
 }
 
+// A coroutine holding borrows of its locals is `Send` when they are, as an
+// `async fn` is.
+#[asyncio::coroutine]
+fn sendable(items: Vec<String>) -> usize {
+    let mut total = 0;
+    for item in items.iter() {
+        total += std::future::ready(item.len()).await;
+    }
+    let first = &items[0];
+    std::future::ready(()).await;
+    total + first.len()
+}
+
+fn assert_send<T: Send>(value: T) -> T {
+    value
+}
+
 fn main() {
     assert_eq!(asyncio::run(all()).unwrap(), 5 + 14 + 3 + 1 + 1);
+    let fut = assert_send(sendable(vec!["ab".into(), "c".into()]));
+    assert_eq!(asyncio::run(forward(fut)).unwrap(), 5);
+}
+
+#[asyncio::coroutine]
+fn forward<F: std::future::Future<Output = usize>>(fut: F) -> asyncio::Result<usize> {
+    Ok(fut.await)
 }
