@@ -26,3 +26,13 @@ pub fn mentioned_in(tokens: &proc_macro2::TokenStream, name: &str) -> bool {
         _ => false,
     })
 }
+
+/// Does `tokens` contain any identifier (a variable, a call, a path)? An
+/// expression of literals alone is a constant.
+pub fn mentions_any_ident(tokens: &proc_macro2::TokenStream) -> bool {
+    tokens.clone().into_iter().any(|tt| match tt {
+        proc_macro2::TokenTree::Ident(_) => true,
+        proc_macro2::TokenTree::Group(g) => mentions_any_ident(&g.stream()),
+        _ => false,
+    })
+}

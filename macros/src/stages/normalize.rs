@@ -129,19 +129,37 @@ const BORROWING_METHODS: &[&str] = &[
 ];
 
 impl Temporaries<'_> {
+    /// A value expression (not a place) whose value is not a constant
+    /// rustc would promote to a `'static` (`&[1, 2]`).
     fn is_temporary(e: &Expr) -> bool {
         let mut inner = e;
         while let Expr::Paren(p) = inner {
             inner = &p.expr;
         }
-        matches!(
-            inner,
-            Expr::Call(_) | Expr::MethodCall(_) | Expr::Macro(_) | Expr::Struct(_)
-        )
+        let value = match inner {
+            Expr::Call(_) | Expr::MethodCall(_) | Expr::Macro(_) | Expr::Struct(_) => true,
+            Expr::Array(_)
+            | Expr::Repeat(_)
+            | Expr::Binary(_)
+            | Expr::Cast(_)
+            | Expr::If(_)
+            | Expr::Block(_)
+            | Expr::Match(_)
+            | Expr::Range(_) => true,
+            Expr::Tuple(t) => !t.elems.is_empty(),
+            Expr::Unary(u) => !matches!(u.op, syn::UnOp::Deref(_)),
+            _ => false,
+        };
+        value && names::mentions_any_ident(&quote!(#inner))
     }
 
     /// `PIN_TEMPORARY!(local, value)` in place of `value`.
     fn pin(&mut self, value: &mut Expr) {
+        // `&(n + 1)`: the parentheses go, or they would be unused in the
+        // marker's argument.
+        while let Expr::Paren(p) = value {
+            *value = (*p.expr).clone();
+        }
         *self.next += 1;
         let span = syn::spanned::Spanned::span(&*value);
         let local = names::numbered(PIN_TEMPORARY_LOCAL, *self.next, span);
@@ -288,8 +306,8 @@ impl Normalizer {
         let mut local = local.clone();
         // SAFETY (of the generated `unsafe`): `kept` is a pinned local,
         // which never moves and drops in place at the end of its scope.
-        local.init.as_mut()?.expr = Box::new(parse_quote_spanned!(span=>
-            unsafe { ::core::pin::Pin::new_unchecked(&mut #kept) }));
+        *local.init.as_mut()?.expr = parse_quote_spanned!(span=>
+            unsafe { ::core::pin::Pin::new_unchecked(&mut #kept) });
         Some(Stmt::Local(local))
     }
 
@@ -519,6 +537,9 @@ impl Normalizer {
                         }
                         let mut body = Vec::new();
                         self.expr_into(&arm.body, &mut body, dest.clone());
+                        // An arm's expression is a full expression: its
+                        // temporaries end with it.
+                        self.pin_temporaries(&mut body, 0);
                         Arm {
                             pat: arm.pat.clone(),
                             guard: arm.guard.as_ref().map(|(_, g)| (**g).clone()),

@@ -160,6 +160,10 @@ where
 
     fn exception(&self) -> Option<Error> {
         self.header.retrieved.set(true);
+        // Not even a shared look at a running future (see `take_typed`).
+        if !self.header.is_done() {
+            return None;
+        }
         match &*self.stage.borrow() {
             Stage::Finished(Err(err)) => Some(err.duplicate()),
             _ => None,
@@ -173,6 +177,9 @@ where
     }
 
     fn inspect_output(&self, f: &mut dyn FnMut(&dyn Any)) {
+        if !self.header.is_done() {
+            return;
+        }
         if let Stage::Finished(result) = &*self.stage.borrow() {
             self.header.retrieved.set(true);
             f(result);
@@ -182,6 +189,13 @@ where
 
 impl<F, T> TaskCell<F, T> {
     fn take_typed(&self) -> Option<Result<T>> {
+        // While the task runs, its future may hold references into itself
+        // (a coroutine's pinned locals, an `async fn`'s frame): a reference
+        // to the whole stage, even a shared one, would invalidate them. The
+        // header says whether there is anything to take without touching it.
+        if !self.header.is_done() {
+            return None;
+        }
         let mut stage = self.stage.borrow_mut();
         match &*stage {
             Stage::Running(_) => None,

@@ -259,6 +259,7 @@ impl<'a> Gen<'a> {
                 // reference field (`&raw const (*v).rc.x`) derefs it there.
                 dangerous_implicit_autorefs,
                 clippy::let_unit_value,
+                clippy::type_complexity,
                 clippy::diverging_sub_expression,
                 clippy::match_single_binding
             )]

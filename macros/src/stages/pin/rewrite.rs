@@ -750,7 +750,7 @@ impl Rewrite<'_> {
             let sibling = self
                 .borrowed_chains
                 .iter()
-                .find(|(p, f, s)| p.to_string() == ptr.to_string() && f == first && s != second);
+                .find(|(p, f, s)| p == ptr && f == first && s != second);
             if let Some((_, _, other)) = sibling {
                 self.errors.push(syn::Error::new(
                     ptr.span(),
