@@ -38,6 +38,7 @@ fn borrow_across_await(
             unknown_lints,
             dangerous_implicit_autorefs,
             clippy::let_unit_value,
+            clippy::type_complexity,
             clippy::diverging_sub_expression,
             clippy::match_single_binding
         )]

@@ -16,6 +16,7 @@ fn loop_break_value(limit: u32) -> impl ::core::future::Future<Output = u32> {
             unknown_lints,
             dangerous_implicit_autorefs,
             clippy::let_unit_value,
+            clippy::type_complexity,
             clippy::diverging_sub_expression,
             clippy::match_single_binding
         )]

@@ -18,6 +18,7 @@ fn match_arms(n: u32) -> impl ::core::future::Future<Output = String> {
             unknown_lints,
             dangerous_implicit_autorefs,
             clippy::let_unit_value,
+            clippy::type_complexity,
             clippy::diverging_sub_expression,
             clippy::match_single_binding
         )]

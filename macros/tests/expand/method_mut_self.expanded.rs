@@ -36,6 +36,7 @@ fn bump<'__life0>(
             unknown_lints,
             dangerous_implicit_autorefs,
             clippy::let_unit_value,
+            clippy::type_complexity,
             clippy::diverging_sub_expression,
             clippy::match_single_binding
         )]

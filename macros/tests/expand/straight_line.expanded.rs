@@ -20,6 +20,7 @@ fn straight_line(a: u32, name: String) -> impl ::core::future::Future<Output = S
             unknown_lints,
             dangerous_implicit_autorefs,
             clippy::let_unit_value,
+            clippy::type_complexity,
             clippy::diverging_sub_expression,
             clippy::match_single_binding
         )]
