@@ -50,34 +50,10 @@ fn compile_checked(item: ItemFn) -> syn::Result<TokenStream> {
         })
         .collect();
     let mut plan = Plan::new(&params, nodes.clone())?;
-    // Parameters that are `&mut` references: passing one on reborrows it.
-    let mut_ref_params: Vec<usize> = item
-        .sig
-        .inputs
-        .iter()
-        .enumerate()
-        .filter(|(_, arg)| match arg {
-            syn::FnArg::Receiver(r) => r.reference.is_some() && r.mutability.is_some(),
-            syn::FnArg::Typed(t) => {
-                matches!(&*t.ty, syn::Type::Reference(r) if r.mutability.is_some())
-            }
-        })
-        .map(|(i, _)| i)
-        .collect();
-    // Parameters that are shared references are copied, never pinned.
-    let shared_ref_params: Vec<usize> = item
-        .sig
-        .inputs
-        .iter()
-        .enumerate()
-        .filter(|(_, arg)| match arg {
-            syn::FnArg::Receiver(r) => r.reference.is_some() && r.mutability.is_none(),
-            syn::FnArg::Typed(t) => {
-                matches!(&*t.ty, syn::Type::Reference(r) if r.mutability.is_none())
-            }
-        })
-        .map(|(i, _)| i)
-        .collect();
+    // Parameters that are `&mut` references (passing one on reborrows it),
+    // and shared ones (copied, never pinned).
+    let mut_ref_params = reference_params(&item.sig, true);
+    let shared_ref_params = reference_params(&item.sig, false);
     let pin::Selection {
         pinned,
         last_use,
@@ -165,6 +141,23 @@ fn compile_checked(item: ItemFn) -> syn::Result<TokenStream> {
             #body
         }
     })
+}
+
+/// The positions of the parameters that are references (`&mut` ones when
+/// `mutable`, else shared ones), `self` included.
+fn reference_params(sig: &syn::Signature, mutable: bool) -> Vec<usize> {
+    let is = |m: Option<&syn::token::Mut>| m.is_some() == mutable;
+    sig.inputs
+        .iter()
+        .enumerate()
+        .filter(|(_, arg)| match arg {
+            syn::FnArg::Receiver(r) => r.reference.is_some() && is(r.mutability.as_ref()),
+            syn::FnArg::Typed(t) => {
+                matches!(&*t.ty, syn::Type::Reference(r) if is(r.mutability.as_ref()))
+            }
+        })
+        .map(|(i, _)| i)
+        .collect()
 }
 
 /// The body resolved, lowered and analysed.

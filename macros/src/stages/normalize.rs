@@ -963,7 +963,8 @@ fn break_stmt(label: Option<&Lifetime>, span: Span) -> Stmt {
     )
 }
 
-fn is_compound_assign(op: &BinOp) -> bool {
+/// `+=` and the like: the left side is a place written in place.
+pub(crate) fn is_compound_assign(op: &BinOp) -> bool {
     use BinOp::*;
     matches!(
         op,

@@ -537,7 +537,7 @@ impl VisitMut for Rewrite<'_> {
                 self.value(&mut b.left);
                 self.value(&mut b.right);
             }
-            Expr::Binary(b) if is_compound_assignment(&b.op) => {
+            Expr::Binary(b) if crate::stages::normalize::is_compound_assign(&b.op) => {
                 self.place_expr(&mut b.left, Access::Mut);
                 self.visit_expr_mut(&mut b.right);
             }
@@ -856,24 +856,6 @@ fn member(m: &syn::Member) -> String {
         syn::Member::Named(i) => i.to_string(),
         syn::Member::Unnamed(i) => i.index.to_string(),
     }
-}
-
-/// `+=` and the like: the left side is written in place.
-fn is_compound_assignment(op: &syn::BinOp) -> bool {
-    use syn::BinOp::*;
-    matches!(
-        op,
-        AddAssign(_)
-            | SubAssign(_)
-            | MulAssign(_)
-            | DivAssign(_)
-            | RemAssign(_)
-            | BitXorAssign(_)
-            | BitAndAssign(_)
-            | BitOrAssign(_)
-            | ShlAssign(_)
-            | ShrAssign(_)
-    )
 }
 
 /// Operators that take their operands by value.
