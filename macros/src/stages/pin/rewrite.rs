@@ -375,16 +375,13 @@ impl Rewrite<'_> {
             }
         }
         if let Some(ptr) = self.pins.pinned(inner) {
-            if self.closure_depth > 0 {
-                self.errors.push(syn::Error::new(
-                    ptr.span(),
-                    "a local borrowed across an `.await` cannot be moved out inside a \
-                     closure that borrows: make the closure `move`, or move the value \
-                     into another local before the closure (`let w = v;`)",
-                ));
-                return;
-            }
-            *inner = self.take(&ptr);
+            // Inside a borrowing closure the local is read in place: a copy
+            // (`|x| x * factor`) works, a move is rustc's E0507 there (it
+            // would happen when the closure runs, not where it is written).
+            *inner = match self.closure_depth {
+                0 => self.take(&ptr),
+                _ => self.place(&ptr),
+            };
             return;
         }
         self.visit_expr_mut(e);
