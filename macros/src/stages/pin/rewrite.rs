@@ -749,13 +749,14 @@ impl Rewrite<'_> {
                 .iter()
                 .find(|(p, f, s)| p == ptr && f == first && s != second);
             if let Some((_, _, other)) = sibling {
+                let local = source_name(ptr);
                 self.errors.push(syn::Error::new(
                     ptr.span(),
                     format!(
-                        "this local is borrowed across an `.await`, and its field `{first}.{other}` \
-                         is borrowed separately from `{first}.{second}`, which this expression \
-                         uses through `{first}`: borrow `{first}` once (`let {first} = &mut \
-                         local.{first};`) and take both fields from it"
+                        "`{local}` is borrowed across an `.await`, and `{local}.{first}.{other}` \
+                         is borrowed separately from `{local}.{first}.{second}`, which this \
+                         expression uses through `{local}.{first}`: borrow `{local}.{first}` once \
+                         (`let {first} = &mut {local}.{first};`) and take both fields from it"
                     ),
                 ));
                 return;
@@ -846,6 +847,20 @@ enum Access {
     Mut,
     Const,
     Unknown,
+}
+
+/// The name a pinned local has in the source: resolution renamed it
+/// `__r_{name}_{slot}` (and `self` is `__self`).
+fn source_name(ptr: &Ident) -> String {
+    let name = ptr.to_string();
+    if name == "__self" {
+        return "self".into();
+    }
+    let name = name.strip_prefix("__r_").unwrap_or(&name);
+    match name.rsplit_once('_') {
+        Some((base, id)) if id.chars().all(|c| c.is_ascii_digit()) => base.to_string(),
+        _ => name.to_string(),
+    }
 }
 
 fn member(m: &syn::Member) -> String {
