@@ -2564,3 +2564,19 @@ both!(
 fn t_pinned_future_polled_in_two_awaits() {
     agree!(pinned_future_polled_in_two_awaits());
 }
+
+both!(
+    fn method_on_nested_field_beside_sibling_borrow() -> usize {
+        let mut s = outer2("ms");
+        let b = &s.inner.b;
+        leaf("x", ()).await;
+        s.inner.a.push(2);
+        see(b);
+        leaf("y", ()).await;
+        s.inner.a.len() + s.shared.a.len()
+    }
+);
+#[test]
+fn t_method_on_nested_field_beside_sibling_borrow() {
+    agree!(method_on_nested_field_beside_sibling_borrow());
+}

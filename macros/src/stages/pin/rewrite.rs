@@ -99,12 +99,68 @@ pub fn nodes(pins: &Pins, nodes: &mut Vec<Node>) -> Result<BTreeSet<String>, syn
         index: 0,
         takes_here: BTreeSet::new(),
         flagged: BTreeSet::new(),
-        unknown_chains: Vec::new(),
         borrowed_chains: Vec::new(),
     };
+    r.borrowed_chains = borrowed_chains(pins, nodes);
     r.nodes(nodes);
-    r.check_nested();
     crate::errors::combine(r.errors).map(|()| r.flagged)
+}
+
+/// The field chains `&v.a.b` / `&mut v.a.b` (two levels or more) of pinned
+/// locals borrowed anywhere in the body: (local, first field, second field).
+fn borrowed_chains(pins: &Pins, nodes: &[Node]) -> Vec<(String, String, String)> {
+    struct Scan<'a>(&'a Pins, Vec<(String, String, String)>);
+    impl syn::visit::Visit<'_> for Scan<'_> {
+        fn visit_expr_reference(&mut self, r: &syn::ExprReference) {
+            let mut base = &*r.expr;
+            let mut fields = Vec::new();
+            while let Expr::Field(f) = base {
+                fields.push(member(&f.member));
+                base = &f.base;
+            }
+            if let (Some(ptr), true) = (self.0.pinned(base), fields.len() >= 2) {
+                fields.reverse();
+                self.1
+                    .push((ptr.to_string(), fields[0].clone(), fields[1].clone()));
+            }
+            syn::visit::visit_expr_reference(self, r);
+        }
+    }
+    fn walk(scan: &mut Scan<'_>, nodes: &[Node]) {
+        use syn::visit::Visit;
+        for node in nodes {
+            match node {
+                Node::Code { stmt, .. } => scan.visit_stmt(stmt),
+                Node::Let { init, diverge, .. } => {
+                    init.iter().for_each(|e| scan.visit_expr(e));
+                    diverge.iter().for_each(|d| walk(scan, d));
+                }
+                Node::Await { future, .. } => scan.visit_expr(future),
+                Node::Scope { body, .. } | Node::Loop { body, .. } | Node::Labeled { body, .. } => {
+                    walk(scan, body)
+                }
+                Node::If {
+                    cond, then, else_, ..
+                } => {
+                    scan.visit_expr(cond);
+                    walk(scan, then);
+                    walk(scan, else_);
+                }
+                Node::Match {
+                    scrutinee, arms, ..
+                } => {
+                    scan.visit_expr(scrutinee);
+                    for arm in arms {
+                        arm.guard.iter().for_each(|g| scan.visit_expr(g));
+                        walk(scan, &arm.body);
+                    }
+                }
+            }
+        }
+    }
+    let mut scan = Scan(pins, Vec::new());
+    walk(&mut scan, nodes);
+    scan.1
 }
 
 struct Rewrite<'a> {
@@ -123,10 +179,8 @@ struct Rewrite<'a> {
     takes_here: BTreeSet<String>,
     /// See [`nodes`].
     flagged: BTreeSet<String>,
-    /// Field chains `v.a.b..` used with unknown access, and borrowed
-    /// explicitly: (local, first field, second field); see `check_nested`.
-    unknown_chains: Vec<(Ident, String, String)>,
-    borrowed_chains: Vec<(Ident, String, String)>,
+    /// See [`borrowed_chains`].
+    borrowed_chains: Vec<(String, String, String)>,
 }
 
 /// The pinned local a `let` declares, with its type and initialiser.
@@ -490,7 +544,6 @@ impl VisitMut for Rewrite<'_> {
                 Some(_) => Access::Mut,
                 None => Access::Const,
             };
-            self.note_borrow(&r.expr);
             self.place_expr(&mut r.expr, access);
             return;
         }
@@ -664,10 +717,10 @@ impl Rewrite<'_> {
     ///   dereferences (`Rc`, `&T` fields), for reads only;
     /// - elsewhere (a method call, a read), whether the use writes is not
     ///   known: the first field is projected (always possible: it is the
-    ///   local's own) and the rest is ordinary field access on it. A second
-    ///   level there, beside a separate borrow of a sibling field of that
-    ///   level, is refused (see `check_nested`).
-    fn projection(&mut self, e: &Expr, access: Access) -> Option<Expr> {
+    ///   local's own) and the rest is ordinary field access on it, unless a
+    ///   sibling of its second level is borrowed separately somewhere: then
+    ///   the whole chain, as under `&mut`.
+    fn projection(&self, e: &Expr, access: Access) -> Option<Expr> {
         let Expr::Field(_) = e else { return None };
         let mut base = e;
         let mut fields = Vec::new();
@@ -688,8 +741,12 @@ impl Rewrite<'_> {
                 (**unsafe { #p::in_place(&raw mut #value #(.#fields)*) })),
             Access::Const => parse_quote_spanned!(span=>
                 (**unsafe { #p::in_place_ref(&raw const #value #(.#fields)*) })),
+            // A nested field whose sibling is borrowed separately: the
+            // whole chain, for writing (through a shared reference or an
+            // `Rc` that is rustc's E0596, never an overlap).
+            Access::Unknown if self.sibling_borrowed(&ptr, &fields) => parse_quote_spanned!(span=>
+                (**unsafe { #p::in_place(&raw mut #value #(.#fields)*) })),
             Access::Unknown => {
-                self.note_chain(&ptr, &fields);
                 let (first, rest) = (&fields[0], &fields[1..]);
                 parse_quote_spanned!(span=>
                     (**unsafe { #p::in_place(&raw mut #value.#first) }) #(.#rest)*)
@@ -716,52 +773,13 @@ impl Rewrite<'_> {
         }
     }
 
-    /// Records a field chain used with unknown access (see `check_nested`).
-    fn note_chain(&mut self, ptr: &Ident, fields: &[syn::Member]) {
-        if fields.len() >= 2 {
-            let (first, second) = (member(&fields[0]), member(&fields[1]));
-            self.unknown_chains.push((ptr.clone(), first, second));
-        }
-    }
-
-    /// Records a field chain borrowed explicitly (`&v.a.b`, `&mut v.a.b`).
-    fn note_borrow(&mut self, e: &Expr) {
-        let mut base = e;
-        let mut fields = Vec::new();
-        while let Expr::Field(f) = base {
-            fields.push(member(&f.member));
-            base = &f.base;
-        }
-        if let (Some(ptr), true) = (self.pins.pinned(base), fields.len() >= 2) {
-            fields.reverse();
-            self.borrowed_chains
-                .push((ptr, fields[0].clone(), fields[1].clone()));
-        }
-    }
-
-    /// A method call or read through `v.a.b` takes the whole of `v.a`
-    /// (through `Deref`): while `v.a.c` is borrowed separately, that would
-    /// overlap the borrow. Refused, with the fix.
-    fn check_nested(&mut self) {
-        for (ptr, first, second) in &self.unknown_chains {
-            let sibling = self
-                .borrowed_chains
-                .iter()
-                .find(|(p, f, s)| p == ptr && f == first && s != second);
-            if let Some((_, _, other)) = sibling {
-                let local = source_name(ptr);
-                self.errors.push(syn::Error::new(
-                    ptr.span(),
-                    format!(
-                        "`{local}` is borrowed across an `.await`, and `{local}.{first}.{other}` \
-                         is borrowed separately from `{local}.{first}.{second}`, which this \
-                         expression uses through `{local}.{first}`: borrow `{local}.{first}` once \
-                         (`let {first} = &mut {local}.{first};`) and take both fields from it"
-                    ),
-                ));
-                return;
-            }
-        }
+    /// Is a sibling of `v.a.b` (`v.a.c`) borrowed separately somewhere?
+    fn sibling_borrowed(&self, ptr: &Ident, fields: &[syn::Member]) -> bool {
+        let [first, second, ..] = fields else {
+            return false;
+        };
+        let (ptr, first, second) = (ptr.to_string(), member(first), member(second));
+        (self.borrowed_chains.iter()).any(|(p, f, s)| *p == ptr && *f == first && *s != second)
     }
 
     /// A move out of pinned local `ptr`: its slot needs a drop flag.
@@ -847,20 +865,6 @@ enum Access {
     Mut,
     Const,
     Unknown,
-}
-
-/// The name a pinned local has in the source: resolution renamed it
-/// `__r_{name}_{slot}` (and `self` is `__self`).
-fn source_name(ptr: &Ident) -> String {
-    let name = ptr.to_string();
-    if name == "__self" {
-        return "self".into();
-    }
-    let name = name.strip_prefix("__r_").unwrap_or(&name);
-    match name.rsplit_once('_') {
-        Some((base, id)) if id.chars().all(|c| c.is_ascii_digit()) => base.to_string(),
-        _ => name.to_string(),
-    }
 }
 
 fn member(m: &syn::Member) -> String {
