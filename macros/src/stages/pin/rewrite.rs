@@ -106,13 +106,14 @@ pub fn nodes(pins: &Pins, nodes: &mut Vec<Node>) -> Result<BTreeSet<String>, syn
     crate::errors::combine(r.errors).map(|()| r.flagged)
 }
 
-/// The field chains `&v.a.b` / `&mut v.a.b` (two levels or more) of pinned
-/// locals borrowed anywhere in the body: (local, first field, second field).
+/// The field chains (two levels or more) of pinned locals borrowed anywhere
+/// in the body, by `&`, `&mut` or as a method's receiver: (local, first
+/// field, second field).
 fn borrowed_chains(pins: &Pins, nodes: &[Node]) -> Vec<(String, String, String)> {
     struct Scan<'a>(&'a Pins, Vec<(String, String, String)>);
-    impl syn::visit::Visit<'_> for Scan<'_> {
-        fn visit_expr_reference(&mut self, r: &syn::ExprReference) {
-            let mut base = &*r.expr;
+    impl Scan<'_> {
+        fn chain(&mut self, e: &Expr) {
+            let mut base = e;
             let mut fields = Vec::new();
             while let Expr::Field(f) = base {
                 fields.push(member(&f.member));
@@ -123,7 +124,18 @@ fn borrowed_chains(pins: &Pins, nodes: &[Node]) -> Vec<(String, String, String)>
                 self.1
                     .push((ptr.to_string(), fields[0].clone(), fields[1].clone()));
             }
+        }
+    }
+    impl syn::visit::Visit<'_> for Scan<'_> {
+        fn visit_expr_reference(&mut self, r: &syn::ExprReference) {
+            self.chain(&r.expr);
             syn::visit::visit_expr_reference(self, r);
+        }
+
+        // `v.a.c.iter()` may borrow `v.a.c` as well.
+        fn visit_expr_method_call(&mut self, m: &syn::ExprMethodCall) {
+            self.chain(&m.receiver);
+            syn::visit::visit_expr_method_call(self, m);
         }
     }
     fn walk(scan: &mut Scan<'_>, nodes: &[Node]) {
