@@ -755,3 +755,77 @@ impl Visit<'_> for Mentions {
         idents(m.tokens.clone(), &mut self.0);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use proc_macro2::TokenStream;
+    use quote::quote;
+
+    use crate::stages::liveness;
+    use crate::stages::lower;
+    use crate::test_util::{names, resolved};
+
+    /// The source names of the locals `body` pins.
+    fn pinned(body: TokenStream) -> Vec<String> {
+        let (nodes, res) = resolved(body);
+        let cfg = lower::lower(nodes.clone());
+        let live = liveness::analyze(&cfg, &res);
+        let selection = super::select(&nodes, &res, &cfg, &live, &[], &[]);
+        names(&res, selection.pinned)
+    }
+
+    #[test]
+    fn a_reference_held_across_an_await_pins_its_owner() {
+        assert_eq!(
+            pinned(quote!(let v = f(); let r = &v; x.await; g(r))),
+            ["v"]
+        );
+    }
+
+    #[test]
+    fn an_owned_result_does_not() {
+        assert!(pinned(quote!(let v = f(); let n = v.len(); x.await; g(n))).is_empty());
+        assert!(pinned(quote!(let v = f(); let w = v; x.await; g(w))).is_empty());
+    }
+
+    #[test]
+    fn a_borrow_ended_before_the_await_does_not() {
+        assert!(pinned(quote!(let v = f(); let r = &v; g(r); x.await; h(v))).is_empty());
+    }
+
+    #[test]
+    fn an_iterator_over_a_local_across_an_await_pins_it() {
+        assert_eq!(
+            pinned(quote!(let v = f(); for w in v.iter() { x(w).await; })),
+            ["v"]
+        );
+    }
+
+    #[test]
+    fn a_future_borrowing_a_local_pins_it() {
+        assert_eq!(
+            pinned(quote!(let mut b = f(); fill(&mut b).await; g(b))),
+            ["b"]
+        );
+        assert_eq!(
+            pinned(quote!(let mut c = f(); c.bump(2).await; c.peek().await)),
+            ["c"]
+        );
+    }
+
+    #[test]
+    fn borrows_flow_through_bindings() {
+        assert_eq!(
+            pinned(quote!(let v = f(); let r = &v; let s = r; x.await; g(s))),
+            ["v"]
+        );
+    }
+
+    #[test]
+    fn a_borrowing_closure_borrows_what_it_mentions() {
+        let body = quote!(let k = f(); let c = |y| y + k; x.await; c(1));
+        assert_eq!(pinned(body), ["k"]);
+        // Called on the spot, it borrows nothing beyond the call.
+        assert!(pinned(quote!(let k = f(); let z = (|| k + 1)(); x.await; g(z))).is_empty());
+    }
+}
