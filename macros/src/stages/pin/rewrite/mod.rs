@@ -24,12 +24,17 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use proc_macro2::{Group, Ident, TokenStream, TokenTree};
+use proc_macro2::{Ident, TokenStream, TokenTree};
 use quote::{quote, quote_spanned};
 use syn::visit_mut::{self, VisitMut};
 use syn::{Expr, Stmt, parse_quote_spanned};
 
 use crate::ir::{Node, Res};
+
+mod places;
+
+pub use places::guard;
+use places::{Access, READ_ONLY, borrowed_chains, marker, moves_operands, slot_ref};
 
 /// The pinned locals, by the name resolution gave them.
 pub struct Pins {
@@ -47,36 +52,6 @@ impl Pins {
             .filter(|i| self.names.contains(&i.to_string()))
             .cloned()
     }
-}
-
-/// The place of pinned local `ptr`: `**slot`.
-fn place(ptr: &Ident) -> Expr {
-    let span = ptr.span();
-    parse_quote_spanned!(span=> (**unsafe { ::asyncio::coroutine::place(#ptr) }))
-}
-
-/// The value of pinned local `ptr`, moved out. Bound first, so that its
-/// type comes from the slot and the context's expected type coerces it
-/// (`&&T` to `&T`) rather than being imposed on the slot.
-fn take_expr(ptr: &Ident) -> Expr {
-    let span = ptr.span();
-    parse_quote_spanned!(span=> {
-        let __taken = unsafe { ::asyncio::coroutine::PinnedOrMoved::take(::asyncio::coroutine::place(#ptr)) };
-        __taken
-    })
-}
-
-/// The guard's name for the local behind `ptr`.
-pub fn guard_name(ptr: &Ident) -> Ident {
-    crate::names::hidden(&format!("__pin_end{ptr}"), ptr.span())
-}
-
-/// `let __end = PinnedEnd::new(ptr);`
-pub fn guard(ptr: &Ident) -> Stmt {
-    let span = ptr.span();
-    let name = guard_name(ptr);
-    parse_quote_spanned!(span=>
-        let #name = unsafe { ::asyncio::coroutine::PinnedEnd::new(#ptr) };)
 }
 
 fn code(stmt: Stmt) -> Node {
@@ -104,75 +79,6 @@ pub fn nodes(pins: &Pins, nodes: &mut Vec<Node>) -> Result<BTreeSet<String>, syn
     r.borrowed_chains = borrowed_chains(pins, nodes);
     r.nodes(nodes);
     crate::errors::combine(r.errors).map(|()| r.flagged)
-}
-
-/// The field chains (two levels or more) of pinned locals borrowed anywhere
-/// in the body, by `&`, `&mut` or as a method's receiver: (local, first
-/// field, second field).
-fn borrowed_chains(pins: &Pins, nodes: &[Node]) -> Vec<(String, String, String)> {
-    struct Scan<'a>(&'a Pins, Vec<(String, String, String)>);
-    impl Scan<'_> {
-        fn chain(&mut self, e: &Expr) {
-            let mut base = e;
-            let mut fields = Vec::new();
-            while let Expr::Field(f) = base {
-                fields.push(member(&f.member));
-                base = &f.base;
-            }
-            if let (Some(ptr), true) = (self.0.pinned(base), fields.len() >= 2) {
-                fields.reverse();
-                self.1
-                    .push((ptr.to_string(), fields[0].clone(), fields[1].clone()));
-            }
-        }
-    }
-    impl syn::visit::Visit<'_> for Scan<'_> {
-        fn visit_expr_reference(&mut self, r: &syn::ExprReference) {
-            self.chain(&r.expr);
-            syn::visit::visit_expr_reference(self, r);
-        }
-
-        // `v.a.c.iter()` may borrow `v.a.c` as well.
-        fn visit_expr_method_call(&mut self, m: &syn::ExprMethodCall) {
-            self.chain(&m.receiver);
-            syn::visit::visit_expr_method_call(self, m);
-        }
-    }
-    fn walk(scan: &mut Scan<'_>, nodes: &[Node]) {
-        use syn::visit::Visit;
-        for node in nodes {
-            match node {
-                Node::Code { stmt, .. } => scan.visit_stmt(stmt),
-                Node::Let { init, diverge, .. } => {
-                    init.iter().for_each(|e| scan.visit_expr(e));
-                    diverge.iter().for_each(|d| walk(scan, d));
-                }
-                Node::Await { future, .. } => scan.visit_expr(future),
-                Node::Scope { body, .. } | Node::Loop { body, .. } | Node::Labeled { body, .. } => {
-                    walk(scan, body)
-                }
-                Node::If {
-                    cond, then, else_, ..
-                } => {
-                    scan.visit_expr(cond);
-                    walk(scan, then);
-                    walk(scan, else_);
-                }
-                Node::Match {
-                    scrutinee, arms, ..
-                } => {
-                    scan.visit_expr(scrutinee);
-                    for arm in arms {
-                        arm.guard.iter().for_each(|g| scan.visit_expr(g));
-                        walk(scan, &arm.body);
-                    }
-                }
-            }
-        }
-    }
-    let mut scan = Scan(pins, Vec::new());
-    walk(&mut scan, nodes);
-    scan.1
 }
 
 struct Rewrite<'a> {
@@ -486,23 +392,6 @@ fn mentions(tokens: &TokenStream, names: &BTreeSet<String>, out: &mut BTreeMap<S
     }
 }
 
-/// The name of the `&mut PinnedOrMoved` a borrowing closure reaches `ptr`'s local by.
-fn slot_ref(ptr: &Ident) -> Ident {
-    crate::names::hidden(&format!("__pin_ref{ptr}"), ptr.span())
-}
-
-/// `NAME!(args)` for one of the normaliser's markers: its arguments.
-fn marker(mac: &syn::Macro, name: &str) -> Option<Vec<Expr>> {
-    if !mac.path.is_ident(name) {
-        return None;
-    }
-    use syn::punctuated::Punctuated;
-    let parser = Punctuated::<Expr, syn::Token![,]>::parse_terminated;
-    syn::parse::Parser::parse2(parser, mac.tokens.clone())
-        .ok()
-        .map(|args| args.into_iter().collect())
-}
-
 impl VisitMut for Rewrite<'_> {
     fn visit_stmt_mut(&mut self, stmt: &mut Stmt) {
         if let Stmt::Macro(m) = stmt {
@@ -714,192 +603,4 @@ impl VisitMut for Rewrite<'_> {
     }
 
     fn visit_item_mut(&mut self, _: &mut syn::Item) {}
-}
-
-impl Rewrite<'_> {
-    /// A field chain `v.a.b` of a pinned owned local, reached in place (not
-    /// inside a closure, which reaches locals through slot references), so
-    /// that a borrow of one field leaves the others free, as on a plain
-    /// local:
-    ///
-    /// - under `&mut`, or assigned to: `**in_place(&raw mut (*v).a.b)`, the
-    ///   whole chain projected (the shadow accepted a mutable use, so every
-    ///   step of it supports one);
-    /// - under `&`: the same with `&raw const`, through whatever the chain
-    ///   dereferences (`Rc`, `&T` fields), for reads only;
-    /// - elsewhere (a method call, a read), whether the use writes is not
-    ///   known: the first field is projected (always possible: it is the
-    ///   local's own) and the rest is ordinary field access on it, unless a
-    ///   sibling of its second level is borrowed separately somewhere: then
-    ///   the whole chain, as under `&mut`.
-    fn projection(&self, e: &Expr, access: Access) -> Option<Expr> {
-        let Expr::Field(_) = e else { return None };
-        let mut base = e;
-        let mut fields = Vec::new();
-        while let Expr::Field(f) = base {
-            fields.push(f.member.clone());
-            base = &f.base;
-        }
-        let ptr = self.pins.pinned(base)?;
-        if self.closure_depth > 0 || self.pins.shared_refs.contains(&ptr.to_string()) {
-            return None;
-        }
-        fields.reverse();
-        let span = ptr.span();
-        let value = quote_spanned!(span=> (*::asyncio::coroutine::PinnedSlot::value(#ptr)));
-        let p = quote_spanned!(span=> ::asyncio::coroutine);
-        Some(match access {
-            Access::Mut => parse_quote_spanned!(span=>
-                (**unsafe { #p::in_place(&raw mut #value #(.#fields)*) })),
-            Access::Const => parse_quote_spanned!(span=>
-                (**unsafe { #p::in_place_ref(&raw const #value #(.#fields)*) })),
-            // A nested field whose sibling is borrowed separately: the
-            // whole chain, for writing (through a shared reference or an
-            // `Rc` that is rustc's E0596, never an overlap).
-            Access::Unknown if self.sibling_borrowed(&ptr, &fields) => parse_quote_spanned!(span=>
-                (**unsafe { #p::in_place(&raw mut #value #(.#fields)*) })),
-            Access::Unknown => {
-                let (first, rest) = (&fields[0], &fields[1..]);
-                parse_quote_spanned!(span=>
-                    (**unsafe { #p::in_place(&raw mut #value.#first) }) #(.#rest)*)
-            }
-        })
-    }
-
-    /// A place expression (`v.a`, `v.a[i]`, `*v.r`) used with `access`.
-    fn place_expr(&mut self, e: &mut Expr, access: Access) {
-        if let Some(projected) = self.projection(e, access) {
-            *e = projected;
-            return;
-        }
-        match e {
-            Expr::Index(i) => {
-                self.place_expr(&mut i.expr, access);
-                self.visit_expr_mut(&mut i.index);
-            }
-            Expr::Paren(p) => self.place_expr(&mut p.expr, access),
-            Expr::Unary(u) if matches!(u.op, syn::UnOp::Deref(_)) => {
-                self.place_expr(&mut u.expr, access)
-            }
-            _ => self.visit_expr_mut(e),
-        }
-    }
-
-    /// Is a sibling of `v.a.b` (`v.a.c`) borrowed separately somewhere?
-    fn sibling_borrowed(&self, ptr: &Ident, fields: &[syn::Member]) -> bool {
-        let [first, second, ..] = fields else {
-            return false;
-        };
-        let (ptr, first, second) = (ptr.to_string(), member(first), member(second));
-        (self.borrowed_chains.iter()).any(|(p, f, s)| *p == ptr && *f == first && *s != second)
-    }
-
-    /// A move out of pinned local `ptr`: its slot needs a drop flag.
-    fn take(&mut self, ptr: &Ident) -> Expr {
-        self.flagged.insert(ptr.to_string());
-        take_expr(ptr)
-    }
-
-    /// The place of a pinned local: through its slot, or inside a borrowing
-    /// closure through the slot reference bound before it.
-    fn place(&self, ptr: &Ident) -> Expr {
-        if self.closure_refs.contains(&ptr.to_string()) {
-            let (r, span) = (slot_ref(ptr), ptr.span());
-            return parse_quote_spanned!(span=> (**#r));
-        }
-        place(ptr)
-    }
-
-    fn tokens(&self, tokens: TokenStream) -> TokenStream {
-        tokens
-            .into_iter()
-            .map(|tt| match tt {
-                TokenTree::Ident(i) if self.pins.names.contains(&i.to_string()) => {
-                    let place = self.place(&i);
-                    let mut g = Group::new(proc_macro2::Delimiter::None, quote!(#place));
-                    g.set_span(i.span());
-                    TokenTree::Group(g)
-                }
-                TokenTree::Group(g) => {
-                    let mut new = Group::new(g.delimiter(), self.tokens(g.stream()));
-                    new.set_span(g.span());
-                    TokenTree::Group(new)
-                }
-                other => other,
-            })
-            .collect()
-    }
-}
-
-/// Methods that only read their receiver (by name): a field chain they are
-/// called on is projected for reading (see `Rewrite::projection`).
-const READ_ONLY: &[&str] = &[
-    "len",
-    "is_empty",
-    "iter",
-    "get",
-    "contains",
-    "contains_key",
-    "clone",
-    "to_string",
-    "to_owned",
-    "as_str",
-    "as_slice",
-    "as_bytes",
-    "as_ref",
-    "first",
-    "last",
-    "starts_with",
-    "ends_with",
-    "eq",
-    "ne",
-    "cmp",
-    "partial_cmp",
-    "capacity",
-    "is_some",
-    "is_none",
-    "is_ok",
-    "is_err",
-    "keys",
-    "values",
-    "chars",
-    "bytes",
-    "lines",
-    "split_whitespace",
-    "trim",
-    "copied",
-    "cloned",
-];
-
-/// How a field chain is used (see `Rewrite::projection`).
-#[derive(Clone, Copy)]
-enum Access {
-    Mut,
-    Const,
-    Unknown,
-}
-
-fn member(m: &syn::Member) -> String {
-    match m {
-        syn::Member::Named(i) => i.to_string(),
-        syn::Member::Unnamed(i) => i.index.to_string(),
-    }
-}
-
-/// Operators that take their operands by value.
-fn moves_operands(op: &syn::BinOp) -> bool {
-    use syn::BinOp::*;
-    matches!(
-        op,
-        Add(_)
-            | Sub(_)
-            | Mul(_)
-            | Div(_)
-            | Rem(_)
-            | BitAnd(_)
-            | BitOr(_)
-            | BitXor(_)
-            | Shl(_)
-            | Shr(_)
-    )
 }
