@@ -1,0 +1,218 @@
+//! Temporaries that must outlive an await (borrowed by the awaited
+//! future, or pinned by `pin!`) become locals the `pin` stage keeps in
+//! place; the markers that tell it where they start and end.
+
+use proc_macro2::Ident;
+use quote::quote;
+use syn::{Expr, Stmt, parse_quote_spanned};
+
+use super::Normalizer;
+use crate::ir::{Node, Res};
+use crate::names;
+
+/// The marker of a temporary borrowed by an awaited future (see
+/// `Normalizer::pin_temporaries`): `&PIN_TEMPORARY!(local, value)`, and its
+/// end. Always rewritten by `crate::stages::pin`, which pins every such local.
+pub const PIN_TEMPORARY: &str = "__asyncio_pin_temporary";
+/// See [`PIN_TEMPORARY`].
+pub const PIN_TEMPORARY_END: &str = "__asyncio_pin_temporary_end";
+/// The prefix of those locals' names.
+pub const PIN_TEMPORARY_LOCAL: &str = "__pin_tmp";
+/// The prefix of the locals that hold what `pin!` pins (see
+/// `Normalizer::pin_macro`): always pinned, dropped at the end of their
+/// scope.
+pub const PIN_KEPT_LOCAL: &str = "__pin_kept";
+
+/// Replaces `&temporary` in an awaited future by the marker.
+pub(super) struct Temporaries<'a> {
+    made: Vec<Ident>,
+    next: &'a mut usize,
+}
+
+/// Methods that borrow their receiver for their result: called on a
+/// temporary inside an awaited future (`f(s.concat().as_str()).await`), the
+/// temporary must live to the end of the statement.
+const BORROWING_METHODS: &[&str] = &[
+    "as_str",
+    "as_slice",
+    "as_bytes",
+    "as_ref",
+    "as_mut",
+    "as_deref",
+    "as_path",
+    "iter",
+    "iter_mut",
+    "trim",
+    "chars",
+    "bytes",
+    "lines",
+    "split_whitespace",
+    "borrow",
+];
+
+impl Temporaries<'_> {
+    /// A value expression (not a place) whose value is not a constant
+    /// rustc would promote to a `'static` (`&[1, 2]`).
+    fn is_temporary(e: &Expr) -> bool {
+        let mut inner = e;
+        while let Expr::Paren(p) = inner {
+            inner = &p.expr;
+        }
+        let value = match inner {
+            Expr::Call(_) | Expr::MethodCall(_) | Expr::Macro(_) | Expr::Struct(_) => true,
+            Expr::Array(_)
+            | Expr::Repeat(_)
+            | Expr::Binary(_)
+            | Expr::Cast(_)
+            | Expr::If(_)
+            | Expr::Block(_)
+            | Expr::Match(_)
+            | Expr::Range(_) => true,
+            Expr::Tuple(t) => !t.elems.is_empty(),
+            Expr::Unary(u) => !matches!(u.op, syn::UnOp::Deref(_)),
+            _ => false,
+        };
+        value && names::mentions_any_ident(&quote!(#inner))
+    }
+
+    /// `PIN_TEMPORARY!(local, value)` in place of `value`.
+    fn pin(&mut self, value: &mut Expr) {
+        // `&(n + 1)`: the parentheses go, or they would be unused in the
+        // marker's argument.
+        while let Expr::Paren(p) = value {
+            *value = (*p.expr).clone();
+        }
+        *self.next += 1;
+        let span = syn::spanned::Spanned::span(&*value);
+        let local = names::numbered(PIN_TEMPORARY_LOCAL, *self.next, span);
+        let marker = Ident::new(PIN_TEMPORARY, span);
+        *value = parse_quote_spanned!(span=> #marker!(#local, #value));
+        self.made.push(local);
+    }
+}
+
+impl Temporaries<'_> {
+    /// `temporary.as_str()` and the like: the temporary made a pinned local.
+    fn borrowing_receiver(&mut self, e: &mut Expr) {
+        let Expr::MethodCall(m) = e else { return };
+        if !(Self::is_temporary(&m.receiver) && BORROWING_METHODS.iter().any(|n| m.method == n)) {
+            return;
+        }
+        let span = syn::spanned::Spanned::span(&*m.receiver);
+        let receiver = &m.receiver;
+        *m.receiver = parse_quote_spanned!(span=> (&#receiver));
+        if let Expr::Paren(p) = &mut *m.receiver {
+            if let Expr::Reference(r) = &mut *p.expr {
+                self.pin(&mut r.expr);
+            }
+        }
+    }
+}
+
+impl syn::visit_mut::VisitMut for Temporaries<'_> {
+    fn visit_expr_mut(&mut self, e: &mut Expr) {
+        syn::visit_mut::visit_expr_mut(self, e);
+        match e {
+            Expr::Reference(r) if Self::is_temporary(&r.expr) => self.pin(&mut r.expr),
+            Expr::MethodCall(_) => self.borrowing_receiver(e),
+            _ => {}
+        }
+    }
+
+    fn visit_expr_closure_mut(&mut self, _: &mut syn::ExprClosure) {}
+
+    fn visit_item_mut(&mut self, _: &mut syn::Item) {}
+}
+
+impl Normalizer {
+    /// `let fut = pin!(value);`: the value becomes a local that stays in
+    /// place to the end of the block (as `pin!`'s temporary does), and `fut`
+    /// pins it there: `let kept = value; let fut = Pin::new_unchecked(&mut
+    /// kept);`, sound because `crate::pin` pins every such local (it never
+    /// moves) and the user's code cannot name it.
+    pub(super) fn pin_macro(&mut self, stmt: &Stmt, out: &mut Vec<Node>) -> Option<Stmt> {
+        let Stmt::Local(local) = stmt else {
+            return None;
+        };
+        let init = local.init.as_ref().filter(|i| i.diverge.is_none())?;
+        let Expr::Macro(m) = &*init.expr else {
+            return None;
+        };
+        let last = m.mac.path.segments.last()?;
+        if last.ident != "pin" || m.mac.path.segments.len() > 3 {
+            return None;
+        }
+        let value: Expr = m.mac.parse_body().ok()?;
+        self.next_temp += 1;
+        let span = syn::spanned::Spanned::span(&value);
+        let kept = names::numbered(PIN_KEPT_LOCAL, self.next_temp, span);
+        self.stmt(&parse_quote_spanned!(span=> let #kept = #value;), out);
+        let mut local = local.clone();
+        // SAFETY (of the generated `unsafe`): `kept` is a pinned local,
+        // which never moves and drops in place at the end of its scope.
+        *local.init.as_mut()?.expr = parse_quote_spanned!(span=>
+            unsafe { ::core::pin::Pin::new_unchecked(&mut #kept) });
+        Some(Stmt::Local(local))
+    }
+
+    /// A temporary that the future of an await of this statement borrows
+    /// (`f(&format!("{x}")).await`) lives to the end of the statement, as
+    /// in an `async fn`: it becomes a local declared before the statement,
+    /// pinned (see `crate::stages::pin`), assigned where the temporary was made
+    /// (`&PIN_TEMPORARY!(local, value)`) and ended after the statement.
+    pub(super) fn pin_temporaries(&mut self, out: &mut Vec<Node>, start: usize) {
+        let mut made = Vec::new();
+        for node in &mut out[start..] {
+            let mut temps = Temporaries {
+                made: Vec::new(),
+                next: &mut self.next_temp,
+            };
+            match node {
+                Node::Await { future, .. } => {
+                    syn::visit_mut::VisitMut::visit_expr_mut(&mut temps, future);
+                }
+                // `let r = temporary().as_str();`: rustc rejects it if `r` is
+                // used after the statement; with the temporary pinned, the
+                // shadow reports that, in rustc's words, rather than the
+                // generated code.
+                Node::Let {
+                    init: Some(init), ..
+                } => temps.borrowing_receiver(init),
+                Node::Code {
+                    stmt:
+                        Stmt::Local(syn::Local {
+                            init: Some(init), ..
+                        }),
+                    ..
+                } => temps.borrowing_receiver(&mut init.expr),
+                _ => {}
+            }
+            made.extend(temps.made);
+        }
+        if made.is_empty() {
+            return;
+        }
+        let decls = made.iter().map(|t| Node::Code {
+            stmt: parse_quote_spanned!(t.span()=> let #t;),
+            res: Res::default(),
+        });
+        let ends = || {
+            made.iter().rev().map(|t| {
+                let end = Ident::new(PIN_TEMPORARY_END, t.span());
+                Node::Code {
+                    stmt: parse_quote_spanned!(t.span()=> #end!(#t);),
+                    res: Res::default(),
+                }
+            })
+        };
+        // The temporaries of an `if` condition end before its branches run.
+        match out.last_mut() {
+            Some(Node::If { then, else_, .. }) => {
+                then.splice(0..0, ends());
+                else_.splice(0..0, ends());
+            }
+            _ => out.extend(ends()),
+        }
+        out.splice(start..start, decls);
+    }
+}
