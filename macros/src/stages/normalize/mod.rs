@@ -337,8 +337,11 @@ impl Normalizer {
                         let mut body = Vec::new();
                         self.expr_into(&arm.body, &mut body, dest.clone());
                         // An arm's expression is a full expression: its
-                        // temporaries end with it.
-                        self.pin_temporaries(&mut body, 0);
+                        // temporaries end with it. (A block's statements
+                        // are full expressions of their own.)
+                        if !matches!(&*arm.body, Expr::Block(_)) {
+                            self.pin_temporaries(&mut body, 0);
+                        }
                         Arm {
                             pat: arm.pat.clone(),
                             guard: arm.guard.as_ref().map(|(_, g)| (**g).clone()),

@@ -59,6 +59,8 @@ impl Temporaries<'_> {
             inner = &p.expr;
         }
         let value = match inner {
+            // A temporary already made a local (this marker) is not one.
+            Expr::Macro(m) if m.mac.path.is_ident(PIN_TEMPORARY) => false,
             Expr::Call(_) | Expr::MethodCall(_) | Expr::Macro(_) | Expr::Struct(_) => true,
             Expr::Array(_)
             | Expr::Repeat(_)

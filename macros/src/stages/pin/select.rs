@@ -707,6 +707,15 @@ impl Visit<'_> for Borrows {
         if crate::stages::resolve::is_format_macro(&mac.path) {
             return;
         }
+        // The normaliser's marker of a temporary: what its value borrows.
+        if mac.path.is_ident(crate::stages::normalize::PIN_TEMPORARY) {
+            use syn::punctuated::Punctuated;
+            let parser = Punctuated::<Expr, syn::Token![,]>::parse_terminated;
+            if let Ok(args) = syn::parse::Parser::parse2(parser, mac.tokens.clone()) {
+                args.iter().skip(1).for_each(|a| self.visit_expr(a));
+            }
+            return;
+        }
         let known = [
             "vec",
             "matches",
