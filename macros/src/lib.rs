@@ -93,7 +93,8 @@
 //!
 //! | corpus | bodies | command |
 //! | --- | ---: | --- |
-//! | hand-written (`macros/tests/corpus/`) | 227 | `cargo test -p asyncio-macros --test corpus` |
+//! | hand-written (`macros/tests/corpus/`, by construct: expressions, branches, loops, exits, drops, borrows, signatures) | 365 tests | `cargo test -p asyncio-macros --test corpus` |
+//! | known failures (`macros/tests/known_failures/`: bodies `async fn` accepts and the compiler does not, each a program) | 6 | `cargo test -p asyncio-macros --test corpus known_failures -- --ignored` |
 //! | generated, in every CI run (seed 1) | 1,000 | `cargo test -p asyncio-macros --test generated` |
 //! | generated, on demand (run: seed 7, 20,000 bodies, all agree) | any | `CORPUS_BODIES=20000 CORPUS_SEED=7 CORPUS_JOBS=2 cargo test -p asyncio-macros --test generated -- --nocapture` |
 //!
@@ -145,7 +146,7 @@
 //!
 //! | corpus | median | p90 | max |
 //! | --- | ---: | ---: | ---: |
-//! | hand-written, 207 bodies | 0.80 | 1.00 | 1.00 |
+//! | hand-written, 318 bodies (with the borrows section) | 0.88 | 1.11 | 1.46 |
 //! | generated, 1,000 bodies (seed 1) | 0.70 | 0.89 | 1.00 |
 //!
 //! Use it through the `asyncio` crate, which re-exports these attributes.

@@ -15,7 +15,10 @@
 //! captures, `#[cfg]` and `macro_rules!` using a borrowed local; and the drop
 //! timing of borrowed `D` values in loop bodies and inner blocks.
 //!
-//! Every body awaits at least once while a borrow of a local is live.
+//! Every body awaits at least once while a borrow of a local is live, but
+//! for a few moved here from the other corpus modules: borrows that end just
+//! before an await (`borrow_ended_before_await`, `f12`) and `&mut`
+//! parameters assigned through across awaits (`deref_assign`).
 
 // Test bodies are deliberately unidiomatic: clippy's style lints do not
 // apply to them.
@@ -577,6 +580,23 @@ both!(
 #[test]
 fn t_refcell_guard_across_await() {
     agree!(refcell_guard_across_await());
+}
+
+both!(
+    fn borrow_ended_before_await() -> usize {
+        let v = vec![1, 2];
+        let r = &v;
+        let n = r.len();
+        leaf("a", ()).await;
+        let e = &leaf("e", 5usize).await;
+        let m = *e + 1;
+        leaf("b", ()).await;
+        n + m + v.len()
+    }
+);
+#[test]
+fn t_borrow_ended_before_await() {
+    agree!(borrow_ended_before_await());
 }
 
 // ---------------------------------------------------------------------------
@@ -1345,6 +1365,35 @@ fn t_mut_param_and_local_buffer() {
     agree_mut!(mut_param_and_local_buffer(String::from(">")) => |s| s.clone());
 }
 
+mod deref_assign {
+    use super::*;
+    #[asyncio::coroutine]
+    pub fn ours(r: &mut u32, v: &mut Vec<u32>) -> u32 {
+        *r = leaf("a", 5).await;
+        *r += leaf("b", 1).await;
+        v.push(leaf("c", *r).await);
+        v[0] = leaf("d", 9).await;
+        *r
+    }
+    pub async fn oracle(r: &mut u32, v: &mut Vec<u32>) -> u32 {
+        *r = leaf("a", 5).await;
+        *r += leaf("b", 1).await;
+        v.push(leaf("c", *r).await);
+        v[0] = leaf("d", 9).await;
+        *r
+    }
+}
+#[test]
+fn t_deref_assign() {
+    let (mut r1, mut v1) = (0, vec![1]);
+    let a = block_on(deref_assign::ours(&mut r1, &mut v1));
+    let l1 = take_log();
+    let (mut r2, mut v2) = (0, vec![1]);
+    let b = block_on(deref_assign::oracle(&mut r2, &mut v2));
+    let l2 = take_log();
+    assert_eq!((a, r1, v1, l1), (b, r2, v2, l2));
+}
+
 // ---------------------------------------------------------------------------
 // A mini-redis-like connection: `&mut self` methods awaiting other
 // `&mut self` methods and using `self` again; `ref` bindings into
@@ -2026,6 +2075,34 @@ fn t_let_else_with_borrow() {
     agree!(let_else_with_borrow(false));
 }
 
+// Fixed (but for borrows carried to a join), was F12: compile error (E0597/E0716): a borrow live across a block boundary that is not an await: a by-reference `if let`/`match` binding used before the branch's await, or a reference assigned in branches.
+both!(
+    fn f12_ref_binding_into_branch(v: Vec<u32>) -> u32 {
+        if let Some(x) = v.first() {
+            let y = *x;
+            leaf("a", ()).await;
+            return y;
+        }
+        0
+    }
+);
+both!(
+    fn f12_match_slice_of_awaited() -> u32 {
+        match leaf("v", vec![1u32, 2]).await.as_slice() {
+            [a, ..] => {
+                let a = *a;
+                leaf("b", a).await
+            }
+            [] => 0,
+        }
+    }
+);
+#[test]
+fn f12() {
+    agree!(f12_ref_binding_into_branch(vec![3]));
+    agree!(f12_match_slice_of_awaited());
+}
+
 // ---------------------------------------------------------------------------
 // Moves out of a local after its borrow ended.
 
@@ -2579,4 +2656,37 @@ both!(
 #[test]
 fn t_method_on_nested_field_beside_sibling_borrow() {
     agree!(method_on_nested_field_beside_sibling_borrow());
+}
+
+both!(
+    fn method_on_nested_field_beside_sibling_iterator() -> u32 {
+        let mut s = outer2("mi");
+        s.inner.a.push(5);
+        let mut it = s.inner.a.iter();
+        leaf("x", ()).await;
+        s.inner.count += 1;
+        let first = *it.next().unwrap();
+        leaf("y", ()).await;
+        first + s.inner.count + it.count() as u32
+    }
+);
+#[test]
+fn t_method_on_nested_field_beside_sibling_iterator() {
+    agree!(method_on_nested_field_beside_sibling_iterator());
+}
+
+both!(
+    fn method_on_nested_field_beside_sibling_method_borrow() -> usize {
+        let mut s = outer2("mm");
+        let it = s.inner.b.0.chars();
+        leaf("x", ()).await;
+        s.inner.a.push(9);
+        let n = it.count();
+        leaf("y", ()).await;
+        n + s.inner.a.len()
+    }
+);
+#[test]
+fn t_method_on_nested_field_beside_sibling_method_borrow() {
+    agree!(method_on_nested_field_beside_sibling_method_borrow());
 }

@@ -125,11 +125,14 @@ pub fn distribution(sizes: &[(String, usize, usize)]) -> (f64, f64, f64) {
 }
 
 /// One body compiled twice, `ours` (`#[coroutine]`) and `oracle` (`async
-/// fn`), and registered for the frame-size report.
+/// fn`), and registered for the frame-size report. (The module is
+/// crate-visible, bodies of one corpus module await bodies of another; its
+/// fns may then name types private to the module that holds the body.)
 macro_rules! both {
     // A generic body (`impl Trait` arguments): no frame size without types.
     (@generic fn $name:ident($($args:tt)*) -> $ret:ty { $($body:tt)* }) => {
-        mod $name {
+        #[allow(private_interfaces)]
+        pub(crate) mod $name {
             #[allow(unused_imports)]
             use super::*;
             #[asyncio::coroutine]
@@ -139,7 +142,8 @@ macro_rules! both {
         }
     };
     ($(#[$m:meta])* fn $name:ident($($args:tt)*) -> $ret:ty { $($body:tt)* }) => {
-        mod $name {
+        #[allow(private_interfaces)]
+        pub(crate) mod $name {
             #[allow(unused_imports)]
             use super::*;
             #[asyncio::coroutine]
