@@ -2690,3 +2690,37 @@ both!(
 fn t_method_on_nested_field_beside_sibling_method_borrow() {
     agree!(method_on_nested_field_beside_sibling_method_borrow());
 }
+
+// Found by the generator: a `let` that borrows a temporary (extended to the
+// end of the block) held across an await, and a `&mut` loop binding given
+// to an awaited future and used again.
+both!(
+    fn extended_temporary_held_across_await() -> &'static str {
+        let r = &D("ext");
+        let m: &mut Vec<u32> = &mut vec![1];
+        leaf("a", ()).await;
+        m.push(2);
+        see(r)
+    }
+);
+#[test]
+fn t_extended_temporary_held_across_await() {
+    agree!(extended_temporary_held_across_await());
+}
+
+both!(
+    fn mut_loop_binding_reborrowed_by_future() -> usize {
+        let mut v = vec![D("m0"), D("m1")];
+        let mut n = 0;
+        for x in v.iter_mut() {
+            look(x).await;
+            see(x);
+            n += 1;
+        }
+        n + v.len()
+    }
+);
+#[test]
+fn t_mut_loop_binding_reborrowed_by_future() {
+    agree!(mut_loop_binding_reborrowed_by_future());
+}

@@ -22,6 +22,9 @@ pub const PIN_TEMPORARY_LOCAL: &str = "__pin_tmp";
 /// `Normalizer::pin_macro`): always pinned, dropped at the end of their
 /// scope.
 pub const PIN_KEPT_LOCAL: &str = "__pin_kept";
+/// The prefix of the locals that hold a temporary a `let` extends (see
+/// `Normalizer::pin_macro`).
+const EXTENDED_LOCAL: &str = "__extended";
 
 /// Replaces `&temporary` in an awaited future by the marker.
 pub(super) struct Temporaries<'a> {
@@ -137,6 +140,24 @@ impl Normalizer {
             return None;
         };
         let init = local.init.as_ref().filter(|i| i.diverge.is_none())?;
+        // `let r = &temporary;`: rustc extends the temporary to the end of
+        // the block, as a local declared just before `r`; so it becomes one
+        // (which the `pin` stage keeps in place if `r` is held across an
+        // await).
+        if let Expr::Reference(r) = &*init.expr {
+            if !Temporaries::is_temporary(&r.expr) {
+                return None;
+            }
+            self.next_temp += 1;
+            let span = syn::spanned::Spanned::span(&r.expr);
+            let kept = names::numbered(EXTENDED_LOCAL, self.next_temp, span);
+            let value = &r.expr;
+            self.stmt(&parse_quote_spanned!(span=> let #kept = #value;), out);
+            let mut local = local.clone();
+            let mutability = r.mutability;
+            *local.init.as_mut()?.expr = parse_quote_spanned!(span=> & #mutability #kept);
+            return Some(Stmt::Local(local));
+        }
         let Expr::Macro(m) = &*init.expr else {
             return None;
         };

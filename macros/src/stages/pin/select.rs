@@ -216,6 +216,8 @@ pub fn select(
         mut_refs: mut_ref_params.iter().copied().collect(),
         shared_refs: BTreeSet::new(),
         cfg_lets: BTreeMap::new(),
+        ref_args: BTreeSet::new(),
+        let_slots: BTreeSet::new(),
         holds: vec![BTreeSet::new(); resolution.slots.len()],
         awaited: BTreeSet::new(),
         pinnable: BTreeSet::new(),
@@ -244,6 +246,13 @@ pub fn select(
     for &s in &held {
         pinned.extend(&walk.holds[s]);
     }
+    // Only pattern bindings (`for x in v.iter_mut()`): a `let` of a
+    // reference is classified by its initialiser (`mut_refs`), and a shared
+    // reference is `Copy`, not reborrowed when given on.
+    pinned.extend(
+        (walk.ref_args.intersection(&held))
+            .filter(|s| !walk.shared_refs.contains(s) && !walk.let_slots.contains(s)),
+    );
     pinned.retain(|s| walk.pinnable.contains(s) || is_param(resolution, *s));
     // A shared reference parameter is `Copy`: moving it into the frame
     // while it is reborrowed is fine.
@@ -312,6 +321,11 @@ struct Walk<'a> {
     mut_refs: BTreeSet<SlotId>,
     /// Slots known to hold a shared reference (see `Selection::shared_refs`).
     shared_refs: BTreeSet<SlotId>,
+    /// Slots declared by a `let` of a plain name.
+    let_slots: BTreeSet<SlotId>,
+    /// Slots holding a borrow that an awaited future is given (see
+    /// `Walk::node`'s await case).
+    ref_args: BTreeSet<SlotId>,
     /// `#[cfg]` lets by name (see `cfg_alternatives`).
     cfg_lets: BTreeMap<String, Vec<SlotId>>,
     holds: Vec<BTreeSet<SlotId>>,
@@ -427,6 +441,9 @@ impl Walk<'_> {
             Node::Code { stmt, res } => match stmt {
                 Stmt::Local(local) => {
                     self.declare(&local.pat, &res.defs, false);
+                    if matches!(&local.pat, Pat::Ident(_) | Pat::Type(_)) {
+                        self.let_slots.extend(&res.defs);
+                    }
                     if local.attrs.iter().any(|a| a.path().is_ident("cfg")) {
                         self.cfg_alternatives(&res.defs);
                     }
@@ -460,6 +477,9 @@ impl Walk<'_> {
                 ..
             } => {
                 self.declare(pat, &res.defs, *temp);
+                if matches!(pat, Pat::Ident(_) | Pat::Type(_)) {
+                    self.let_slots.extend(&res.defs);
+                }
                 if is_mut_ref(pat, init.as_ref()) {
                     self.mut_refs.extend(&res.defs);
                 }
@@ -489,6 +509,14 @@ impl Walk<'_> {
             Node::Await { future, res, .. } => {
                 let mut carried = self.carried(&|b| b.visit_expr(future), &res.uses);
                 carried.extend(res.uses.iter().filter(|u| self.mut_refs.contains(u)));
+                // A value holding a borrow (`x` of `for x in v.iter_mut()`)
+                // given to the future may be reborrowed by it: if it is
+                // used after the await, it must stay in place too.
+                let holders: Vec<SlotId> = (res.uses.iter())
+                    .filter(|&&u| !self.holds[u].is_empty())
+                    .copied()
+                    .collect();
+                self.ref_args.extend(holders);
                 self.cause(at, &carried, &res.defs, true);
                 for &c in &carried {
                     if self.awaited.insert(c) {
