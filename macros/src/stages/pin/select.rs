@@ -218,6 +218,7 @@ pub fn select(
         cfg_lets: BTreeMap::new(),
         ref_args: BTreeSet::new(),
         let_slots: BTreeSet::new(),
+        mut_holders: BTreeSet::new(),
         holds: vec![BTreeSet::new(); resolution.slots.len()],
         awaited: BTreeSet::new(),
         pinnable: BTreeSet::new(),
@@ -321,6 +322,8 @@ struct Walk<'a> {
     mut_refs: BTreeSet<SlotId>,
     /// Slots known to hold a shared reference (see `Selection::shared_refs`).
     shared_refs: BTreeSet<SlotId>,
+    /// Slots that may hold a unique borrow (see `mark_mut`).
+    mut_holders: BTreeSet<SlotId>,
     /// Slots declared by a `let` of a plain name.
     let_slots: BTreeSet<SlotId>,
     /// Slots holding a borrow that an awaited future is given (see
@@ -407,6 +410,21 @@ impl Walk<'_> {
         out
     }
 
+    /// Marks `into` as holding a unique borrow when the expression giving
+    /// them their value mentions `mut` (`iter_mut()`, `&mut v`,
+    /// `get_mut(..)`) or uses a slot that holds one.
+    fn mark_mut(&mut self, into: &[SlotId], tokens: proc_macro2::TokenStream, uses: &[SlotId]) {
+        let mentions = !tokens.is_empty()
+            && (crate::names::mentioned_in(&tokens, "mut") || tokens.to_string().contains("_mut"));
+        if mentions || uses.iter().any(|u| self.mut_holders.contains(u)) {
+            for &d in into {
+                if self.mut_holders.insert(d) {
+                    self.changed = true;
+                }
+            }
+        }
+    }
+
     fn flow(&mut self, into: &[SlotId], carried: &BTreeSet<SlotId>) {
         for &d in into {
             for &c in carried {
@@ -457,6 +475,8 @@ impl Walk<'_> {
                     if let Some(init) = &local.init {
                         let carried = self.carried(&|b| b.visit_expr(&init.expr), &res.uses);
                         self.flow(&res.defs, &carried);
+                        let e = &init.expr;
+                        self.mark_mut(&res.defs, quote::quote!(#e), &res.uses);
                         self.cause(at, &carried, &res.defs, false);
                     }
                 }
@@ -489,6 +509,7 @@ impl Walk<'_> {
                 if let Some(init) = init {
                     let carried = self.carried(&|b| b.visit_expr(init), &res.uses);
                     self.flow(&res.defs, &carried);
+                    self.mark_mut(&res.defs, quote::quote!(#init), &res.uses);
                     self.cause(at, &carried, &res.defs, false);
                     // `ref` bindings borrow the initialiser's place.
                     if has_ref_binding(pat) {
@@ -513,7 +534,7 @@ impl Walk<'_> {
                 // given to the future may be reborrowed by it: if it is
                 // used after the await, it must stay in place too.
                 let holders: Vec<SlotId> = (res.uses.iter())
-                    .filter(|&&u| !self.holds[u].is_empty())
+                    .filter(|&&u| !self.holds[u].is_empty() && self.mut_holders.contains(&u))
                     .copied()
                     .collect();
                 self.ref_args.extend(holders);
@@ -534,6 +555,9 @@ impl Walk<'_> {
                 then_res,
             } => {
                 let carried = self.carried(&|b| b.visit_expr(cond), &res.uses);
+                // (By what the condition uses only: a `for` loop's
+                // `next(&mut iter)` says nothing of the items.)
+                self.mark_mut(&then_res.defs, Default::default(), &res.uses);
                 self.declare(
                     &syn::Pat::Verbatim(Default::default()),
                     &then_res.defs,
@@ -550,6 +574,8 @@ impl Walk<'_> {
                 res,
             } => {
                 let carried = self.carried(&|b| b.visit_expr(scrutinee), &res.uses);
+                let arm_defs: Vec<SlotId> = arms.iter().flat_map(|a| a.res.defs.clone()).collect();
+                self.mark_mut(&arm_defs, Default::default(), &res.uses);
                 let root = place_root(scrutinee).map(|r| r.to_string());
                 for arm in arms {
                     let mut c = carried.clone();
