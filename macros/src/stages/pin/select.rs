@@ -443,15 +443,18 @@ impl Walk<'_> {
             self.pinnable
                 .extend(defs.iter().filter(|&&d| !self.resolution.slots[d].temp));
         }
-        // `ref x` bindings hold shared references (in binding order, which
-        // is the order of `defs`).
-        let mut i = 0;
-        ref_bindings(pat, &mut |shared| {
-            if let (true, Some(&d)) = (shared, defs.get(i)) {
-                self.shared_refs.insert(d);
+        // `ref x` bindings hold shared references.
+        let mut shared = Vec::new();
+        binding_modes(pat, &mut |name, by_ref, mutable| {
+            if by_ref && !mutable {
+                shared.push(name.to_string());
             }
-            i += 1;
         });
+        let resolution = self.resolution;
+        (self.shared_refs).extend(
+            defs.iter()
+                .filter(|&&d| shared.contains(&resolution.slots[d].name)),
+        );
     }
 
     fn node(&mut self, node: &Node, at: usize) {
@@ -640,33 +643,12 @@ fn is_shared_ref(pat: &Pat, init: Option<&Expr>) -> bool {
 }
 
 /// Calls `f` for each binding of `pat`, in the order of
-/// `resolve::for_each_binding`, with whether it is a `ref` (shared) one.
-fn ref_bindings(pat: &Pat, f: &mut dyn FnMut(bool)) {
-    let mut pat = pat.clone();
-    let mut shared = Vec::new();
-    struct Modes<'a>(&'a mut Vec<(String, bool)>);
+/// Calls `f(name, by_ref, mutable)` for each binding of `pat`.
+pub(crate) fn binding_modes(pat: &Pat, f: &mut dyn FnMut(&proc_macro2::Ident, bool, bool)) {
+    struct Modes<'a>(&'a mut dyn FnMut(&proc_macro2::Ident, bool, bool));
     impl Visit<'_> for Modes<'_> {
         fn visit_pat_ident(&mut self, p: &syn::PatIdent) {
-            self.0.push((
-                p.ident.to_string(),
-                p.by_ref.is_some() && p.mutability.is_none(),
-            ));
-            syn::visit::visit_pat_ident(self, p);
-        }
-    }
-    Modes(&mut shared).visit_pat(&pat);
-    crate::stages::resolve::for_each_binding(&mut pat, &mut |ident, _| {
-        let name = ident.to_string();
-        f(shared.iter().any(|(n, s)| *n == name && *s));
-    });
-}
-
-/// Calls `f(by_ref, mutable)` for each binding of `pat`.
-pub(crate) fn binding_modes(pat: &Pat, f: &mut dyn FnMut(bool, bool)) {
-    struct Modes<'a>(&'a mut dyn FnMut(bool, bool));
-    impl Visit<'_> for Modes<'_> {
-        fn visit_pat_ident(&mut self, p: &syn::PatIdent) {
-            (self.0)(p.by_ref.is_some(), p.mutability.is_some());
+            (self.0)(&p.ident, p.by_ref.is_some(), p.mutability.is_some());
             syn::visit::visit_pat_ident(self, p);
         }
     }
@@ -674,16 +656,9 @@ pub(crate) fn binding_modes(pat: &Pat, f: &mut dyn FnMut(bool, bool)) {
 }
 
 fn has_ref_binding(pat: &Pat) -> bool {
-    struct Find(bool);
-    impl Visit<'_> for Find {
-        fn visit_pat_ident(&mut self, p: &syn::PatIdent) {
-            self.0 |= p.by_ref.is_some();
-            syn::visit::visit_pat_ident(self, p);
-        }
-    }
-    let mut find = Find(false);
-    find.visit_pat(pat);
-    find.0
+    let mut found = false;
+    binding_modes(pat, &mut |_, by_ref, _| found |= by_ref);
+    found
 }
 
 /// The variable a place expression is rooted at: `v`, `v.f`, `v[i]`, `*v`.

@@ -297,7 +297,7 @@ impl Rewrite<'_> {
     /// (`let S { ref mut a, .. } = v.s;`), which borrows it in place.
     fn initializer(&mut self, pat: &syn::Pat, init: &mut Expr) {
         let (mut by_ref, mut by_mut) = (false, false);
-        crate::stages::pin::select::binding_modes(pat, &mut |r, m| {
+        crate::stages::pin::select::binding_modes(pat, &mut |_, r, m| {
             by_ref |= r;
             by_mut |= r && m;
         });
