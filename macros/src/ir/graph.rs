@@ -7,6 +7,8 @@
 //! scopes that the block crosses are explicit ([`Op::Open`]/[`Op::Close`]),
 //! because a block resumed inside nested scopes must reopen them.
 
+use std::collections::BTreeSet;
+
 use proc_macro2::{Ident, Span};
 use syn::{Expr, Lifetime, Pat, Stmt};
 
@@ -31,9 +33,10 @@ pub struct Block {
     pub resumes: Option<SlotId>,
     /// The lowered loops enclosing the terminator (for exits in its expressions).
     pub loops: Vec<LoopCtx>,
-    /// Slots with a smaller id are declared before the block's start in the
-    /// source (resolution numbers slots in source order).
-    pub declared_before: SlotId,
+    /// The slots declared before the block's start in the source. A set, not
+    /// a bound on ids: resolution numbers some slots (an await's output, a
+    /// branch's result) before locals that precede them in the source.
+    pub declared_before: BTreeSet<SlotId>,
 }
 
 /// An enclosing loop or labeled block that was lowered (contains an await),

@@ -138,7 +138,8 @@ fn block_live_in(block: &Block, live_in: &[Slots], cfg: &Cfg, resolution: &Resol
     for &scope in &block.entry {
         let guards = resolution.scopes[scope].slots.iter();
         live.extend(
-            guards.filter(|&&s| s < block.declared_before && resolution.slots[s].is_guard()),
+            guards
+                .filter(|&s| block.declared_before.contains(s) && resolution.slots[*s].is_guard()),
         );
     }
     live

@@ -5,6 +5,8 @@
 //! join again. Scopes are tracked as the lexical chain open at each point, so
 //! that a block starting inside nested scopes can reopen them.
 
+use std::collections::BTreeSet;
+
 use syn::Stmt;
 
 use crate::exits::{self, Exit};
@@ -19,7 +21,7 @@ pub fn lower(body: Vec<Node>) -> Cfg {
         cur: None,
         chain: vec![0],
         loops: Vec::new(),
-        declared: 0,
+        declared: BTreeSet::new(),
     };
     let entry = lower.new_block(None);
     lower.cur = Some(entry);
@@ -36,15 +38,13 @@ struct Lower {
     /// The scopes open at the current point, outermost first.
     chain: Vec<ScopeId>,
     loops: Vec<LoopCtx>,
-    /// One more than the largest slot id declared so far in source order.
-    declared: SlotId,
+    /// The slots declared so far in source order.
+    declared: BTreeSet<SlotId>,
 }
 
 impl Lower {
     fn declare(&mut self, defs: &[SlotId]) {
-        for &d in defs {
-            self.declared = self.declared.max(d + 1);
-        }
+        self.declared.extend(defs.iter().copied());
     }
 
     fn new_block(&mut self, resumes: Option<usize>) -> BlockId {
@@ -54,7 +54,7 @@ impl Lower {
             term: Term::Pending,
             resumes,
             loops: Vec::new(),
-            declared_before: self.declared,
+            declared_before: self.declared.clone(),
         });
         self.cfg.blocks.len() - 1
     }

@@ -1174,6 +1174,30 @@ fn t_two_temporaries_in_one_statement() {
     agree!(two_temporaries_in_one_statement());
 }
 
+// A local borrowed across an await inside an `if let` branch, after
+// temporaries borrowed by earlier awaits: its drop guard is declared in the
+// branch, so it is not held before it (a liveness bug found by the
+// generator: the guard was treated as live from the function's start).
+both!(
+    fn borrowed_local_in_branch_after_temporaries(p: u32) -> u32 {
+        look(&D("t3")).await;
+        look(&D("t5")).await;
+        if let Some(y) = (p % 2 == 0).then_some(p / 2) {
+            let d = D("d");
+            look(&d).await;
+            return y;
+        }
+        let e = D("e");
+        look(&e).await;
+        p
+    }
+);
+#[test]
+fn t_borrowed_local_in_branch_after_temporaries() {
+    agree!(borrowed_local_in_branch_after_temporaries(4));
+    agree!(borrowed_local_in_branch_after_temporaries(3));
+}
+
 both!(
     fn temporary_in_if_condition() -> u32 {
         let mut n = 0;
