@@ -33,9 +33,8 @@ pub struct Block {
     pub resumes: Option<SlotId>,
     /// The lowered loops enclosing the terminator (for exits in its expressions).
     pub loops: Vec<LoopCtx>,
-    /// The slots declared before the block's start in the source. A set, not
-    /// a bound on ids: resolution numbers some slots (an await's output, a
-    /// branch's result) before locals that precede them in the source.
+    /// The slots declared before the block's start in the source (a set,
+    /// so that nothing depends on how slots are numbered).
     pub declared_before: BTreeSet<SlotId>,
 }
 

@@ -1198,6 +1198,39 @@ fn t_borrowed_local_in_branch_after_temporaries() {
     agree!(borrowed_local_in_branch_after_temporaries(3));
 }
 
+// A loop binding in a match arm, then a local borrowed by an awaited future
+// after the match: the loop's pattern bindings were kept from the first
+// resolution (before the pin stage renumbered the slots), so the later
+// local's drop guard counted as declared inside the loop.
+both!(
+    fn borrowed_local_after_loop_in_arm(p: u32) -> u32 {
+        let mut acc = 0u32;
+        let mut v = vec![D("a"), D("b")];
+        if p > 6 || leaf("c", 3u32).await > 3 {
+            match (1u32 ^ leaf("m", 1u32).await) % 3 {
+                0 => {
+                    let _x = look(&D("t1")).await;
+                    acc += look(&D("t2")).await.len() as u32;
+                    'a: for x in v.iter_mut() {
+                        *x = D("x");
+                        acc += look(x).await.len() as u32;
+                    }
+                }
+                _ => {}
+            }
+            let mut u = vec![0u32, 8u32];
+            acc += fill(&mut u).await as u32;
+        }
+        see(&v[0]);
+        acc
+    }
+);
+#[test]
+fn t_borrowed_local_after_loop_in_arm() {
+    agree!(borrowed_local_after_loop_in_arm(7));
+    agree!(borrowed_local_after_loop_in_arm(1));
+}
+
 both!(
     fn temporary_in_if_condition() -> u32 {
         let mut n = 0;

@@ -311,10 +311,10 @@ impl Resolver {
                 visitor.cond(cond, &mut pats);
                 let found = visitor.found;
                 res.uses = self.record(found);
+                // Assigned, not extended: the body is resolved again after
+                // the pin stage rewrites it, with new slot numbers.
                 then_res.scope = Some(self.scoped(|r| {
-                    for pat in pats {
-                        then_res.defs.extend(r.bind(pat));
-                    }
+                    then_res.defs = pats.into_iter().flat_map(|pat| r.bind(pat)).collect();
                     r.nodes(then);
                 }));
                 res.scope = Some(self.scoped(|r| r.nodes(else_)));
@@ -374,7 +374,6 @@ impl Resolver {
                     });
                 }
             }
-            // `x = value;` overwrites `x`: it is not a use of the old value.
             // `x = value;` (or `(a, b) = value;`) overwrites its targets: not
             // a use of their old values.
             Stmt::Expr(Expr::Assign(assign), _) if is_destructuring(&assign.left) => {
