@@ -1214,6 +1214,9 @@ both!(
                     'a: for x in v.iter_mut() {
                         *x = D("x");
                         acc += look(x).await.len() as u32;
+                        if acc > 100 {
+                            break 'a;
+                        }
                     }
                 }
                 _ => {}
