@@ -216,21 +216,32 @@ impl Core {
         self.insert_ready(Callback::Call(f, "asyncio")).map(drop)
     }
 
-    /// Schedules `callback` for `deadline`.
-    pub(super) fn call_at(&self, deadline: Instant, callback: Callback) -> Result<TimerHandle> {
+    /// Schedules `callback` for `deadline`. A callback for never (`None`)
+    /// is kept, cancellable, until the loop closes, and never runs.
+    pub(super) fn call_at(
+        &self,
+        deadline: Option<Instant>,
+        callback: Callback,
+    ) -> Result<TimerHandle> {
         self.check_open()?;
         let key = self.callbacks.borrow_mut().insert(Scheduled {
             callback,
-            in_heap: true,
+            in_heap: deadline.is_some(),
         });
-        self.timers.borrow_mut().push(deadline, key);
+        let when = match deadline {
+            Some(deadline) => {
+                self.timers.borrow_mut().push(deadline, key);
+                self.clock.seconds_at(deadline)
+            }
+            None => f64::INFINITY,
+        };
         let handle = Handle::new(self.weak(), key);
-        Ok(TimerHandle::new(handle, self.clock.seconds_at(deadline)))
+        Ok(TimerHandle::new(handle, when))
     }
 
     /// Schedules a wake-up of `waker` at `deadline` (the timer of leaves).
     pub(crate) fn wake_at(&self, deadline: Instant, waker: Waker) -> Result<TimerHandle> {
-        self.call_at(deadline, Callback::Wake(waker))
+        self.call_at(Some(deadline), Callback::Wake(waker))
     }
 
     /// Schedules the cancellation of task `id` at `deadline`, or in FIFO
@@ -266,16 +277,25 @@ impl Core {
         deadline: Instant,
         f: Box<dyn FnOnce()>,
     ) -> Result<TimerHandle> {
-        self.call_at(deadline, Callback::Call(f, "asyncio"))
+        self.call_at(Some(deadline), Callback::Call(f, "asyncio"))
     }
 
-    /// The deadline `delay` from now.
-    pub(crate) fn deadline_after(&self, delay: Delay) -> Instant {
+    /// The deadline `delay` from now (`None`: never, for an infinite
+    /// delay).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Value`] for a NaN delay.
+    pub(crate) fn deadline_after(&self, delay: Delay) -> Result<Option<Instant>> {
         self.clock.deadline_after(delay)
     }
 
-    /// The instant at loop time `when`.
-    pub(crate) fn instant_at(&self, when: f64) -> Instant {
+    /// The instant at loop time `when` (`None`: never, for infinity).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Value`] for a NaN `when`.
+    pub(crate) fn instant_at(&self, when: f64) -> Result<Option<Instant>> {
         self.clock.instant_at(when)
     }
 

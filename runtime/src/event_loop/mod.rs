@@ -354,10 +354,17 @@ impl EventLoop {
     /// in the past (see [`Delay`]). The callback runs no earlier than its
     /// deadline, in the first iteration after it.
     ///
+    /// An infinite delay (`f64::INFINITY`) schedules a callback that never
+    /// runs: its handle's [`when`](TimerHandle::when) is infinity, and it
+    /// can be cancelled like any other (asyncio's `call_later(math.inf, f)`).
+    ///
     /// # Errors
     ///
-    /// [`Error::InvalidState`](crate::Error::InvalidState) if the loop is
-    /// closed.
+    /// - [`Error::InvalidState`](crate::Error::InvalidState) if the loop is
+    ///   closed;
+    /// - [`Error::Value`](crate::Error::Value) if the delay is NaN (asyncio
+    ///   takes it and corrupts its timer heap: the callback runs at once and
+    ///   the loop later fails).
     ///
     /// # Examples
     ///
@@ -379,19 +386,21 @@ impl EventLoop {
         delay: impl Into<Delay>,
         f: impl FnOnce() + 'static,
     ) -> Result<TimerHandle> {
-        let deadline = self.core.deadline_after(delay.into());
+        let deadline = self.core.deadline_after(delay.into())?;
         self.core.call_at(deadline, Callback::call(f))
     }
 
     /// Schedules `f` to run at loop time `when` (see [`time`](Self::time)).
     ///
     /// Ordering is as for [`call_later`](Self::call_later): by deadline,
-    /// then FIFO. A `when` in the past runs in the next iteration.
+    /// then FIFO. A `when` in the past (negative infinity included) runs in
+    /// the next iteration; at infinity, the callback never runs.
     ///
     /// # Errors
     ///
-    /// [`Error::InvalidState`](crate::Error::InvalidState) if the loop is
-    /// closed.
+    /// - [`Error::InvalidState`](crate::Error::InvalidState) if the loop is
+    ///   closed;
+    /// - [`Error::Value`](crate::Error::Value) if `when` is NaN.
     ///
     /// # Examples
     ///
@@ -411,7 +420,7 @@ impl EventLoop {
     /// # Ok::<(), asyncio::Error>(())
     /// ```
     pub fn call_at(&self, when: f64, f: impl FnOnce() + 'static) -> Result<TimerHandle> {
-        let deadline = self.core.instant_at(when);
+        let deadline = self.core.instant_at(when)?;
         self.core.call_at(deadline, Callback::call(f))
     }
 
