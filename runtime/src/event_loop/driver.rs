@@ -57,6 +57,9 @@ pub(crate) struct Core {
     running: Cell<bool>,
     stopping: Cell<bool>,
     closed: Cell<bool>,
+    /// The owner was dropped while the loop ran: close it when the run
+    /// returns.
+    close_after_run: Cell<bool>,
     debug: Cell<bool>,
     /// New tasks run their first step at once (asyncio's
     /// `eager_task_factory`).
@@ -91,6 +94,7 @@ impl Core {
             running: Cell::new(false),
             stopping: Cell::new(false),
             closed: Cell::new(false),
+            close_after_run: Cell::new(false),
             debug: Cell::new(false),
             eager_tasks: Cell::new(false),
             slow_callback: Cell::new(SLOW_CALLBACK),
@@ -795,6 +799,33 @@ impl Core {
         Ok(())
     }
 
+    /// The loop's owner was dropped (asyncio's `BaseEventLoop.__del__`):
+    /// an unclosed loop is reported in debug mode and closed, now or when
+    /// its run returns; the exception handler is released. This breaks the
+    /// reference cycles of callbacks and tasks that hold handles to the
+    /// loop.
+    pub(super) fn owner_dropped(&self) {
+        // Reporting runs user code (the handler): not while unwinding, where
+        // a second panic would abort.
+        let report = !std::thread::panicking();
+        if !self.closed.get() {
+            if report && self.debug.get() {
+                self.call_exception_handler(ExceptionContext::new(format!(
+                    "unclosed event loop <EventLoop slot={} running={} closed=false debug=true>",
+                    self.slot,
+                    self.running.get()
+                )));
+            }
+            if self.running.get() {
+                self.close_after_run.set(true);
+                return;
+            }
+            self.closed.set(true);
+            self.release_all(report);
+        }
+        self.set_exception_handler(None);
+    }
+
     /// Drops everything the loop holds. Whatever was taken out of a cell is
     /// dropped only after the borrow ends, since dropping futures and
     /// callbacks runs user code that may call back into the loop.
@@ -841,6 +872,10 @@ impl Drop for Running {
         self.core.running.set(false);
         self.core.stopping.set(false);
         current::set(None);
+        if self.core.close_after_run.replace(false) {
+            // The owner went away during the run.
+            self.core.owner_dropped();
+        }
     }
 }
 
