@@ -43,6 +43,11 @@ pub enum Error {
     /// for misuse such as running a loop twice). The text says what was
     /// wrong.
     InvalidState(Cow<'static, str>),
+    /// An argument has a value the operation cannot accept (Python's
+    /// `ValueError`): a NaN delay or deadline, for instance (asyncio's
+    /// `sleep(nan)` raises `ValueError("Invalid delay: NaN (not a
+    /// number)")`). The text says which value was wrong.
+    Value(Cow<'static, str>),
     /// The operating system reported an error (`OSError`).
     Io(io::Error),
     /// `StreamReader::readexactly` hit the end of the stream first
@@ -87,6 +92,18 @@ impl Error {
     /// An [`Error::InvalidState`] with a fixed message, without allocating.
     pub(crate) const fn invalid_state(msg: &'static str) -> Self {
         Error::InvalidState(Cow::Borrowed(msg))
+    }
+
+    /// The [`Error::Value`] for a NaN delay, in asyncio's words
+    /// (`asyncio.sleep`'s `ValueError`).
+    pub(crate) const fn nan_delay() -> Self {
+        Error::Value(Cow::Borrowed("invalid delay: NaN (not a number)"))
+    }
+
+    /// The [`Error::Value`] for a NaN point in loop time (`call_at`,
+    /// `timeout_at`, `reschedule`).
+    pub(crate) const fn nan_deadline() -> Self {
+        Error::Value(Cow::Borrowed("invalid deadline: NaN (not a number)"))
     }
 
     /// [`Error::Cancelled`] without a message.
@@ -136,6 +153,7 @@ impl Error {
             Error::Cancelled(msg) => Error::Cancelled(msg.clone()),
             Error::Timeout => Error::Timeout,
             Error::InvalidState(msg) => Error::InvalidState(msg.clone()),
+            Error::Value(msg) => Error::Value(msg.clone()),
             Error::IncompleteRead { partial, expected } => Error::IncompleteRead {
                 partial: partial.clone(),
                 expected: *expected,
@@ -165,6 +183,7 @@ impl fmt::Display for Error {
             Error::Cancelled(Some(msg)) => write!(f, "operation was cancelled: {msg}"),
             Error::Timeout => f.write_str("operation timed out"),
             Error::InvalidState(msg) => write!(f, "invalid state: {msg}"),
+            Error::Value(msg) => write!(f, "value error: {msg}"),
             Error::IncompleteRead { partial, expected } => match expected {
                 Some(n) => write!(
                     f,

@@ -133,7 +133,9 @@ impl Runner {
         self
     }
 
-    /// The runner's loop, created on first use.
+    /// The runner's loop, created on first use: a handle to it, the runner
+    /// keeping the owner (see [`EventLoop`]), so that the loop is closed
+    /// with the runner.
     ///
     /// # Errors
     ///
@@ -155,8 +157,9 @@ impl Runner {
         if let Some(duration) = self.slow_callback {
             event_loop.set_slow_callback_duration(duration);
         }
-        self.event_loop = Some(event_loop.clone());
-        Ok(event_loop)
+        let handle = event_loop.clone();
+        self.event_loop = Some(event_loop);
+        Ok(handle)
     }
 
     /// Runs `fut` to completion on the runner's loop as its main task and
@@ -199,15 +202,15 @@ impl Runner {
         if self.closed {
             return Ok(());
         }
-        let Some(event_loop) = self.event_loop.clone() else {
-            self.closed = true;
-            return Ok(());
-        };
-        if event_loop.is_running() {
+        if self.event_loop.as_ref().is_some_and(EventLoop::is_running) {
             return Err(Error::invalid_state("cannot close a running Runner"));
         }
         self.closed = true;
-        self.event_loop = None;
+        // The runner's value owns the loop: it is closed below, and
+        // dropping it at the end of this function does nothing more.
+        let Some(event_loop) = self.event_loop.take() else {
+            return Ok(());
+        };
         let finished = finish_tasks(&event_loop);
         event_loop.core().shutdown_executor();
         event_loop.close()?;

@@ -17,10 +17,11 @@ use crate::task::cancel;
 /// Waits for `delay` (asyncio's `asyncio.sleep`).
 ///
 /// `delay` is a [`Duration`](std::time::Duration) or seconds (`f64` or an
-/// integer); a negative or NaN number of seconds means zero (see
-/// [`Delay`]). The sleep starts when first polled, not when created, and
-/// ends no earlier than `delay` later, in the first loop iteration after
-/// that.
+/// integer); a negative number of seconds means zero, an infinite one means
+/// forever: the sleep then ends only by cancellation, as
+/// `asyncio.sleep(math.inf)` does (see [`Delay`]). The sleep starts when
+/// first polled, not when created, and ends no earlier than `delay` later,
+/// in the first loop iteration after that.
 ///
 /// A zero delay yields exactly once, as `asyncio.sleep(0)` does: the first
 /// poll schedules the task again and returns `Pending`, so every other ready
@@ -36,6 +37,9 @@ use crate::task::cancel;
 ///   [`TaskRef::cancel`](crate::TaskRef::cancel)): the request is taken (and so
 ///   delivered once) by the first poll that sees it, even when the delay has
 ///   already elapsed;
+/// - [`Error::Value`](crate::Error::Value) for a NaN delay, at the first
+///   poll and before any cancellation is delivered (asyncio's
+///   `ValueError: Invalid delay: NaN (not a number)`);
 /// - [`Error::InvalidState`](crate::Error::InvalidState) if polled outside a running event loop.
 ///
 /// # Examples
@@ -74,6 +78,8 @@ enum State {
     Yielded,
     /// Waiting for the timer.
     Waiting(TimerHandle),
+    /// An infinite delay: waiting for a cancellation.
+    Forever,
     /// Returned `Ready`.
     Done,
 }
@@ -82,6 +88,12 @@ impl Sleep {
     fn poll_on(&mut self, core: &Core, cx: &mut Context<'_>) -> Poll<Result<()>> {
         if matches!(self.state, State::Done) {
             return Poll::Ready(Ok(()));
+        }
+        if matches!(self.state, State::Start) && self.delay.is_nan() {
+            // asyncio raises before its first await, so a pending
+            // cancellation stays for the next one.
+            self.state = State::Done;
+            return Poll::Ready(self.delay.distance().map(drop));
         }
         if let Some(err) = cancel::take_request_on(core) {
             self.finish();
@@ -93,17 +105,29 @@ impl Sleep {
                 self.state = State::Yielded;
                 Poll::Pending
             }
-            State::Start => match core.wake_at(core.deadline_after(self.delay), cx.waker().clone())
-            {
-                Ok(timer) => {
-                    self.state = State::Waiting(timer);
-                    Poll::Pending
+            State::Start => {
+                let timer = core.deadline_after(self.delay).and_then(|deadline| {
+                    deadline
+                        .map(|deadline| core.wake_at(deadline, cx.waker().clone()))
+                        .transpose()
+                });
+                match timer {
+                    Ok(Some(timer)) => {
+                        self.state = State::Waiting(timer);
+                        Poll::Pending
+                    }
+                    Ok(None) => {
+                        // Never: a cancellation request wakes the task.
+                        self.state = State::Forever;
+                        Poll::Pending
+                    }
+                    Err(err) => {
+                        self.state = State::Done;
+                        Poll::Ready(Err(err))
+                    }
                 }
-                Err(err) => {
-                    self.state = State::Done;
-                    Poll::Ready(Err(err))
-                }
-            },
+            }
+            State::Forever => Poll::Pending,
             State::Waiting(timer) if timer.handle().is_scheduled() => {
                 // Polled before the timer fired (by a combinator, or after
                 // another wake-up): keep waiting, waking the current waker.

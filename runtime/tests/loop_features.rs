@@ -9,7 +9,7 @@ use std::cell::RefCell;
 use std::rc::Rc;
 use std::time::Duration;
 
-use asyncio::{Error, EventLoop};
+use asyncio::{Error, EventLoop, ExceptionContext, TaskRef};
 
 #[test]
 fn the_virtual_clock_jumps_to_timers_and_can_be_advanced() {
@@ -218,4 +218,200 @@ fn eager_tasks_run_their_first_step_inside_create_task() {
         *log.borrow(),
         ["child starts", "create_task returned", "child resumes"]
     );
+}
+
+// ----- a loop dropped without close (issue 11, item 5) ------------------------------
+
+/// Adds one to its counter when dropped.
+struct Counted(Rc<std::cell::Cell<usize>>);
+
+impl Drop for Counted {
+    fn drop(&mut self) {
+        self.0.set(self.0.get() + 1);
+    }
+}
+
+/// A task that holds a handle to its own loop (and a drop counter) in its
+/// frame, across an await that does not end while the test looks.
+#[asyncio::coroutine]
+fn hold_the_loop(event_loop: EventLoop, token: Counted) -> asyncio::Result<()> {
+    asyncio::sleep(3600).await?;
+    event_loop.stop();
+    drop(token);
+    Ok(())
+}
+
+/// What `loops_dropped_without_close_free_everything` leaves behind in one
+/// loop: every kind of callback, and tasks, each holding a handle to the
+/// loop and a drop counter. Returns how many counters it handed out, and a
+/// task of the loop to tell afterwards whether the loop itself was freed.
+fn build_cycles(event_loop: &EventLoop, dropped: &Rc<std::cell::Cell<usize>>) -> (usize, TaskRef) {
+    let token = || Counted(dropped.clone());
+    let (lp, held) = (event_loop.clone(), token());
+    // The exception handler (it gets the "Task was destroyed" reports).
+    event_loop.set_exception_handler(Some(move |_: &EventLoop, _: &ExceptionContext| {
+        let _ = (&lp, &held);
+    }));
+    let (lp, held) = (event_loop.clone(), token());
+    event_loop
+        .call_later(3600, move || {
+            lp.stop();
+            drop(held);
+        })
+        .unwrap();
+    let (lp, held) = (event_loop.clone(), token());
+    event_loop
+        .call_later(f64::INFINITY, move || {
+            lp.stop();
+            drop(held);
+        })
+        .unwrap();
+    let (lp, held) = (event_loop.clone(), token());
+    event_loop
+        .call_soon(move || {
+            // Runs if the loop runs: re-arms itself with another cycle.
+            let again = lp.clone();
+            lp.call_later(3600, move || {
+                again.stop();
+                drop(held);
+            })
+            .unwrap();
+        })
+        .unwrap();
+    let task = event_loop
+        .create_task(hold_the_loop(event_loop.clone(), token()))
+        .unwrap();
+    let (lp, held) = (event_loop.clone(), token());
+    task.add_done_callback(move |_| {
+        lp.stop();
+        drop(held);
+    });
+    let probe = task.task_ref().clone();
+    // A second task, whose frame holds the first task's handle too.
+    let second = event_loop
+        .create_task(hold_the_loop(event_loop.clone(), token()))
+        .unwrap();
+    drop((task, second));
+    (7, probe)
+}
+
+#[test]
+fn loops_dropped_without_close_free_everything() {
+    const LOOPS: usize = 300;
+    let dropped = Rc::new(std::cell::Cell::new(0));
+    let mut handed_out = 0;
+    for i in 0..LOOPS {
+        let event_loop = if i % 2 == 0 {
+            EventLoop::new().unwrap()
+        } else {
+            EventLoop::with_virtual_clock().unwrap()
+        };
+        event_loop.set_debug(i % 3 == 0);
+        let (tokens, probe) = build_cycles(&event_loop, &dropped);
+        handed_out += tokens;
+        match i % 4 {
+            // Never run: tasks not started, callbacks still queued.
+            0 => {}
+            // Run briefly: tasks suspended in their frames, the call_soon
+            // callback replaced by a timer.
+            1 | 2 => event_loop
+                .run_until_complete(asyncio::sleep(0))
+                .unwrap()
+                .unwrap(),
+            // Stopped by one of its own callbacks.
+            _ => {
+                let stopper = event_loop.clone();
+                event_loop.call_soon(move || stopper.stop()).unwrap();
+                event_loop.run_forever().unwrap();
+            }
+        }
+        let handle = event_loop.handle();
+        drop(event_loop);
+        assert!(handle.is_closed(), "loop {i} is not closed");
+        assert!(probe.done(), "loop {i}: its task is still pending");
+        assert!(probe.get_loop().is_none(), "loop {i} was not freed");
+        assert_eq!(
+            dropped.get(),
+            handed_out,
+            "loop {i} leaked some of its values"
+        );
+    }
+    assert_eq!(dropped.get(), 7 * LOOPS);
+}
+
+#[test]
+fn dropping_the_owner_reports_an_unclosed_loop_in_debug_mode() {
+    for debug in [true, false] {
+        let event_loop = EventLoop::new().unwrap();
+        event_loop.set_debug(debug);
+        let seen = recording_handler(&event_loop);
+        let _detached = event_loop
+            .create_task(hold_the_loop(event_loop.clone(), Counted(Rc::default())))
+            .unwrap();
+        drop(event_loop);
+        let seen = seen.borrow();
+        let unclosed = seen
+            .iter()
+            .filter(|msg| msg.starts_with("unclosed event loop <EventLoop"))
+            .count();
+        assert_eq!(unclosed, usize::from(debug), "{seen:?}");
+        // Closed as `close()` closes: the pending task is reported.
+        assert_eq!(
+            seen.last().map(String::as_str),
+            Some("Task was destroyed but it is pending!"),
+            "{seen:?}"
+        );
+    }
+    // A loop closed before its owner is dropped is not reported.
+    let event_loop = EventLoop::new().unwrap();
+    event_loop.set_debug(true);
+    let seen = recording_handler(&event_loop);
+    event_loop.close().unwrap();
+    drop(event_loop);
+    assert!(seen.borrow().is_empty(), "{:?}", seen.borrow());
+}
+
+#[test]
+fn clones_are_handles_and_the_owner_closes_the_loop() {
+    let event_loop = EventLoop::new().unwrap();
+    let handle = event_loop.clone();
+    drop(handle);
+    assert!(!event_loop.is_closed());
+    let handle = event_loop.clone();
+    drop(event_loop);
+    assert!(handle.is_closed());
+    let outcome = handle.run_until_complete(asyncio::sleep(0));
+    assert!(
+        matches!(outcome, Err(Error::InvalidState(_))),
+        "{outcome:?}"
+    );
+    assert!(handle.call_soon(|| ()).is_err());
+    // A runner keeps the owner: its loop lives until the runner closes.
+    let mut runner = asyncio::Runner::new();
+    let handle = runner.event_loop().unwrap();
+    runner.run(asyncio::sleep(0)).unwrap();
+    assert!(!handle.is_closed());
+    drop(runner);
+    assert!(handle.is_closed());
+}
+
+#[test]
+fn an_owner_dropped_while_the_loop_runs_closes_it_after_the_run() {
+    let event_loop = EventLoop::new().unwrap();
+    let handle = event_loop.clone();
+    let pending = handle
+        .create_task(hold_the_loop(handle.clone(), Counted(Rc::default())))
+        .unwrap();
+    let owner = std::cell::RefCell::new(Some(event_loop));
+    handle
+        .call_soon(move || {
+            // Dropped inside the loop's own callback.
+            drop(owner.borrow_mut().take());
+        })
+        .unwrap();
+    let stopper = handle.clone();
+    handle.call_later(0.001, move || stopper.stop()).unwrap();
+    handle.run_forever().unwrap();
+    assert!(handle.is_closed());
+    assert!(pending.done());
 }

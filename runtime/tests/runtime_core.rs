@@ -168,6 +168,77 @@ fn past_deadlines_still_go_through_the_heap() {
 }
 
 #[test]
+fn negative_infinity_is_the_earliest_past_deadline() {
+    let event_loop = EventLoop::new().unwrap();
+    let log = Log::default();
+    event_loop.call_later(-1, log.pusher("a")).unwrap();
+    event_loop
+        .call_later(f64::NEG_INFINITY, log.pusher("b"))
+        .unwrap();
+    event_loop
+        .call_at(f64::NEG_INFINITY, log.pusher("c"))
+        .unwrap();
+    event_loop.run_until_complete(ready(())).unwrap();
+    assert_eq!(log.entries(), ["b", "c", "a"]);
+}
+
+#[test]
+fn nan_delays_and_deadlines_are_value_errors() {
+    // asyncio takes call_later(nan) and call_at(nan) and runs the callback
+    // at once (then its selector fails on a NaN timeout): refused here.
+    let event_loop = EventLoop::with_virtual_clock().unwrap();
+    let ran = Rc::new(Cell::new(false));
+    let flag = ran.clone();
+    let later = event_loop.call_later(f64::NAN, move || flag.set(true));
+    assert!(
+        matches!(&later, Err(Error::Value(msg)) if msg.contains("NaN")),
+        "{later:?}"
+    );
+    let flag = ran.clone();
+    let at = event_loop.call_at(f64::NAN, move || flag.set(true));
+    assert!(
+        matches!(&at, Err(Error::Value(msg)) if msg.contains("NaN")),
+        "{at:?}"
+    );
+    assert_eq!(
+        later.unwrap_err().to_string(),
+        "value error: invalid delay: NaN (not a number)"
+    );
+    assert_eq!(event_loop.scheduled_timers(), 0);
+    event_loop.run_until_complete(nap(1)).unwrap();
+    assert!(!ran.get());
+}
+
+#[test]
+fn an_infinite_timer_never_runs_and_can_be_cancelled() {
+    // asyncio: call_later(inf, f).when() == inf, and f never runs.
+    let event_loop = EventLoop::with_virtual_clock().unwrap();
+    let log = Log::default();
+    let later = event_loop
+        .call_later(f64::INFINITY, log.pusher("later"))
+        .unwrap();
+    let at = event_loop.call_at(f64::INFINITY, log.pusher("at")).unwrap();
+    assert_eq!(later.when(), f64::INFINITY);
+    assert_eq!(at.when(), f64::INFINITY);
+    // Nothing in the heap: a virtual clock does not jump to "never".
+    assert_eq!(event_loop.scheduled_timers(), 0);
+    event_loop.run_until_complete(nap(3600)).unwrap();
+    assert_eq!(event_loop.time(), 3600.0);
+    assert!(log.entries().is_empty());
+    // Cancelling releases what the callback captured.
+    let dropped = Rc::new(Cell::new(false));
+    let guard = DropFlag(dropped.clone());
+    let held = event_loop
+        .call_later(f64::INFINITY, move || drop(guard))
+        .unwrap();
+    held.cancel();
+    assert!(dropped.get());
+    later.cancel();
+    at.cancel();
+    event_loop.close().unwrap();
+}
+
+#[test]
 fn timer_waits_at_least_its_delay() {
     let event_loop = EventLoop::new().unwrap();
     let fired_at = Rc::new(Cell::new(None));
@@ -460,10 +531,72 @@ fn sleep_outside_a_loop_is_an_error() {
 }
 
 #[test]
-fn negative_and_nan_sleeps_yield_once() {
+fn negative_sleeps_yield_once() {
     assert_eq!(pending_polls(-1.0), 1);
     assert_eq!(pending_polls(-3), 1);
-    assert_eq!(pending_polls(f64::NAN), 1);
+    assert_eq!(pending_polls(f64::NEG_INFINITY), 1);
+}
+
+#[test]
+fn a_nan_sleep_is_a_value_error_before_any_cancellation() {
+    // asyncio.sleep(nan): ValueError("Invalid delay: NaN (not a number)"),
+    // raised before the coroutine's first await.
+    let event_loop = EventLoop::new().unwrap();
+    let outcome = event_loop
+        .run_until_complete(asyncio::sleep(f64::NAN))
+        .unwrap();
+    assert!(
+        matches!(&outcome, Err(Error::Value(msg)) if msg.contains("NaN")),
+        "{outcome:?}"
+    );
+    // A pending cancellation is not consumed by the NaN sleep: the next
+    // await delivers it.
+    let log = Log::default();
+    let (first, second) = (log.clone(), log.clone());
+    let task = event_loop
+        .create_task(chain([
+            act(|| {
+                asyncio::current_task().unwrap().cancel();
+            }),
+            Box::pin(async_outcome(asyncio::sleep(f64::NAN), first)),
+            Box::pin(async_outcome(asyncio::sleep(0), second)),
+        ]))
+        .unwrap();
+    event_loop.run_until_complete(task).unwrap().unwrap();
+    assert_eq!(log.entries(), ["value error", "cancelled"]);
+}
+
+/// Awaits `sleep` and records how it ended.
+fn async_outcome(mut sleep: asyncio::Sleep, log: Log) -> impl Future<Output = ()> {
+    poll_fn(move |cx| {
+        let outcome = std::task::ready!(Pin::new(&mut sleep).poll(cx));
+        log.push(match outcome {
+            Ok(()) => "slept",
+            Err(Error::Value(_)) => "value error",
+            Err(Error::Cancelled(_)) => "cancelled",
+            Err(_) => "other",
+        });
+        Poll::Ready(())
+    })
+}
+
+#[test]
+fn an_infinite_sleep_ends_only_by_cancellation() {
+    // asyncio.sleep(math.inf) sleeps until cancelled; a virtual clock must
+    // not jump to "never".
+    let event_loop = EventLoop::with_virtual_clock().unwrap();
+    let log = Log::default();
+    let task = event_loop
+        .create_task(async_outcome(asyncio::sleep(f64::INFINITY), log.clone()))
+        .unwrap();
+    event_loop.run_until_complete(nap(3600)).unwrap();
+    assert_eq!(event_loop.time(), 3600.0);
+    assert!(!task.done());
+    assert_eq!(event_loop.scheduled_timers(), 0);
+    assert!(task.cancel());
+    event_loop.run_until_complete(task).unwrap().unwrap();
+    assert_eq!(log.entries(), ["cancelled"]);
+    assert_eq!(event_loop.time(), 3600.0);
 }
 
 // ----- tasks -------------------------------------------------------------

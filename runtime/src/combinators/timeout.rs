@@ -1,12 +1,16 @@
 //! `timeout` and `timeout_at`: a deadline for a piece of work in the same
 //! task, delivered as a cancellation and reported as [`Error::Timeout`].
 //!
-//! A timeout costs no allocation: its timer is a loop callback that cancels
-//! a task by id, and it is registered only once the work first returns
-//! `Pending` (work that completes at once never touches the timer heap).
-//! Whether the timer fired is read back from the loop's callback table.
-//! Only [`Timeout::handle`] moves the state behind a reference count, so
-//! that the deadline can be read and moved from elsewhere.
+//! The deadline is fixed when the timeout is entered (its first poll, as
+//! asyncio computes `loop.time() + delay` when `async with timeout(delay)`
+//! is entered), so that whatever the work does before it first suspends
+//! counts. A timeout costs no allocation: its timer is a loop callback that
+//! cancels a task by id, and it is registered only once the work first
+//! returns `Pending` (work that completes at once never touches the timer
+//! heap), unless the deadline has passed at entry. Whether the timer fired
+//! is read back from the loop's callback table. Only [`Timeout::handle`]
+//! moves the state behind a reference count, so that the deadline can be
+//! read and moved from elsewhere.
 
 use std::cell::Cell;
 use std::fmt;
@@ -26,6 +30,8 @@ use crate::util::slab::Key;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Phase {
     Created,
+    /// The work runs; once the timer has fired, the timeout is *expiring*
+    /// (asyncio's `EXPIRING`): the work has its cancellation.
     Entered,
     /// The work ended after the deadline had passed.
     Expired,
@@ -36,12 +42,36 @@ enum Phase {
 /// When the timeout is due.
 #[derive(Debug, Clone, Copy)]
 enum Deadline {
+    /// No deadline (`None`).
     Never,
-    /// Not known yet: a delay from the moment the work starts.
+    /// Not fixed yet: a delay from the moment the timeout is entered.
     After(Delay),
-    /// Loop time, not yet converted to an instant.
+    /// Not fixed yet: loop time.
     At(f64),
+    /// Fixed: an instant of the loop's clock.
     Instant(Instant),
+    /// Fixed: infinitely far away; never reached, but `when()` reports
+    /// infinity as asyncio does.
+    Infinite,
+}
+
+impl Deadline {
+    /// This deadline fixed on `core`'s clock (as `Instant`, `Infinite` or
+    /// `Never`).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Value`] for a NaN delay or loop time.
+    fn fix(self, core: &Core) -> Result<Deadline> {
+        let instant = match self {
+            Deadline::After(delay) => core.deadline_after(delay)?,
+            Deadline::At(when) => core.instant_at(when)?,
+            fixed @ (Deadline::Never | Deadline::Instant(_) | Deadline::Infinite) => {
+                return Ok(fixed);
+            }
+        };
+        Ok(instant.map_or(Deadline::Infinite, Deadline::Instant))
+    }
 }
 
 struct State {
@@ -49,8 +79,6 @@ struct State {
     phase: Cell<Phase>,
     /// The loop callback that cancels the task, once registered.
     timer: Cell<Option<Key>>,
-    /// The deadline had passed when the timer was registered.
-    due: Cell<bool>,
     task: Cell<Option<TaskId>>,
 }
 
@@ -60,58 +88,24 @@ impl State {
             deadline: Cell::new(deadline),
             phase: Cell::new(Phase::Created),
             timer: Cell::new(None),
-            due: Cell::new(false),
             task: Cell::new(None),
         }
     }
 
-    /// Whether the deadline has passed as the work starts (then the timer
-    /// must run before anything the work queues). Reads the clock only for
-    /// an absolute deadline.
-    fn is_due_at_entry(&self, core: &Core) -> bool {
-        match self.deadline.get() {
-            Deadline::Never => false,
-            Deadline::After(delay) => delay.is_due(),
-            Deadline::At(_) | Deadline::Instant(_) => {
-                self.instant(core);
-                self.due.get()
-            }
-        }
-    }
-
-    /// The deadline as an instant of `core`'s clock (`None`: never).
-    fn instant(&self, core: &Core) -> Option<Instant> {
-        let instant = match self.deadline.get() {
-            Deadline::Never => return None,
-            Deadline::After(delay) => {
-                let instant = core.deadline_after(delay);
-                self.due.set(delay.is_due());
-                instant
-            }
-            Deadline::At(when) => {
-                let instant = core.instant_at(when);
-                self.due.set(instant <= core.now());
-                instant
-            }
-            Deadline::Instant(instant) => {
-                self.due.set(instant <= core.now());
-                instant
-            }
-        };
-        self.deadline.set(Deadline::Instant(instant));
-        Some(instant)
-    }
-
-    /// Registers the timer for the deadline, if there is one and none is
-    /// registered: in FIFO order now if it is due, else in the heap.
-    fn arm(&self, core: &Core) -> Result<()> {
+    /// Registers the timer for the fixed deadline, if there is one and
+    /// none is registered: in the timer heap, or, if `soon` and the
+    /// deadline has passed, in FIFO order now (asyncio's
+    /// `call_soon(self._on_timeout)`, so that it runs before whatever the
+    /// work queues from here on).
+    fn arm(&self, core: &Core, soon: bool) -> Result<()> {
         if self.timer.get().is_some() {
             return Ok(());
         }
-        let (Some(instant), Some(task)) = (self.instant(core), self.task.get()) else {
+        let (Deadline::Instant(instant), Some(task)) = (self.deadline.get(), self.task.get())
+        else {
             return Ok(());
         };
-        let at = (!self.due.get()).then_some(instant);
+        let at = (!(soon && instant <= core.now())).then_some(instant);
         self.timer.set(Some(core.cancel_task_at(at, task)?));
         Ok(())
     }
@@ -178,19 +172,30 @@ pub struct TimeoutHandle {
 
 impl TimeoutHandle {
     /// The deadline, in loop time ([`EventLoop::time`](crate::EventLoop::time));
-    /// `None` if the timeout never expires.
+    /// `None` if the timeout never expires, infinity for an infinite delay
+    /// (as asyncio's `when()`).
+    ///
+    /// Before the timeout is entered (first polled), a deadline given as a
+    /// delay is not fixed yet: this reports what it would be if the
+    /// timeout were entered now.
     pub fn when(&self) -> Option<f64> {
         match self.state.deadline.get() {
             Deadline::Never => None,
+            Deadline::Infinite => Some(f64::INFINITY),
             Deadline::At(when) => Some(when),
             Deadline::Instant(instant) => current::with_current(|core| core.seconds_at(instant)),
+            Deadline::After(delay) if delay.is_infinite() || delay.is_nan() => {
+                Some(delay.as_secs_f64())
+            }
             Deadline::After(delay) => {
-                current::with_current(|core| core.seconds_at(core.deadline_after(delay)))
+                current::with_current(|core| core.seconds_at(core.now()) + delay.as_secs_f64())
             }
         }
     }
 
-    /// Whether the deadline passed and the work was cancelled for it.
+    /// Whether the deadline passed and the work was cancelled for it (from
+    /// the moment the timer fires, while the work is still finishing:
+    /// asyncio's "expiring" state counts as expired).
     pub fn expired(&self) -> bool {
         match self.state.phase.get() {
             Phase::Expired => true,
@@ -199,15 +204,47 @@ impl TimeoutHandle {
         }
     }
 
-    /// Moves the deadline (`None`: never). A deadline already past expires
-    /// the timeout in the next iteration.
+    /// Moves the deadline to loop time `when` (`None`: never; infinity:
+    /// never, with [`when`](Self::when) reporting infinity). A deadline
+    /// already past expires the timeout in the next iteration, before what
+    /// the work queues after this call.
+    ///
+    /// Unlike asyncio, the deadline may also be moved before the timeout is
+    /// entered (asyncio's `Timeout has not been entered`): take the handle,
+    /// reschedule, then await.
     ///
     /// # Errors
     ///
-    /// [`Error::InvalidState`] once the timeout has expired or its work is
-    /// over, or if no loop is running.
+    /// - [`Error::InvalidState`] once the timer has fired (asyncio's
+    ///   `RuntimeError: Cannot change state of expiring Timeout`: the work
+    ///   has received its cancellation, so the timeout stays expired and
+    ///   still reports [`Error::Timeout`] when the work ends cancelled),
+    ///   once the work is over (`... of expired Timeout`, `... of finished
+    ///   Timeout`), or if no loop is running;
+    /// - [`Error::Value`] if `when` is NaN; the deadline is left as it was.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// #[asyncio::coroutine]
+    /// fn main_coroutine() -> asyncio::Result<()> {
+    ///     let mut work = asyncio::timeout(0.01, asyncio::sleep(3600.0));
+    ///     let handle = work.handle();
+    ///     assert!(matches!(work.await, Err(asyncio::Error::Timeout)));
+    ///     assert!(handle.expired());
+    ///     // Too late to move it now.
+    ///     assert!(matches!(handle.reschedule(None), Err(asyncio::Error::InvalidState(_))));
+    ///     assert!(matches!(handle.reschedule(Some(f64::NAN)), Err(asyncio::Error::Value(_))));
+    ///     Ok(())
+    /// }
+    /// asyncio::run(main_coroutine())?;
+    /// # Ok::<(), asyncio::Error>(())
+    /// ```
     pub fn reschedule(&self, when: Option<f64>) -> Result<()> {
         let state = &self.state;
+        if when.is_some_and(f64::is_nan) {
+            return Err(Error::nan_deadline());
+        }
         let deadline = when.map_or(Deadline::Never, Deadline::At);
         match state.phase.get() {
             Phase::Created => {
@@ -216,14 +253,23 @@ impl TimeoutHandle {
             }
             Phase::Entered => {
                 let core = current::with_current(Core::rc).ok_or_else(current::no_running_loop)?;
-                if state.disarm(&core) {
-                    return Err(Error::invalid_state("cannot reschedule an expired timeout"));
+                if state.fired(&core) {
+                    // The timer stays registered (and fired): on exit the
+                    // work's cancellation still becomes `Timeout`.
+                    return Err(Error::invalid_state(
+                        "cannot change state of expiring Timeout (the work has been cancelled)",
+                    ));
                 }
+                let deadline = deadline.fix(&core)?;
+                state.disarm(&core);
                 state.deadline.set(deadline);
-                state.arm(&core)
+                state.arm(&core, true)
             }
-            Phase::Expired | Phase::Exited => Err(Error::invalid_state(
-                "cannot reschedule a timeout that expired or exited",
+            Phase::Expired => Err(Error::invalid_state(
+                "cannot change state of expired Timeout",
+            )),
+            Phase::Exited => Err(Error::invalid_state(
+                "cannot change state of finished Timeout",
             )),
         }
     }
@@ -246,11 +292,29 @@ impl fmt::Debug for TimeoutHandle {
 /// up, with further awaits if it needs. When the work then ends cancelled,
 /// the timeout reports `Err(Error::Timeout)`. A cancellation that does not
 /// come from this timeout (from outside, or from an enclosing timeout)
-/// stays a cancellation. A delay of zero or less expires in the next
-/// iteration, before the work's own wake-ups.
+/// stays a cancellation.
 ///
-/// The work runs inline in the current task: it need not be `'static`. The
-/// delay counts from the first poll, which `.await` does at once.
+/// The deadline is fixed when the timeout is entered, at its first poll
+/// (which `.await` does at once): `loop.time() + delay`, as asyncio's
+/// `async with timeout(delay)`. Time the work spends before it first
+/// suspends counts, with asyncio's consequences:
+///
+/// - a delay of zero or less expires in the next iteration, before the
+///   work's own wake-ups: work that suspends at all is cancelled at its
+///   first suspension;
+/// - work that completes without ever suspending completes normally, even
+///   if the deadline passed meanwhile (nothing could cancel it);
+/// - if the deadline passes while the work runs before its first
+///   suspension, the timer runs in the next iteration, after what is
+///   already queued: a `sleep(0)` there still returns, and the next
+///   suspension gets the cancellation.
+///
+/// An infinite delay (`f64::INFINITY`) never expires, as `None`, but
+/// [`TimeoutHandle::when`] reports infinity (asyncio's `timeout(math.inf)`).
+/// A NaN delay fails with [`Error::Value`] at the first poll, without
+/// running the work (asyncio takes it and expires at once).
+///
+/// The work runs inline in the current task: it need not be `'static`.
 ///
 /// # Examples
 ///
@@ -277,6 +341,11 @@ where
 
 /// Runs `fut` with a deadline at loop time `when` (`None`: no deadline),
 /// as [`timeout`] does (asyncio's `timeout_at`).
+///
+/// `Some(f64::INFINITY)` never expires (and `when()` reports infinity);
+/// `Some(f64::NEG_INFINITY)`, like any time in the past, expires in the
+/// next iteration; `Some(f64::NAN)` fails with [`Error::Value`] at the
+/// first poll, without running the work.
 ///
 /// # Examples
 ///
@@ -325,7 +394,6 @@ impl<F> Timeout<F> {
                 deadline: Cell::new(state.deadline.get()),
                 phase: Cell::new(state.phase.get()),
                 timer: Cell::new(state.timer.get()),
-                due: Cell::new(state.due.get()),
                 task: Cell::new(state.task.get()),
             });
             self.state = Slot::Shared(shared);
@@ -384,12 +452,20 @@ where
                     "timeout() must be awaited inside a task",
                 )));
             };
+            let deadline = match state.deadline.get().fix(core) {
+                Ok(deadline) => deadline,
+                Err(err) => {
+                    state.phase.set(Phase::Exited);
+                    return Poll::Ready(Err(err));
+                }
+            };
+            state.deadline.set(deadline);
             *level = cancelling;
             state.task.set(Some(task));
             state.phase.set(Phase::Entered);
-            if state.is_due_at_entry(core) {
-                // Expire before whatever the work queues.
-                if let Err(err) = state.arm(core) {
+            if matches!(deadline, Deadline::Instant(instant) if instant <= core.now()) {
+                // Due already: expire before whatever the work queues.
+                if let Err(err) = state.arm(core, true) {
                     state.phase.set(Phase::Exited);
                     return Poll::Ready(Err(err));
                 }
@@ -402,8 +478,10 @@ where
     }
     let Poll::Ready(output) = fut.poll(cx) else {
         // The timer is registered only now: work that completes at once
-        // never touches the timer heap (nor reads the clock).
-        if let Err(err) = state.arm(core) {
+        // never touches the timer heap. The deadline was fixed at entry; if
+        // it has passed since, the timer runs in the next iteration after
+        // what is queued already, as asyncio's timer would.
+        if let Err(err) = state.arm(core, false) {
             state.phase.set(Phase::Exited);
             return Poll::Ready(Err(err));
         }

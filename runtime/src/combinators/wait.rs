@@ -36,8 +36,9 @@ pub enum ReturnWhen {
 /// # Errors
 ///
 /// [`Error::InvalidState`] for an empty set of tasks (asyncio's
-/// `ValueError`), and `Err(Error::Cancelled)` if the awaiting task is
-/// cancelled.
+/// `ValueError`), [`Error::Value`] for a NaN timeout (asyncio takes it and
+/// returns at once), and `Err(Error::Cancelled)` if the awaiting task is
+/// cancelled. An infinite timeout is no timeout, as in asyncio.
 ///
 /// # Examples
 ///
@@ -86,6 +87,8 @@ struct Timer {
     delay: Option<crate::event_loop::Delay>,
     handle: Option<Handle>,
     expired: Rc<std::cell::Cell<bool>>,
+    /// The delay was NaN: every poll fails.
+    invalid: bool,
 }
 
 impl Timer {
@@ -94,25 +97,49 @@ impl Timer {
             delay: timeout.into_timeout(),
             handle: None,
             expired: Rc::default(),
+            invalid: false,
         }
     }
 
     /// Starts the timer at the first call; whether it has expired.
+    ///
+    /// # Errors
+    ///
+    /// The loop's error if the timer cannot be scheduled ([`check`]
+    /// first for a NaN delay).
+    ///
+    /// [`check`]: Self::check
     fn poll(&mut self, cx: &Context<'_>) -> Result<bool> {
         if let Some(delay) = self.delay.take() {
             let core = current::with_current(Core::rc).ok_or_else(current::no_running_loop)?;
-            let expired = self.expired.clone();
-            let waker = cx.waker().clone();
-            let handle = core.call_at_internal(
-                core.deadline_after(delay),
-                Box::new(move || {
-                    expired.set(true);
-                    waker.wake();
-                }),
-            )?;
-            self.handle = Some(handle.into_handle());
+            let deadline = core.deadline_after(delay)?;
+            // An infinite delay is no timer at all.
+            if let Some(deadline) = deadline {
+                let expired = self.expired.clone();
+                let waker = cx.waker().clone();
+                let handle = core.call_at_internal(
+                    deadline,
+                    Box::new(move || {
+                        expired.set(true);
+                        waker.wake();
+                    }),
+                )?;
+                self.handle = Some(handle.into_handle());
+            }
         }
         Ok(self.expired.get())
+    }
+
+    /// Fails, now and at every later call, if the delay is NaN.
+    fn check(&mut self) -> Result<()> {
+        if self.delay.is_some_and(|delay| delay.is_nan()) {
+            self.invalid = true;
+        }
+        if self.invalid {
+            Err(Error::nan_delay())
+        } else {
+            Ok(())
+        }
     }
 
     fn cancel(&mut self) {
@@ -151,6 +178,10 @@ impl<T: 'static> Future for Wait<T> {
             self.done = true;
             return Poll::Ready(Err(Error::invalid_state("wait() needs at least one task")));
         }
+        if let Err(err) = self.timer.check() {
+            self.done = true;
+            return Poll::Ready(Err(err));
+        }
         if let Some(err) = cancel::take_request() {
             self.done = true;
             self.timer.cancel();
@@ -187,7 +218,9 @@ impl<T: 'static> Future for Wait<T> {
 /// [`next`](AsCompleted::next).
 ///
 /// With a timeout, the awaits after it has passed return
-/// `Err(Error::Timeout)`; the tasks are not cancelled.
+/// `Err(Error::Timeout)`; the tasks are not cancelled. An infinite timeout
+/// is no timeout; a NaN one makes every await fail with [`Error::Value`]
+/// (asyncio takes it and times out at once).
 ///
 /// # Examples
 ///
@@ -291,6 +324,11 @@ impl<T: 'static> Future for NextCompleted<T> {
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<T>> {
         if self.done {
             return Poll::Ready(Err(Error::invalid_state("polled after completion")));
+        }
+        let checked = self.shared.timer.borrow_mut().check();
+        if let Err(err) = checked {
+            self.done = true;
+            return Poll::Ready(Err(err));
         }
         if let Some(err) = cancel::take_request() {
             self.done = true;

@@ -18,7 +18,15 @@ use crate::task::{IntoResult, Task, ensure_task};
 /// cleaning up before it returns `Err(Error::Timeout)`. With a delay of zero
 /// or less, a task that is done already gives its result, and any other is
 /// cancelled at once: a coroutine passed here then never starts. Cancelling
-/// the awaiting task cancels the inner one too.
+/// the awaiting task cancels the inner one too. An infinite delay is no
+/// limit, as in asyncio.
+///
+/// # Errors
+///
+/// The work's own error; [`Error::Timeout`] on expiry;
+/// [`Error::Cancelled`] if the awaiting task is cancelled;
+/// [`Error::Value`] for a NaN delay, without running the work (asyncio
+/// takes NaN and times out at once).
 ///
 /// Built on [`timeout`](crate::timeout), over a [`Task`] (a future that is
 /// a `Task` already is used as it is), hence the `'static` bound.
@@ -55,9 +63,17 @@ where
             stage: Stage::Settled(Box::pin(result)),
         };
     }
+    let delay = delay.into_timeout();
+    if delay.is_some_and(|delay| delay.is_nan()) {
+        // Refused before the work becomes a task: a coroutine given here
+        // never starts, and a task given here is left alone.
+        return WaitFor {
+            stage: Stage::Failed(Error::nan_delay()),
+        };
+    }
     let stage = match ensure_task(fut) {
         Err(err) => Stage::Failed(err),
-        Ok(task) => match delay.into_timeout() {
+        Ok(task) => match delay {
             Some(delay) if delay.is_due() => Stage::Immediate(task, false),
             delay => Stage::Timed(timeout(delay, task)),
         },

@@ -11,6 +11,8 @@ use std::cell::Cell;
 use std::time::{Duration, Instant};
 
 use super::Delay;
+use super::delay::Distance;
+use crate::error::{Error, Result};
 
 /// The furthest from now a deadline is placed. A `Duration::MAX` delay does
 /// not fit in an `Instant`; a hundred years is "never" for a running program
@@ -24,13 +26,28 @@ pub(super) struct Clock {
     /// With a virtual clock, how far time has been advanced since `origin`;
     /// `None` for the real, monotonic clock.
     offset: Option<Cell<Duration>>,
+    /// The earliest deadline: as far before `origin` as the platform's
+    /// `Instant` reaches, at most [`MAX_DISTANCE`].
+    floor: Instant,
 }
 
 impl Clock {
     pub(super) fn new(virtual_time: bool) -> Self {
+        let origin = Instant::now();
+        let mut reach = MAX_DISTANCE;
+        let floor = loop {
+            if let Some(floor) = origin.checked_sub(reach) {
+                break floor;
+            }
+            if reach.is_zero() {
+                break origin;
+            }
+            reach /= 2;
+        };
         Clock {
-            origin: Instant::now(),
+            origin,
             offset: virtual_time.then(|| Cell::new(Duration::ZERO)),
+            floor,
         }
     }
 
@@ -71,30 +88,48 @@ impl Clock {
         }
     }
 
-    /// The deadline `delay` from now; a delay into the past gives an instant
-    /// in the past, so that such deadlines keep their relative order.
-    pub(super) fn deadline_after(&self, delay: Delay) -> Instant {
-        self.offset(self.now(), delay)
-    }
-
-    /// The instant at loop time `when` (as for `loop.call_at`).
-    pub(super) fn instant_at(&self, when: f64) -> Instant {
-        self.offset(self.origin, Delay::from_secs_f64(when))
-    }
-
-    /// `base` moved by `delay`, at most [`MAX_DISTANCE`] either way.
+    /// The deadline `delay` from now (`None`: never); a delay into the
+    /// past gives an instant in the past, so that such deadlines keep their
+    /// relative order.
     ///
-    /// An instant too far in the past for the platform's `Instant` (it may
-    /// count from boot) is clamped to the loop's creation: such deadlines
-    /// are long expired either way, they just lose their relative order.
-    fn offset(&self, base: Instant, delay: Delay) -> Instant {
-        let (magnitude, past) = delay.signed();
-        let magnitude = magnitude.min(MAX_DISTANCE);
-        if past {
-            base.checked_sub(magnitude)
-                .unwrap_or_else(|| self.origin.min(base))
-        } else {
-            base + magnitude
-        }
+    /// # Errors
+    ///
+    /// [`Error::Value`] for a NaN delay.
+    pub(super) fn deadline_after(&self, delay: Delay) -> Result<Option<Instant>> {
+        Ok(self.offset(self.now(), delay.distance()?))
+    }
+
+    /// The instant at loop time `when` (as for `loop.call_at`; `None`:
+    /// never, for an infinite `when`).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Value`] for a NaN `when`.
+    pub(super) fn instant_at(&self, when: f64) -> Result<Option<Instant>> {
+        let distance = Delay::from_secs_f64(when)
+            .distance()
+            .map_err(|_| Error::nan_deadline())?;
+        Ok(self.offset(self.origin, distance))
+    }
+
+    /// `base` moved by `distance`, at most [`MAX_DISTANCE`] either way.
+    ///
+    /// A deadline [`MAX_DISTANCE`] or more in the past, or further than the
+    /// platform's `Instant` can represent (it may count from boot), is
+    /// clamped to the clock's `floor`, as is any deadline before it: such
+    /// deadlines are long expired either way, they keep their order with
+    /// the rest and run in FIFO order among themselves (as asyncio's
+    /// `-inf` deadlines do).
+    fn offset(&self, base: Instant, distance: Distance) -> Option<Instant> {
+        let Distance::Finite { magnitude, past } = distance else {
+            return None;
+        };
+        Some(match past {
+            true if magnitude >= MAX_DISTANCE => self.floor,
+            true => base
+                .checked_sub(magnitude)
+                .map_or(self.floor, |instant| instant.max(self.floor)),
+            false => base + magnitude.min(MAX_DISTANCE),
+        })
     }
 }

@@ -57,6 +57,9 @@ pub(crate) struct Core {
     running: Cell<bool>,
     stopping: Cell<bool>,
     closed: Cell<bool>,
+    /// The owner was dropped while the loop ran: close it when the run
+    /// returns.
+    close_after_run: Cell<bool>,
     debug: Cell<bool>,
     /// New tasks run their first step at once (asyncio's
     /// `eager_task_factory`).
@@ -91,6 +94,7 @@ impl Core {
             running: Cell::new(false),
             stopping: Cell::new(false),
             closed: Cell::new(false),
+            close_after_run: Cell::new(false),
             debug: Cell::new(false),
             eager_tasks: Cell::new(false),
             slow_callback: Cell::new(SLOW_CALLBACK),
@@ -216,21 +220,32 @@ impl Core {
         self.insert_ready(Callback::Call(f, "asyncio")).map(drop)
     }
 
-    /// Schedules `callback` for `deadline`.
-    pub(super) fn call_at(&self, deadline: Instant, callback: Callback) -> Result<TimerHandle> {
+    /// Schedules `callback` for `deadline`. A callback for never (`None`)
+    /// is kept, cancellable, until the loop closes, and never runs.
+    pub(super) fn call_at(
+        &self,
+        deadline: Option<Instant>,
+        callback: Callback,
+    ) -> Result<TimerHandle> {
         self.check_open()?;
         let key = self.callbacks.borrow_mut().insert(Scheduled {
             callback,
-            in_heap: true,
+            in_heap: deadline.is_some(),
         });
-        self.timers.borrow_mut().push(deadline, key);
+        let when = match deadline {
+            Some(deadline) => {
+                self.timers.borrow_mut().push(deadline, key);
+                self.clock.seconds_at(deadline)
+            }
+            None => f64::INFINITY,
+        };
         let handle = Handle::new(self.weak(), key);
-        Ok(TimerHandle::new(handle, self.clock.seconds_at(deadline)))
+        Ok(TimerHandle::new(handle, when))
     }
 
     /// Schedules a wake-up of `waker` at `deadline` (the timer of leaves).
     pub(crate) fn wake_at(&self, deadline: Instant, waker: Waker) -> Result<TimerHandle> {
-        self.call_at(deadline, Callback::Wake(waker))
+        self.call_at(Some(deadline), Callback::Wake(waker))
     }
 
     /// Schedules the cancellation of task `id` at `deadline`, or in FIFO
@@ -266,16 +281,25 @@ impl Core {
         deadline: Instant,
         f: Box<dyn FnOnce()>,
     ) -> Result<TimerHandle> {
-        self.call_at(deadline, Callback::Call(f, "asyncio"))
+        self.call_at(Some(deadline), Callback::Call(f, "asyncio"))
     }
 
-    /// The deadline `delay` from now.
-    pub(crate) fn deadline_after(&self, delay: Delay) -> Instant {
+    /// The deadline `delay` from now (`None`: never, for an infinite
+    /// delay).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Value`] for a NaN delay.
+    pub(crate) fn deadline_after(&self, delay: Delay) -> Result<Option<Instant>> {
         self.clock.deadline_after(delay)
     }
 
-    /// The instant at loop time `when`.
-    pub(crate) fn instant_at(&self, when: f64) -> Instant {
+    /// The instant at loop time `when` (`None`: never, for infinity).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Value`] for a NaN `when`.
+    pub(crate) fn instant_at(&self, when: f64) -> Result<Option<Instant>> {
         self.clock.instant_at(when)
     }
 
@@ -775,6 +799,33 @@ impl Core {
         Ok(())
     }
 
+    /// The loop's owner was dropped (asyncio's `BaseEventLoop.__del__`):
+    /// an unclosed loop is reported in debug mode and closed, now or when
+    /// its run returns; the exception handler is released. This breaks the
+    /// reference cycles of callbacks and tasks that hold handles to the
+    /// loop.
+    pub(super) fn owner_dropped(&self) {
+        // Reporting runs user code (the handler): not while unwinding, where
+        // a second panic would abort.
+        let report = !std::thread::panicking();
+        if !self.closed.get() {
+            if report && self.debug.get() {
+                self.call_exception_handler(ExceptionContext::new(format!(
+                    "unclosed event loop <EventLoop slot={} running={} closed=false debug=true>",
+                    self.slot,
+                    self.running.get()
+                )));
+            }
+            if self.running.get() {
+                self.close_after_run.set(true);
+                return;
+            }
+            self.closed.set(true);
+            self.release_all(report);
+        }
+        self.set_exception_handler(None);
+    }
+
     /// Drops everything the loop holds. Whatever was taken out of a cell is
     /// dropped only after the borrow ends, since dropping futures and
     /// callbacks runs user code that may call back into the loop.
@@ -821,6 +872,10 @@ impl Drop for Running {
         self.core.running.set(false);
         self.core.stopping.set(false);
         current::set(None);
+        if self.core.close_after_run.replace(false) {
+            // The owner went away during the run.
+            self.core.owner_dropped();
+        }
     }
 }
 

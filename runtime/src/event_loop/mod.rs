@@ -67,12 +67,34 @@ pub use self::task_ref::{CallbackId, TaskRef};
 /// either. Other threads reach it only through [`Waker`]s, which are
 /// thread-safe. At most one loop runs on a thread at a time.
 ///
-/// `EventLoop` is a cheap handle: clones, and the value returned by
-/// [`get_running_loop`](crate::get_running_loop), refer to the same loop.
-/// The loop lives while a handle does; [`close`](Self::close) it to release
-/// its tasks and callbacks early (a task that holds a handle to its own loop
-/// keeps the loop alive until then). Most programs use
-/// [`run`](crate::run), which creates, runs and closes a loop.
+/// Most programs use [`run`](crate::run), which creates, runs and closes a
+/// loop.
+///
+/// # The owner and its handles
+///
+/// The value [`new`](Self::new) (or [`with_virtual_clock`](Self::with_virtual_clock))
+/// returns *owns* the loop. Its clones, and the values given by
+/// [`get_running_loop`](crate::get_running_loop),
+/// [`Runner::event_loop`](crate::Runner::event_loop) and the like, are cheap
+/// handles to the same loop that do not own it.
+///
+/// Dropping the owner closes the loop if it is not closed yet, as asyncio
+/// closes an unclosed loop that is garbage-collected: what
+/// [`close`](Self::close) does (pending tasks reported as destroyed and
+/// aborted, callbacks and timers dropped), and in debug mode an
+/// `unclosed event loop` report to the exception handler first (asyncio's
+/// `ResourceWarning`). The exception handler itself is released then, later
+/// reports going to the default one. This is what frees a loop whose
+/// callbacks or tasks hold handles to it, as in
+/// `call_later(d, move || lp.stop())`: without it they would keep each
+/// other alive forever. If the owner is dropped while the loop runs (it was
+/// moved into the loop's own callbacks), the loop is closed when that run
+/// returns.
+///
+/// Handles stay usable after the owner is gone, on a closed loop: running
+/// it or scheduling on it fails with
+/// [`Error::InvalidState`](crate::Error::InvalidState). So keep the owner for
+/// as long as the loop is used, and give callbacks clones.
 ///
 /// [`Waker`]: std::task::Waker
 ///
@@ -88,13 +110,48 @@ pub use self::task_ref::{CallbackId, TaskRef};
 /// event_loop.close()?;
 /// # Ok::<(), asyncio::Error>(())
 /// ```
-#[derive(Clone)]
+///
+/// Forgetting `close` leaks nothing, even with a callback holding a handle:
+///
+/// ```
+/// let event_loop = asyncio::EventLoop::new()?;
+/// let handle = event_loop.clone();
+/// let stopper = event_loop.clone();
+/// event_loop.call_later(3600, move || stopper.stop())?;
+/// drop(event_loop); // closes the loop, dropping the callback and its handle
+/// assert!(handle.is_closed());
+/// # Ok::<(), asyncio::Error>(())
+/// ```
 pub struct EventLoop {
     core: Rc<Core>,
+    /// Whether this value owns the loop: dropping it closes the loop.
+    owner: bool,
+}
+
+impl Clone for EventLoop {
+    /// A handle to the same loop, which does not own it (see
+    /// [`EventLoop`]).
+    fn clone(&self) -> Self {
+        EventLoop {
+            core: self.core.clone(),
+            owner: false,
+        }
+    }
+}
+
+impl Drop for EventLoop {
+    fn drop(&mut self) {
+        if self.owner {
+            self.core.owner_dropped();
+        }
+    }
 }
 
 impl EventLoop {
     /// Creates a loop, not yet running (asyncio's `new_event_loop()`).
+    ///
+    /// The value returned owns the loop: dropping it closes the loop (see
+    /// [`EventLoop`]).
     ///
     /// # Errors
     ///
@@ -112,6 +169,7 @@ impl EventLoop {
     pub fn new() -> std_io::Result<EventLoop> {
         Ok(EventLoop {
             core: Core::new(false)?,
+            owner: true,
         })
     }
 
@@ -136,11 +194,13 @@ impl EventLoop {
     pub fn with_virtual_clock() -> std_io::Result<EventLoop> {
         Ok(EventLoop {
             core: Core::new(true)?,
+            owner: true,
         })
     }
 
+    /// A handle (not the owner) to `core`.
     pub(crate) fn from_core(core: Rc<Core>) -> Self {
-        EventLoop { core }
+        EventLoop { core, owner: false }
     }
 
     pub(crate) fn core(&self) -> &Rc<Core> {
@@ -354,10 +414,17 @@ impl EventLoop {
     /// in the past (see [`Delay`]). The callback runs no earlier than its
     /// deadline, in the first iteration after it.
     ///
+    /// An infinite delay (`f64::INFINITY`) schedules a callback that never
+    /// runs: its handle's [`when`](TimerHandle::when) is infinity, and it
+    /// can be cancelled like any other (asyncio's `call_later(math.inf, f)`).
+    ///
     /// # Errors
     ///
-    /// [`Error::InvalidState`](crate::Error::InvalidState) if the loop is
-    /// closed.
+    /// - [`Error::InvalidState`](crate::Error::InvalidState) if the loop is
+    ///   closed;
+    /// - [`Error::Value`](crate::Error::Value) if the delay is NaN (asyncio
+    ///   takes it and corrupts its timer heap: the callback runs at once and
+    ///   the loop later fails).
     ///
     /// # Examples
     ///
@@ -379,19 +446,21 @@ impl EventLoop {
         delay: impl Into<Delay>,
         f: impl FnOnce() + 'static,
     ) -> Result<TimerHandle> {
-        let deadline = self.core.deadline_after(delay.into());
+        let deadline = self.core.deadline_after(delay.into())?;
         self.core.call_at(deadline, Callback::call(f))
     }
 
     /// Schedules `f` to run at loop time `when` (see [`time`](Self::time)).
     ///
     /// Ordering is as for [`call_later`](Self::call_later): by deadline,
-    /// then FIFO. A `when` in the past runs in the next iteration.
+    /// then FIFO. A `when` in the past (negative infinity included) runs in
+    /// the next iteration; at infinity, the callback never runs.
     ///
     /// # Errors
     ///
-    /// [`Error::InvalidState`](crate::Error::InvalidState) if the loop is
-    /// closed.
+    /// - [`Error::InvalidState`](crate::Error::InvalidState) if the loop is
+    ///   closed;
+    /// - [`Error::Value`](crate::Error::Value) if `when` is NaN.
     ///
     /// # Examples
     ///
@@ -411,11 +480,12 @@ impl EventLoop {
     /// # Ok::<(), asyncio::Error>(())
     /// ```
     pub fn call_at(&self, when: f64, f: impl FnOnce() + 'static) -> Result<TimerHandle> {
-        let deadline = self.core.instant_at(when);
+        let deadline = self.core.instant_at(when)?;
         self.core.call_at(deadline, Callback::call(f))
     }
 
-    /// Closes the loop.
+    /// Closes the loop (dropping the owner does it too, see
+    /// [`EventLoop`]).
     ///
     /// Tasks still pending are reported to the exception handler ("Task was
     /// destroyed but it is pending!") and aborted (their futures dropped,
