@@ -98,6 +98,7 @@ mod combinators;
 mod error;
 mod event_loop;
 mod future;
+mod io;
 mod queues;
 mod run;
 mod sync;
@@ -118,6 +119,7 @@ pub use crate::event_loop::{
     TimerHandle,
 };
 pub use crate::future::Future;
+pub use crate::io::{SockAddr, Socket};
 pub use crate::queues::*;
 pub use crate::run::{Runner, run};
 pub use crate::sync::*;

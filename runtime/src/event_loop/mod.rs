@@ -13,7 +13,9 @@
 //! - `tasks`, `task_ref`, `waker`: tasks as the loop sees them (state,
 //!   cancellation, the type-erased handle), and their wakers;
 //! - `remote`, `loop_handle`, `io`: other threads' mail, the handle they
-//!   post it with, and the `mio` poller;
+//!   post it with, and the `mio` poller with its table of sources;
+//! - `scheduled_io`: a source's readiness cache (edge events to level
+//!   state) and who waits on it;
 //! - `exceptions`: the exception handler, for errors nobody awaits;
 //! - `current`: the thread's running loop;
 //! - `clock`, `delay`: loop time;
@@ -30,6 +32,7 @@ mod io;
 mod loop_handle;
 mod ready;
 pub(crate) mod remote;
+pub(crate) mod scheduled_io;
 pub(crate) mod task_ref;
 pub(crate) mod tasks;
 mod timers;
@@ -38,6 +41,7 @@ mod waker;
 use std::fmt;
 use std::future::Future;
 use std::io as std_io;
+use std::os::fd::RawFd;
 use std::pin::pin;
 use std::rc::Rc;
 use std::task::{Context, Poll};
@@ -45,6 +49,7 @@ use std::time::Duration;
 
 use self::callbacks::Callback;
 use self::driver::Core;
+use self::scheduled_io::Direction;
 use self::tasks::{Outcome, RootTask, Runnable};
 use crate::error::{Error, Result};
 
@@ -390,6 +395,118 @@ impl EventLoop {
     /// ```
     pub fn call_soon(&self, f: impl FnOnce() + 'static) -> Result<Handle> {
         self.core.call_soon(Callback::call(f))
+    }
+
+    /// Calls `callback` whenever `fd` is readable (asyncio's `add_reader`),
+    /// replacing a reader callback set before on the same fd.
+    ///
+    /// Level-triggered, as in asyncio: a callback that leaves data unread
+    /// is called again in the next iteration, with no new data arriving.
+    /// The fd is not owned: the caller keeps it open until
+    /// [`remove_reader`](Self::remove_reader), and removes the reader
+    /// before closing it. A panic in the callback goes to the exception
+    /// handler, and the reader stays.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidState`] if the loop is closed, or if a socket or
+    /// transport of this loop owns `fd` (asyncio's `RuntimeError`);
+    /// [`Error::Value`] for an invalid fd; [`Error::Io`] for an fd the
+    /// poller refuses (a regular file).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::io::{Read, Write};
+    /// use std::os::fd::AsRawFd;
+    /// use std::os::unix::net::UnixStream;
+    ///
+    /// let event_loop = asyncio::EventLoop::new()?;
+    /// let (ours, mut theirs) = UnixStream::pair()?;
+    /// ours.set_nonblocking(true)?;
+    /// theirs.write_all(b"ping")?;
+    /// let fd = ours.as_raw_fd();
+    /// let lp = event_loop.clone();
+    /// event_loop.add_reader(fd, move || {
+    ///     let mut buf = [0; 16];
+    ///     let n = (&ours).read(&mut buf).unwrap();
+    ///     assert_eq!(&buf[..n], b"ping");
+    ///     lp.remove_reader(fd).unwrap();
+    ///     lp.stop();
+    /// })?;
+    /// event_loop.run_forever()?;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn add_reader(&self, fd: RawFd, callback: impl Fn() + 'static) -> Result<()> {
+        self.core
+            .add_watcher(fd, Direction::Read, Rc::new(callback))
+    }
+
+    /// Stops calling the reader callback of `fd`; returns whether there was
+    /// one (asyncio's `remove_reader`).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidState`] if a socket or transport of this loop owns
+    /// `fd`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let event_loop = asyncio::EventLoop::new()?;
+    /// assert!(!event_loop.remove_reader(0)?);
+    /// # Ok::<(), asyncio::Error>(())
+    /// ```
+    pub fn remove_reader(&self, fd: RawFd) -> Result<bool> {
+        self.core.remove_watcher(fd, Direction::Read)
+    }
+
+    /// Calls `callback` whenever `fd` is writable (asyncio's `add_writer`):
+    /// level-triggered, like [`add_reader`](Self::add_reader), so remove the
+    /// writer once there is nothing left to write.
+    ///
+    /// # Errors
+    ///
+    /// As [`add_reader`](Self::add_reader).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::os::fd::AsRawFd;
+    /// use std::os::unix::net::UnixStream;
+    ///
+    /// let event_loop = asyncio::EventLoop::new()?;
+    /// let (ours, _theirs) = UnixStream::pair()?;
+    /// let fd = ours.as_raw_fd();
+    /// let lp = event_loop.clone();
+    /// event_loop.add_writer(fd, move || {
+    ///     lp.remove_writer(fd).unwrap();
+    ///     lp.stop();
+    /// })?;
+    /// event_loop.run_forever()?;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn add_writer(&self, fd: RawFd, callback: impl Fn() + 'static) -> Result<()> {
+        self.core
+            .add_watcher(fd, Direction::Write, Rc::new(callback))
+    }
+
+    /// Stops calling the writer callback of `fd`; returns whether there was
+    /// one (asyncio's `remove_writer`).
+    ///
+    /// # Errors
+    ///
+    /// As [`remove_reader`](Self::remove_reader).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let event_loop = asyncio::EventLoop::new()?;
+    /// assert!(!event_loop.remove_writer(1)?);
+    /// # Ok::<(), asyncio::Error>(())
+    /// ```
+    pub fn remove_writer(&self, fd: RawFd) -> Result<bool> {
+        self.core.remove_watcher(fd, Direction::Write)
     }
 
     /// A handle other threads can use to reach this loop.

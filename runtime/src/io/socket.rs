@@ -1,0 +1,587 @@
+//! [`Socket`], and the `sock_*` operations of the loop (asyncio's
+//! `loop.sock_recv`, `sock_sendall`, `sock_accept`, ...).
+//!
+//! Every operation is one leaf, [`SockOp`]: a cancellation request is
+//! delivered before the system call, and the call runs inside the task's
+//! poll, so an operation cancelled or dropped while it waits has consumed
+//! nothing: no byte received, no connection accepted.
+
+use std::cell::RefCell;
+use std::future::Future;
+use std::io::{self, Read, Write};
+use std::net::SocketAddr;
+use std::os::fd::{AsRawFd, RawFd};
+use std::os::unix::net as unix;
+use std::pin::Pin;
+use std::rc::Rc;
+use std::task::{Context, Poll, Waker};
+
+use mio::net::{TcpListener, TcpStream, UdpSocket, UnixDatagram, UnixListener, UnixStream};
+
+use super::registration::Registration;
+use crate::error::{Error, Result};
+use crate::event_loop::EventLoop;
+use crate::event_loop::scheduled_io::Direction;
+use crate::task::cancel;
+
+/// The kinds of socket a [`Socket`] holds.
+#[derive(Debug)]
+enum Kind {
+    TcpStream(TcpStream),
+    TcpListener(TcpListener),
+    Udp(UdpSocket),
+    UnixStream(UnixStream),
+    UnixListener(UnixListener),
+    UnixDatagram(UnixDatagram),
+}
+
+impl Kind {
+    fn source(&mut self) -> &mut dyn mio::event::Source {
+        match self {
+            Kind::TcpStream(s) => s,
+            Kind::TcpListener(s) => s,
+            Kind::Udp(s) => s,
+            Kind::UnixStream(s) => s,
+            Kind::UnixListener(s) => s,
+            Kind::UnixDatagram(s) => s,
+        }
+    }
+
+    fn fd(&self) -> RawFd {
+        match self {
+            Kind::TcpStream(s) => s.as_raw_fd(),
+            Kind::TcpListener(s) => s.as_raw_fd(),
+            Kind::Udp(s) => s.as_raw_fd(),
+            Kind::UnixStream(s) => s.as_raw_fd(),
+            Kind::UnixListener(s) => s.as_raw_fd(),
+            Kind::UnixDatagram(s) => s.as_raw_fd(),
+        }
+    }
+
+    fn recv(&self, buf: &mut [u8]) -> io::Result<usize> {
+        match self {
+            Kind::TcpStream(s) => (&*s).read(buf),
+            Kind::UnixStream(s) => (&*s).read(buf),
+            Kind::Udp(s) => s.recv(buf),
+            Kind::UnixDatagram(s) => s.recv(buf),
+            Kind::TcpListener(_) | Kind::UnixListener(_) => Err(not_for("recv", "a listening")),
+        }
+    }
+
+    fn send(&self, buf: &[u8]) -> io::Result<usize> {
+        match self {
+            Kind::TcpStream(s) => (&*s).write(buf),
+            Kind::UnixStream(s) => (&*s).write(buf),
+            Kind::Udp(s) => s.send(buf),
+            Kind::UnixDatagram(s) => s.send(buf),
+            Kind::TcpListener(_) | Kind::UnixListener(_) => Err(not_for("send", "a listening")),
+        }
+    }
+}
+
+fn not_for(op: &str, what: &str) -> io::Error {
+    io::Error::new(
+        io::ErrorKind::InvalidInput,
+        format!("{op} is not possible on {what} socket"),
+    )
+}
+
+/// A socket address: an internet one, or a Unix socket's.
+#[derive(Debug, Clone)]
+pub enum SockAddr {
+    /// An IPv4 or IPv6 address and port.
+    Inet(SocketAddr),
+    /// A Unix socket's address (a path, or unnamed).
+    Unix(unix::SocketAddr),
+}
+
+struct Inner {
+    /// `None` once closed.
+    kind: RefCell<Option<Kind>>,
+    registration: Registration,
+}
+
+impl Drop for Inner {
+    fn drop(&mut self) {
+        if let Some(mut kind) = self.kind.get_mut().take() {
+            // Deregistered before the descriptor closes (with `kind`).
+            let _ = self.registration.deregister(kind.source());
+        }
+    }
+}
+
+/// A non-blocking socket registered with a loop: the socket object of
+/// asyncio's `loop.sock_*` calls. A cheap `Rc` handle: clones share the
+/// socket, which closes when the last one is dropped, or at
+/// [`close`](Self::close).
+///
+/// Made from a std socket inside a running loop (it is set non-blocking
+/// and registered with that loop), or by
+/// [`EventLoop::sock_connect`] and [`EventLoop::sock_accept`].
+///
+/// # Examples
+///
+/// ```
+/// use asyncio::Socket;
+///
+/// #[asyncio::coroutine]
+/// fn echo_once() -> asyncio::Result<Vec<u8>> {
+///     let lp = asyncio::get_running_loop()?;
+///     let listener = Socket::from_tcp_listener(std::net::TcpListener::bind("127.0.0.1:0")?)?;
+///     let addr = listener.local_addr()?;
+///     let client = lp.sock_connect(addr).await?;
+///     let (server, _) = lp.sock_accept(&listener).await?;
+///     lp.sock_sendall(&client, b"hello").await?;
+///     lp.sock_recv(&server, 1024).await
+/// }
+///
+/// assert_eq!(asyncio::run(echo_once())?, b"hello");
+/// # Ok::<(), asyncio::Error>(())
+/// ```
+#[derive(Clone)]
+pub struct Socket(Rc<Inner>);
+
+impl std::fmt::Debug for Socket {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Socket")
+            .field("fd", &self.fd())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Socket {
+    fn new(mut kind: Kind) -> Result<Socket> {
+        let fd = kind.fd();
+        let registration = Registration::new(kind.source(), fd)?;
+        Ok(Socket(Rc::new(Inner {
+            kind: RefCell::new(Some(kind)),
+            registration,
+        })))
+    }
+
+    /// Registers a connected TCP stream with the running loop; sets
+    /// `TCP_NODELAY`, as asyncio does for every TCP connection.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidState`] outside a running loop; [`Error::Io`] from
+    /// the system.
+    pub fn from_tcp_stream(stream: std::net::TcpStream) -> Result<Socket> {
+        stream.set_nonblocking(true)?;
+        stream.set_nodelay(true)?;
+        Socket::new(Kind::TcpStream(TcpStream::from_std(stream)))
+    }
+
+    /// Registers a listening TCP socket with the running loop.
+    ///
+    /// # Errors
+    ///
+    /// As [`from_tcp_stream`](Self::from_tcp_stream).
+    pub fn from_tcp_listener(listener: std::net::TcpListener) -> Result<Socket> {
+        listener.set_nonblocking(true)?;
+        Socket::new(Kind::TcpListener(TcpListener::from_std(listener)))
+    }
+
+    /// Registers a UDP socket with the running loop.
+    ///
+    /// # Errors
+    ///
+    /// As [`from_tcp_stream`](Self::from_tcp_stream).
+    pub fn from_udp(socket: std::net::UdpSocket) -> Result<Socket> {
+        socket.set_nonblocking(true)?;
+        Socket::new(Kind::Udp(UdpSocket::from_std(socket)))
+    }
+
+    /// Registers a connected Unix stream socket with the running loop.
+    ///
+    /// # Errors
+    ///
+    /// As [`from_tcp_stream`](Self::from_tcp_stream).
+    pub fn from_unix_stream(stream: unix::UnixStream) -> Result<Socket> {
+        stream.set_nonblocking(true)?;
+        Socket::new(Kind::UnixStream(UnixStream::from_std(stream)))
+    }
+
+    /// Registers a listening Unix socket with the running loop.
+    ///
+    /// # Errors
+    ///
+    /// As [`from_tcp_stream`](Self::from_tcp_stream).
+    pub fn from_unix_listener(listener: unix::UnixListener) -> Result<Socket> {
+        listener.set_nonblocking(true)?;
+        Socket::new(Kind::UnixListener(UnixListener::from_std(listener)))
+    }
+
+    /// Registers a Unix datagram socket with the running loop.
+    ///
+    /// # Errors
+    ///
+    /// As [`from_tcp_stream`](Self::from_tcp_stream).
+    pub fn from_unix_datagram(socket: unix::UnixDatagram) -> Result<Socket> {
+        socket.set_nonblocking(true)?;
+        Socket::new(Kind::UnixDatagram(UnixDatagram::from_std(socket)))
+    }
+
+    /// The descriptor, or `-1` once closed.
+    pub fn fd(&self) -> RawFd {
+        self.0.kind.borrow().as_ref().map_or(-1, Kind::fd)
+    }
+
+    fn with<R>(&self, f: impl FnOnce(&Kind) -> io::Result<R>) -> io::Result<R> {
+        match &*self.0.kind.borrow() {
+            Some(kind) => f(kind),
+            None => Err(io::Error::new(
+                io::ErrorKind::NotConnected,
+                "the socket is closed",
+            )),
+        }
+    }
+
+    /// The address the socket is bound to.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Io`] from the system, or for a closed socket.
+    pub fn local_addr(&self) -> Result<SocketAddr> {
+        Ok(self.with(|kind| match kind {
+            Kind::TcpStream(s) => s.local_addr(),
+            Kind::TcpListener(s) => s.local_addr(),
+            Kind::Udp(s) => s.local_addr(),
+            _ => Err(not_for("local_addr", "a Unix")),
+        })?)
+    }
+
+    /// The address of the peer of a connected socket.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Io`] from the system, or for a closed socket.
+    pub fn peer_addr(&self) -> Result<SocketAddr> {
+        Ok(self.with(|kind| match kind {
+            Kind::TcpStream(s) => s.peer_addr(),
+            Kind::Udp(s) => s.peer_addr(),
+            _ => Err(not_for("peer_addr", "this")),
+        })?)
+    }
+
+    /// Shuts down the writing half (the peer reads EOF), or both halves.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Io`] from the system, or for a closed socket.
+    pub fn shutdown(&self, how: std::net::Shutdown) -> Result<()> {
+        Ok(self.with(|kind| match kind {
+            Kind::TcpStream(s) => s.shutdown(how),
+            Kind::UnixStream(s) => s.shutdown(how),
+            _ => Err(not_for("shutdown", "this")),
+        })?)
+    }
+
+    /// Closes the socket now (deregistered first); operations on any of its
+    /// handles then fail. Closing twice does nothing.
+    pub fn close(&self) {
+        let kind = self.0.kind.borrow_mut().take();
+        if let Some(mut kind) = kind {
+            let _ = self.0.registration.deregister(kind.source());
+        }
+    }
+
+    /// Whether [`close`](Self::close) was called.
+    pub fn is_closed(&self) -> bool {
+        self.0.kind.borrow().is_none()
+    }
+}
+
+/// One `sock_*` operation: waits until the socket is ready in its
+/// direction and runs `op`, until it does not block.
+#[must_use = "futures do nothing unless polled or awaited"]
+pub(crate) struct SockOp<F> {
+    socket: Socket,
+    direction: Direction,
+    op: F,
+    waiting: Option<Waker>,
+}
+
+impl<F> std::fmt::Debug for SockOp<F> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SockOp")
+            .field("socket", &self.socket)
+            .field("direction", &self.direction)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<F> SockOp<F> {
+    fn new(socket: &Socket, direction: Direction, op: F) -> Self {
+        SockOp {
+            socket: socket.clone(),
+            direction,
+            op,
+            waiting: None,
+        }
+    }
+}
+
+impl<R, F: FnMut(&Kind) -> io::Result<R> + Unpin> Future for SockOp<F> {
+    type Output = Result<R>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<R>> {
+        let this = self.get_mut();
+        let registration = &this.socket.0.registration;
+        if let Some(err) = cancel::take_request_on(registration.core()) {
+            registration.withdraw(this.direction, &mut this.waiting);
+            return Poll::Ready(Err(err));
+        }
+        let (socket, op) = (&this.socket, &mut this.op);
+        registration.poll_io(this.direction, cx, &mut this.waiting, || {
+            socket.with(|kind| op(kind))
+        })
+    }
+}
+
+impl<F> Drop for SockOp<F> {
+    fn drop(&mut self) {
+        self.socket
+            .0
+            .registration
+            .withdraw(self.direction, &mut self.waiting);
+    }
+}
+
+impl EventLoop {
+    /// Receives up to `n` bytes (asyncio's `loop.sock_recv`); an empty
+    /// vector means the peer closed its side (EOF).
+    ///
+    /// Cancelling it before it completes consumes nothing.
+    ///
+    /// # Examples
+    ///
+    /// See [`Socket`].
+    pub fn sock_recv(
+        &self,
+        socket: &Socket,
+        n: usize,
+    ) -> impl Future<Output = Result<Vec<u8>>> + use<> {
+        let mut buf = Vec::new();
+        SockOp::new(socket, Direction::Read, move |kind: &Kind| {
+            buf.resize(n, 0);
+            let got = kind.recv(&mut buf)?;
+            buf.truncate(got);
+            Ok(std::mem::take(&mut buf))
+        })
+    }
+
+    /// Receives into `buf`; returns how many bytes were received (asyncio's
+    /// `loop.sock_recv_into`), 0 at EOF.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use asyncio::Socket;
+    /// use std::os::unix::net::UnixStream;
+    ///
+    /// #[asyncio::coroutine]
+    /// fn main_() -> asyncio::Result<usize> {
+    ///     let lp = asyncio::get_running_loop()?;
+    ///     let (a, b) = UnixStream::pair()?;
+    ///     let (a, b) = (Socket::from_unix_stream(a)?, Socket::from_unix_stream(b)?);
+    ///     lp.sock_sendall(&a, b"abc").await?;
+    ///     let mut buf = [0u8; 8];
+    ///     lp.sock_recv_into(&b, &mut buf).await
+    /// }
+    /// assert_eq!(asyncio::run(main_())?, 3);
+    /// # Ok::<(), asyncio::Error>(())
+    /// ```
+    pub fn sock_recv_into<'a>(
+        &self,
+        socket: &Socket,
+        buf: &'a mut [u8],
+    ) -> impl Future<Output = Result<usize>> + use<'a> {
+        SockOp::new(socket, Direction::Read, move |kind: &Kind| kind.recv(buf))
+    }
+
+    /// Sends all of `data` (asyncio's `loop.sock_sendall`), waiting for
+    /// room as often as needed.
+    ///
+    /// Cancelled midway, it sends nothing more: some prefix of `data` was
+    /// sent, and a later call's bytes follow that prefix (never the rest).
+    ///
+    /// # Examples
+    ///
+    /// See [`Socket`].
+    pub fn sock_sendall<'a>(
+        &self,
+        socket: &Socket,
+        data: &'a [u8],
+    ) -> impl Future<Output = Result<()>> + use<'a> {
+        let mut sent = 0;
+        SockOp::new(socket, Direction::Write, move |kind: &Kind| {
+            while sent < data.len() {
+                match kind.send(&data[sent..])? {
+                    0 => return Err(io::ErrorKind::WriteZero.into()),
+                    n => sent += n,
+                }
+            }
+            Ok(())
+        })
+    }
+
+    /// Sends a datagram to `addr` (asyncio's `loop.sock_sendto`); returns
+    /// the bytes sent.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use asyncio::{SockAddr, Socket};
+    ///
+    /// #[asyncio::coroutine]
+    /// fn main_() -> asyncio::Result<Vec<u8>> {
+    ///     let lp = asyncio::get_running_loop()?;
+    ///     let a = Socket::from_udp(std::net::UdpSocket::bind("127.0.0.1:0")?)?;
+    ///     let b = Socket::from_udp(std::net::UdpSocket::bind("127.0.0.1:0")?)?;
+    ///     lp.sock_sendto(&a, b"datagram", b.local_addr()?).await?;
+    ///     let (data, from) = lp.sock_recvfrom(&b, 64).await?;
+    ///     assert!(matches!(from, SockAddr::Inet(addr) if addr == a.local_addr()?));
+    ///     Ok(data)
+    /// }
+    /// assert_eq!(asyncio::run(main_())?, b"datagram");
+    /// # Ok::<(), asyncio::Error>(())
+    /// ```
+    pub fn sock_sendto<'a>(
+        &self,
+        socket: &Socket,
+        data: &'a [u8],
+        addr: SocketAddr,
+    ) -> impl Future<Output = Result<usize>> + use<'a> {
+        SockOp::new(socket, Direction::Write, move |kind: &Kind| match kind {
+            Kind::Udp(s) => s.send_to(data, addr),
+            _ => Err(not_for("sendto", "this")),
+        })
+    }
+
+    /// Receives a datagram of up to `n` bytes, and its sender's address
+    /// (asyncio's `loop.sock_recvfrom`).
+    ///
+    /// # Examples
+    ///
+    /// See [`sock_sendto`](Self::sock_sendto).
+    pub fn sock_recvfrom(
+        &self,
+        socket: &Socket,
+        n: usize,
+    ) -> impl Future<Output = Result<(Vec<u8>, SockAddr)>> + use<> {
+        let mut buf = Vec::new();
+        SockOp::new(socket, Direction::Read, move |kind: &Kind| {
+            buf.resize(n, 0);
+            let (got, from) = match kind {
+                Kind::Udp(s) => s.recv_from(&mut buf).map(|(n, a)| (n, SockAddr::Inet(a)))?,
+                Kind::UnixDatagram(s) => {
+                    s.recv_from(&mut buf).map(|(n, a)| (n, SockAddr::Unix(a)))?
+                }
+                _ => return Err(not_for("recvfrom", "this")),
+            };
+            buf.truncate(got);
+            Ok((std::mem::take(&mut buf), from))
+        })
+    }
+
+    /// Accepts a connection on a listening socket (asyncio's
+    /// `loop.sock_accept`): the new socket, registered with this loop, and
+    /// the peer's address. TCP connections get `TCP_NODELAY`.
+    ///
+    /// Cancelling it before it completes accepts nothing: the connection
+    /// waits in the backlog for the next call.
+    ///
+    /// # Examples
+    ///
+    /// See [`Socket`].
+    pub fn sock_accept(
+        &self,
+        listener: &Socket,
+    ) -> impl Future<Output = Result<(Socket, SockAddr)>> + use<> {
+        let accepted = SockOp::new(listener, Direction::Read, |kind: &Kind| match kind {
+            Kind::TcpListener(l) => l.accept().and_then(|(s, a)| {
+                s.set_nodelay(true)?;
+                Ok((Kind::TcpStream(s), SockAddr::Inet(a)))
+            }),
+            Kind::UnixListener(l) => l
+                .accept()
+                .map(|(s, a)| (Kind::UnixStream(s), SockAddr::Unix(a))),
+            _ => Err(not_for("accept", "a non-listening")),
+        });
+        Then(accepted, |(kind, addr)| Ok((Socket::new(kind)?, addr)))
+    }
+
+    /// Connects a new TCP socket to `addr` (asyncio's `loop.sock_connect`,
+    /// which here also creates the socket: std has no unconnected TCP
+    /// socket type). The socket has `TCP_NODELAY`.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Io`]: connection refused, unreachable, ...
+    ///
+    /// # Examples
+    ///
+    /// See [`Socket`].
+    pub fn sock_connect(&self, addr: SocketAddr) -> impl Future<Output = Result<Socket>> + use<> {
+        let socket = TcpStream::connect(addr)
+            .map_err(Error::Io)
+            .and_then(|stream| Socket::new(Kind::TcpStream(stream)));
+        let connecting = socket.as_ref().ok().map(|socket| {
+            SockOp::new(socket, Direction::Write, |kind: &Kind| match kind {
+                // mio's recipe: writable, then no pending error and a peer.
+                Kind::TcpStream(s) => match s.take_error()? {
+                    Some(err) => Err(err),
+                    None => match s.peer_addr() {
+                        Ok(_) => s.set_nodelay(true),
+                        Err(err) if err.kind() == io::ErrorKind::NotConnected => {
+                            Err(io::ErrorKind::WouldBlock.into())
+                        }
+                        Err(err) => Err(err),
+                    },
+                },
+                _ => Err(not_for("connect", "this")),
+            })
+        });
+        let socket = socket.map(Some);
+        Then(Ready(connecting, socket), |socket: Option<Socket>| {
+            socket.ok_or_else(|| Error::invalid_state("connect finished twice"))
+        })
+    }
+}
+
+/// A future, then a fallible step on its output.
+struct Then<F, G>(F, G);
+
+impl<T, U, F: Future<Output = Result<T>> + Unpin, G: FnMut(T) -> Result<U> + Unpin> Future
+    for Then<F, G>
+{
+    type Output = Result<U>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<U>> {
+        let this = self.get_mut();
+        match Pin::new(&mut this.0).poll(cx) {
+            Poll::Ready(result) => Poll::Ready(result.and_then(&mut this.1)),
+            Poll::Pending => Poll::Pending,
+        }
+    }
+}
+
+/// Waits for `0` (if any), then hands over the value `1` (or its error).
+struct Ready<F, T>(Option<F>, Result<Option<T>>);
+
+impl<F: Future<Output = Result<()>> + Unpin, T: Unpin> Future for Ready<F, T> {
+    type Output = Result<Option<T>>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<Option<T>>> {
+        let this = self.get_mut();
+        if let Some(fut) = &mut this.0 {
+            match Pin::new(fut).poll(cx) {
+                Poll::Pending => return Poll::Pending,
+                Poll::Ready(Err(err)) => return Poll::Ready(Err(err)),
+                Poll::Ready(Ok(())) => this.0 = None,
+            }
+        }
+        Poll::Ready(std::mem::replace(&mut this.1, Ok(None)))
+    }
+}
