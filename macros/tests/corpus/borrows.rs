@@ -1181,14 +1181,11 @@ fn t_two_temporaries_in_one_statement() {
 both!(
     fn borrowed_local_in_branch_after_temporaries(p: u32) -> u32 {
         look(&D("t3")).await;
-        look(&D("t5")).await;
         if let Some(y) = (p % 2 == 0).then_some(p / 2) {
             let d = D("d");
             look(&d).await;
             return y;
         }
-        let e = D("e");
-        look(&e).await;
         p
     }
 );
