@@ -27,6 +27,19 @@ fn borrow_across_await(
         Running,
         Done,
     }
+    #[allow(non_camel_case_types, clippy::type_complexity)]
+    #[inline(always)]
+    fn __entry<T0, T1, T2, T3, T4, F0>(
+        _: &__Frame<T0, T1, T2, T3, T4, F0>,
+    ) -> ::core::option::Option<(T0,)> {
+        ::core::option::Option::None
+    }
+    #[allow(non_camel_case_types, clippy::type_complexity, clippy::too_many_arguments)]
+    #[inline(always)]
+    fn __types<T0, T1, T2, T3, T4, F0>(
+        _: &__Frame<T0, T1, T2, T3, T4, F0>,
+        _: &::core::option::Option<(F0, (T4, T3, T2, T1))>,
+    ) {}
     ::asyncio::coroutine::PinMachine::new(
         __Frame::Start { names_0: names },
         (unsafe { ::asyncio::coroutine::Pinned::new() },),
@@ -48,59 +61,13 @@ fn borrow_across_await(
             __cx: &mut ::core::task::Context<'_>,
         | -> ::core::task::Poll<usize> {
             let __r_text_1 = unsafe { &raw mut (*__locals).0 };
-            let mut __b0 = ::core::option::Option::None;
+            let mut __b0 = __entry(__frame);
             let mut __b1 = ::core::option::Option::None;
             let mut __b3 = ::core::option::Option::None;
             let mut __b5 = ::core::option::Option::None;
-            '__resume: loop {
-                let mut __jump: usize = match __frame {
-                    __Frame::S0 { __fut, .. } => {
-                        let __out = ::core::task::ready!(
-                            { let __polled = ::core::future::Future::poll(unsafe {
-                            ::asyncio::coroutine::AwaitSlot::pinned(__fut) }, __cx,); if
-                            __polled.is_ready() {
-                            ::asyncio::coroutine::AwaitSlot::clear(__fut); } __polled }
-                        );
-                        match ::core::mem::replace(__frame, __Frame::Running) {
-                            __Frame::S0 {
-                                word_4,
-                                iter_3,
-                                total_2,
-                                pin_end__r_text_1_1,
-                                ..
-                            } => {
-                                __b5 = ::core::option::Option::Some((
-                                    pin_end__r_text_1_1,
-                                    total_2,
-                                    iter_3,
-                                    word_4,
-                                    __out,
-                                ));
-                                5usize
-                            }
-                            _ => ::core::unreachable!(),
-                        }
-                    }
-                    __Frame::Start { .. } => {
-                        match ::core::mem::replace(__frame, __Frame::Running) {
-                            __Frame::Start { names_0, .. } => {
-                                __b0 = ::core::option::Option::Some((names_0,));
-                                0
-                            }
-                            _ => ::core::unreachable!(),
-                        }
-                    }
-                    __Frame::Running => {
-                        ::core::panic!(
-                            "a `#[coroutine]` future was polled after it panicked"
-                        )
-                    }
-                    __Frame::Done => {
-                        ::core::panic!(
-                            "a `#[coroutine]` future was polled after it completed"
-                        )
-                    }
-                };
+            let mut __s0 = ::core::option::Option::None;
+            let mut __jump: usize = usize::MAX;
+            let __ret = '__resume: loop {
                 '__dispatch: loop {
                     match __jump {
                         0usize => {
@@ -154,20 +121,21 @@ fn borrow_across_await(
                                             &mut __iter,
                                         ) {
                                             {
-                                                *__frame = __Frame::S0 {
-                                                    __fut: match leaf(word.len()) {
+                                                __s0 = ::core::option::Option::Some((
+                                                    match leaf(word.len()) {
                                                         __awaited => {
-                                                            ::asyncio::coroutine::AwaitSlot::new(
-                                                                ::asyncio::coroutine::IntoFuture::into_future(__awaited),
-                                                            )
+                                                            ::asyncio::coroutine::IntoFuture::into_future(__awaited)
                                                         }
                                                     },
-                                                    word_4: word,
-                                                    iter_3: __iter,
-                                                    total_2: total,
-                                                    pin_end__r_text_1_1: __pin_end__r_text_1,
-                                                };
-                                                continue '__resume;
+                                                    (word, __iter, total, __pin_end__r_text_1),
+                                                ));
+                                                ::asyncio::coroutine::resume_hint(
+                                                    &__s0,
+                                                    &__b5,
+                                                    ::core::future::Future::poll,
+                                                );
+                                                __jump = 6usize;
+                                                break '__dispatch;
                                             }
                                         } else {
                                             {
@@ -197,13 +165,12 @@ fn borrow_across_await(
                                     let __ret: usize = total
                                         + (**unsafe { ::asyncio::coroutine::place(__r_text_1) })
                                             .len();
-                                    *__frame = __Frame::Done;
-                                    return ::core::task::Poll::Ready(__ret);
+                                    break '__resume __ret;
                                 };
                             }
                         }
                         5usize => {
-                            let (pin_end__r_text_1_1, total_2, iter_3, word_4, t1_5) = match __b5
+                            let ((word_4, iter_3, total_2, pin_end__r_text_1_1), t1_5) = match __b5
                                 .take()
                             {
                                 ::core::option::Option::Some(values) => values,
@@ -231,10 +198,76 @@ fn borrow_across_await(
                                 }
                             }
                         }
-                        _ => ::core::unreachable!(),
+                        _ => break '__dispatch,
                     }
                 }
-            }
+                __types(__frame, &__s0);
+                match __jump {
+                    6usize => {
+                        let (__fut, (word_4, iter_3, total_2, pin_end__r_text_1_1)) = match __s0
+                            .take()
+                        {
+                            ::core::option::Option::Some(values) => values,
+                            ::core::option::Option::None => ::core::unreachable!(),
+                        };
+                        *__frame = __Frame::S0 {
+                            __fut: ::asyncio::coroutine::AwaitSlot::new(__fut),
+                            word_4,
+                            iter_3,
+                            total_2,
+                            pin_end__r_text_1_1,
+                        };
+                    }
+                    _ => {}
+                }
+                __jump = match __frame {
+                    __Frame::S0 { __fut, .. } => {
+                        let __out = ::core::task::ready!(
+                            { let __polled = ::core::future::Future::poll(unsafe {
+                            ::asyncio::coroutine::AwaitSlot::pinned(__fut) }, __cx,); if
+                            __polled.is_ready() {
+                            ::asyncio::coroutine::AwaitSlot::clear(__fut); } __polled }
+                        );
+                        match ::core::mem::replace(__frame, __Frame::Running) {
+                            __Frame::S0 {
+                                word_4,
+                                iter_3,
+                                total_2,
+                                pin_end__r_text_1_1,
+                                ..
+                            } => {
+                                __b5 = ::core::option::Option::Some((
+                                    (word_4, iter_3, total_2, pin_end__r_text_1_1),
+                                    __out,
+                                ));
+                                5usize
+                            }
+                            _ => ::core::unreachable!(),
+                        }
+                    }
+                    __Frame::Start { .. } => {
+                        match ::core::mem::replace(__frame, __Frame::Running) {
+                            __Frame::Start { names_0, .. } => {
+                                __b0 = ::core::option::Option::Some((names_0,));
+                                0
+                            }
+                            _ => ::core::unreachable!(),
+                        }
+                    }
+                    __Frame::Running => {
+                        ::core::panic!(
+                            "a `#[coroutine]` future was polled after it panicked"
+                        )
+                    }
+                    __Frame::Done => {
+                        ::core::panic!(
+                            "a `#[coroutine]` future was polled after it completed"
+                        )
+                    }
+                };
+            };
+            *__frame = __Frame::Done;
+            ::core::task::Poll::Ready(__ret)
         },
     )
 }

@@ -6,6 +6,17 @@ fn loop_break_value(limit: u32) -> impl ::core::future::Future<Output = u32> {
         Running,
         Done,
     }
+    #[allow(non_camel_case_types, clippy::type_complexity)]
+    #[inline(always)]
+    fn __entry<T0, T1, F0>(_: &__Frame<T0, T1, F0>) -> ::core::option::Option<(T0,)> {
+        ::core::option::Option::None
+    }
+    #[allow(non_camel_case_types, clippy::type_complexity, clippy::too_many_arguments)]
+    #[inline(always)]
+    fn __types<T0, T1, F0>(
+        _: &__Frame<T0, T1, F0>,
+        _: &::core::option::Option<(F0, (T1, T0))>,
+    ) {}
     ::asyncio::coroutine::Machine::new(
         __Frame::Start { limit_0: limit },
         #[allow(
@@ -24,47 +35,13 @@ fn loop_break_value(limit: u32) -> impl ::core::future::Future<Output = u32> {
             __frame: &mut __Frame<_, _, _>,
             __cx: &mut ::core::task::Context<'_>,
         | -> ::core::task::Poll<u32> {
-            let mut __b0 = ::core::option::Option::None;
+            let mut __b0 = __entry(__frame);
             let mut __b1 = ::core::option::Option::None;
             let mut __b2 = ::core::option::Option::None;
             let mut __b4 = ::core::option::Option::None;
-            '__resume: loop {
-                let mut __jump: usize = match __frame {
-                    __Frame::S0 { __fut, .. } => {
-                        let __out = ::core::task::ready!(
-                            { let __polled = ::core::future::Future::poll(unsafe {
-                            ::asyncio::coroutine::AwaitSlot::pinned(__fut) }, __cx,); if
-                            __polled.is_ready() {
-                            ::asyncio::coroutine::AwaitSlot::clear(__fut); } __polled }
-                        );
-                        match ::core::mem::replace(__frame, __Frame::Running) {
-                            __Frame::S0 { i_1, limit_0, .. } => {
-                                __b2 = ::core::option::Option::Some((limit_0, i_1, __out));
-                                2usize
-                            }
-                            _ => ::core::unreachable!(),
-                        }
-                    }
-                    __Frame::Start { .. } => {
-                        match ::core::mem::replace(__frame, __Frame::Running) {
-                            __Frame::Start { limit_0, .. } => {
-                                __b0 = ::core::option::Option::Some((limit_0,));
-                                0
-                            }
-                            _ => ::core::unreachable!(),
-                        }
-                    }
-                    __Frame::Running => {
-                        ::core::panic!(
-                            "a `#[coroutine]` future was polled after it panicked"
-                        )
-                    }
-                    __Frame::Done => {
-                        ::core::panic!(
-                            "a `#[coroutine]` future was polled after it completed"
-                        )
-                    }
-                };
+            let mut __s0 = ::core::option::Option::None;
+            let mut __jump: usize = usize::MAX;
+            let __ret = '__resume: loop {
                 '__dispatch: loop {
                     match __jump {
                         0usize => {
@@ -96,25 +73,28 @@ fn loop_break_value(limit: u32) -> impl ::core::future::Future<Output = u32> {
                                     {
                                         i += 1;
                                         {
-                                            *__frame = __Frame::S0 {
-                                                __fut: match check(i) {
+                                            __s0 = ::core::option::Option::Some((
+                                                match check(i) {
                                                     __awaited => {
-                                                        ::asyncio::coroutine::AwaitSlot::new(
-                                                            ::asyncio::coroutine::IntoFuture::into_future(__awaited),
-                                                        )
+                                                        ::asyncio::coroutine::IntoFuture::into_future(__awaited)
                                                     }
                                                 },
-                                                i_1: i,
-                                                limit_0: limit,
-                                            };
-                                            continue '__resume;
+                                                (i, limit),
+                                            ));
+                                            ::asyncio::coroutine::resume_hint(
+                                                &__s0,
+                                                &__b2,
+                                                ::core::future::Future::poll,
+                                            );
+                                            __jump = 5usize;
+                                            break '__dispatch;
                                         }
                                     }
                                 }
                             }
                         }
                         2usize => {
-                            let (limit_0, i_1, t2_3) = match __b2.take() {
+                            let ((i_1, limit_0), t2_3) = match __b2.take() {
                                 ::core::option::Option::Some(values) => values,
                                 ::core::option::Option::None => ::core::unreachable!(),
                             };
@@ -152,15 +132,70 @@ fn loop_break_value(limit: u32) -> impl ::core::future::Future<Output = u32> {
                                 {
                                     #[allow(clippy::let_unit_value)]
                                     let __ret: u32 = found + 1;
-                                    *__frame = __Frame::Done;
-                                    return ::core::task::Poll::Ready(__ret);
+                                    break '__resume __ret;
                                 };
                             }
                         }
-                        _ => ::core::unreachable!(),
+                        _ => break '__dispatch,
                     }
                 }
-            }
+                __types(__frame, &__s0);
+                match __jump {
+                    5usize => {
+                        let (__fut, (i_1, limit_0)) = match __s0.take() {
+                            ::core::option::Option::Some(values) => values,
+                            ::core::option::Option::None => ::core::unreachable!(),
+                        };
+                        *__frame = __Frame::S0 {
+                            __fut: ::asyncio::coroutine::AwaitSlot::new(__fut),
+                            i_1,
+                            limit_0,
+                        };
+                    }
+                    _ => {}
+                }
+                __jump = match __frame {
+                    __Frame::S0 { __fut, .. } => {
+                        let __out = ::core::task::ready!(
+                            { let __polled = ::core::future::Future::poll(unsafe {
+                            ::asyncio::coroutine::AwaitSlot::pinned(__fut) }, __cx,); if
+                            __polled.is_ready() {
+                            ::asyncio::coroutine::AwaitSlot::clear(__fut); } __polled }
+                        );
+                        match ::core::mem::replace(__frame, __Frame::Running) {
+                            __Frame::S0 { i_1, limit_0, .. } => {
+                                __b2 = ::core::option::Option::Some((
+                                    (i_1, limit_0),
+                                    __out,
+                                ));
+                                2usize
+                            }
+                            _ => ::core::unreachable!(),
+                        }
+                    }
+                    __Frame::Start { .. } => {
+                        match ::core::mem::replace(__frame, __Frame::Running) {
+                            __Frame::Start { limit_0, .. } => {
+                                __b0 = ::core::option::Option::Some((limit_0,));
+                                0
+                            }
+                            _ => ::core::unreachable!(),
+                        }
+                    }
+                    __Frame::Running => {
+                        ::core::panic!(
+                            "a `#[coroutine]` future was polled after it panicked"
+                        )
+                    }
+                    __Frame::Done => {
+                        ::core::panic!(
+                            "a `#[coroutine]` future was polled after it completed"
+                        )
+                    }
+                };
+            };
+            *__frame = __Frame::Done;
+            ::core::task::Poll::Ready(__ret)
         },
     )
 }

@@ -8,6 +8,21 @@ fn match_arms(n: u32) -> impl ::core::future::Future<Output = String> {
         Running,
         Done,
     }
+    #[allow(non_camel_case_types, clippy::type_complexity)]
+    #[inline(always)]
+    fn __entry<T0, F0, F1, F2>(
+        _: &__Frame<T0, F0, F1, F2>,
+    ) -> ::core::option::Option<(T0,)> {
+        ::core::option::Option::None
+    }
+    #[allow(non_camel_case_types, clippy::type_complexity, clippy::too_many_arguments)]
+    #[inline(always)]
+    fn __types<T0, F0, F1, F2>(
+        _: &__Frame<T0, F0, F1, F2>,
+        _: &::core::option::Option<(F0, ())>,
+        _: &::core::option::Option<(F1, ())>,
+        _: &::core::option::Option<(F2, ())>,
+    ) {}
     ::asyncio::coroutine::Machine::new(
         __Frame::Start { n_0: n },
         #[allow(
@@ -26,78 +41,16 @@ fn match_arms(n: u32) -> impl ::core::future::Future<Output = String> {
             __frame: &mut __Frame<_, _, _, _>,
             __cx: &mut ::core::task::Context<'_>,
         | -> ::core::task::Poll<String> {
-            let mut __b0 = ::core::option::Option::None;
+            let mut __b0 = __entry(__frame);
             let mut __b1 = ::core::option::Option::None;
             let mut __b3 = ::core::option::Option::None;
             let mut __b5 = ::core::option::Option::None;
             let mut __b7 = ::core::option::Option::None;
-            '__resume: loop {
-                let mut __jump: usize = match __frame {
-                    __Frame::S0 { __fut, .. } => {
-                        let __out = ::core::task::ready!(
-                            { let __polled = ::core::future::Future::poll(unsafe {
-                            ::asyncio::coroutine::AwaitSlot::pinned(__fut) }, __cx,); if
-                            __polled.is_ready() {
-                            ::asyncio::coroutine::AwaitSlot::clear(__fut); } __polled }
-                        );
-                        match ::core::mem::replace(__frame, __Frame::Running) {
-                            __Frame::S0 { .. } => {
-                                __b1 = ::core::option::Option::Some((__out,));
-                                1usize
-                            }
-                            _ => ::core::unreachable!(),
-                        }
-                    }
-                    __Frame::S1 { __fut, .. } => {
-                        let __out = ::core::task::ready!(
-                            { let __polled = ::core::future::Future::poll(unsafe {
-                            ::asyncio::coroutine::AwaitSlot::pinned(__fut) }, __cx,); if
-                            __polled.is_ready() {
-                            ::asyncio::coroutine::AwaitSlot::clear(__fut); } __polled }
-                        );
-                        match ::core::mem::replace(__frame, __Frame::Running) {
-                            __Frame::S1 { .. } => {
-                                __b3 = ::core::option::Option::Some((__out,));
-                                3usize
-                            }
-                            _ => ::core::unreachable!(),
-                        }
-                    }
-                    __Frame::S2 { __fut, .. } => {
-                        let __out = ::core::task::ready!(
-                            { let __polled = ::core::future::Future::poll(unsafe {
-                            ::asyncio::coroutine::AwaitSlot::pinned(__fut) }, __cx,); if
-                            __polled.is_ready() {
-                            ::asyncio::coroutine::AwaitSlot::clear(__fut); } __polled }
-                        );
-                        match ::core::mem::replace(__frame, __Frame::Running) {
-                            __Frame::S2 { .. } => {
-                                __b5 = ::core::option::Option::Some((__out,));
-                                5usize
-                            }
-                            _ => ::core::unreachable!(),
-                        }
-                    }
-                    __Frame::Start { .. } => {
-                        match ::core::mem::replace(__frame, __Frame::Running) {
-                            __Frame::Start { n_0, .. } => {
-                                __b0 = ::core::option::Option::Some((n_0,));
-                                0
-                            }
-                            _ => ::core::unreachable!(),
-                        }
-                    }
-                    __Frame::Running => {
-                        ::core::panic!(
-                            "a `#[coroutine]` future was polled after it panicked"
-                        )
-                    }
-                    __Frame::Done => {
-                        ::core::panic!(
-                            "a `#[coroutine]` future was polled after it completed"
-                        )
-                    }
-                };
+            let mut __s0 = ::core::option::Option::None;
+            let mut __s1 = ::core::option::Option::None;
+            let mut __s2 = ::core::option::Option::None;
+            let mut __jump: usize = usize::MAX;
+            let __ret = '__resume: loop {
                 '__dispatch: loop {
                     match __jump {
                         0usize => {
@@ -109,22 +62,27 @@ fn match_arms(n: u32) -> impl ::core::future::Future<Output = String> {
                                 let n = n_0;
                                 {
                                     {
-                                        *__frame = __Frame::S0 {
-                                            __fut: match leaf("scrut", n) {
+                                        __s0 = ::core::option::Option::Some((
+                                            match leaf("scrut", n) {
                                                 __awaited => {
-                                                    ::asyncio::coroutine::AwaitSlot::new(
-                                                        ::asyncio::coroutine::IntoFuture::into_future(__awaited),
-                                                    )
+                                                    ::asyncio::coroutine::IntoFuture::into_future(__awaited)
                                                 }
                                             },
-                                        };
-                                        continue '__resume;
+                                            (),
+                                        ));
+                                        ::asyncio::coroutine::resume_hint(
+                                            &__s0,
+                                            &__b1,
+                                            ::core::future::Future::poll,
+                                        );
+                                        __jump = 8usize;
+                                        break '__dispatch;
                                     }
                                 }
                             }
                         }
                         1usize => {
-                            let (t2_2,) = match __b1.take() {
+                            let ((), t2_2) = match __b1.take() {
                                 ::core::option::Option::Some(values) => values,
                                 ::core::option::Option::None => ::core::unreachable!(),
                             };
@@ -141,34 +99,44 @@ fn match_arms(n: u32) -> impl ::core::future::Future<Output = String> {
                                         }
                                     }
                                     k if k % 2 == 0 => {
-                                        *__frame = __Frame::S2 {
-                                            __fut: match leaf("even", k) {
+                                        __s2 = ::core::option::Option::Some((
+                                            match leaf("even", k) {
                                                 __awaited => {
-                                                    ::asyncio::coroutine::AwaitSlot::new(
-                                                        ::asyncio::coroutine::IntoFuture::into_future(__awaited),
-                                                    )
+                                                    ::asyncio::coroutine::IntoFuture::into_future(__awaited)
                                                 }
                                             },
-                                        };
-                                        continue '__resume;
+                                            (),
+                                        ));
+                                        ::asyncio::coroutine::resume_hint(
+                                            &__s2,
+                                            &__b5,
+                                            ::core::future::Future::poll,
+                                        );
+                                        __jump = 10usize;
+                                        break '__dispatch;
                                     }
                                     k => {
-                                        *__frame = __Frame::S1 {
-                                            __fut: match leaf("odd", k * 3) {
+                                        __s1 = ::core::option::Option::Some((
+                                            match leaf("odd", k * 3) {
                                                 __awaited => {
-                                                    ::asyncio::coroutine::AwaitSlot::new(
-                                                        ::asyncio::coroutine::IntoFuture::into_future(__awaited),
-                                                    )
+                                                    ::asyncio::coroutine::IntoFuture::into_future(__awaited)
                                                 }
                                             },
-                                        };
-                                        continue '__resume;
+                                            (),
+                                        ));
+                                        ::asyncio::coroutine::resume_hint(
+                                            &__s1,
+                                            &__b3,
+                                            ::core::future::Future::poll,
+                                        );
+                                        __jump = 9usize;
+                                        break '__dispatch;
                                     }
                                 }
                             }
                         }
                         3usize => {
-                            let (t4_6,) = match __b3.take() {
+                            let ((), t4_6) = match __b3.take() {
                                 ::core::option::Option::Some(values) => values,
                                 ::core::option::Option::None => ::core::unreachable!(),
                             };
@@ -189,7 +157,7 @@ fn match_arms(n: u32) -> impl ::core::future::Future<Output = String> {
                             }
                         }
                         5usize => {
-                            let (t3_4,) = match __b5.take() {
+                            let ((), t3_4) = match __b5.take() {
                                 ::core::option::Option::Some(values) => values,
                                 ::core::option::Option::None => ::core::unreachable!(),
                             };
@@ -217,15 +185,113 @@ fn match_arms(n: u32) -> impl ::core::future::Future<Output = String> {
                                 {
                                     #[allow(clippy::let_unit_value)]
                                     let __ret: String = s;
-                                    *__frame = __Frame::Done;
-                                    return ::core::task::Poll::Ready(__ret);
+                                    break '__resume __ret;
                                 };
                             }
                         }
-                        _ => ::core::unreachable!(),
+                        _ => break '__dispatch,
                     }
                 }
-            }
+                __types(__frame, &__s0, &__s1, &__s2);
+                match __jump {
+                    8usize => {
+                        let (__fut, ()) = match __s0.take() {
+                            ::core::option::Option::Some(values) => values,
+                            ::core::option::Option::None => ::core::unreachable!(),
+                        };
+                        *__frame = __Frame::S0 {
+                            __fut: ::asyncio::coroutine::AwaitSlot::new(__fut),
+                        };
+                    }
+                    9usize => {
+                        let (__fut, ()) = match __s1.take() {
+                            ::core::option::Option::Some(values) => values,
+                            ::core::option::Option::None => ::core::unreachable!(),
+                        };
+                        *__frame = __Frame::S1 {
+                            __fut: ::asyncio::coroutine::AwaitSlot::new(__fut),
+                        };
+                    }
+                    10usize => {
+                        let (__fut, ()) = match __s2.take() {
+                            ::core::option::Option::Some(values) => values,
+                            ::core::option::Option::None => ::core::unreachable!(),
+                        };
+                        *__frame = __Frame::S2 {
+                            __fut: ::asyncio::coroutine::AwaitSlot::new(__fut),
+                        };
+                    }
+                    _ => {}
+                }
+                __jump = match __frame {
+                    __Frame::S0 { __fut, .. } => {
+                        let __out = ::core::task::ready!(
+                            { let __polled = ::core::future::Future::poll(unsafe {
+                            ::asyncio::coroutine::AwaitSlot::pinned(__fut) }, __cx,); if
+                            __polled.is_ready() {
+                            ::asyncio::coroutine::AwaitSlot::clear(__fut); } __polled }
+                        );
+                        match ::core::mem::replace(__frame, __Frame::Running) {
+                            __Frame::S0 { .. } => {
+                                __b1 = ::core::option::Option::Some(((), __out));
+                                1usize
+                            }
+                            _ => ::core::unreachable!(),
+                        }
+                    }
+                    __Frame::S1 { __fut, .. } => {
+                        let __out = ::core::task::ready!(
+                            { let __polled = ::core::future::Future::poll(unsafe {
+                            ::asyncio::coroutine::AwaitSlot::pinned(__fut) }, __cx,); if
+                            __polled.is_ready() {
+                            ::asyncio::coroutine::AwaitSlot::clear(__fut); } __polled }
+                        );
+                        match ::core::mem::replace(__frame, __Frame::Running) {
+                            __Frame::S1 { .. } => {
+                                __b3 = ::core::option::Option::Some(((), __out));
+                                3usize
+                            }
+                            _ => ::core::unreachable!(),
+                        }
+                    }
+                    __Frame::S2 { __fut, .. } => {
+                        let __out = ::core::task::ready!(
+                            { let __polled = ::core::future::Future::poll(unsafe {
+                            ::asyncio::coroutine::AwaitSlot::pinned(__fut) }, __cx,); if
+                            __polled.is_ready() {
+                            ::asyncio::coroutine::AwaitSlot::clear(__fut); } __polled }
+                        );
+                        match ::core::mem::replace(__frame, __Frame::Running) {
+                            __Frame::S2 { .. } => {
+                                __b5 = ::core::option::Option::Some(((), __out));
+                                5usize
+                            }
+                            _ => ::core::unreachable!(),
+                        }
+                    }
+                    __Frame::Start { .. } => {
+                        match ::core::mem::replace(__frame, __Frame::Running) {
+                            __Frame::Start { n_0, .. } => {
+                                __b0 = ::core::option::Option::Some((n_0,));
+                                0
+                            }
+                            _ => ::core::unreachable!(),
+                        }
+                    }
+                    __Frame::Running => {
+                        ::core::panic!(
+                            "a `#[coroutine]` future was polled after it panicked"
+                        )
+                    }
+                    __Frame::Done => {
+                        ::core::panic!(
+                            "a `#[coroutine]` future was polled after it completed"
+                        )
+                    }
+                };
+            };
+            *__frame = __Frame::Done;
+            ::core::task::Poll::Ready(__ret)
         },
     )
 }

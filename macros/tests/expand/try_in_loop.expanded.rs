@@ -8,6 +8,19 @@ fn try_in_loop(
         Running,
         Done,
     }
+    #[allow(non_camel_case_types, clippy::type_complexity)]
+    #[inline(always)]
+    fn __entry<T0, T1, T2, F0>(
+        _: &__Frame<T0, T1, T2, F0>,
+    ) -> ::core::option::Option<(T0,)> {
+        ::core::option::Option::None
+    }
+    #[allow(non_camel_case_types, clippy::type_complexity, clippy::too_many_arguments)]
+    #[inline(always)]
+    fn __types<T0, T1, T2, F0>(
+        _: &__Frame<T0, T1, T2, F0>,
+        _: &::core::option::Option<(F0, (T2, T1))>,
+    ) {}
     ::asyncio::coroutine::Machine::new(
         __Frame::Start { paths_0: paths },
         #[allow(
@@ -26,51 +39,13 @@ fn try_in_loop(
             __frame: &mut __Frame<_, _, _, _>,
             __cx: &mut ::core::task::Context<'_>,
         | -> ::core::task::Poll<Result<usize, Error>> {
-            let mut __b0 = ::core::option::Option::None;
+            let mut __b0 = __entry(__frame);
             let mut __b1 = ::core::option::Option::None;
             let mut __b3 = ::core::option::Option::None;
             let mut __b5 = ::core::option::Option::None;
-            '__resume: loop {
-                let mut __jump: usize = match __frame {
-                    __Frame::S0 { __fut, .. } => {
-                        let __out = ::core::task::ready!(
-                            { let __polled = ::core::future::Future::poll(unsafe {
-                            ::asyncio::coroutine::AwaitSlot::pinned(__fut) }, __cx,); if
-                            __polled.is_ready() {
-                            ::asyncio::coroutine::AwaitSlot::clear(__fut); } __polled }
-                        );
-                        match ::core::mem::replace(__frame, __Frame::Running) {
-                            __Frame::S0 { iter_2, total_1, .. } => {
-                                __b5 = ::core::option::Option::Some((
-                                    total_1,
-                                    iter_2,
-                                    __out,
-                                ));
-                                5usize
-                            }
-                            _ => ::core::unreachable!(),
-                        }
-                    }
-                    __Frame::Start { .. } => {
-                        match ::core::mem::replace(__frame, __Frame::Running) {
-                            __Frame::Start { paths_0, .. } => {
-                                __b0 = ::core::option::Option::Some((paths_0,));
-                                0
-                            }
-                            _ => ::core::unreachable!(),
-                        }
-                    }
-                    __Frame::Running => {
-                        ::core::panic!(
-                            "a `#[coroutine]` future was polled after it panicked"
-                        )
-                    }
-                    __Frame::Done => {
-                        ::core::panic!(
-                            "a `#[coroutine]` future was polled after it completed"
-                        )
-                    }
-                };
+            let mut __s0 = ::core::option::Option::None;
+            let mut __jump: usize = usize::MAX;
+            let __ret = '__resume: loop {
                 '__dispatch: loop {
                     match __jump {
                         0usize => {
@@ -109,18 +84,21 @@ fn try_in_loop(
                                             &mut __iter,
                                         ) {
                                             {
-                                                *__frame = __Frame::S0 {
-                                                    __fut: match read(path) {
+                                                __s0 = ::core::option::Option::Some((
+                                                    match read(path) {
                                                         __awaited => {
-                                                            ::asyncio::coroutine::AwaitSlot::new(
-                                                                ::asyncio::coroutine::IntoFuture::into_future(__awaited),
-                                                            )
+                                                            ::asyncio::coroutine::IntoFuture::into_future(__awaited)
                                                         }
                                                     },
-                                                    iter_2: __iter,
-                                                    total_1: total,
-                                                };
-                                                continue '__resume;
+                                                    (__iter, total),
+                                                ));
+                                                ::asyncio::coroutine::resume_hint(
+                                                    &__s0,
+                                                    &__b5,
+                                                    ::core::future::Future::poll,
+                                                );
+                                                __jump = 6usize;
+                                                break '__dispatch;
                                             }
                                         } else {
                                             {
@@ -144,13 +122,12 @@ fn try_in_loop(
                                 {
                                     #[allow(clippy::let_unit_value)]
                                     let __ret: Result<usize, Error> = Ok(total);
-                                    *__frame = __Frame::Done;
-                                    return ::core::task::Poll::Ready(__ret);
+                                    break '__resume __ret;
                                 };
                             }
                         }
                         5usize => {
-                            let (total_1, iter_2, t1_4) = match __b5.take() {
+                            let ((iter_2, total_1), t1_4) = match __b5.take() {
                                 ::core::option::Option::Some(values) => values,
                                 ::core::option::Option::None => ::core::unreachable!(),
                             };
@@ -170,8 +147,7 @@ fn try_in_loop(
                                                         let __ret: Result<usize, Error> = ::asyncio::coroutine::FromResidual::from_residual(
                                                             __residual,
                                                         );
-                                                        *__frame = __Frame::Done;
-                                                        return ::core::task::Poll::Ready(__ret);
+                                                        break '__resume __ret;
                                                     }
                                                 }
                                             }
@@ -186,10 +162,66 @@ fn try_in_loop(
                                 }
                             }
                         }
-                        _ => ::core::unreachable!(),
+                        _ => break '__dispatch,
                     }
                 }
-            }
+                __types(__frame, &__s0);
+                match __jump {
+                    6usize => {
+                        let (__fut, (iter_2, total_1)) = match __s0.take() {
+                            ::core::option::Option::Some(values) => values,
+                            ::core::option::Option::None => ::core::unreachable!(),
+                        };
+                        *__frame = __Frame::S0 {
+                            __fut: ::asyncio::coroutine::AwaitSlot::new(__fut),
+                            iter_2,
+                            total_1,
+                        };
+                    }
+                    _ => {}
+                }
+                __jump = match __frame {
+                    __Frame::S0 { __fut, .. } => {
+                        let __out = ::core::task::ready!(
+                            { let __polled = ::core::future::Future::poll(unsafe {
+                            ::asyncio::coroutine::AwaitSlot::pinned(__fut) }, __cx,); if
+                            __polled.is_ready() {
+                            ::asyncio::coroutine::AwaitSlot::clear(__fut); } __polled }
+                        );
+                        match ::core::mem::replace(__frame, __Frame::Running) {
+                            __Frame::S0 { iter_2, total_1, .. } => {
+                                __b5 = ::core::option::Option::Some((
+                                    (iter_2, total_1),
+                                    __out,
+                                ));
+                                5usize
+                            }
+                            _ => ::core::unreachable!(),
+                        }
+                    }
+                    __Frame::Start { .. } => {
+                        match ::core::mem::replace(__frame, __Frame::Running) {
+                            __Frame::Start { paths_0, .. } => {
+                                __b0 = ::core::option::Option::Some((paths_0,));
+                                0
+                            }
+                            _ => ::core::unreachable!(),
+                        }
+                    }
+                    __Frame::Running => {
+                        ::core::panic!(
+                            "a `#[coroutine]` future was polled after it panicked"
+                        )
+                    }
+                    __Frame::Done => {
+                        ::core::panic!(
+                            "a `#[coroutine]` future was polled after it completed"
+                        )
+                    }
+                };
+            };
+            *__frame = __Frame::Done;
+            ::core::task::Poll::Ready(__ret)
         },
     )
 }

@@ -18,7 +18,7 @@ pub use pinned::{
     PinMachine, Pinned, PinnedEnd, PinnedField, PinnedOrMoved, PinnedSlot, in_place, in_place_ref,
     place, shadow_await,
 };
-pub use slot::AwaitSlot;
+pub use slot::{AwaitSlot, resume_hint};
 pub use try_op::{FromResidual, Try};
 
 pub use core::future::{Future, IntoFuture};

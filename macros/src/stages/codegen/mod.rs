@@ -66,6 +66,8 @@ struct Gen<'a> {
     suspend_id: Vec<Option<usize>>,
     /// Blocks that end in a suspension, in suspension order.
     suspends: Vec<BlockId>,
+    /// The suspension point each block resumes after, if it is a resumption.
+    resumes_after: Vec<Option<usize>>,
     /// Branch blocks emitted inside their `if`/`match` (see `branch`).
     inlined: Vec<bool>,
     /// The single-use temporaries of the arm being emitted (see `subst`).
@@ -83,9 +85,11 @@ impl<'a> Gen<'a> {
         let span = input.span;
         let mut suspend_id = vec![None; input.cfg.blocks.len()];
         let mut suspends = Vec::new();
+        let mut resumes_after = vec![None; input.cfg.blocks.len()];
         for (b, block) in input.cfg.blocks.iter().enumerate() {
-            if let Term::Suspend { .. } = block.term {
+            if let Term::Suspend { resume, .. } = block.term {
                 suspend_id[b] = Some(suspends.len());
+                resumes_after[resume] = Some(suspends.len());
                 suspends.push(b);
             }
         }
@@ -98,6 +102,7 @@ impl<'a> Gen<'a> {
             input,
             suspend_id,
             suspends,
+            resumes_after,
             inlined,
             subst: Default::default(),
             frame: names::hidden("__Frame", span),
@@ -180,19 +185,36 @@ impl<'a> Gen<'a> {
         // One `Option` per block for the values a jump carries to it: each
         // has its own inferred type, so a jump costs rustc one small
         // inference rather than instantiating one enum generic over every
-        // value of the body.
+        // value of the body. The entry's is typed from the frame's `Start`
+        // (by `__entry`), a resumption's by its suspension (`resume_hint`).
+        let (entry, types) = (
+            names::hidden("__entry", span),
+            names::hidden("__types", span),
+        );
+        let frame_var = &self.frame_var;
         let block_vars = (0..self.input.cfg.blocks.len())
             .filter(|&b| !self.inlined[b])
             .map(|b| {
                 let var = self.block_var(b);
-                quote!(let mut #var = ::core::option::Option::None;)
+                if b == 0 {
+                    quote!(let mut #var = #entry(#frame_var);)
+                } else {
+                    quote!(let mut #var = ::core::option::Option::None;)
+                }
             });
+        // One `Option` per suspension for the future and the values it
+        // saves, from the block that suspends to the code that stores them
+        // in the frame after all blocks.
+        let suspend_vars: Vec<Ident> = (0..self.suspends.len())
+            .map(|k| self.suspend_var(k))
+            .collect();
 
         let start = self.input.params.iter().map(|(s, e)| {
             let f = self.field(*s);
             quote!(#f: #e)
         });
         let prelude = self.prelude();
+        let stores = self.stores();
         let arms = (0..self.input.cfg.blocks.len()).map(|b| self.block(b));
         let output = match self.input.output {
             ReturnType::Type(_, ty) if annotatable(ty) => quote!(-> ::core::task::Poll<#ty>),
@@ -204,17 +226,32 @@ impl<'a> Gen<'a> {
         // the attribute, so that borrow errors do not label the fn name as
         // "inside of this loop".
         let machine_loop = quote::quote_spanned!(Span::call_site()=> loop);
+        // Every mention of `__Frame` (a path, a pattern) gives rustc fresh
+        // inference variables for all of its parameters, each with its
+        // obligations, pending until the variable is known; and every one
+        // pending is visited again each time rustc selects obligations, which
+        // it does all through the body. So the blocks (the user's code) never
+        // mention the frame: a suspension leaves its values in its `__s`
+        // local, and the code after the blocks, where every type is known
+        // (`__types` ties them all to the frame at once), stores them in
+        // the frame, polls, and moves the values of the resumption out.
         let step = quote_spanned! {span=>
             #(#block_vars)*
-            #resume: #machine_loop {
-                let mut #jump: usize = #prelude;
+            #(let mut #suspend_vars = ::core::option::Option::None;)*
+            let mut #jump: usize = usize::MAX;
+            let __ret = #resume: #machine_loop {
                 #dispatch: #machine_loop {
                     match #jump {
                         #(#arms)*
-                        _ => ::core::unreachable!(),
+                        _ => break #dispatch,
                     }
                 }
-            }
+                #types(#frame_var, #(&#suspend_vars,)*);
+                #stores
+                #jump = #prelude;
+            };
+            *#frame_var = #frame::Done;
+            ::core::task::Poll::Ready(__ret)
         };
         let machine = self.machine(
             quote_spanned!(span=> #frame::Start { #(#start,)* }),
@@ -222,15 +259,74 @@ impl<'a> Gen<'a> {
             output,
             frame_generics.len(),
         );
+        // The types of the entry block's values, and of every suspension's.
+        let entry_types = self.live_in(0).iter().map(|&s| self.ty(s));
+        let saved_types = self.suspends.iter().enumerate().map(|(k, &b)| {
+            let fut = &future_params[k];
+            let saved = self.saved(b).into_iter().map(|s| self.ty(s));
+            quote!(&::core::option::Option<(#fut, (#(#saved,)*))>)
+        });
         quote_spanned! {span=>
             #[allow(non_camel_case_types, dead_code, clippy::large_enum_variant)]
             enum #frame<#(#frame_generics),*> { #(#variants,)* Running, Done }
+            #[allow(non_camel_case_types, clippy::type_complexity)]
+            #[inline(always)]
+            fn #entry<#(#frame_generics),*>(
+                _: &#frame<#(#frame_generics),*>,
+            ) -> ::core::option::Option<(#(#entry_types,)*)> {
+                ::core::option::Option::None
+            }
+            #[allow(non_camel_case_types, clippy::type_complexity, clippy::too_many_arguments)]
+            #[inline(always)]
+            fn #types<#(#frame_generics),*>(
+                _: &#frame<#(#frame_generics),*>,
+                #(_: #saved_types,)*
+            ) {}
             // No `unsafe` around the machine: the step closure holds the
             // user's code, which must need `unsafe` where it would in an
             // `async fn`. The unsafe operations (pinning the awaited future
             // in place, reaching a pinned local's slot) are blocks of their
             // own around the compiler's code only.
             #machine
+        }
+    }
+
+    /// The local carrying suspension `k`'s future and saved values.
+    fn suspend_var(&self, k: usize) -> Ident {
+        names::numbered("__s", k, self.input.span)
+    }
+
+    /// The value of `__jump` after the block that suspends at `k`.
+    fn suspend_code(&self, k: usize) -> usize {
+        self.input.cfg.blocks.len() + k
+    }
+
+    /// Moves the future and values of the suspension just reached (if any)
+    /// from its `__s` local into its variant of the frame.
+    fn stores(&self) -> TokenStream {
+        let span = self.input.span;
+        let (frame, frame_var, jump) = (&self.frame, &self.frame_var, &self.jump);
+        let p = quote_spanned!(span=> ::asyncio::coroutine);
+        let arms = self.suspends.iter().enumerate().map(|(k, &b)| {
+            let code = self.suspend_code(k);
+            let var = self.suspend_var(k);
+            let variant = format_ident!("S{}", k, span = Span::mixed_site());
+            let saved = self.fields(self.saved(b));
+            quote_spanned! {span=>
+                #code => {
+                    let (__fut, (#(#saved,)*)) = match #var.take() {
+                        ::core::option::Option::Some(values) => values,
+                        ::core::option::Option::None => ::core::unreachable!(),
+                    };
+                    *#frame_var = #frame::#variant { __fut: #p::AwaitSlot::new(__fut), #(#saved,)* };
+                }
+            }
+        });
+        quote_spanned! {span=>
+            match #jump {
+                #(#arms)*
+                _ => {}
+            }
         }
     }
 
@@ -364,16 +460,8 @@ impl<'a> Gen<'a> {
                 }
                 __polled
             });
-            let out = self.input.cfg.blocks[resume].resumes.expect("resume block");
             let variant = format_ident!("S{}", k, span = Span::mixed_site());
             let saved = self.fields(self.saved(b));
-            let carried = self.live_in(resume).iter().map(|&s| {
-                if s == out {
-                    quote_spanned!(span=> __out)
-                } else {
-                    self.field(s).to_token_stream()
-                }
-            });
             let (target, var) = (resume, self.block_var(resume));
             quote_spanned! {span=>
                 #frame::#variant { __fut, .. } => {
@@ -382,7 +470,7 @@ impl<'a> Gen<'a> {
                     let __out = ::core::task::ready!(#poll);
                     match ::core::mem::replace(#frame_var, #frame::Running) {
                         #frame::#variant { #(#saved,)* .. } => {
-                            #var = ::core::option::Option::Some((#(#carried,)*));
+                            #var = ::core::option::Option::Some(((#(#saved,)*), __out));
                             #target
                         }
                         _ => ::core::unreachable!(),
@@ -429,7 +517,6 @@ impl<'a> Gen<'a> {
     /// at that type, so that a mismatch is reported on the returned
     /// expression, "expected due to" the signature, as for an `async fn`.
     fn ret(&self, value: TokenStream) -> TokenStream {
-        let (frame, frame_var) = (&self.frame, &self.frame_var);
         let ty = match self.input.output {
             ReturnType::Type(_, ty) if annotatable(ty) => {
                 let ty = respan(ty.to_token_stream(), syn::spanned::Spanned::span(ty));
@@ -438,11 +525,11 @@ impl<'a> Gen<'a> {
             ReturnType::Default => quote!(: ()),
             ReturnType::Type(..) => quote!(),
         };
+        let resume = &self.resume_label;
         quote_spanned! {self.input.span=> {
             #[allow(clippy::let_unit_value)]
             let __ret #ty = #value;
-            *#frame_var = #frame::Done;
-            return ::core::task::Poll::Ready(__ret);
+            break #resume __ret;
         }}
     }
 }
