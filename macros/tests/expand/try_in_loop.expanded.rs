@@ -8,19 +8,84 @@ fn try_in_loop(
         Running,
         Done,
     }
-    #[allow(non_camel_case_types, clippy::type_complexity)]
-    #[inline(always)]
-    fn __entry<T0, T1, T2, F0>(
-        _: &__Frame<T0, T1, T2, F0>,
-    ) -> ::core::option::Option<(T0,)> {
-        ::core::option::Option::None
+    #[allow(non_camel_case_types)]
+    impl<T0, T1, T2, F0> __Frame<T0, T1, T2, F0> {
+        #[allow(clippy::type_complexity)]
+        #[inline(always)]
+        fn __entry(_: &Self) -> ::core::option::Option<(T0,)> {
+            ::core::option::Option::None
+        }
+        #[allow(clippy::too_many_arguments, clippy::type_complexity)]
+        #[inline]
+        fn __resume<O0>(
+            __frame: &mut Self,
+            __jump: usize,
+            __b0: &mut ::core::option::Option<(T0,)>,
+            __s0: &mut ::core::option::Option<(F0, (T2, T1))>,
+            __b5: &mut ::core::option::Option<((T2, T1), O0)>,
+            __poll0: fn(
+                ::core::pin::Pin<&mut F0>,
+                &mut ::core::task::Context<'_>,
+            ) -> ::core::task::Poll<O0>,
+            __cx: &mut ::core::task::Context<'_>,
+        ) -> ::core::task::Poll<usize> {
+            match __jump {
+                6usize => {
+                    let (__fut, (iter_2, total_1)) = match __s0.take() {
+                        ::core::option::Option::Some(values) => values,
+                        ::core::option::Option::None => ::core::unreachable!(),
+                    };
+                    *__frame = Self::S0 {
+                        __fut: ::asyncio::coroutine::AwaitSlot::new(__fut),
+                        iter_2,
+                        total_1,
+                    };
+                }
+                _ => {}
+            }
+            let mut __o0: ::core::option::Option<O0> = ::core::option::Option::None;
+            match __frame {
+                Self::S0 { __fut, .. } => {
+                    let __polled = __poll0(
+                        unsafe { ::asyncio::coroutine::AwaitSlot::pinned(__fut) },
+                        __cx,
+                    );
+                    if __polled.is_ready() {
+                        ::asyncio::coroutine::AwaitSlot::clear(__fut);
+                    }
+                    __o0 = ::core::option::Option::Some(::core::task::ready!(__polled));
+                }
+                Self::Start { .. } => {}
+                Self::Running => {
+                    ::core::panic!(
+                        "a `#[coroutine]` future was polled after it panicked"
+                    )
+                }
+                Self::Done => {
+                    ::core::panic!(
+                        "a `#[coroutine]` future was polled after it completed"
+                    )
+                }
+            }
+            ::core::task::Poll::Ready(
+                match ::core::mem::replace(__frame, Self::Running) {
+                    Self::S0 { iter_2, total_1, .. } => {
+                        let __out = match __o0 {
+                            ::core::option::Option::Some(out) => out,
+                            ::core::option::Option::None => ::core::unreachable!(),
+                        };
+                        *__b5 = ::core::option::Option::Some(((iter_2, total_1), __out));
+                        5usize
+                    }
+                    Self::Start { paths_0, .. } => {
+                        *__b0 = ::core::option::Option::Some((paths_0,));
+                        0
+                    }
+                    _ => ::core::unreachable!(),
+                },
+            )
+        }
     }
-    #[allow(non_camel_case_types, clippy::type_complexity, clippy::too_many_arguments)]
-    #[inline(always)]
-    fn __types<T0, T1, T2, F0>(
-        _: &__Frame<T0, T1, T2, F0>,
-        _: &::core::option::Option<(F0, (T2, T1))>,
-    ) {}
     ::asyncio::coroutine::Machine::new(
         __Frame::Start { paths_0: paths },
         #[allow(
@@ -39,7 +104,7 @@ fn try_in_loop(
             __frame: &mut __Frame<_, _, _, _>,
             __cx: &mut ::core::task::Context<'_>,
         | -> ::core::task::Poll<Result<usize, Error>> {
-            let mut __b0 = __entry(__frame);
+            let mut __b0 = __Frame::__entry(__frame);
             let mut __b1 = ::core::option::Option::None;
             let mut __b3 = ::core::option::Option::None;
             let mut __b5 = ::core::option::Option::None;
@@ -165,60 +230,10 @@ fn try_in_loop(
                         _ => break '__dispatch,
                     }
                 }
-                __types(__frame, &__s0);
-                match __jump {
-                    6usize => {
-                        let (__fut, (iter_2, total_1)) = match __s0.take() {
-                            ::core::option::Option::Some(values) => values,
-                            ::core::option::Option::None => ::core::unreachable!(),
-                        };
-                        *__frame = __Frame::S0 {
-                            __fut: ::asyncio::coroutine::AwaitSlot::new(__fut),
-                            iter_2,
-                            total_1,
-                        };
-                    }
-                    _ => {}
-                }
-                __jump = match __frame {
-                    __Frame::S0 { __fut, .. } => {
-                        let __out = ::core::task::ready!(
-                            { let __polled = ::core::future::Future::poll(unsafe {
-                            ::asyncio::coroutine::AwaitSlot::pinned(__fut) }, __cx,); if
-                            __polled.is_ready() {
-                            ::asyncio::coroutine::AwaitSlot::clear(__fut); } __polled }
-                        );
-                        match ::core::mem::replace(__frame, __Frame::Running) {
-                            __Frame::S0 { iter_2, total_1, .. } => {
-                                __b5 = ::core::option::Option::Some((
-                                    (iter_2, total_1),
-                                    __out,
-                                ));
-                                5usize
-                            }
-                            _ => ::core::unreachable!(),
-                        }
-                    }
-                    __Frame::Start { .. } => {
-                        match ::core::mem::replace(__frame, __Frame::Running) {
-                            __Frame::Start { paths_0, .. } => {
-                                __b0 = ::core::option::Option::Some((paths_0,));
-                                0
-                            }
-                            _ => ::core::unreachable!(),
-                        }
-                    }
-                    __Frame::Running => {
-                        ::core::panic!(
-                            "a `#[coroutine]` future was polled after it panicked"
-                        )
-                    }
-                    __Frame::Done => {
-                        ::core::panic!(
-                            "a `#[coroutine]` future was polled after it completed"
-                        )
-                    }
-                };
+                __jump = ::core::task::ready!(
+                    __Frame::__resume(__frame, __jump, & mut __b0, & mut __s0, & mut
+                    __b5, ::core::future::Future::poll, __cx)
+                );
             };
             *__frame = __Frame::Done;
             ::core::task::Poll::Ready(__ret)

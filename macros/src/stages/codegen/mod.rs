@@ -187,24 +187,21 @@ impl<'a> Gen<'a> {
         // inference rather than instantiating one enum generic over every
         // value of the body. The entry's is typed from the frame's `Start`
         // (by `__entry`), a resumption's by its suspension (`resume_hint`).
-        let (entry, types) = (
-            names::hidden("__entry", span),
-            names::hidden("__types", span),
-        );
+        let entry = names::hidden("__entry", span);
         let frame_var = &self.frame_var;
         let block_vars = (0..self.input.cfg.blocks.len())
             .filter(|&b| !self.inlined[b])
             .map(|b| {
                 let var = self.block_var(b);
                 if b == 0 {
-                    quote!(let mut #var = #entry(#frame_var);)
+                    quote!(let mut #var = #frame::#entry(#frame_var);)
                 } else {
                     quote!(let mut #var = ::core::option::Option::None;)
                 }
             });
         // One `Option` per suspension for the future and the values it
-        // saves, from the block that suspends to the code that stores them
-        // in the frame after all blocks.
+        // saves, from the block that suspends to `__resume`, which stores
+        // them in the frame.
         let suspend_vars: Vec<Ident> = (0..self.suspends.len())
             .map(|k| self.suspend_var(k))
             .collect();
@@ -213,8 +210,7 @@ impl<'a> Gen<'a> {
             let f = self.field(*s);
             quote!(#f: #e)
         });
-        let prelude = self.prelude();
-        let stores = self.stores();
+        let (resume_fn, resume_call) = self.resume(&future_params);
         let arms = (0..self.input.cfg.blocks.len()).map(|b| self.block(b));
         let output = match self.input.output {
             ReturnType::Type(_, ty) if annotatable(ty) => quote!(-> ::core::task::Poll<#ty>),
@@ -226,15 +222,17 @@ impl<'a> Gen<'a> {
         // the attribute, so that borrow errors do not label the fn name as
         // "inside of this loop".
         let machine_loop = quote::quote_spanned!(Span::call_site()=> loop);
-        // Every mention of `__Frame` (a path, a pattern) gives rustc fresh
-        // inference variables for all of its parameters, each with its
-        // obligations, pending until the variable is known; and every one
-        // pending is visited again each time rustc selects obligations, which
-        // it does all through the body. So the blocks (the user's code) never
-        // mention the frame: a suspension leaves its values in its `__s`
-        // local, and the code after the blocks, where every type is known
-        // (`__types` ties them all to the frame at once), stores them in
-        // the frame, polls, and moves the values of the resumption out.
+        // Every mention of `__Frame` in the step closure (a variant path, a
+        // pattern) gives rustc fresh inference variables for all of the
+        // frame's parameters, each with obligations pending until the
+        // variable is known, and every pending obligation is visited again
+        // each time rustc selects obligations, which it does all through
+        // the body. So the blocks (the user's code) never mention the frame:
+        // a suspension leaves its values in its `__s` local and leaves the
+        // dispatch loop; `__resume`, generic over the frame's parameters
+        // (so its mentions of `Self` infer nothing), stores them in the
+        // frame, polls, and moves the values of the resumption out. The
+        // closure calls it once, after all blocks, where every type is known.
         let step = quote_spanned! {span=>
             #(#block_vars)*
             #(let mut #suspend_vars = ::core::option::Option::None;)*
@@ -246,9 +244,7 @@ impl<'a> Gen<'a> {
                         _ => break #dispatch,
                     }
                 }
-                #types(#frame_var, #(&#suspend_vars,)*);
-                #stores
-                #jump = #prelude;
+                #jump = ::core::task::ready!(#resume_call);
             };
             *#frame_var = #frame::Done;
             ::core::task::Poll::Ready(__ret)
@@ -259,29 +255,19 @@ impl<'a> Gen<'a> {
             output,
             frame_generics.len(),
         );
-        // The types of the entry block's values, and of every suspension's.
         let entry_types = self.live_in(0).iter().map(|&s| self.ty(s));
-        let saved_types = self.suspends.iter().enumerate().map(|(k, &b)| {
-            let fut = &future_params[k];
-            let saved = self.saved(b).into_iter().map(|s| self.ty(s));
-            quote!(&::core::option::Option<(#fut, (#(#saved,)*))>)
-        });
         quote_spanned! {span=>
             #[allow(non_camel_case_types, dead_code, clippy::large_enum_variant)]
             enum #frame<#(#frame_generics),*> { #(#variants,)* Running, Done }
-            #[allow(non_camel_case_types, clippy::type_complexity)]
-            #[inline(always)]
-            fn #entry<#(#frame_generics),*>(
-                _: &#frame<#(#frame_generics),*>,
-            ) -> ::core::option::Option<(#(#entry_types,)*)> {
-                ::core::option::Option::None
+            #[allow(non_camel_case_types)]
+            impl<#(#frame_generics),*> #frame<#(#frame_generics),*> {
+                #[allow(clippy::type_complexity)]
+                #[inline(always)]
+                fn #entry(_: &Self) -> ::core::option::Option<(#(#entry_types,)*)> {
+                    ::core::option::Option::None
+                }
+                #resume_fn
             }
-            #[allow(non_camel_case_types, clippy::type_complexity, clippy::too_many_arguments)]
-            #[inline(always)]
-            fn #types<#(#frame_generics),*>(
-                _: &#frame<#(#frame_generics),*>,
-                #(_: #saved_types,)*
-            ) {}
             // No `unsafe` around the machine: the step closure holds the
             // user's code, which must need `unsafe` where it would in an
             // `async fn`. The unsafe operations (pinning the awaited future
@@ -299,35 +285,6 @@ impl<'a> Gen<'a> {
     /// The value of `__jump` after the block that suspends at `k`.
     fn suspend_code(&self, k: usize) -> usize {
         self.input.cfg.blocks.len() + k
-    }
-
-    /// Moves the future and values of the suspension just reached (if any)
-    /// from its `__s` local into its variant of the frame.
-    fn stores(&self) -> TokenStream {
-        let span = self.input.span;
-        let (frame, frame_var, jump) = (&self.frame, &self.frame_var, &self.jump);
-        let p = quote_spanned!(span=> ::asyncio::coroutine);
-        let arms = self.suspends.iter().enumerate().map(|(k, &b)| {
-            let code = self.suspend_code(k);
-            let var = self.suspend_var(k);
-            let variant = format_ident!("S{}", k, span = Span::mixed_site());
-            let saved = self.fields(self.saved(b));
-            quote_spanned! {span=>
-                #code => {
-                    let (__fut, (#(#saved,)*)) = match #var.take() {
-                        ::core::option::Option::Some(values) => values,
-                        ::core::option::Option::None => ::core::unreachable!(),
-                    };
-                    *#frame_var = #frame::#variant { __fut: #p::AwaitSlot::new(__fut), #(#saved,)* };
-                }
-            }
-        });
-        quote_spanned! {span=>
-            match #jump {
-                #(#arms)*
-                _ => {}
-            }
-        }
     }
 
     /// `Machine::new(start, step)`, or with pinned locals
@@ -421,14 +378,31 @@ impl<'a> Gen<'a> {
         slots.into_iter().map(|s| self.field(s)).collect()
     }
 
-    /// Resumes the frame: polls the awaited future, or starts the body; the
-    /// value is the first block this `poll` runs.
-    fn prelude(&self) -> TokenStream {
-        let (frame, frame_var) = (&self.frame, &self.frame_var);
+    /// `__Frame::__resume`, run after the blocks on every turn of the step:
+    /// stores the suspension just reached (if any) in the frame, then
+    /// resumes the frame: polls the awaited future (returning `Pending` if
+    /// it is), or starts the body; the value is the next block to run, its
+    /// values moved into its local. Also the call to it from the step.
+    ///
+    /// Generic over the frame's parameters, it names the frame as `Self`,
+    /// so that its mentions of the frame give rustc nothing to infer. The
+    /// futures are polled through `Future::poll` passed in from the step,
+    /// located at their `.await`s: awaiting a non-future is reported there
+    /// (once, with `into_future`'s error), not on a bound of this fn.
+    fn resume(&self, future_params: &[Ident]) -> (TokenStream, TokenStream) {
         let span = self.input.span;
-        let entry_fields = self.fields(self.live_in(0).iter().copied());
+        let (frame, frame_var, jump, cx) = (&self.frame, &self.frame_var, &self.jump, &self.cx);
+        let p = quote_spanned!(span=> ::asyncio::coroutine);
+        let resume = names::hidden("__resume", span);
         let entry_var = self.block_var(0);
-        let suspends = self.suspends.iter().enumerate().map(|(k, &b)| {
+        let entry_fields = self.fields(self.live_in(0).iter().copied());
+        let entry_types: Vec<_> = self.live_in(0).iter().map(|&s| self.ty(s)).collect();
+        let (mut params, mut args) = (Vec::new(), Vec::new());
+        params.push(quote!(#entry_var: &mut ::core::option::Option<(#(#entry_types,)*)>));
+        args.push(quote!(&mut #entry_var));
+        let (mut outputs, mut stores, mut polls) = (Vec::new(), Vec::new(), Vec::new());
+        let (mut stashes, mut takes) = (Vec::new(), Vec::new());
+        for (k, &b) in self.suspends.iter().enumerate() {
             let Term::Suspend {
                 resume,
                 span: await_span,
@@ -437,61 +411,103 @@ impl<'a> Gen<'a> {
             else {
                 unreachable!()
             };
-            // The poll is spanned at its `.await`: an error about the
-            // awaited type lands there, next to the one `into_future` gives.
-            let cx = &self.cx;
-            // Located at the await, resolved as the rest of the body: the
-            // await may come from a `macro_rules!` with its own hygiene.
-            let await_span = span.located_at(await_span);
-            // `Future::poll` itself, so that awaiting a non-future is
-            // reported in its terms, with no mention of the slot.
+            let fut = &future_params[k];
+            let out = format_ident!("O{}", k, span = Span::mixed_site());
+            let (var, code) = (self.suspend_var(k), self.suspend_code(k));
+            let (resumed, poll) = (self.block_var(resume), names::numbered("__poll", k, span));
+            let saved = self.fields(self.saved(b));
+            let saved_types: Vec<_> = self.saved(b).into_iter().map(|s| self.ty(s)).collect();
+            params.push(quote!(#var: &mut ::core::option::Option<(#fut, (#(#saved_types,)*))>));
+            params.push(quote!(
+                #resumed: &mut ::core::option::Option<((#(#saved_types,)*), #out)>
+            ));
+            params.push(quote!(
+                #poll: fn(::core::pin::Pin<&mut #fut>, &mut ::core::task::Context<'_>) -> ::core::task::Poll<#out>
+            ));
+            // `Future::poll` itself, located at the await, resolved as the
+            // rest of the body (the await may come from a `macro_rules!`).
+            let future_poll =
+                quote_spanned!(span.located_at(await_span)=> ::core::future::Future::poll);
+            args.push(quote!(&mut #var));
+            args.push(quote!(&mut #resumed));
+            args.push(future_poll);
+            outputs.push(out.clone());
+            let variant = format_ident!("S{}", k, span = Span::mixed_site());
+            stores.push(quote_spanned! {span=>
+                #code => {
+                    let (__fut, (#(#saved,)*)) = match #var.take() {
+                        ::core::option::Option::Some(values) => values,
+                        ::core::option::Option::None => ::core::unreachable!(),
+                    };
+                    *#frame_var = Self::#variant { __fut: #p::AwaitSlot::new(__fut), #(#saved,)* };
+                }
+            });
+            // The output waits in `__o{k}` while the frame is borrowed, then
+            // goes to the resumption with the saved values.
+            let stash = names::numbered("__o", k, span);
+            stashes.push(quote!(let mut #stash: ::core::option::Option<#out> = ::core::option::Option::None;));
             // SAFETY (of the `unsafe` below): the step never moves an
             // `AwaitSlot` that holds a future: a slot is created in place in
             // the frame, and the frame is only moved out of (by
             // `mem::replace`) after the slot's poll returned `Ready`, which
             // empties it; the frame itself is pinned inside the `Machine`.
-            let poll = quote_spanned!(await_span=> {
-                let __polled = ::core::future::Future::poll(
-                    unsafe { ::asyncio::coroutine::AwaitSlot::pinned(__fut) },
-                    #cx,
-                );
-                if __polled.is_ready() {
-                    ::asyncio::coroutine::AwaitSlot::clear(__fut);
-                }
-                __polled
-            });
-            let variant = format_ident!("S{}", k, span = Span::mixed_site());
-            let saved = self.fields(self.saved(b));
-            let (target, var) = (resume, self.block_var(resume));
-            quote_spanned! {span=>
-                #frame::#variant { __fut, .. } => {
-                    // SAFETY: the frame is pinned inside the `Machine` and this
-                    // slot stays where it is until `poll` has emptied it.
-                    let __out = ::core::task::ready!(#poll);
-                    match ::core::mem::replace(#frame_var, #frame::Running) {
-                        #frame::#variant { #(#saved,)* .. } => {
-                            #var = ::core::option::Option::Some(((#(#saved,)*), __out));
-                            #target
-                        }
-                        _ => ::core::unreachable!(),
+            polls.push(quote_spanned! {span=>
+                Self::#variant { __fut, .. } => {
+                    let __polled = #poll(unsafe { #p::AwaitSlot::pinned(__fut) }, #cx);
+                    if __polled.is_ready() {
+                        #p::AwaitSlot::clear(__fut);
                     }
+                    #stash = ::core::option::Option::Some(::core::task::ready!(__polled));
                 }
-            }
-        });
-        quote_spanned! {span=>
-            match #frame_var {
-                #(#suspends)*
-                #frame::Start { .. } => match ::core::mem::replace(#frame_var, #frame::Running) {
-                    #frame::Start { #(#entry_fields,)* .. } => {
-                        #entry_var = ::core::option::Option::Some((#(#entry_fields,)*));
+            });
+            takes.push(quote_spanned! {span=>
+                Self::#variant { #(#saved,)* .. } => {
+                    let __out = match #stash {
+                        ::core::option::Option::Some(out) => out,
+                        ::core::option::Option::None => ::core::unreachable!(),
+                    };
+                    *#resumed = ::core::option::Option::Some(((#(#saved,)*), __out));
+                    #resume
+                }
+            });
+        }
+        let function = quote_spanned! {span=>
+            #[allow(clippy::too_many_arguments, clippy::type_complexity)]
+            #[inline]
+            fn #resume<#(#outputs),*>(
+                #frame_var: &mut Self,
+                #jump: usize,
+                #(#params,)*
+                #cx: &mut ::core::task::Context<'_>,
+            ) -> ::core::task::Poll<usize> {
+                match #jump {
+                    #(#stores)*
+                    _ => {}
+                }
+                // Polls in place; then one move out of the frame for all
+                // variants (a borrow of the whole frame costs rustc a check
+                // per parameter, so there is one, not one per suspension).
+                #(#stashes)*
+                match #frame_var {
+                    #(#polls)*
+                    Self::Start { .. } => {}
+                    Self::Running => ::core::panic!("a `#[coroutine]` future was polled after it panicked"),
+                    Self::Done => ::core::panic!("a `#[coroutine]` future was polled after it completed"),
+                }
+                ::core::task::Poll::Ready(match ::core::mem::replace(#frame_var, Self::Running) {
+                    #(#takes)*
+                    Self::Start { #(#entry_fields,)* .. } => {
+                        *#entry_var = ::core::option::Option::Some((#(#entry_fields,)*));
                         0
                     }
                     _ => ::core::unreachable!(),
-                },
-                #frame::Running => ::core::panic!("a `#[coroutine]` future was polled after it panicked"),
-                #frame::Done => ::core::panic!("a `#[coroutine]` future was polled after it completed"),
+                })
             }
-        }
+        };
+        let call = quote_spanned! {span=>
+            #frame::#resume(#frame_var, #jump, #(#args,)* #cx)
+        };
+        (function, call)
     }
 
     /// The local carrying the values live at the start of block `b`.
