@@ -29,11 +29,6 @@ fn borrow_across_await(
     }
     #[allow(non_camel_case_types)]
     impl<T0, T1, T2, T3, T4, F0> __Frame<T0, T1, T2, T3, T4, F0> {
-        #[allow(clippy::type_complexity)]
-        #[inline(always)]
-        fn __entry(_: &Self) -> ::core::option::Option<(T0,)> {
-            ::core::option::Option::None
-        }
         #[allow(clippy::too_many_arguments, clippy::type_complexity)]
         #[inline]
         fn __resume<O0>(
@@ -112,28 +107,39 @@ fn borrow_across_await(
             )
         }
     }
-    ::asyncio::coroutine::PinMachine::new(
-        __Frame::Start { names_0: names },
-        (unsafe { ::asyncio::coroutine::Pinned::new() },),
-        #[allow(
-            unreachable_code,
-            unused_mut,
-            unused_braces,
-            unused_unsafe,
-            unknown_lints,
-            dangerous_implicit_autorefs,
-            clippy::let_unit_value,
-            clippy::type_complexity,
-            clippy::diverging_sub_expression,
-            clippy::match_single_binding
-        )]
+    #[allow(non_camel_case_types, clippy::type_complexity)]
+    #[inline(always)]
+    fn __entry<P0>(_: &P0) -> ::core::marker::PhantomData<fn() -> (P0,)> {
+        ::core::marker::PhantomData
+    }
+    let __slots = (unsafe { ::asyncio::coroutine::Pinned::new() },);
+    #[inline(always)]
+    fn __type_of<T>(_: &T) -> ::core::marker::PhantomData<fn() -> T> {
+        ::core::marker::PhantomData
+    }
+    #[allow(
+        unreachable_code,
+        unused_mut,
+        unused_braces,
+        unused_unsafe,
+        unknown_lints,
+        dangerous_implicit_autorefs,
+        clippy::let_unit_value,
+        clippy::type_complexity,
+        clippy::diverging_sub_expression,
+        clippy::match_single_binding
+    )]
+    let __step = ::asyncio::coroutine::pinned_step(
+        __entry(&names),
+        __type_of(&__slots),
         |
-            __frame: &mut __Frame<_, _, _, _, _, _>,
+            __frame: &mut _,
             __locals: *mut (::asyncio::coroutine::Pinned<_>,),
             __cx: &mut ::core::task::Context<'_>,
+            __entry_values,
         | -> ::core::task::Poll<usize> {
             let __r_text_1 = unsafe { &raw mut (*__locals).0 };
-            let mut __b0 = __Frame::__entry(__frame);
+            let mut __b0 = __entry_values;
             let mut __b1 = ::core::option::Option::None;
             let mut __b3 = ::core::option::Option::None;
             let mut __b5 = ::core::option::Option::None;
@@ -281,5 +287,10 @@ fn borrow_across_await(
             *__frame = __Frame::Done;
             ::core::task::Poll::Ready(__ret)
         },
+    );
+    ::asyncio::coroutine::PinMachine::new(
+        __Frame::Start { names_0: names },
+        __slots,
+        __step,
     )
 }

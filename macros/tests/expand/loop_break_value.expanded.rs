@@ -8,11 +8,6 @@ fn loop_break_value(limit: u32) -> impl ::core::future::Future<Output = u32> {
     }
     #[allow(non_camel_case_types)]
     impl<T0, T1, F0> __Frame<T0, T1, F0> {
-        #[allow(clippy::type_complexity)]
-        #[inline(always)]
-        fn __entry(_: &Self) -> ::core::option::Option<(T0,)> {
-            ::core::option::Option::None
-        }
         #[allow(clippy::too_many_arguments, clippy::type_complexity)]
         #[inline]
         fn __resume<O0>(
@@ -84,25 +79,31 @@ fn loop_break_value(limit: u32) -> impl ::core::future::Future<Output = u32> {
             )
         }
     }
-    ::asyncio::coroutine::Machine::new(
-        __Frame::Start { limit_0: limit },
-        #[allow(
-            unreachable_code,
-            unused_mut,
-            unused_braces,
-            unused_unsafe,
-            unknown_lints,
-            dangerous_implicit_autorefs,
-            clippy::let_unit_value,
-            clippy::type_complexity,
-            clippy::diverging_sub_expression,
-            clippy::match_single_binding
-        )]
+    #[allow(non_camel_case_types, clippy::type_complexity)]
+    #[inline(always)]
+    fn __entry<P0>(_: &P0) -> ::core::marker::PhantomData<fn() -> (P0,)> {
+        ::core::marker::PhantomData
+    }
+    #[allow(
+        unreachable_code,
+        unused_mut,
+        unused_braces,
+        unused_unsafe,
+        unknown_lints,
+        dangerous_implicit_autorefs,
+        clippy::let_unit_value,
+        clippy::type_complexity,
+        clippy::diverging_sub_expression,
+        clippy::match_single_binding
+    )]
+    let __step = ::asyncio::coroutine::step(
+        __entry(&limit),
         |
-            __frame: &mut __Frame<_, _, _>,
+            __frame: &mut _,
             __cx: &mut ::core::task::Context<'_>,
+            __entry_values,
         | -> ::core::task::Poll<u32> {
-            let mut __b0 = __Frame::__entry(__frame);
+            let mut __b0 = __entry_values;
             let mut __b1 = ::core::option::Option::None;
             let mut __b2 = ::core::option::Option::None;
             let mut __b4 = ::core::option::Option::None;
@@ -214,5 +215,6 @@ fn loop_break_value(limit: u32) -> impl ::core::future::Future<Output = u32> {
             *__frame = __Frame::Done;
             ::core::task::Poll::Ready(__ret)
         },
-    )
+    );
+    ::asyncio::coroutine::Machine::new(__Frame::Start { limit_0: limit }, __step)
 }

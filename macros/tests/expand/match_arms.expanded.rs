@@ -10,11 +10,6 @@ fn match_arms(n: u32) -> impl ::core::future::Future<Output = String> {
     }
     #[allow(non_camel_case_types)]
     impl<T0, F0, F1, F2> __Frame<T0, F0, F1, F2> {
-        #[allow(clippy::type_complexity)]
-        #[inline(always)]
-        fn __entry(_: &Self) -> ::core::option::Option<(T0,)> {
-            ::core::option::Option::None
-        }
         #[allow(clippy::too_many_arguments, clippy::type_complexity)]
         #[inline]
         fn __resume<O0, O1, O2>(
@@ -152,25 +147,31 @@ fn match_arms(n: u32) -> impl ::core::future::Future<Output = String> {
             )
         }
     }
-    ::asyncio::coroutine::Machine::new(
-        __Frame::Start { n_0: n },
-        #[allow(
-            unreachable_code,
-            unused_mut,
-            unused_braces,
-            unused_unsafe,
-            unknown_lints,
-            dangerous_implicit_autorefs,
-            clippy::let_unit_value,
-            clippy::type_complexity,
-            clippy::diverging_sub_expression,
-            clippy::match_single_binding
-        )]
+    #[allow(non_camel_case_types, clippy::type_complexity)]
+    #[inline(always)]
+    fn __entry<P0>(_: &P0) -> ::core::marker::PhantomData<fn() -> (P0,)> {
+        ::core::marker::PhantomData
+    }
+    #[allow(
+        unreachable_code,
+        unused_mut,
+        unused_braces,
+        unused_unsafe,
+        unknown_lints,
+        dangerous_implicit_autorefs,
+        clippy::let_unit_value,
+        clippy::type_complexity,
+        clippy::diverging_sub_expression,
+        clippy::match_single_binding
+    )]
+    let __step = ::asyncio::coroutine::step(
+        __entry(&n),
         |
-            __frame: &mut __Frame<_, _, _, _>,
+            __frame: &mut _,
             __cx: &mut ::core::task::Context<'_>,
+            __entry_values,
         | -> ::core::task::Poll<String> {
-            let mut __b0 = __Frame::__entry(__frame);
+            let mut __b0 = __entry_values;
             let mut __b1 = ::core::option::Option::None;
             let mut __b3 = ::core::option::Option::None;
             let mut __b5 = ::core::option::Option::None;
@@ -331,5 +332,6 @@ fn match_arms(n: u32) -> impl ::core::future::Future<Output = String> {
             *__frame = __Frame::Done;
             ::core::task::Poll::Ready(__ret)
         },
-    )
+    );
+    ::asyncio::coroutine::Machine::new(__Frame::Start { n_0: n }, __step)
 }

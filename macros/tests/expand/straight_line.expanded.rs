@@ -9,11 +9,6 @@ fn straight_line(a: u32, name: String) -> impl ::core::future::Future<Output = S
     }
     #[allow(non_camel_case_types)]
     impl<T0, T1, T3, F0, F1> __Frame<T0, T1, T3, F0, F1> {
-        #[allow(clippy::type_complexity)]
-        #[inline(always)]
-        fn __entry(_: &Self) -> ::core::option::Option<(T0, T1)> {
-            ::core::option::Option::None
-        }
         #[allow(clippy::too_many_arguments, clippy::type_complexity)]
         #[inline]
         fn __resume<O0, O1>(
@@ -120,28 +115,31 @@ fn straight_line(a: u32, name: String) -> impl ::core::future::Future<Output = S
             )
         }
     }
-    ::asyncio::coroutine::Machine::new(
-        __Frame::Start {
-            a_0: a,
-            name_1: name,
-        },
-        #[allow(
-            unreachable_code,
-            unused_mut,
-            unused_braces,
-            unused_unsafe,
-            unknown_lints,
-            dangerous_implicit_autorefs,
-            clippy::let_unit_value,
-            clippy::type_complexity,
-            clippy::diverging_sub_expression,
-            clippy::match_single_binding
-        )]
+    #[allow(non_camel_case_types, clippy::type_complexity)]
+    #[inline(always)]
+    fn __entry<P0, P1>(_: &P0, _: &P1) -> ::core::marker::PhantomData<fn() -> (P0, P1)> {
+        ::core::marker::PhantomData
+    }
+    #[allow(
+        unreachable_code,
+        unused_mut,
+        unused_braces,
+        unused_unsafe,
+        unknown_lints,
+        dangerous_implicit_autorefs,
+        clippy::let_unit_value,
+        clippy::type_complexity,
+        clippy::diverging_sub_expression,
+        clippy::match_single_binding
+    )]
+    let __step = ::asyncio::coroutine::step(
+        __entry(&a, &name),
         |
-            __frame: &mut __Frame<_, _, _, _, _>,
+            __frame: &mut _,
             __cx: &mut ::core::task::Context<'_>,
+            __entry_values,
         | -> ::core::task::Poll<String> {
-            let mut __b0 = __Frame::__entry(__frame);
+            let mut __b0 = __entry_values;
             let mut __b1 = ::core::option::Option::None;
             let mut __b2 = ::core::option::Option::None;
             let mut __s0 = ::core::option::Option::None;
@@ -236,5 +234,12 @@ fn straight_line(a: u32, name: String) -> impl ::core::future::Future<Output = S
             *__frame = __Frame::Done;
             ::core::task::Poll::Ready(__ret)
         },
+    );
+    ::asyncio::coroutine::Machine::new(
+        __Frame::Start {
+            a_0: a,
+            name_1: name,
+        },
+        __step,
     )
 }

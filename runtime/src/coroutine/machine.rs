@@ -1,5 +1,6 @@
 use core::fmt;
 use core::future::Future;
+use core::marker::PhantomData;
 use core::pin::Pin;
 use core::task::{Context, Poll};
 
@@ -55,4 +56,26 @@ impl<S, F> fmt::Debug for Machine<S, F> {
             .field("frame_size", &core::mem::size_of::<S>())
             .finish_non_exhaustive()
     }
+}
+
+/// The step function of a [`Machine`], from the generated closure, which
+/// also receives `None` typed as the values the body starts with (`entry`
+/// is `PhantomData` of them, taken from the arguments).
+///
+/// The generated code makes the step with this before it makes the frame,
+/// so that rustc type-checks the body with the frame's type as one
+/// inference variable rather than with one per parameter of the frame,
+/// each with obligations pending all through the body; and from a closure
+/// that captures nothing (not a `move` closure, which would make rustc
+/// stop suggesting to clone a value moved in the body).
+#[inline(always)]
+pub fn step<S, E, T, F>(
+    entry: PhantomData<fn() -> E>,
+    mut step: F,
+) -> impl FnMut(&mut S, &mut Context<'_>) -> Poll<T>
+where
+    F: FnMut(&mut S, &mut Context<'_>, Option<E>) -> Poll<T>,
+{
+    let _ = entry;
+    move |frame, cx| step(frame, cx, None)
 }

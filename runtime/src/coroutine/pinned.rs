@@ -22,7 +22,7 @@
 //! [`Machine`]: super::Machine
 
 use core::future::{Future, IntoFuture};
-use core::marker::PhantomPinned;
+use core::marker::{PhantomData, PhantomPinned};
 use core::mem::MaybeUninit;
 use core::ops::{Deref, DerefMut};
 use core::pin::Pin;
@@ -412,4 +412,19 @@ impl<S, L, F> core::fmt::Debug for PinMachine<S, L, F> {
             .field("pinned_size", &core::mem::size_of::<L>())
             .finish_non_exhaustive()
     }
+}
+
+/// [`step`](super::step) for a [`PinMachine`]: `locals` is `PhantomData` of
+/// its slots, made before the step, so that the step knows their types.
+#[inline(always)]
+pub fn pinned_step<S, L, E, T, F>(
+    entry: PhantomData<fn() -> E>,
+    locals: PhantomData<fn() -> L>,
+    mut step: F,
+) -> impl FnMut(&mut S, *mut L, &mut Context<'_>) -> Poll<T>
+where
+    F: FnMut(&mut S, *mut L, &mut Context<'_>, Option<E>) -> Poll<T>,
+{
+    let _ = (entry, locals);
+    move |frame, slots, cx| step(frame, slots, cx, None)
 }

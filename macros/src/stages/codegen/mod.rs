@@ -187,14 +187,17 @@ impl<'a> Gen<'a> {
         // inference rather than instantiating one enum generic over every
         // value of the body. The entry's is typed from the frame's `Start`
         // (by `__entry`), a resumption's by its suspension (`resume_hint`).
-        let entry = names::hidden("__entry", span);
+        let (entry, entry_values) = (
+            names::hidden("__entry", span),
+            names::hidden("__entry_values", span),
+        );
         let frame_var = &self.frame_var;
         let block_vars = (0..self.input.cfg.blocks.len())
             .filter(|&b| !self.inlined[b])
             .map(|b| {
                 let var = self.block_var(b);
                 if b == 0 {
-                    quote!(let mut #var = #frame::#entry(#frame_var);)
+                    quote!(let mut #var = #entry_values;)
                 } else {
                     quote!(let mut #var = ::core::option::Option::None;)
                 }
@@ -249,25 +252,43 @@ impl<'a> Gen<'a> {
             *#frame_var = #frame::Done;
             ::core::task::Poll::Ready(__ret)
         };
-        let machine = self.machine(
-            quote_spanned!(span=> #frame::Start { #(#start,)* }),
-            step,
-            output,
-            frame_generics.len(),
-        );
-        let entry_types = self.live_in(0).iter().map(|&s| self.ty(s));
+        let machine = |entry_type| {
+            self.machine(
+                quote_spanned!(span=> #frame::Start { #(#start,)* }),
+                entry_type,
+                step,
+                output,
+            )
+        };
+        let entry_params: Vec<Ident> = (0..self.live_in(0).len())
+            .map(|i| names::numbered("P", i, Span::mixed_site()))
+            .collect();
+        let entry_args = self.live_in(0).iter().map(|&s| {
+            let (_, e) = self
+                .input
+                .params
+                .iter()
+                .find(|(p, _)| *p == s)
+                .expect("entry values are arguments");
+            quote!(&#e)
+        });
+        let entry_type = quote_spanned!(span=> #entry(#(#entry_args),*));
+        let machine = machine(entry_type);
         quote_spanned! {span=>
             #[allow(non_camel_case_types, dead_code, clippy::large_enum_variant)]
             enum #frame<#(#frame_generics),*> { #(#variants,)* Running, Done }
             #[allow(non_camel_case_types)]
             impl<#(#frame_generics),*> #frame<#(#frame_generics),*> {
-                #[allow(clippy::type_complexity)]
-                #[inline(always)]
-                fn #entry(_: &Self) -> ::core::option::Option<(#(#entry_types,)*)> {
-                    ::core::option::Option::None
-                }
                 #resume_fn
             }
+            // The type of the entry block's values, taken from the arguments
+            // before they move into the frame (see `machine`).
+            #[allow(non_camel_case_types, clippy::type_complexity)]
+            #[inline(always)]
+            fn #entry<#(#entry_params),*>(#(_: &#entry_params),*) -> ::core::marker::PhantomData<fn() -> (#(#entry_params,)*)> {
+                ::core::marker::PhantomData
+            }
+
             // No `unsafe` around the machine: the step closure holds the
             // user's code, which must need `unsafe` where it would in an
             // `async fn`. The unsafe operations (pinning the awaited future
@@ -293,14 +314,15 @@ impl<'a> Gen<'a> {
     fn machine(
         &self,
         start: TokenStream,
+        entry_type: TokenStream,
         body: TokenStream,
         output: TokenStream,
-        generics: usize,
     ) -> TokenStream {
         let span = self.input.span;
-        let (frame, frame_var, cx) = (&self.frame, &self.frame_var, &self.cx);
+        let (frame_var, cx) = (&self.frame_var, &self.cx);
         let p = quote_spanned!(span=> ::asyncio::coroutine);
-        let underscores = (0..generics).map(|_| quote!(_));
+        let step = names::hidden("__step", span);
+        let entry_values = names::hidden("__entry_values", span);
         let attrs = quote! {
             #[allow(
                 unreachable_code,
@@ -317,15 +339,22 @@ impl<'a> Gen<'a> {
                 clippy::match_single_binding
             )]
         };
+        // The step closure is type-checked before the frame's type is
+        // instantiated (by `start`), so that the frame's parameters are not
+        // inference variables pending all through the user's code: its
+        // `__frame` is `&mut _` (one variable) until the call to `__resume`
+        // after the blocks. `step` gives it the type of the entry block's
+        // values, from the arguments (see `asyncio::coroutine::step`).
         if self.input.pinned.is_empty() {
             return quote_spanned! {span=>
-                #p::Machine::new(
-                    #start,
-                    #attrs
-                    |#frame_var: &mut #frame<#(#underscores),*>, #cx: &mut ::core::task::Context<'_>| #output {
+                #attrs
+                let #step = #p::step(
+                    #entry_type,
+                    |#frame_var: &mut _, #cx: &mut ::core::task::Context<'_>, #entry_values| #output {
                         #body
                     },
-                )
+                );
+                #p::Machine::new(#start, #step)
             };
         }
         let locals = names::hidden("__locals", span);
@@ -354,16 +383,28 @@ impl<'a> Gen<'a> {
             // being polled; this only computes a field's address.
             quote_spanned!(span=> let #ptr = unsafe { &raw mut (*#locals).#k };)
         });
+        // The slots are made first, so that the step knows their types (a
+        // pinned argument's is known there).
+        let (slots_var, type_of) = (
+            names::hidden("__slots", span),
+            names::hidden("__type_of", span),
+        );
         quote_spanned! {span=>
-            #p::PinMachine::new(
-                #start,
-                (#(#slots,)*),
-                #attrs
-                |#frame_var: &mut #frame<#(#underscores),*>, #locals: *mut (#(#slot_types,)*), #cx: &mut ::core::task::Context<'_>| #output {
+            let #slots_var = (#(#slots,)*);
+            #[inline(always)]
+            fn #type_of<T>(_: &T) -> ::core::marker::PhantomData<fn() -> T> {
+                ::core::marker::PhantomData
+            }
+            #attrs
+            let #step = #p::pinned_step(
+                #entry_type,
+                #type_of(&#slots_var),
+                |#frame_var: &mut _, #locals: *mut (#(#slot_types,)*), #cx: &mut ::core::task::Context<'_>, #entry_values| #output {
                     #(#pointers)*
                     #body
                 },
-            )
+            );
+            #p::PinMachine::new(#start, #slots_var, #step)
         }
     }
 
