@@ -1,25 +1,36 @@
 //! Stage 6: code generation.
 //!
 //! The coroutine becomes a plain fn returning `impl Future`, whose body
-//! defines two enums and builds an `asyncio::coroutine::Machine`:
+//! defines an enum and builds an `asyncio::coroutine::Machine`:
 //!
 //! - `__Frame`, the future's state: `Start` holds the arguments, `S{k}`
 //!   holds the values live at suspension point `k` plus the future being
 //!   awaited there (variants overlap, as in rustc's own layout), `Running`
 //!   is the state while a step runs (and after a panic), `Done` after the end.
 //! - `__b{n}`, one local `Option` per block: a jump to block `n` within one
-//!   `poll` moves the values live there into it, as a tuple.
+//!   `poll` moves the values live there into it, as a tuple; `__s{k}`, one
+//!   per suspension: the block that suspends at `k` leaves the future and
+//!   the values saved there in it.
 //!
 //! The enum is generic in every field type and the locals are untyped, so
 //! rustc infers all of them from the generated code, including inside
 //! generic fns whose parameters a nested item could not name. Blocks are
 //! emitted in reverse postorder so a type is always known before code reads
-//! it.
+//! it: the entry block's values are typed from the arguments (the step
+//! closure's third argument, see `asyncio::coroutine::step`), a
+//! resumption's by its suspension (`asyncio::coroutine::resume_hint`).
 //!
 //! Each block becomes one `match` arm that reopens the scopes it starts in,
 //! restoring its live values into ordinary `let` bindings with the user's own
 //! names, runs the user's code unchanged, and ends by moving the values live
-//! at its successor into the next block's local or `__Frame` variant.
+//! at its successor into the next block's local, or into its suspension's
+//! local, leaving the dispatch loop. After the loop, the step calls
+//! `__Frame::__resume` (generic over the frame's parameters), which stores
+//! the suspension in its variant, polls, and moves the values of the
+//! resumption into its block's local. The step closure never names the
+//! frame before that call: each mention of a generic enum costs rustc fresh
+//! inference variables for all of its parameters, pending until known (see
+//! the crate docs, "Compile time").
 
 use std::collections::BTreeSet;
 
