@@ -207,11 +207,13 @@ fn borrow_across_await(
                                                     },
                                                     (word, __iter, total, __pin_end__r_text_1),
                                                 ));
-                                                ::asyncio::coroutine::resume_hint(
-                                                    &__s0,
-                                                    &__b5,
-                                                    ::core::future::Future::poll,
-                                                );
+                                                if false {
+                                                    ::asyncio::coroutine::resume_hint(
+                                                        &__s0,
+                                                        &__b5,
+                                                        ::core::future::Future::poll,
+                                                    );
+                                                }
                                                 __jump = 6usize;
                                                 break '__dispatch;
                                             }

@@ -149,11 +149,13 @@ fn loop_break_value(limit: u32) -> impl ::core::future::Future<Output = u32> {
                                                 },
                                                 (i, limit),
                                             ));
-                                            ::asyncio::coroutine::resume_hint(
-                                                &__s0,
-                                                &__b2,
-                                                ::core::future::Future::poll,
-                                            );
+                                            if false {
+                                                ::asyncio::coroutine::resume_hint(
+                                                    &__s0,
+                                                    &__b2,
+                                                    ::core::future::Future::poll,
+                                                );
+                                            }
                                             __jump = 5usize;
                                             break '__dispatch;
                                         }

@@ -200,11 +200,13 @@ fn match_arms(n: u32) -> impl ::core::future::Future<Output = String> {
                                             },
                                             (),
                                         ));
-                                        ::asyncio::coroutine::resume_hint(
-                                            &__s0,
-                                            &__b1,
-                                            ::core::future::Future::poll,
-                                        );
+                                        if false {
+                                            ::asyncio::coroutine::resume_hint(
+                                                &__s0,
+                                                &__b1,
+                                                ::core::future::Future::poll,
+                                            );
+                                        }
                                         __jump = 8usize;
                                         break '__dispatch;
                                     }
@@ -237,11 +239,13 @@ fn match_arms(n: u32) -> impl ::core::future::Future<Output = String> {
                                             },
                                             (),
                                         ));
-                                        ::asyncio::coroutine::resume_hint(
-                                            &__s2,
-                                            &__b5,
-                                            ::core::future::Future::poll,
-                                        );
+                                        if false {
+                                            ::asyncio::coroutine::resume_hint(
+                                                &__s2,
+                                                &__b5,
+                                                ::core::future::Future::poll,
+                                            );
+                                        }
                                         __jump = 10usize;
                                         break '__dispatch;
                                     }
@@ -254,11 +258,13 @@ fn match_arms(n: u32) -> impl ::core::future::Future<Output = String> {
                                             },
                                             (),
                                         ));
-                                        ::asyncio::coroutine::resume_hint(
-                                            &__s1,
-                                            &__b3,
-                                            ::core::future::Future::poll,
-                                        );
+                                        if false {
+                                            ::asyncio::coroutine::resume_hint(
+                                                &__s1,
+                                                &__b3,
+                                                ::core::future::Future::poll,
+                                            );
+                                        }
                                         __jump = 9usize;
                                         break '__dispatch;
                                     }

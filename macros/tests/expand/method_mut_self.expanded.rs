@@ -164,11 +164,13 @@ fn bump<'__life0>(
                                             },
                                             (_guard, __pin_end__self),
                                         ));
-                                        ::asyncio::coroutine::resume_hint(
-                                            &__s0,
-                                            &__b1,
-                                            ::core::future::Future::poll,
-                                        );
+                                        if false {
+                                            ::asyncio::coroutine::resume_hint(
+                                                &__s0,
+                                                &__b1,
+                                                ::core::future::Future::poll,
+                                            );
+                                        }
                                         __jump = 2usize;
                                         break '__dispatch;
                                     }

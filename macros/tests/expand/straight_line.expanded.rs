@@ -166,11 +166,13 @@ fn straight_line(a: u32, name: String) -> impl ::core::future::Future<Output = S
                                             },
                                             (name,),
                                         ));
-                                        ::asyncio::coroutine::resume_hint(
-                                            &__s0,
-                                            &__b1,
-                                            ::core::future::Future::poll,
-                                        );
+                                        if false {
+                                            ::asyncio::coroutine::resume_hint(
+                                                &__s0,
+                                                &__b1,
+                                                ::core::future::Future::poll,
+                                            );
+                                        }
                                         __jump = 3usize;
                                         break '__dispatch;
                                     }
@@ -194,11 +196,13 @@ fn straight_line(a: u32, name: String) -> impl ::core::future::Future<Output = S
                                         },
                                         (x, name),
                                     ));
-                                    ::asyncio::coroutine::resume_hint(
-                                        &__s1,
-                                        &__b2,
-                                        ::core::future::Future::poll,
-                                    );
+                                    if false {
+                                        ::asyncio::coroutine::resume_hint(
+                                            &__s1,
+                                            &__b2,
+                                            ::core::future::Future::poll,
+                                        );
+                                    }
                                     __jump = 4usize;
                                     break '__dispatch;
                                 }

@@ -158,11 +158,13 @@ fn try_in_loop(
                                                     },
                                                     (__iter, total),
                                                 ));
-                                                ::asyncio::coroutine::resume_hint(
-                                                    &__s0,
-                                                    &__b5,
-                                                    ::core::future::Future::poll,
-                                                );
+                                                if false {
+                                                    ::asyncio::coroutine::resume_hint(
+                                                        &__s0,
+                                                        &__b5,
+                                                        ::core::future::Future::poll,
+                                                    );
+                                                }
                                                 __jump = 6usize;
                                                 break '__dispatch;
                                             }

@@ -271,7 +271,8 @@ impl Gen<'_> {
                 });
                 // Left in the suspension's local for the code after the
                 // blocks to store in the frame (see `Gen::body`); the
-                // resumption's local gets its type from it here.
+                // resumption's local gets its type from it here (in dead
+                // code: a type-checking hint, removed before codegen).
                 let (var, code) = (self.suspend_var(k), self.suspend_code(k));
                 // Located at the `.await`: when the awaited value is not a
                 // future, the hint's bound fails there, as the error already
@@ -286,7 +287,9 @@ impl Gen<'_> {
                 let (jump, dispatch) = (&self.jump, &self.dispatch_label);
                 quote_spanned! {*span=> {
                     #var = ::core::option::Option::Some((#fut, (#(#fields,)*)));
-                    #p::resume_hint(&#hinted, &#resumed, #poll);
+                    if false {
+                        #p::resume_hint(&#hinted, &#resumed, #poll);
+                    }
                     #jump = #code;
                     break #dispatch;
                 }}
