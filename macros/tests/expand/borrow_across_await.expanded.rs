@@ -27,80 +27,125 @@ fn borrow_across_await(
         Running,
         Done,
     }
-    ::asyncio::coroutine::PinMachine::new(
-        __Frame::Start { names_0: names },
-        (unsafe { ::asyncio::coroutine::Pinned::new() },),
-        #[allow(
-            unreachable_code,
-            unused_mut,
-            unused_braces,
-            unused_unsafe,
-            unknown_lints,
-            dangerous_implicit_autorefs,
-            clippy::let_unit_value,
-            clippy::type_complexity,
-            clippy::diverging_sub_expression,
-            clippy::match_single_binding
-        )]
+    #[allow(non_camel_case_types)]
+    impl<T0, T1, T2, T3, T4, F0> __Frame<T0, T1, T2, T3, T4, F0> {
+        #[allow(clippy::too_many_arguments, clippy::type_complexity)]
+        #[inline]
+        fn __resume<O0>(
+            __frame: &mut Self,
+            __jump: usize,
+            __b0: &mut ::core::option::Option<(T0,)>,
+            __s0: &mut ::core::option::Option<(F0, (T4, T3, T2, T1))>,
+            __b5: &mut ::core::option::Option<((T4, T3, T2, T1), O0)>,
+            __poll0: fn(
+                ::core::pin::Pin<&mut F0>,
+                &mut ::core::task::Context<'_>,
+            ) -> ::core::task::Poll<O0>,
+            __cx: &mut ::core::task::Context<'_>,
+        ) -> ::core::task::Poll<usize> {
+            match __jump {
+                6usize => {
+                    let (__fut, (word_4, iter_3, total_2, pin_end__r_text_1_1)) = match __s0
+                        .take()
+                    {
+                        ::core::option::Option::Some(values) => values,
+                        ::core::option::Option::None => ::core::unreachable!(),
+                    };
+                    *__frame = Self::S0 {
+                        __fut: ::asyncio::coroutine::AwaitSlot::new(__fut),
+                        word_4,
+                        iter_3,
+                        total_2,
+                        pin_end__r_text_1_1,
+                    };
+                }
+                _ => {}
+            }
+            let mut __o0: ::core::option::Option<O0> = ::core::option::Option::None;
+            match __frame {
+                Self::S0 { __fut, .. } => {
+                    let __polled = __poll0(
+                        unsafe { ::asyncio::coroutine::AwaitSlot::pinned(__fut) },
+                        __cx,
+                    );
+                    if __polled.is_ready() {
+                        ::asyncio::coroutine::AwaitSlot::clear(__fut);
+                    }
+                    __o0 = ::core::option::Option::Some(::core::task::ready!(__polled));
+                }
+                Self::Start { .. } => {}
+                Self::Running => {
+                    ::core::panic!(
+                        "a `#[coroutine]` future was polled after it panicked"
+                    )
+                }
+                Self::Done => {
+                    ::core::panic!(
+                        "a `#[coroutine]` future was polled after it completed"
+                    )
+                }
+            }
+            ::core::task::Poll::Ready(
+                match ::core::mem::replace(__frame, Self::Running) {
+                    Self::S0 { word_4, iter_3, total_2, pin_end__r_text_1_1, .. } => {
+                        let __out = match __o0 {
+                            ::core::option::Option::Some(out) => out,
+                            ::core::option::Option::None => ::core::unreachable!(),
+                        };
+                        *__b5 = ::core::option::Option::Some((
+                            (word_4, iter_3, total_2, pin_end__r_text_1_1),
+                            __out,
+                        ));
+                        5usize
+                    }
+                    Self::Start { names_0, .. } => {
+                        *__b0 = ::core::option::Option::Some((names_0,));
+                        0
+                    }
+                    _ => ::core::unreachable!(),
+                },
+            )
+        }
+    }
+    #[allow(non_camel_case_types, clippy::type_complexity)]
+    #[inline(always)]
+    fn __entry<P0>(_: &P0) -> ::core::marker::PhantomData<fn() -> (P0,)> {
+        ::core::marker::PhantomData
+    }
+    let __slots = (unsafe { ::asyncio::coroutine::Pinned::new() },);
+    #[inline(always)]
+    fn __type_of<T>(_: &T) -> ::core::marker::PhantomData<fn() -> T> {
+        ::core::marker::PhantomData
+    }
+    #[allow(
+        unreachable_code,
+        unused_mut,
+        unused_braces,
+        unused_unsafe,
+        unknown_lints,
+        dangerous_implicit_autorefs,
+        clippy::let_unit_value,
+        clippy::type_complexity,
+        clippy::diverging_sub_expression,
+        clippy::match_single_binding
+    )]
+    let __step = ::asyncio::coroutine::pinned_step(
+        __entry(&names),
+        __type_of(&__slots),
         |
-            __frame: &mut __Frame<_, _, _, _, _, _>,
+            __frame: &mut _,
             __locals: *mut (::asyncio::coroutine::Pinned<_>,),
             __cx: &mut ::core::task::Context<'_>,
+            __entry_values,
         | -> ::core::task::Poll<usize> {
             let __r_text_1 = unsafe { &raw mut (*__locals).0 };
-            let mut __b0 = ::core::option::Option::None;
+            let mut __b0 = __entry_values;
             let mut __b1 = ::core::option::Option::None;
             let mut __b3 = ::core::option::Option::None;
             let mut __b5 = ::core::option::Option::None;
-            '__resume: loop {
-                let mut __jump: usize = match __frame {
-                    __Frame::S0 { __fut, .. } => {
-                        let __out = ::core::task::ready!(
-                            { let __polled = ::core::future::Future::poll(unsafe {
-                            ::asyncio::coroutine::AwaitSlot::pinned(__fut) }, __cx,); if
-                            __polled.is_ready() {
-                            ::asyncio::coroutine::AwaitSlot::clear(__fut); } __polled }
-                        );
-                        match ::core::mem::replace(__frame, __Frame::Running) {
-                            __Frame::S0 {
-                                word_4,
-                                iter_3,
-                                total_2,
-                                pin_end__r_text_1_1,
-                                ..
-                            } => {
-                                __b5 = ::core::option::Option::Some((
-                                    pin_end__r_text_1_1,
-                                    total_2,
-                                    iter_3,
-                                    word_4,
-                                    __out,
-                                ));
-                                5usize
-                            }
-                            _ => ::core::unreachable!(),
-                        }
-                    }
-                    __Frame::Start { .. } => {
-                        match ::core::mem::replace(__frame, __Frame::Running) {
-                            __Frame::Start { names_0, .. } => {
-                                __b0 = ::core::option::Option::Some((names_0,));
-                                0
-                            }
-                            _ => ::core::unreachable!(),
-                        }
-                    }
-                    __Frame::Running => {
-                        ::core::panic!(
-                            "a `#[coroutine]` future was polled after it panicked"
-                        )
-                    }
-                    __Frame::Done => {
-                        ::core::panic!(
-                            "a `#[coroutine]` future was polled after it completed"
-                        )
-                    }
-                };
+            let mut __s0 = ::core::option::Option::None;
+            let mut __jump: usize = usize::MAX;
+            let __ret = '__resume: loop {
                 '__dispatch: loop {
                     match __jump {
                         0usize => {
@@ -154,20 +199,23 @@ fn borrow_across_await(
                                             &mut __iter,
                                         ) {
                                             {
-                                                *__frame = __Frame::S0 {
-                                                    __fut: match leaf(word.len()) {
+                                                __s0 = ::core::option::Option::Some((
+                                                    match leaf(word.len()) {
                                                         __awaited => {
-                                                            ::asyncio::coroutine::AwaitSlot::new(
-                                                                ::asyncio::coroutine::IntoFuture::into_future(__awaited),
-                                                            )
+                                                            ::asyncio::coroutine::IntoFuture::into_future(__awaited)
                                                         }
                                                     },
-                                                    word_4: word,
-                                                    iter_3: __iter,
-                                                    total_2: total,
-                                                    pin_end__r_text_1_1: __pin_end__r_text_1,
-                                                };
-                                                continue '__resume;
+                                                    (word, __iter, total, __pin_end__r_text_1),
+                                                ));
+                                                if false {
+                                                    ::asyncio::coroutine::resume_hint(
+                                                        &__s0,
+                                                        &__b5,
+                                                        ::core::future::Future::poll,
+                                                    );
+                                                }
+                                                __jump = 6usize;
+                                                break '__dispatch;
                                             }
                                         } else {
                                             {
@@ -197,13 +245,12 @@ fn borrow_across_await(
                                     let __ret: usize = total
                                         + (**unsafe { ::asyncio::coroutine::place(__r_text_1) })
                                             .len();
-                                    *__frame = __Frame::Done;
-                                    return ::core::task::Poll::Ready(__ret);
+                                    break '__resume __ret;
                                 };
                             }
                         }
                         5usize => {
-                            let (pin_end__r_text_1_1, total_2, iter_3, word_4, t1_5) = match __b5
+                            let ((word_4, iter_3, total_2, pin_end__r_text_1_1), t1_5) = match __b5
                                 .take()
                             {
                                 ::core::option::Option::Some(values) => values,
@@ -231,10 +278,21 @@ fn borrow_across_await(
                                 }
                             }
                         }
-                        _ => ::core::unreachable!(),
+                        _ => break '__dispatch,
                     }
                 }
-            }
+                __jump = ::core::task::ready!(
+                    __Frame::__resume(__frame, __jump, & mut __b0, & mut __s0, & mut
+                    __b5, ::core::future::Future::poll, __cx)
+                );
+            };
+            *__frame = __Frame::Done;
+            ::core::task::Poll::Ready(__ret)
         },
+    );
+    ::asyncio::coroutine::PinMachine::new(
+        __Frame::Start { names_0: names },
+        __slots,
+        __step,
     )
 }

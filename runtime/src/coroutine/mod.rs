@@ -13,12 +13,12 @@ mod pinned;
 mod slot;
 mod try_op;
 
-pub use machine::Machine;
+pub use machine::{Machine, step};
 pub use pinned::{
     PinMachine, Pinned, PinnedEnd, PinnedField, PinnedOrMoved, PinnedSlot, in_place, in_place_ref,
-    place, shadow_await,
+    pinned_step, place, shadow_await,
 };
-pub use slot::AwaitSlot;
+pub use slot::{AwaitSlot, resume_hint};
 pub use try_op::{FromResidual, Try};
 
 pub use core::future::{Future, IntoFuture};

@@ -22,7 +22,7 @@
 //! [`Machine`]: super::Machine
 
 use core::future::{Future, IntoFuture};
-use core::marker::PhantomPinned;
+use core::marker::{PhantomData, PhantomPinned};
 use core::mem::MaybeUninit;
 use core::ops::{Deref, DerefMut};
 use core::pin::Pin;
@@ -364,34 +364,36 @@ unsafe impl<S: PinnedSlot> Sync for PinnedEnd<S> {}
 /// the slots (a tuple in reverse declaration order).
 ///
 /// [`Machine`]: super::Machine
-pub struct PinMachine<S, L, F> {
+pub struct PinMachine<S, L, F, E = ()> {
     frame: S,
     locals: L,
     step: F,
+    entry: PhantomData<fn() -> E>,
     _pinned: PhantomPinned,
 }
 
-impl<S, L, F> PinMachine<S, L, F> {
+impl<S, L, F, E> PinMachine<S, L, F, E> {
     /// Wraps a frame, the slots and the step function. Safe: the step gets
     /// the slots as a raw pointer, and every use of it is the step's own
     /// `unsafe`.
     #[inline]
     pub fn new<T>(frame: S, locals: L, step: F) -> Self
     where
-        F: FnMut(&mut S, *mut L, &mut Context<'_>) -> Poll<T>,
+        F: FnMut(&mut S, *mut L, &mut Context<'_>, Option<E>) -> Poll<T>,
     {
         PinMachine {
             frame,
             locals,
             step,
+            entry: PhantomData,
             _pinned: PhantomPinned,
         }
     }
 }
 
-impl<S, L, F, T> Future for PinMachine<S, L, F>
+impl<S, L, F, E, T> Future for PinMachine<S, L, F, E>
 where
-    F: FnMut(&mut S, *mut L, &mut Context<'_>) -> Poll<T>,
+    F: FnMut(&mut S, *mut L, &mut Context<'_>, Option<E>) -> Poll<T>,
 {
     type Output = T;
 
@@ -401,15 +403,30 @@ where
         // asserts no uniqueness over `locals`, which references in `frame`
         // point into; the slots are handed on as a raw pointer.
         let this = unsafe { self.get_unchecked_mut() };
-        (this.step)(&mut this.frame, &raw mut this.locals, cx)
+        (this.step)(&mut this.frame, &raw mut this.locals, cx, None)
     }
 }
 
-impl<S, L, F> core::fmt::Debug for PinMachine<S, L, F> {
+impl<S, L, F, E> core::fmt::Debug for PinMachine<S, L, F, E> {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.debug_struct("Coroutine")
             .field("frame_size", &core::mem::size_of::<S>())
             .field("pinned_size", &core::mem::size_of::<L>())
             .finish_non_exhaustive()
     }
+}
+
+/// [`step`](super::step) for a [`PinMachine`]: `locals` is `PhantomData` of
+/// its slots, made before the step, so that the step knows their types.
+#[inline(always)]
+pub fn pinned_step<S, L, E, T, F>(
+    entry: PhantomData<fn() -> E>,
+    locals: PhantomData<fn() -> L>,
+    step: F,
+) -> F
+where
+    F: FnMut(&mut S, *mut L, &mut Context<'_>, Option<E>) -> Poll<T>,
+{
+    let _ = (entry, locals);
+    step
 }

@@ -1,4 +1,5 @@
 use core::pin::Pin;
+use core::task::{Context, Poll};
 
 /// The storage of the one sub-future a coroutine is awaiting.
 ///
@@ -51,4 +52,23 @@ impl<F> AwaitSlot<F> {
         // Dropping through `Option` assignment drops in place.
         self.0 = None;
     }
+}
+
+/// Ties the type of what a resumption receives (the values saved at a
+/// suspension, then the awaited future's output) to what the suspension
+/// saved. Does nothing.
+///
+/// The generated code calls it where it suspends, so that rustc knows the
+/// types of the values the code after the `.await` starts with when it
+/// type-checks that code, before the code that moves them into and out of
+/// the frame (emitted after every block, see `asyncio-macros`' codegen).
+/// The output type comes from `poll`, which is `Future::poll` itself,
+/// located at the `.await`: awaiting something that is not a future is
+/// then the error already reported there, which rustc does not repeat.
+#[inline(always)]
+pub fn resume_hint<F, S, O>(
+    _saved: &Option<(F, S)>,
+    _resumed: &Option<(S, O)>,
+    _poll: fn(Pin<&mut F>, &mut Context<'_>) -> Poll<O>,
+) {
 }

@@ -3,8 +3,8 @@
 
 use std::collections::BTreeSet;
 
-use proc_macro2::{Span, TokenStream};
-use quote::{format_ident, quote, quote_spanned};
+use proc_macro2::TokenStream;
+use quote::{ToTokens, quote, quote_spanned};
 use syn::{Expr, Stmt};
 
 use super::Gen;
@@ -160,9 +160,23 @@ impl Gen<'_> {
         }
         self.emit(b, &mut out, &mentioned);
         let body = out.finish();
+        // A resumption's values come from its suspension: the values saved
+        // there, then the await's output (dropped here if unused).
+        let taken = match self.resumes_after[b] {
+            Some(k) => {
+                let saved = self.fields(self.saved(self.suspends[k]));
+                let out = block.resumes.expect("a resumption has an output");
+                let out = match live_in.contains(&out) {
+                    true => self.field(out).into_token_stream(),
+                    false => quote!(_),
+                };
+                quote!(((#(#saved,)*), #out))
+            }
+            None => quote!((#(#taken,)*)),
+        };
         quote! {
             #b => {
-                let (#(#taken,)*) = match #var.take() {
+                let #taken = match #var.take() {
                     ::core::option::Option::Some(values) => values,
                     ::core::option::Option::None => ::core::unreachable!(),
                 };
@@ -231,17 +245,19 @@ impl Gen<'_> {
         match &self.input.cfg.blocks[b].term {
             Term::Pending | Term::Diverged => quote!(),
             Term::Goto(t) => self.goto(*t),
-            Term::Suspend { future, span, .. } => {
+            Term::Suspend {
+                future,
+                span,
+                resume,
+                ..
+            } => {
                 let k = self.suspend_id[b].expect("numbered");
-                let variant = format_ident!("S{}", k, span = Span::mixed_site());
-                let (frame, frame_var, resume) = (&self.frame, &self.frame_var, &self.resume_label);
                 // The values saved into the frame are read at the `.await`:
                 // a borrow or move conflict is reported there.
                 let fields = self.saved(b).into_iter().map(|s| {
-                    let (f, x) = (self.field(s), self.slot_ident(s));
-                    let mut x = x.clone();
+                    let mut x = self.slot_ident(s).clone();
                     x.set_span(x.span().located_at(*span));
-                    quote!(#f: #x)
+                    x
                 });
                 let p = quote_spanned!(*span=> ::asyncio::coroutine);
                 let future = self.expr(future.clone(), loops);
@@ -251,11 +267,31 @@ impl Gen<'_> {
                 let awaited =
                     proc_macro2::Ident::new("__awaited", self.input.span.located_at(*span));
                 let fut = quote_spanned!(*span=> match #future {
-                    #awaited => #p::AwaitSlot::new(#p::IntoFuture::into_future(#awaited)),
+                    #awaited => #p::IntoFuture::into_future(#awaited),
                 });
+                // Left in the suspension's local for the code after the
+                // blocks to store in the frame (see `Gen::body`); the
+                // resumption's local gets its type from it here (in dead
+                // code: a type-checking hint, removed before codegen).
+                let (var, code) = (self.suspend_var(k), self.suspend_code(k));
+                // Located at the `.await`: when the awaited value is not a
+                // future, the hint's bound fails there, as the error already
+                // reported, which rustc then does not repeat.
+                let at = |var: &proc_macro2::Ident| {
+                    let mut var = var.clone();
+                    var.set_span(var.span().located_at(*span));
+                    var
+                };
+                let (hinted, resumed) = (at(&var), at(&self.block_var(*resume)));
+                let poll = quote_spanned!(self.input.span.located_at(*span)=> ::core::future::Future::poll);
+                let (jump, dispatch) = (&self.jump, &self.dispatch_label);
                 quote_spanned! {*span=> {
-                    *#frame_var = #frame::#variant { __fut: #fut, #(#fields,)* };
-                    continue #resume;
+                    #var = ::core::option::Option::Some((#fut, (#(#fields,)*)));
+                    if false {
+                        #p::resume_hint(&#hinted, &#resumed, #poll);
+                    }
+                    #jump = #code;
+                    break #dispatch;
                 }}
             }
             Term::If {

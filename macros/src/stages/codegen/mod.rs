@@ -1,25 +1,36 @@
 //! Stage 6: code generation.
 //!
 //! The coroutine becomes a plain fn returning `impl Future`, whose body
-//! defines two enums and builds an `asyncio::coroutine::Machine`:
+//! defines an enum and builds an `asyncio::coroutine::Machine`:
 //!
 //! - `__Frame`, the future's state: `Start` holds the arguments, `S{k}`
 //!   holds the values live at suspension point `k` plus the future being
 //!   awaited there (variants overlap, as in rustc's own layout), `Running`
 //!   is the state while a step runs (and after a panic), `Done` after the end.
 //! - `__b{n}`, one local `Option` per block: a jump to block `n` within one
-//!   `poll` moves the values live there into it, as a tuple.
+//!   `poll` moves the values live there into it, as a tuple; `__s{k}`, one
+//!   per suspension: the block that suspends at `k` leaves the future and
+//!   the values saved there in it.
 //!
 //! The enum is generic in every field type and the locals are untyped, so
 //! rustc infers all of them from the generated code, including inside
 //! generic fns whose parameters a nested item could not name. Blocks are
 //! emitted in reverse postorder so a type is always known before code reads
-//! it.
+//! it: the entry block's values are typed from the arguments (the step
+//! closure's third argument, see `asyncio::coroutine::step`), a
+//! resumption's by its suspension (`asyncio::coroutine::resume_hint`).
 //!
 //! Each block becomes one `match` arm that reopens the scopes it starts in,
 //! restoring its live values into ordinary `let` bindings with the user's own
 //! names, runs the user's code unchanged, and ends by moving the values live
-//! at its successor into the next block's local or `__Frame` variant.
+//! at its successor into the next block's local, or into its suspension's
+//! local, leaving the dispatch loop. After the loop, the step calls
+//! `__Frame::__resume` (generic over the frame's parameters), which stores
+//! the suspension in its variant, polls, and moves the values of the
+//! resumption into its block's local. The step closure never names the
+//! frame before that call: each mention of a generic enum costs rustc fresh
+//! inference variables for all of its parameters, pending until known (see
+//! the crate docs, "Compile time").
 
 use std::collections::BTreeSet;
 
@@ -66,6 +77,8 @@ struct Gen<'a> {
     suspend_id: Vec<Option<usize>>,
     /// Blocks that end in a suspension, in suspension order.
     suspends: Vec<BlockId>,
+    /// The suspension point each block resumes after, if it is a resumption.
+    resumes_after: Vec<Option<usize>>,
     /// Branch blocks emitted inside their `if`/`match` (see `branch`).
     inlined: Vec<bool>,
     /// The single-use temporaries of the arm being emitted (see `subst`).
@@ -83,9 +96,11 @@ impl<'a> Gen<'a> {
         let span = input.span;
         let mut suspend_id = vec![None; input.cfg.blocks.len()];
         let mut suspends = Vec::new();
+        let mut resumes_after = vec![None; input.cfg.blocks.len()];
         for (b, block) in input.cfg.blocks.iter().enumerate() {
-            if let Term::Suspend { .. } = block.term {
+            if let Term::Suspend { resume, .. } = block.term {
                 suspend_id[b] = Some(suspends.len());
+                resumes_after[resume] = Some(suspends.len());
                 suspends.push(b);
             }
         }
@@ -98,6 +113,7 @@ impl<'a> Gen<'a> {
             input,
             suspend_id,
             suspends,
+            resumes_after,
             inlined,
             subst: Default::default(),
             frame: names::hidden("__Frame", span),
@@ -180,19 +196,35 @@ impl<'a> Gen<'a> {
         // One `Option` per block for the values a jump carries to it: each
         // has its own inferred type, so a jump costs rustc one small
         // inference rather than instantiating one enum generic over every
-        // value of the body.
+        // value of the body. The entry's is typed from the frame's `Start`
+        // (by `__entry`), a resumption's by its suspension (`resume_hint`).
+        let (entry, entry_values) = (
+            names::hidden("__entry", span),
+            names::hidden("__entry_values", span),
+        );
+        let frame_var = &self.frame_var;
         let block_vars = (0..self.input.cfg.blocks.len())
             .filter(|&b| !self.inlined[b])
             .map(|b| {
                 let var = self.block_var(b);
-                quote!(let mut #var = ::core::option::Option::None;)
+                if b == 0 {
+                    quote!(let mut #var = #entry_values;)
+                } else {
+                    quote!(let mut #var = ::core::option::Option::None;)
+                }
             });
+        // One `Option` per suspension for the future and the values it
+        // saves, from the block that suspends to `__resume`, which stores
+        // them in the frame.
+        let suspend_vars: Vec<Ident> = (0..self.suspends.len())
+            .map(|k| self.suspend_var(k))
+            .collect();
 
         let start = self.input.params.iter().map(|(s, e)| {
             let f = self.field(*s);
             quote!(#f: #e)
         });
-        let prelude = self.prelude();
+        let (resume_fn, resume_call) = self.resume(&future_params);
         let arms = (0..self.input.cfg.blocks.len()).map(|b| self.block(b));
         let output = match self.input.output {
             ReturnType::Type(_, ty) if annotatable(ty) => quote!(-> ::core::task::Poll<#ty>),
@@ -204,27 +236,70 @@ impl<'a> Gen<'a> {
         // the attribute, so that borrow errors do not label the fn name as
         // "inside of this loop".
         let machine_loop = quote::quote_spanned!(Span::call_site()=> loop);
+        // Every mention of `__Frame` in the step closure (a variant path, a
+        // pattern) gives rustc fresh inference variables for all of the
+        // frame's parameters, each with obligations pending until the
+        // variable is known, and every pending obligation is visited again
+        // each time rustc selects obligations, which it does all through
+        // the body. So the blocks (the user's code) never mention the frame:
+        // a suspension leaves its values in its `__s` local and leaves the
+        // dispatch loop; `__resume`, generic over the frame's parameters
+        // (so its mentions of `Self` infer nothing), stores them in the
+        // frame, polls, and moves the values of the resumption out. The
+        // closure calls it once, after all blocks, where every type is known.
         let step = quote_spanned! {span=>
             #(#block_vars)*
-            #resume: #machine_loop {
-                let mut #jump: usize = #prelude;
+            #(let mut #suspend_vars = ::core::option::Option::None;)*
+            let mut #jump: usize = usize::MAX;
+            let __ret = #resume: #machine_loop {
                 #dispatch: #machine_loop {
                     match #jump {
                         #(#arms)*
-                        _ => ::core::unreachable!(),
+                        _ => break #dispatch,
                     }
                 }
-            }
+                #jump = ::core::task::ready!(#resume_call);
+            };
+            *#frame_var = #frame::Done;
+            ::core::task::Poll::Ready(__ret)
         };
-        let machine = self.machine(
-            quote_spanned!(span=> #frame::Start { #(#start,)* }),
-            step,
-            output,
-            frame_generics.len(),
-        );
+        let machine = |entry_type| {
+            self.machine(
+                quote_spanned!(span=> #frame::Start { #(#start,)* }),
+                entry_type,
+                step,
+                output,
+            )
+        };
+        let entry_params: Vec<Ident> = (0..self.live_in(0).len())
+            .map(|i| names::numbered("P", i, Span::mixed_site()))
+            .collect();
+        let entry_args = self.live_in(0).iter().map(|&s| {
+            let (_, e) = self
+                .input
+                .params
+                .iter()
+                .find(|(p, _)| *p == s)
+                .expect("entry values are arguments");
+            quote!(&#e)
+        });
+        let entry_type = quote_spanned!(span=> #entry(#(#entry_args),*));
+        let machine = machine(entry_type);
         quote_spanned! {span=>
             #[allow(non_camel_case_types, dead_code, clippy::large_enum_variant)]
             enum #frame<#(#frame_generics),*> { #(#variants,)* Running, Done }
+            #[allow(non_camel_case_types)]
+            impl<#(#frame_generics),*> #frame<#(#frame_generics),*> {
+                #resume_fn
+            }
+            // The type of the entry block's values, taken from the arguments
+            // before they move into the frame (see `machine`).
+            #[allow(non_camel_case_types, clippy::type_complexity)]
+            #[inline(always)]
+            fn #entry<#(#entry_params),*>(#(_: &#entry_params),*) -> ::core::marker::PhantomData<fn() -> (#(#entry_params,)*)> {
+                ::core::marker::PhantomData
+            }
+
             // No `unsafe` around the machine: the step closure holds the
             // user's code, which must need `unsafe` where it would in an
             // `async fn`. The unsafe operations (pinning the awaited future
@@ -234,20 +309,31 @@ impl<'a> Gen<'a> {
         }
     }
 
+    /// The local carrying suspension `k`'s future and saved values.
+    fn suspend_var(&self, k: usize) -> Ident {
+        names::numbered("__s", k, self.input.span)
+    }
+
+    /// The value of `__jump` after the block that suspends at `k`.
+    fn suspend_code(&self, k: usize) -> usize {
+        self.input.cfg.blocks.len() + k
+    }
+
     /// `Machine::new(start, step)`, or with pinned locals
     /// `PinMachine::new(start, slots, step)`, whose step first computes the
     /// raw pointer to each slot.
     fn machine(
         &self,
         start: TokenStream,
+        entry_type: TokenStream,
         body: TokenStream,
         output: TokenStream,
-        generics: usize,
     ) -> TokenStream {
         let span = self.input.span;
-        let (frame, frame_var, cx) = (&self.frame, &self.frame_var, &self.cx);
+        let (frame_var, cx) = (&self.frame_var, &self.cx);
         let p = quote_spanned!(span=> ::asyncio::coroutine);
-        let underscores = (0..generics).map(|_| quote!(_));
+        let step = names::hidden("__step", span);
+        let entry_values = names::hidden("__entry_values", span);
         let attrs = quote! {
             #[allow(
                 unreachable_code,
@@ -264,15 +350,22 @@ impl<'a> Gen<'a> {
                 clippy::match_single_binding
             )]
         };
+        // The step closure is type-checked before the frame's type is
+        // instantiated (by `start`), so that the frame's parameters are not
+        // inference variables pending all through the user's code: its
+        // `__frame` is `&mut _` (one variable) until the call to `__resume`
+        // after the blocks. `step` gives it the type of the entry block's
+        // values, from the arguments (see `asyncio::coroutine::step`).
         if self.input.pinned.is_empty() {
             return quote_spanned! {span=>
-                #p::Machine::new(
-                    #start,
-                    #attrs
-                    |#frame_var: &mut #frame<#(#underscores),*>, #cx: &mut ::core::task::Context<'_>| #output {
+                #attrs
+                let #step = #p::step(
+                    #entry_type,
+                    |#frame_var: &mut _, #cx: &mut ::core::task::Context<'_>, #entry_values| #output {
                         #body
                     },
-                )
+                );
+                #p::Machine::new(#start, #step)
             };
         }
         let locals = names::hidden("__locals", span);
@@ -301,16 +394,28 @@ impl<'a> Gen<'a> {
             // being polled; this only computes a field's address.
             quote_spanned!(span=> let #ptr = unsafe { &raw mut (*#locals).#k };)
         });
+        // The slots are made first, so that the step knows their types (a
+        // pinned argument's is known there).
+        let (slots_var, type_of) = (
+            names::hidden("__slots", span),
+            names::hidden("__type_of", span),
+        );
         quote_spanned! {span=>
-            #p::PinMachine::new(
-                #start,
-                (#(#slots,)*),
-                #attrs
-                |#frame_var: &mut #frame<#(#underscores),*>, #locals: *mut (#(#slot_types,)*), #cx: &mut ::core::task::Context<'_>| #output {
+            let #slots_var = (#(#slots,)*);
+            #[inline(always)]
+            fn #type_of<T>(_: &T) -> ::core::marker::PhantomData<fn() -> T> {
+                ::core::marker::PhantomData
+            }
+            #attrs
+            let #step = #p::pinned_step(
+                #entry_type,
+                #type_of(&#slots_var),
+                |#frame_var: &mut _, #locals: *mut (#(#slot_types,)*), #cx: &mut ::core::task::Context<'_>, #entry_values| #output {
                     #(#pointers)*
                     #body
                 },
-            )
+            );
+            #p::PinMachine::new(#start, #slots_var, #step)
         }
     }
 
@@ -325,14 +430,31 @@ impl<'a> Gen<'a> {
         slots.into_iter().map(|s| self.field(s)).collect()
     }
 
-    /// Resumes the frame: polls the awaited future, or starts the body; the
-    /// value is the first block this `poll` runs.
-    fn prelude(&self) -> TokenStream {
-        let (frame, frame_var) = (&self.frame, &self.frame_var);
+    /// `__Frame::__resume`, run after the blocks on every turn of the step:
+    /// stores the suspension just reached (if any) in the frame, then
+    /// resumes the frame: polls the awaited future (returning `Pending` if
+    /// it is), or starts the body; the value is the next block to run, its
+    /// values moved into its local. Also the call to it from the step.
+    ///
+    /// Generic over the frame's parameters, it names the frame as `Self`,
+    /// so that its mentions of the frame give rustc nothing to infer. The
+    /// futures are polled through `Future::poll` passed in from the step,
+    /// located at their `.await`s: awaiting a non-future is reported there
+    /// (once, with `into_future`'s error), not on a bound of this fn.
+    fn resume(&self, future_params: &[Ident]) -> (TokenStream, TokenStream) {
         let span = self.input.span;
-        let entry_fields = self.fields(self.live_in(0).iter().copied());
+        let (frame, frame_var, jump, cx) = (&self.frame, &self.frame_var, &self.jump, &self.cx);
+        let p = quote_spanned!(span=> ::asyncio::coroutine);
+        let resume = names::hidden("__resume", span);
         let entry_var = self.block_var(0);
-        let suspends = self.suspends.iter().enumerate().map(|(k, &b)| {
+        let entry_fields = self.fields(self.live_in(0).iter().copied());
+        let entry_types: Vec<_> = self.live_in(0).iter().map(|&s| self.ty(s)).collect();
+        let (mut params, mut args) = (Vec::new(), Vec::new());
+        params.push(quote!(#entry_var: &mut ::core::option::Option<(#(#entry_types,)*)>));
+        args.push(quote!(&mut #entry_var));
+        let (mut outputs, mut stores, mut polls) = (Vec::new(), Vec::new(), Vec::new());
+        let (mut stashes, mut takes) = (Vec::new(), Vec::new());
+        for (k, &b) in self.suspends.iter().enumerate() {
             let Term::Suspend {
                 resume,
                 span: await_span,
@@ -341,69 +463,103 @@ impl<'a> Gen<'a> {
             else {
                 unreachable!()
             };
-            // The poll is spanned at its `.await`: an error about the
-            // awaited type lands there, next to the one `into_future` gives.
-            let cx = &self.cx;
-            // Located at the await, resolved as the rest of the body: the
-            // await may come from a `macro_rules!` with its own hygiene.
-            let await_span = span.located_at(await_span);
-            // `Future::poll` itself, so that awaiting a non-future is
-            // reported in its terms, with no mention of the slot.
+            let fut = &future_params[k];
+            let out = format_ident!("O{}", k, span = Span::mixed_site());
+            let (var, code) = (self.suspend_var(k), self.suspend_code(k));
+            let (resumed, poll) = (self.block_var(resume), names::numbered("__poll", k, span));
+            let saved = self.fields(self.saved(b));
+            let saved_types: Vec<_> = self.saved(b).into_iter().map(|s| self.ty(s)).collect();
+            params.push(quote!(#var: &mut ::core::option::Option<(#fut, (#(#saved_types,)*))>));
+            params.push(quote!(
+                #resumed: &mut ::core::option::Option<((#(#saved_types,)*), #out)>
+            ));
+            params.push(quote!(
+                #poll: fn(::core::pin::Pin<&mut #fut>, &mut ::core::task::Context<'_>) -> ::core::task::Poll<#out>
+            ));
+            // `Future::poll` itself, located at the await, resolved as the
+            // rest of the body (the await may come from a `macro_rules!`).
+            let future_poll =
+                quote_spanned!(span.located_at(await_span)=> ::core::future::Future::poll);
+            args.push(quote!(&mut #var));
+            args.push(quote!(&mut #resumed));
+            args.push(future_poll);
+            outputs.push(out.clone());
+            let variant = format_ident!("S{}", k, span = Span::mixed_site());
+            stores.push(quote_spanned! {span=>
+                #code => {
+                    let (__fut, (#(#saved,)*)) = match #var.take() {
+                        ::core::option::Option::Some(values) => values,
+                        ::core::option::Option::None => ::core::unreachable!(),
+                    };
+                    *#frame_var = Self::#variant { __fut: #p::AwaitSlot::new(__fut), #(#saved,)* };
+                }
+            });
+            // The output waits in `__o{k}` while the frame is borrowed, then
+            // goes to the resumption with the saved values.
+            let stash = names::numbered("__o", k, span);
+            stashes.push(quote!(let mut #stash: ::core::option::Option<#out> = ::core::option::Option::None;));
             // SAFETY (of the `unsafe` below): the step never moves an
             // `AwaitSlot` that holds a future: a slot is created in place in
             // the frame, and the frame is only moved out of (by
             // `mem::replace`) after the slot's poll returned `Ready`, which
             // empties it; the frame itself is pinned inside the `Machine`.
-            let poll = quote_spanned!(await_span=> {
-                let __polled = ::core::future::Future::poll(
-                    unsafe { ::asyncio::coroutine::AwaitSlot::pinned(__fut) },
-                    #cx,
-                );
-                if __polled.is_ready() {
-                    ::asyncio::coroutine::AwaitSlot::clear(__fut);
-                }
-                __polled
-            });
-            let out = self.input.cfg.blocks[resume].resumes.expect("resume block");
-            let variant = format_ident!("S{}", k, span = Span::mixed_site());
-            let saved = self.fields(self.saved(b));
-            let carried = self.live_in(resume).iter().map(|&s| {
-                if s == out {
-                    quote_spanned!(span=> __out)
-                } else {
-                    self.field(s).to_token_stream()
-                }
-            });
-            let (target, var) = (resume, self.block_var(resume));
-            quote_spanned! {span=>
-                #frame::#variant { __fut, .. } => {
-                    // SAFETY: the frame is pinned inside the `Machine` and this
-                    // slot stays where it is until `poll` has emptied it.
-                    let __out = ::core::task::ready!(#poll);
-                    match ::core::mem::replace(#frame_var, #frame::Running) {
-                        #frame::#variant { #(#saved,)* .. } => {
-                            #var = ::core::option::Option::Some((#(#carried,)*));
-                            #target
-                        }
-                        _ => ::core::unreachable!(),
+            polls.push(quote_spanned! {span=>
+                Self::#variant { __fut, .. } => {
+                    let __polled = #poll(unsafe { #p::AwaitSlot::pinned(__fut) }, #cx);
+                    if __polled.is_ready() {
+                        #p::AwaitSlot::clear(__fut);
                     }
+                    #stash = ::core::option::Option::Some(::core::task::ready!(__polled));
                 }
-            }
-        });
-        quote_spanned! {span=>
-            match #frame_var {
-                #(#suspends)*
-                #frame::Start { .. } => match ::core::mem::replace(#frame_var, #frame::Running) {
-                    #frame::Start { #(#entry_fields,)* .. } => {
-                        #entry_var = ::core::option::Option::Some((#(#entry_fields,)*));
+            });
+            takes.push(quote_spanned! {span=>
+                Self::#variant { #(#saved,)* .. } => {
+                    let __out = match #stash {
+                        ::core::option::Option::Some(out) => out,
+                        ::core::option::Option::None => ::core::unreachable!(),
+                    };
+                    *#resumed = ::core::option::Option::Some(((#(#saved,)*), __out));
+                    #resume
+                }
+            });
+        }
+        let function = quote_spanned! {span=>
+            #[allow(clippy::too_many_arguments, clippy::type_complexity)]
+            #[inline]
+            fn #resume<#(#outputs),*>(
+                #frame_var: &mut Self,
+                #jump: usize,
+                #(#params,)*
+                #cx: &mut ::core::task::Context<'_>,
+            ) -> ::core::task::Poll<usize> {
+                match #jump {
+                    #(#stores)*
+                    _ => {}
+                }
+                // Polls in place; then one move out of the frame for all
+                // variants (a borrow of the whole frame costs rustc a check
+                // per parameter, so there is one, not one per suspension).
+                #(#stashes)*
+                match #frame_var {
+                    #(#polls)*
+                    Self::Start { .. } => {}
+                    Self::Running => ::core::panic!("a `#[coroutine]` future was polled after it panicked"),
+                    Self::Done => ::core::panic!("a `#[coroutine]` future was polled after it completed"),
+                }
+                ::core::task::Poll::Ready(match ::core::mem::replace(#frame_var, Self::Running) {
+                    #(#takes)*
+                    Self::Start { #(#entry_fields,)* .. } => {
+                        *#entry_var = ::core::option::Option::Some((#(#entry_fields,)*));
                         0
                     }
                     _ => ::core::unreachable!(),
-                },
-                #frame::Running => ::core::panic!("a `#[coroutine]` future was polled after it panicked"),
-                #frame::Done => ::core::panic!("a `#[coroutine]` future was polled after it completed"),
+                })
             }
-        }
+        };
+        let call = quote_spanned! {span=>
+            #frame::#resume(#frame_var, #jump, #(#args,)* #cx)
+        };
+        (function, call)
     }
 
     /// The local carrying the values live at the start of block `b`.
@@ -429,7 +585,6 @@ impl<'a> Gen<'a> {
     /// at that type, so that a mismatch is reported on the returned
     /// expression, "expected due to" the signature, as for an `async fn`.
     fn ret(&self, value: TokenStream) -> TokenStream {
-        let (frame, frame_var) = (&self.frame, &self.frame_var);
         let ty = match self.input.output {
             ReturnType::Type(_, ty) if annotatable(ty) => {
                 let ty = respan(ty.to_token_stream(), syn::spanned::Spanned::span(ty));
@@ -438,11 +593,11 @@ impl<'a> Gen<'a> {
             ReturnType::Default => quote!(: ()),
             ReturnType::Type(..) => quote!(),
         };
+        let resume = &self.resume_label;
         quote_spanned! {self.input.span=> {
             #[allow(clippy::let_unit_value)]
             let __ret #ty = #value;
-            *#frame_var = #frame::Done;
-            return ::core::task::Poll::Ready(__ret);
+            break #resume __ret;
         }}
     }
 }
