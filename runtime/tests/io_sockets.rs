@@ -423,3 +423,40 @@ fn sockets_need_a_running_loop() {
         Err(Error::InvalidState(_))
     ));
 }
+
+// ---------------------------------------------------------------------------
+// Name resolution.
+
+#[asyncio::test]
+fn getaddrinfo_answers_literals_and_localhost() -> asyncio::Result<()> {
+    let lp = asyncio::get_running_loop()?;
+    let v4 = lp.getaddrinfo("127.0.0.1", 80).await?;
+    assert_eq!(v4, ["127.0.0.1:80".parse::<SocketAddr>().unwrap()]);
+    let v6 = lp.getaddrinfo("[::1]", 443).await?;
+    assert_eq!(v6, ["[::1]:443".parse::<SocketAddr>().unwrap()]);
+    let local = asyncio::timeout(LIMIT, lp.getaddrinfo("localhost", 8080)).await?;
+    assert!(!local.is_empty());
+    assert!(
+        local
+            .iter()
+            .all(|a| a.ip().is_loopback() && a.port() == 8080)
+    );
+    Ok(())
+}
+
+#[asyncio::test]
+fn getnameinfo_gives_numeric_host_and_service() -> asyncio::Result<()> {
+    let lp = asyncio::get_running_loop()?;
+    let flags = libc::NI_NUMERICHOST | libc::NI_NUMERICSERV;
+    let v4 = lp.getnameinfo("127.0.0.1:8080".parse().unwrap(), flags);
+    assert_eq!(
+        asyncio::timeout(LIMIT, v4).await?,
+        ("127.0.0.1".into(), "8080".into())
+    );
+    let v6 = lp.getnameinfo("[::1]:53".parse().unwrap(), flags);
+    assert_eq!(
+        asyncio::timeout(LIMIT, v6).await?,
+        ("::1".into(), "53".into())
+    );
+    Ok(())
+}

@@ -12,7 +12,6 @@
 use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
 use std::io;
-use std::os::fd::RawFd;
 use std::rc::{Rc, Weak};
 use std::sync::Arc;
 use std::task::Waker;
@@ -22,10 +21,10 @@ use super::callbacks::{Callback, Scheduled};
 use super::clock::Clock;
 use super::exceptions::{self, ExceptionContext, Handler};
 use super::handle::{Handle, TimerHandle};
-use super::io::{FdOwner, Io};
+use super::io::Io;
 use super::ready::Ready;
 use super::remote::{self, Remote, RemoteMsg};
-use super::scheduled_io::{Direction, ScheduledIo};
+use super::scheduled_io::Direction;
 use super::task_ref::TaskRef;
 use super::tasks::{Header, Runnable, TaskId, TaskSlot};
 use super::timers::TimerHeap;
@@ -40,7 +39,7 @@ const SLOW_CALLBACK: Duration = Duration::from_millis(100);
 /// The state of one event loop.
 pub(crate) struct Core {
     /// This core, for handles and contexts built from `&self`.
-    me: Weak<Core>,
+    pub(super) me: Weak<Core>,
     /// The loop's slot in the registry, carried by its tasks' wakers.
     slot: u16,
     remote: Arc<Remote>,
@@ -49,7 +48,7 @@ pub(crate) struct Core {
     callbacks: RefCell<Slab<Scheduled>>,
     timers: RefCell<TimerHeap>,
     tasks: RefCell<Slab<TaskSlot>>,
-    io: RefCell<Io>,
+    pub(super) io: RefCell<Io>,
     /// Mail taken from `remote`, kept to reuse its allocation.
     inbox: RefCell<VecDeque<RemoteMsg>>,
     current_task: Cell<Option<TaskId>>,
@@ -201,7 +200,7 @@ impl Core {
     }
 
     /// Appends `callback` to the ready queue.
-    fn push_callback(&self, callback: Callback) -> Key {
+    pub(super) fn push_callback(&self, callback: Callback) -> Key {
         let key = self.callbacks.borrow_mut().insert(Scheduled {
             callback,
             in_heap: false,
@@ -784,160 +783,6 @@ impl Core {
         what
     }
 
-    // ----- I/O -------------------------------------------------------------
-
-    /// Registers `source` (descriptor `fd`) with the poller, for reading
-    /// and writing; its readiness is then cached in the returned
-    /// [`ScheduledIo`], under the returned key.
-    ///
-    /// # Errors
-    ///
-    /// [`Error::InvalidState`] on a closed loop; the poller's error (an
-    /// fd registered already, an invalid fd, a regular file).
-    pub(crate) fn register_io(
-        &self,
-        source: &mut dyn mio::event::Source,
-        fd: RawFd,
-    ) -> Result<(Key, Rc<ScheduledIo>)> {
-        self.check_open()?;
-        Ok(self
-            .io
-            .borrow_mut()
-            .register(source, fd, FdOwner::Runtime)?)
-    }
-
-    /// Removes a registration; call it before closing the descriptor.
-    /// Tasks still waiting on it are woken (and find it gone).
-    pub(crate) fn deregister_io(
-        &self,
-        key: Key,
-        scheduled: &ScheduledIo,
-        source: &mut dyn mio::event::Source,
-    ) -> io::Result<()> {
-        let result = self.io.borrow_mut().deregister(key, source);
-        let mut wake = Vec::new();
-        scheduled.wake_all(&mut wake);
-        self.wake_all(wake);
-        result
-    }
-
-    /// Runs `callback` whenever `fd` is ready in `direction`
-    /// (`add_reader`/`add_writer`), replacing a callback set before.
-    pub(super) fn add_watcher(
-        &self,
-        fd: RawFd,
-        direction: Direction,
-        callback: Rc<dyn Fn()>,
-    ) -> Result<()> {
-        self.check_open()?;
-        let found = self.io.borrow().lookup(fd);
-        let scheduled = match found {
-            Some((_, scheduled, FdOwner::Watchers)) => scheduled,
-            Some((_, _, FdOwner::Runtime)) => return Err(fd_in_use(fd)),
-            None => {
-                let mut source = mio::unix::SourceFd(&fd);
-                let registered = self
-                    .io
-                    .borrow_mut()
-                    .register(&mut source, fd, FdOwner::Watchers);
-                registered.map_err(|err| watch_error(fd, err))?.1
-            }
-        };
-        scheduled.set_callback(direction, Some(callback));
-        // Whether the fd is ready now is checked when the callback is due:
-        // for a new registration the poller reports it at once anyway.
-        self.schedule_watcher(scheduled, fd, direction);
-        Ok(())
-    }
-
-    /// Stops watching `fd` in `direction`; returns whether it was watched.
-    pub(super) fn remove_watcher(&self, fd: RawFd, direction: Direction) -> Result<bool> {
-        let found = self.io.borrow().lookup(fd);
-        let Some((key, scheduled, owner)) = found else {
-            return Ok(false);
-        };
-        if owner == FdOwner::Runtime {
-            return Err(fd_in_use(fd));
-        }
-        let removed = scheduled.set_callback(direction, None);
-        let other = match direction {
-            Direction::Read => Direction::Write,
-            Direction::Write => Direction::Read,
-        };
-        if scheduled.callback(other).is_none() {
-            let mut source = mio::unix::SourceFd(&fd);
-            // The fd may have been closed already (a misuse asyncio also
-            // tolerates): the registration is forgotten either way.
-            let _ = self.io.borrow_mut().deregister(key, &mut source);
-        }
-        Ok(removed)
-    }
-
-    /// Queues a run of `fd`'s watcher callback, unless one is queued.
-    fn schedule_watcher(&self, scheduled: Rc<ScheduledIo>, fd: RawFd, direction: Direction) {
-        if !scheduled.mark_watcher_queued(direction) {
-            return;
-        }
-        let core = self.me.clone();
-        self.push_callback(Callback::call(move || {
-            if let Some(core) = core.upgrade() {
-                core.run_watcher(&scheduled, fd, direction);
-            }
-        }));
-    }
-
-    /// Runs a watcher callback if its fd is still ready (asyncio's
-    /// callbacks are level-triggered: one that reads 1 byte of 10 is called
-    /// again without a new event), then queues the next check.
-    fn run_watcher(&self, scheduled: &Rc<ScheduledIo>, fd: RawFd, direction: Direction) {
-        scheduled.unmark_watcher_queued(direction);
-        let Some(callback) = scheduled.callback(direction) else {
-            return;
-        };
-        if !fd_ready(fd, direction) {
-            // Wait for the next edge: the poller reports it.
-            scheduled.clear(direction);
-            return;
-        }
-        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| callback()));
-        drop(callback);
-        if scheduled.callback(direction).is_some() {
-            self.schedule_watcher(scheduled.clone(), fd, direction);
-        }
-        if let Err(payload) = outcome {
-            // Reported by the loop as the callback's exception.
-            std::panic::resume_unwind(payload);
-        }
-    }
-
-    /// Records the last poll's events and wakes their waiters.
-    fn dispatch_io(&self) {
-        let pending = self.io.borrow_mut().take_pending();
-        if pending.is_empty() {
-            self.io.borrow_mut().restore_pending(pending);
-            return;
-        }
-        let mut wake = Vec::new();
-        for (scheduled, fd, bits) in &pending {
-            let due = scheduled.dispatch(*bits, &mut wake);
-            for (due, direction) in due.into_iter().zip([Direction::Read, Direction::Write]) {
-                if due {
-                    self.schedule_watcher(scheduled.clone(), *fd, direction);
-                }
-            }
-        }
-        self.io.borrow_mut().restore_pending(pending);
-        self.wake_all(wake);
-    }
-
-    fn wake_all(&self, wakers: Vec<Waker>) {
-        for waker in wakers {
-            if !waker::wake_on(self, &waker) {
-                waker.wake();
-            }
-        }
-    }
-
     // ----- closing -------------------------------------------------------
 
     /// Closes the loop: pending tasks are aborted (their futures dropped)
@@ -1075,36 +920,4 @@ impl Drop for CurrentTask<'_> {
         let finished = self.core.current.replace(self.previous.take());
         drop(finished);
     }
-}
-
-/// asyncio's `RuntimeError` for `add_reader` on an fd a transport owns.
-fn fd_in_use(fd: RawFd) -> Error {
-    Error::InvalidState(format!("file descriptor {fd} is used by a transport or socket").into())
-}
-
-/// An fd that cannot be watched: asyncio raises `ValueError` for an
-/// invalid one (`Invalid file descriptor`), `OSError` otherwise.
-fn watch_error(fd: RawFd, err: io::Error) -> Error {
-    match err.raw_os_error() {
-        Some(libc::EBADF) => Error::Value(format!("invalid file descriptor: {fd}").into()),
-        _ => Error::Io(err),
-    }
-}
-
-/// Whether `fd` is ready in `direction` now (`poll(2)`, no waiting). An
-/// error or hang-up counts as ready: the callback's own call reports it.
-fn fd_ready(fd: RawFd, direction: Direction) -> bool {
-    let events = match direction {
-        Direction::Read => libc::POLLIN,
-        Direction::Write => libc::POLLOUT,
-    };
-    let mut pollfd = libc::pollfd {
-        fd,
-        events,
-        revents: 0,
-    };
-    // SAFETY: `pollfd` is a valid, exclusively borrowed array of one
-    // element for the duration of the call.
-    let n = unsafe { libc::poll(&mut pollfd, 1, 0) };
-    n > 0 && pollfd.revents & (events | libc::POLLERR | libc::POLLHUP | libc::POLLNVAL) != 0
 }

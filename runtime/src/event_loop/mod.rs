@@ -14,6 +14,8 @@
 //!   cancellation, the type-erased handle), and their wakers;
 //! - `remote`, `loop_handle`, `io`: other threads' mail, the handle they
 //!   post it with, and the `mio` poller with its table of sources;
+//! - `io_events`: registering sources, dispatching their events, and
+//!   `add_reader`/`add_writer` watchers;
 //! - `scheduled_io`: a source's readiness cache (edge events to level
 //!   state) and who waits on it;
 //! - `exceptions`: the exception handler, for errors nobody awaits;
@@ -29,6 +31,7 @@ pub(crate) mod driver;
 mod exceptions;
 mod handle;
 mod io;
+mod io_events;
 mod loop_handle;
 mod ready;
 pub(crate) mod remote;

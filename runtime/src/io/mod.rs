@@ -7,8 +7,9 @@
 //! callbacks. This layer registers sockets through
 //! [`registration::Registration`], whose `poll_io` is the one readiness
 //! wait every I/O leaf is built on, and implements asyncio's `loop.sock_*`
-//! calls on [`Socket`]s.
+//! calls on [`Socket`]s, and name resolution (`getaddrinfo`).
 
+mod dns;
 pub(crate) mod registration;
 mod socket;
 
