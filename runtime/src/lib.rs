@@ -89,6 +89,9 @@
 //! # Ok::<(), asyncio::Error>(())
 //! ```
 
+// The runtime's own coroutines (`#[crate::coroutine]`) name `::asyncio`.
+extern crate self as asyncio;
+
 pub use asyncio_macros::{coroutine, entry, test};
 
 #[doc(hidden)]
@@ -119,7 +122,7 @@ pub use crate::event_loop::{
     TimerHandle,
 };
 pub use crate::future::Future;
-pub use crate::io::{SockAddr, Socket};
+pub use crate::io::{Protocol, Server, ServerOptions, SockAddr, Socket, Transport};
 pub use crate::queues::*;
 pub use crate::run::{Runner, run};
 pub use crate::sync::*;

@@ -107,7 +107,7 @@ impl Io {
                 format!("file descriptor {fd} is used by {by}"),
             ));
         }
-        let io = Rc::new(ScheduledIo::new());
+        let io = Rc::new(ScheduledIo::new(owner == FdOwner::Watchers));
         let key = self.sources.vacant_key();
         self.poll.registry().register(
             source,

@@ -103,6 +103,14 @@ impl Core {
         Ok(removed)
     }
 
+    /// Queues a run of a runtime source's `direction` handler (set with
+    /// [`ScheduledIo::set_callback`]), unless one is queued: a transport
+    /// asks for one when readiness is already cached (resuming reading),
+    /// or when it stopped before `WouldBlock` to bound its work per turn.
+    pub(crate) fn schedule_io_handler(&self, scheduled: &Rc<ScheduledIo>, direction: Direction) {
+        self.schedule_watcher(scheduled.clone(), -1, direction);
+    }
+
     /// Queues a run of `fd`'s watcher callback, unless one is queued.
     fn schedule_watcher(&self, scheduled: Rc<ScheduledIo>, fd: RawFd, direction: Direction) {
         if !scheduled.mark_watcher_queued(direction) {
@@ -124,6 +132,11 @@ impl Core {
         let Some(callback) = scheduled.callback(direction) else {
             return;
         };
+        if !scheduled.is_level() {
+            // A transport's handler: it drains and clears readiness itself.
+            callback();
+            return;
+        }
         if !fd_ready(fd, direction) {
             // Wait for the next edge: the poller reports it.
             scheduled.clear(direction);

@@ -72,6 +72,10 @@ enum Waiters {
 /// One registered source's cached readiness and waiters.
 pub(crate) struct ScheduledIo {
     ready: Cell<u8>,
+    /// Whether callbacks are `add_reader`/`add_writer` watchers, run while
+    /// the fd stays ready, rather than the handlers of a transport, run
+    /// once per event (the handler drains the source itself).
+    level: bool,
     /// Directions whose watcher callback is queued to run (bit 0 read,
     /// bit 1 write), so that one is never queued twice.
     watcher_queued: Cell<u8>,
@@ -90,9 +94,10 @@ impl std::fmt::Debug for ScheduledIo {
 impl ScheduledIo {
     /// A new source is assumed ready both ways: the first operation tries
     /// its system call, and learns otherwise from `WouldBlock`.
-    pub(crate) fn new() -> ScheduledIo {
+    pub(crate) fn new(level: bool) -> ScheduledIo {
         ScheduledIo {
             ready: Cell::new(ready::READABLE | ready::WRITABLE),
+            level,
             watcher_queued: Cell::new(0),
             read: RefCell::default(),
             write: RefCell::default(),
@@ -104,6 +109,11 @@ impl ScheduledIo {
             Direction::Read => &self.read,
             Direction::Write => &self.write,
         }
+    }
+
+    /// Whether the callbacks are level-triggered watchers.
+    pub(crate) fn is_level(&self) -> bool {
+        self.level
     }
 
     /// The cached bits.

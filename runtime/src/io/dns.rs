@@ -114,8 +114,8 @@ impl EventLoop {
     }
 }
 
-/// `getnameinfo(3)`, blocking.
-fn name_info(addr: SocketAddr, flags: i32) -> io::Result<(String, String)> {
+/// `addr` as a C socket address, and its length.
+pub(super) fn sockaddr_of(addr: SocketAddr) -> (libc::sockaddr_storage, libc::socklen_t) {
     // SAFETY: all-zero bytes are a valid `sockaddr_storage`.
     let mut storage: libc::sockaddr_storage = unsafe { std::mem::zeroed() };
     // Field by field on zeroed structs: some platforms have more fields
@@ -145,6 +145,12 @@ fn name_info(addr: SocketAddr, flags: i32) -> io::Result<(String, String)> {
             std::mem::size_of::<libc::sockaddr_in6>()
         }
     };
+    (storage, len as libc::socklen_t)
+}
+
+/// `getnameinfo(3)`, blocking.
+fn name_info(addr: SocketAddr, flags: i32) -> io::Result<(String, String)> {
+    let (storage, len) = sockaddr_of(addr);
     let mut host = [0 as libc::c_char; libc::NI_MAXHOST as usize];
     let mut service = [0 as libc::c_char; 32];
     // SAFETY: `storage` holds a valid address of `len` bytes; `host` and
@@ -153,7 +159,7 @@ fn name_info(addr: SocketAddr, flags: i32) -> io::Result<(String, String)> {
     let code = unsafe {
         libc::getnameinfo(
             (&raw const storage).cast(),
-            len as libc::socklen_t,
+            len,
             host.as_mut_ptr(),
             host.len() as libc::socklen_t,
             service.as_mut_ptr(),

@@ -8,9 +8,24 @@
 //! [`registration::Registration`], whose `poll_io` is the one readiness
 //! wait every I/O leaf is built on, and implements asyncio's `loop.sock_*`
 //! calls on [`Socket`]s, and name resolution (`getaddrinfo`).
+//!
+//! Above the sockets: [`Transport`]s, driven by readiness handlers (loop
+//! callbacks set on a source's `ScheduledIo`, one run per event), calling
+//! [`Protocol`]s; [`Server`]s accepting connections for them; and the
+//! loop's `create_connection` / `create_server`. Files: `socket`
+//! (sockets and `sock_*`), `transport`, `protocol`, `server` (and
+//! `listen` for listening sockets with a backlog), `dns`.
 
 mod dns;
+mod listen;
+mod protocol;
 pub(crate) mod registration;
+mod server;
 mod socket;
+mod transport;
 
+pub use self::listen::ServerOptions;
+pub use self::protocol::Protocol;
+pub use self::server::Server;
 pub use self::socket::{SockAddr, Socket};
+pub use self::transport::Transport;

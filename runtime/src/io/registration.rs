@@ -45,6 +45,11 @@ impl Registration {
         })
     }
 
+    /// The source's readiness cache.
+    pub(crate) fn scheduled(&self) -> &Rc<ScheduledIo> {
+        &self.scheduled
+    }
+
     /// The loop this source belongs to.
     pub(crate) fn core(&self) -> &Rc<Core> {
         &self.core

@@ -286,6 +286,41 @@ impl Socket {
         }
     }
 
+    /// The socket's registration with its loop.
+    pub(super) fn registration(&self) -> &Registration {
+        &self.0.registration
+    }
+
+    /// One non-blocking accept on a listening socket; the new socket is
+    /// registered with the running loop.
+    pub(super) fn accept_now(&self) -> Result<(Socket, SockAddr)> {
+        let (kind, addr) = self.with(|kind| match kind {
+            Kind::TcpListener(l) => l.accept().and_then(|(s, a)| {
+                s.set_nodelay(true)?;
+                Ok((Kind::TcpStream(s), SockAddr::Inet(a)))
+            }),
+            Kind::UnixListener(l) => l
+                .accept()
+                .map(|(s, a)| (Kind::UnixStream(s), SockAddr::Unix(a))),
+            _ => Err(not_for("accept", "a non-listening")),
+        })?;
+        Ok((Socket::new(kind)?, addr))
+    }
+
+    /// One non-blocking receive.
+    pub(super) fn recv_now(&self, buf: &mut [u8]) -> io::Result<usize> {
+        self.with(|kind| kind.recv(buf))
+    }
+
+    /// One non-blocking gathered send.
+    pub(super) fn send_vectored_now(&self, bufs: &[io::IoSlice<'_>]) -> io::Result<usize> {
+        self.with(|kind| match kind {
+            Kind::TcpStream(s) => (&*s).write_vectored(bufs),
+            Kind::UnixStream(s) => (&*s).write_vectored(bufs),
+            _ => Err(not_for("write", "this")),
+        })
+    }
+
     /// Whether [`close`](Self::close) was called.
     pub fn is_closed(&self) -> bool {
         self.0.kind.borrow().is_none()

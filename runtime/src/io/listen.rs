@@ -1,0 +1,89 @@
+//! Listening TCP sockets made with the options std does not offer
+//! (`backlog`, `SO_REUSEPORT`).
+
+use std::io;
+use std::net::SocketAddr;
+use std::os::fd::{FromRawFd, OwnedFd};
+
+use super::dns::sockaddr_of;
+
+/// Options of [`EventLoop::create_server_with`](crate::EventLoop::create_server_with).
+#[derive(Debug, Clone)]
+pub struct ServerOptions {
+    /// Connections the kernel queues before they are accepted (asyncio's
+    /// default: 100). Raise it for bursts of many connections at once.
+    pub backlog: i32,
+    /// `SO_REUSEPORT`: several sockets (processes) may listen on the same
+    /// port, the kernel spreading connections among them.
+    pub reuse_port: bool,
+    /// Start accepting at once (asyncio's `start_serving=True`); otherwise
+    /// call [`Server::start_serving`](crate::Server::start_serving).
+    pub start_serving: bool,
+}
+
+impl Default for ServerOptions {
+    fn default() -> Self {
+        ServerOptions {
+            backlog: 100,
+            reuse_port: false,
+            start_serving: true,
+        }
+    }
+}
+
+fn check(result: libc::c_int) -> io::Result<libc::c_int> {
+    if result < 0 {
+        Err(io::Error::last_os_error())
+    } else {
+        Ok(result)
+    }
+}
+
+fn set_flag(fd: &OwnedFd, level: libc::c_int, name: libc::c_int) -> io::Result<()> {
+    use std::os::fd::AsRawFd;
+    let one: libc::c_int = 1;
+    // SAFETY: `one` is a valid `c_int` for the duration of the call, and
+    // the length passed is its size.
+    check(unsafe {
+        libc::setsockopt(
+            fd.as_raw_fd(),
+            level,
+            name,
+            (&raw const one).cast(),
+            std::mem::size_of::<libc::c_int>() as libc::socklen_t,
+        )
+    })
+    .map(drop)
+}
+
+/// A bound, listening, close-on-exec TCP socket with `SO_REUSEADDR` (as
+/// asyncio sets on Unix), IPv6 sockets IPv6-only (as asyncio binds each
+/// family separately).
+pub(super) fn tcp_listener(
+    addr: SocketAddr,
+    options: &ServerOptions,
+) -> io::Result<std::net::TcpListener> {
+    use std::os::fd::AsRawFd;
+    let family = if addr.is_ipv4() {
+        libc::AF_INET
+    } else {
+        libc::AF_INET6
+    };
+    // SAFETY: plain system call with integer arguments.
+    let raw = check(unsafe { libc::socket(family, libc::SOCK_STREAM | libc::SOCK_CLOEXEC, 0) })?;
+    // SAFETY: `raw` is a new descriptor that nothing else owns.
+    let fd = unsafe { OwnedFd::from_raw_fd(raw) };
+    set_flag(&fd, libc::SOL_SOCKET, libc::SO_REUSEADDR)?;
+    if options.reuse_port {
+        set_flag(&fd, libc::SOL_SOCKET, libc::SO_REUSEPORT)?;
+    }
+    if addr.is_ipv6() {
+        set_flag(&fd, libc::IPPROTO_IPV6, libc::IPV6_V6ONLY)?;
+    }
+    let (storage, len) = sockaddr_of(addr);
+    // SAFETY: `storage` holds a valid address of `len` bytes.
+    check(unsafe { libc::bind(fd.as_raw_fd(), (&raw const storage).cast(), len) })?;
+    // SAFETY: plain system call with integer arguments.
+    check(unsafe { libc::listen(fd.as_raw_fd(), options.backlog) })?;
+    Ok(std::net::TcpListener::from(fd))
+}

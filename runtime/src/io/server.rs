@@ -1,0 +1,438 @@
+//! [`Server`], and the loop's `create_connection` / `create_server`.
+
+use std::cell::{Cell, RefCell};
+use std::future::Future;
+use std::io;
+use std::net::SocketAddr;
+use std::rc::{Rc, Weak};
+use std::time::Duration;
+
+use super::listen::{ServerOptions, tcp_listener};
+use super::protocol::Protocol;
+use super::socket::Socket;
+use super::transport::Transport;
+use crate::error::{Error, Result};
+use crate::event_loop::scheduled_io::Direction;
+use crate::event_loop::{EventLoop, ExceptionContext};
+use crate::sync::{Event, EventWait};
+
+/// Connections accepted per readiness event at most (asyncio's backlog
+/// default); more are accepted in the next iteration.
+const ACCEPTS_PER_TURN: usize = 100;
+/// How long accepting pauses after running out of descriptors (asyncio's
+/// `ACCEPT_RETRY_DELAY`).
+const ACCEPT_RETRY_DELAY: Duration = Duration::from_secs(1);
+
+type Factory = dyn Fn() -> Rc<RefCell<dyn Protocol>>;
+
+struct Inner {
+    me: Weak<Inner>,
+    event_loop: EventLoop,
+    listeners: RefCell<Vec<Socket>>,
+    factory: Box<Factory>,
+    serving: Cell<bool>,
+    closed: Cell<bool>,
+    clients: RefCell<Vec<Transport>>,
+    /// Set once closed and every client connection is lost.
+    done: Event,
+}
+
+/// A listening server (asyncio's `Server`): accepts connections and gives
+/// each a transport and a new protocol from the factory. A cheap `Rc`
+/// handle.
+///
+/// # Examples
+///
+/// ```
+/// use asyncio::{Protocol, Transport};
+///
+/// #[derive(Default)]
+/// struct Echo(Option<Transport>);
+/// impl Protocol for Echo {
+///     fn connection_made(&mut self, t: &Transport) { self.0 = Some(t.clone()); }
+///     fn data_received(&mut self, data: &[u8]) {
+///         self.0.as_ref().unwrap().write(data).unwrap();
+///     }
+/// }
+///
+/// #[asyncio::coroutine]
+/// fn main_() -> asyncio::Result<Vec<u8>> {
+///     let lp = asyncio::get_running_loop()?;
+///     let server = lp.create_server(Echo::default, "127.0.0.1", 0).await?;
+///     let addr = server.sockets()[0].local_addr()?;
+///     let client = lp.sock_connect(addr).await?;
+///     lp.sock_sendall(&client, b"echo me").await?;
+///     let reply = lp.sock_recv(&client, 64).await?;
+///     server.close();
+///     client.close();
+///     server.wait_closed().await?;
+///     Ok(reply)
+/// }
+/// assert_eq!(asyncio::run(main_())?, b"echo me");
+/// # Ok::<(), asyncio::Error>(())
+/// ```
+#[derive(Clone)]
+pub struct Server(Rc<Inner>);
+
+impl std::fmt::Debug for Server {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Server")
+            .field("serving", &self.0.serving.get())
+            .field("clients", &self.0.clients.borrow().len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Server {
+    /// Starts accepting connections (done by `create_server`; asyncio's
+    /// `start_serving`). Does nothing once closed.
+    pub fn start_serving(&self) {
+        let inner = &self.0;
+        if inner.closed.get() || inner.serving.replace(true) {
+            return;
+        }
+        for listener in inner.listeners.borrow().iter() {
+            inner.watch(listener);
+        }
+    }
+
+    /// Whether the server accepts connections.
+    pub fn is_serving(&self) -> bool {
+        self.0.serving.get()
+    }
+
+    /// The listening sockets.
+    pub fn sockets(&self) -> Vec<Socket> {
+        self.0.listeners.borrow().clone()
+    }
+
+    /// Stops listening and closes the listening sockets; connections
+    /// already accepted go on (asyncio's `close`).
+    pub fn close(&self) {
+        let inner = &self.0;
+        if inner.closed.replace(true) {
+            return;
+        }
+        inner.serving.set(false);
+        for listener in inner.listeners.take() {
+            listener.close();
+        }
+        inner.check_done();
+    }
+
+    /// Closes every client transport (flushing each).
+    pub fn close_clients(&self) {
+        for client in self.0.clients.borrow().clone() {
+            client.close();
+        }
+    }
+
+    /// Aborts every client transport.
+    pub fn abort_clients(&self) {
+        for client in self.0.clients.borrow().clone() {
+            client.abort();
+        }
+    }
+
+    /// Waits until the server is closed and every connection it accepted
+    /// is lost (asyncio 3.12's `wait_closed`).
+    pub fn wait_closed(&self) -> EventWait {
+        self.0.done.wait()
+    }
+
+    /// Serves until cancelled, then closes (asyncio's `serve_forever`).
+    ///
+    /// # Errors
+    ///
+    /// The cancellation that ended it.
+    pub fn serve_forever(&self) -> impl Future<Output = Result<()>> + use<> {
+        self.start_serving();
+        ServeForever {
+            server: self.clone(),
+            forever: crate::sleep(f64::INFINITY),
+        }
+    }
+}
+
+/// The future of [`Server::serve_forever`]: a sleep that only a
+/// cancellation ends, closing the server on the way out.
+struct ServeForever {
+    server: Server,
+    forever: crate::Sleep,
+}
+
+impl Future for ServeForever {
+    type Output = Result<()>;
+
+    fn poll(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Result<()>> {
+        let result = std::pin::Pin::new(&mut self.forever).poll(cx);
+        if result.is_ready() {
+            self.server.close();
+        }
+        result
+    }
+}
+
+impl Inner {
+    fn watch(&self, listener: &Socket) {
+        let scheduled = listener.registration().scheduled().clone();
+        let me = self.me.clone();
+        let socket = listener.clone();
+        scheduled.set_callback(
+            Direction::Read,
+            Some(Rc::new(move || {
+                if let Some(inner) = me.upgrade() {
+                    inner.on_acceptable(&socket);
+                }
+            })),
+        );
+        if scheduled.is_ready(Direction::Read) {
+            listener
+                .registration()
+                .core()
+                .clone()
+                .schedule_io_handler(&scheduled, Direction::Read);
+        }
+    }
+
+    fn on_acceptable(&self, listener: &Socket) {
+        let scheduled = listener.registration().scheduled().clone();
+        for _ in 0..ACCEPTS_PER_TURN {
+            if !self.serving.get() || !scheduled.is_ready(Direction::Read) {
+                return;
+            }
+            match listener.accept_now() {
+                Ok((socket, _)) => self.serve(socket),
+                Err(Error::Io(err)) if err.kind() == io::ErrorKind::WouldBlock => {
+                    scheduled.clear(Direction::Read);
+                    return;
+                }
+                Err(Error::Io(err)) if out_of_resources(&err) => {
+                    // No edge will come for the connections waiting: stop,
+                    // and try accepting again later.
+                    self.event_loop.call_exception_handler(
+                        ExceptionContext::new(
+                            "socket.accept() out of system resource; accepting again in 1 s",
+                        )
+                        .with_exception(Error::Io(err)),
+                    );
+                    scheduled.set_callback(Direction::Read, None);
+                    let me = self.me.clone();
+                    let socket = listener.clone();
+                    let _ = self.event_loop.call_later(ACCEPT_RETRY_DELAY, move || {
+                        if let Some(inner) = me.upgrade() {
+                            if inner.serving.get() {
+                                inner.watch(&socket);
+                                inner.on_acceptable(&socket);
+                            }
+                        }
+                    });
+                    return;
+                }
+                // The peer gave up before we accepted: next one.
+                Err(Error::Io(err)) if err.kind() == io::ErrorKind::ConnectionAborted => {}
+                Err(err) => self.event_loop.call_exception_handler(
+                    ExceptionContext::new("error accepting a connection").with_exception(err),
+                ),
+            }
+        }
+        // Bounded work per turn: the rest in the next iteration.
+        listener
+            .registration()
+            .core()
+            .clone()
+            .schedule_io_handler(&scheduled, Direction::Read);
+    }
+
+    fn serve(&self, socket: Socket) {
+        let protocol = (self.factory)();
+        let me = self.me.clone();
+        match Transport::start_with(socket, protocol, move |lost| {
+            if let Some(inner) = me.upgrade() {
+                inner.clients.borrow_mut().retain(|t| !t.same(lost));
+                inner.check_done();
+            }
+        }) {
+            Ok(transport) => self.clients.borrow_mut().push(transport),
+            Err(err) => self.event_loop.call_exception_handler(
+                ExceptionContext::new("cannot start a transport for an accepted connection")
+                    .with_exception(err),
+            ),
+        }
+    }
+
+    fn check_done(&self) {
+        if self.closed.get() && self.clients.borrow().is_empty() {
+            self.done.set();
+        }
+    }
+}
+
+fn out_of_resources(err: &io::Error) -> bool {
+    matches!(
+        err.raw_os_error(),
+        Some(libc::EMFILE | libc::ENFILE | libc::ENOBUFS | libc::ENOMEM)
+    )
+}
+
+impl EventLoop {
+    /// Opens a TCP connection to `host:port` and starts `protocol` on it
+    /// (asyncio's `loop.create_connection`): the addresses `host` resolves
+    /// to are tried in order; the transport has `TCP_NODELAY`.
+    /// `connection_made` has been called when this returns.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Io`]: the name does not resolve, or the last address's
+    /// connection error (refused, unreachable...).
+    ///
+    /// # Examples
+    ///
+    /// See [`Server`] for a protocol; connecting:
+    ///
+    /// ```no_run
+    /// # #[derive(Default)] struct Echo;
+    /// # impl asyncio::Protocol for Echo {}
+    /// # #[asyncio::coroutine]
+    /// # fn f() -> asyncio::Result<()> {
+    /// let lp = asyncio::get_running_loop()?;
+    /// let (transport, protocol) = lp.create_connection(Echo::default, "127.0.0.1", 6379).await?;
+    /// transport.write(b"PING\r\n")?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn create_connection<P: Protocol, F: FnOnce() -> P + 'static>(
+        &self,
+        protocol: F,
+        host: &str,
+        port: u16,
+    ) -> impl Future<Output = Result<(Transport, Rc<RefCell<P>>)>> + use<P, F> {
+        connect(self.clone(), self.getaddrinfo(host, port), protocol)
+    }
+
+    /// Listens on `host:port` (every address `host` resolves to; port 0
+    /// picks a free one) and serves each connection with a new protocol
+    /// from `factory` (asyncio's `loop.create_server`, serving at once).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Io`]: the name does not resolve, or an address cannot be
+    /// bound.
+    ///
+    /// # Examples
+    ///
+    /// See [`Server`].
+    pub fn create_server<P: Protocol, F: Fn() -> P + 'static>(
+        &self,
+        factory: F,
+        host: &str,
+        port: u16,
+    ) -> impl Future<Output = Result<Server>> + use<P, F> {
+        self.create_server_with(factory, host, port, ServerOptions::default())
+    }
+
+    /// [`create_server`](Self::create_server) with options: the listen
+    /// `backlog`, `reuse_port`, and whether to start serving at once.
+    ///
+    /// # Errors
+    ///
+    /// As [`create_server`](Self::create_server).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # #[derive(Default)] struct Quiet;
+    /// # impl asyncio::Protocol for Quiet {}
+    /// use asyncio::ServerOptions;
+    ///
+    /// #[asyncio::coroutine]
+    /// fn main_() -> asyncio::Result<bool> {
+    ///     let lp = asyncio::get_running_loop()?;
+    ///     let options = ServerOptions { backlog: 1024, start_serving: false, ..Default::default() };
+    ///     let server = lp.create_server_with(Quiet::default, "127.0.0.1", 0, options).await?;
+    ///     let before = server.is_serving();
+    ///     server.start_serving();
+    ///     Ok(!before && server.is_serving())
+    /// }
+    /// assert!(asyncio::run(main_())?);
+    /// # Ok::<(), asyncio::Error>(())
+    /// ```
+    pub fn create_server_with<P: Protocol, F: Fn() -> P + 'static>(
+        &self,
+        factory: F,
+        host: &str,
+        port: u16,
+        options: ServerOptions,
+    ) -> impl Future<Output = Result<Server>> + use<P, F> {
+        serve(self.clone(), self.getaddrinfo(host, port), factory, options)
+    }
+}
+
+#[crate::coroutine]
+fn connect<P, F, A>(lp: EventLoop, addrs: A, protocol: F) -> Result<(Transport, Rc<RefCell<P>>)>
+where
+    P: Protocol,
+    F: FnOnce() -> P + 'static,
+    A: Future<Output = Result<Vec<SocketAddr>>> + 'static,
+{
+    let addrs = addrs.await?;
+    let mut last = Error::Io(io::Error::new(
+        io::ErrorKind::NotFound,
+        "the name resolved to no address",
+    ));
+    for addr in addrs {
+        match lp.sock_connect(addr).await {
+            Ok(socket) => {
+                let protocol = Rc::new(RefCell::new(protocol()));
+                let made = Event::new();
+                let transport = Transport::start_notify(socket, protocol.clone(), made.clone())?;
+                made.wait().await?;
+                return Ok((transport, protocol));
+            }
+            Err(err) => last = err,
+        }
+    }
+    Err(last)
+}
+
+#[crate::coroutine]
+fn serve<P, F, A>(lp: EventLoop, addrs: A, factory: F, options: ServerOptions) -> Result<Server>
+where
+    P: Protocol,
+    F: Fn() -> P + 'static,
+    A: Future<Output = Result<Vec<SocketAddr>>> + 'static,
+{
+    let addrs = addrs.await?;
+    let mut listeners = Vec::new();
+    for mut addr in addrs {
+        if addr.port() == 0 {
+            // Port 0 on several addresses: one free port for all, as
+            // asyncio does by binding the first and reusing its port.
+            if let Some(first) = listeners.first() {
+                let first: &Socket = first;
+                addr.set_port(first.local_addr()?.port());
+            }
+        }
+        let listener = tcp_listener(addr, &options)?;
+        listeners.push(Socket::from_tcp_listener(listener)?);
+    }
+    let server = Server(Rc::new_cyclic(|me| Inner {
+        me: me.clone(),
+        event_loop: lp.clone(),
+        listeners: RefCell::new(listeners),
+        factory: Box::new(move || -> Rc<RefCell<dyn Protocol>> {
+            Rc::new(RefCell::new(factory()))
+        }),
+        serving: Cell::new(false),
+        closed: Cell::new(false),
+        clients: RefCell::new(Vec::new()),
+        done: Event::new(),
+    }));
+    if options.start_serving {
+        server.start_serving();
+    }
+    Ok(server)
+}

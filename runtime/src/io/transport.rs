@@ -1,0 +1,696 @@
+//! [`Transport`]: a stream socket driven by readiness events, calling a
+//! [`Protocol`] (asyncio's `_SelectorSocketTransport`).
+//!
+//! The socket's readiness handlers run as loop callbacks, one per event:
+//! the read handler receives into one loop-wide 256 KiB buffer until the
+//! socket would block, handing each chunk to `data_received`, and re-queues
+//! itself after 256 KiB so that one busy peer cannot hold the loop (under
+//! edge-triggered polling, stopping early without re-queueing would lose
+//! the rest: no new event comes for data already there). `write` sends at
+//! once when nothing is buffered and buffers only the rest; the write
+//! handler, set only while the buffer is non-empty, flushes it with one
+//! gathered send per event.
+//!
+//! Handlers hold the transport weakly; the protocol is released after
+//! `connection_lost`, which breaks the transport-protocol cycle.
+
+use std::cell::{Cell, RefCell};
+use std::collections::VecDeque;
+use std::io::{self, IoSlice};
+use std::net::SocketAddr;
+use std::rc::{Rc, Weak};
+
+use super::protocol::Protocol;
+use super::socket::Socket;
+use crate::error::{Error, Result};
+use crate::event_loop::scheduled_io::Direction;
+use crate::sync::Event;
+
+/// asyncio's default high-water mark.
+const HIGH_WATER: usize = 64 * 1024;
+/// Most bytes one read handler takes before it re-queues itself.
+const MAX_READ_PER_TURN: usize = 256 * 1024;
+/// At most this many buffers in one gathered send.
+const MAX_IOVECS: usize = 64;
+/// Buffered writes smaller than this are copied into the last chunk.
+const COALESCE: usize = 16 * 1024;
+
+thread_local! {
+    /// The loop-wide receive buffer (uvloop's), taken while in use.
+    static READ_BUFFER: Cell<Vec<u8>> = const { Cell::new(Vec::new()) };
+}
+
+struct WriteState {
+    chunks: VecDeque<Vec<u8>>,
+    /// Bytes of the front chunk already sent.
+    head: usize,
+    size: usize,
+    high: usize,
+    low: usize,
+    /// `pause_writing` was delivered and `resume_writing` not yet.
+    paused: bool,
+    /// `write_eof` was called: shut down writing once flushed.
+    eof: bool,
+    eof_done: bool,
+    /// Writes made after the connection was lost (dropped).
+    after_lost: usize,
+}
+
+/// What a server runs when one of its connections is lost.
+type OnLost = Box<dyn FnOnce(&Transport)>;
+
+struct Inner {
+    socket: Socket,
+    protocol: RefCell<Option<Rc<RefCell<dyn Protocol>>>>,
+    me: Weak<Inner>,
+    reading: Cell<bool>,
+    closing: Cell<bool>,
+    /// `connection_lost` is scheduled or done.
+    lost: Cell<bool>,
+    write: RefCell<WriteState>,
+    /// Set after `connection_made` (for `create_connection` to wait on).
+    made: Option<Event>,
+    /// Told after `connection_lost` (a server forgetting its client).
+    on_lost: RefCell<Option<OnLost>>,
+}
+
+/// A stream connection's transport (asyncio's `Transport`): a cheap `Rc`
+/// handle. Made by [`EventLoop::create_connection`] and by servers from
+/// [`EventLoop::create_server`].
+///
+/// Writing never blocks: `write` sends what the socket takes now and
+/// buffers the rest, and the protocol's `pause_writing`/`resume_writing`
+/// tell when the buffer crosses the water marks (64 KiB and 16 KiB by
+/// default).
+///
+/// [`EventLoop::create_connection`]: crate::EventLoop::create_connection
+/// [`EventLoop::create_server`]: crate::EventLoop::create_server
+#[derive(Clone)]
+pub struct Transport(Rc<Inner>);
+
+impl std::fmt::Debug for Transport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Transport")
+            .field("fd", &self.0.socket.fd())
+            .field("closing", &self.0.closing.get())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Transport {
+    /// Wraps a connected stream socket and calls `connection_made` soon,
+    /// then sets `made`.
+    pub(super) fn start_notify(
+        socket: Socket,
+        protocol: Rc<RefCell<dyn Protocol>>,
+        made: Event,
+    ) -> Result<Transport> {
+        Transport::start(socket, protocol, Some(made), None)
+    }
+
+    /// Wraps an accepted socket; `on_lost` runs after `connection_lost`.
+    pub(super) fn start_with(
+        socket: Socket,
+        protocol: Rc<RefCell<dyn Protocol>>,
+        on_lost: impl FnOnce(&Transport) + 'static,
+    ) -> Result<Transport> {
+        Transport::start(socket, protocol, None, Some(Box::new(on_lost)))
+    }
+
+    /// Whether `other` is a handle to this same transport.
+    pub(super) fn same(&self, other: &Transport) -> bool {
+        Rc::ptr_eq(&self.0, &other.0)
+    }
+
+    fn start(
+        socket: Socket,
+        protocol: Rc<RefCell<dyn Protocol>>,
+        made: Option<Event>,
+        on_lost: Option<OnLost>,
+    ) -> Result<Transport> {
+        let inner = Rc::new_cyclic(|me| Inner {
+            socket,
+            protocol: RefCell::new(Some(protocol)),
+            me: me.clone(),
+            reading: Cell::new(true),
+            closing: Cell::new(false),
+            lost: Cell::new(false),
+            write: RefCell::new(WriteState {
+                chunks: VecDeque::new(),
+                head: 0,
+                size: 0,
+                high: HIGH_WATER,
+                low: HIGH_WATER / 4,
+                paused: false,
+                eof: false,
+                eof_done: false,
+                after_lost: 0,
+            }),
+            made,
+            on_lost: RefCell::new(on_lost),
+        });
+        let transport = Transport(inner);
+        let weak = Rc::downgrade(&transport.0);
+        transport.scheduled().set_callback(
+            Direction::Read,
+            Some(Rc::new(move || {
+                if let Some(inner) = weak.upgrade() {
+                    inner.on_readable();
+                }
+            })),
+        );
+        let made = transport.clone();
+        transport.core().call_soon_internal(Box::new(move || {
+            let handle = made.clone();
+            made.0.call_protocol(move |p| p.connection_made(&handle));
+            if let Some(event) = &made.0.made {
+                event.set();
+            }
+            // Reading starts after `connection_made`, as in asyncio.
+            made.0.read_if_ready();
+        }))?;
+        Ok(transport)
+    }
+
+    fn scheduled(&self) -> &Rc<crate::event_loop::scheduled_io::ScheduledIo> {
+        self.0.socket.registration().scheduled()
+    }
+
+    fn core(&self) -> &Rc<crate::event_loop::driver::Core> {
+        self.0.socket.registration().core()
+    }
+
+    /// Sends `data`: at once as far as the socket takes it, the rest
+    /// buffered and sent as the socket drains. Writes after the connection
+    /// was lost are dropped (as asyncio drops them).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidState`] after [`write_eof`](Self::write_eof)
+    /// (asyncio's `RuntimeError`).
+    pub fn write(&self, data: &[u8]) -> Result<()> {
+        self.writelines(&[data])
+    }
+
+    /// Sends several buffers, in one gathered system call when nothing is
+    /// buffered (asyncio's `writelines`), with the same checks as
+    /// [`write`](Self::write).
+    ///
+    /// # Errors
+    ///
+    /// As [`write`](Self::write).
+    pub fn writelines(&self, data: &[&[u8]]) -> Result<()> {
+        self.0.writelines(data)
+    }
+
+    /// Shuts down the writing side once the buffer is flushed: the peer
+    /// reads EOF, and can still send (asyncio's `write_eof`).
+    pub fn write_eof(&self) {
+        let inner = &self.0;
+        if inner.lost.get() {
+            return;
+        }
+        let flushed = {
+            let mut w = inner.write.borrow_mut();
+            w.eof = true;
+            w.size == 0
+        };
+        if flushed {
+            inner.shutdown_write();
+        }
+    }
+
+    /// Whether [`write_eof`](Self::write_eof) works here: always, for a
+    /// stream socket.
+    pub fn can_write_eof(&self) -> bool {
+        true
+    }
+
+    /// Closes the transport: stops reading, flushes the buffer, then calls
+    /// `connection_lost(None)` (asyncio's `close`). Closing twice does
+    /// nothing.
+    pub fn close(&self) {
+        let inner = &self.0;
+        if inner.closing.replace(true) {
+            return;
+        }
+        inner.reading.set(false);
+        if inner.write.borrow().size == 0 {
+            inner.lose(None);
+        }
+    }
+
+    /// Closes at once, dropping buffered data (asyncio's `abort`).
+    pub fn abort(&self) {
+        self.0.closing.set(true);
+        self.0.reading.set(false);
+        self.0.clear_buffer();
+        self.0.lose(None);
+    }
+
+    /// Whether the transport is closing or closed.
+    pub fn is_closing(&self) -> bool {
+        self.0.closing.get() || self.0.lost.get()
+    }
+
+    /// Stops calling `data_received` until
+    /// [`resume_reading`](Self::resume_reading); data waits in the socket.
+    pub fn pause_reading(&self) {
+        self.0.reading.set(false);
+    }
+
+    /// Resumes reading; data that arrived while paused is delivered without
+    /// waiting for more (no new event would come for it).
+    pub fn resume_reading(&self) {
+        let inner = &self.0;
+        if inner.closing.get() || inner.lost.get() || inner.reading.replace(true) {
+            return;
+        }
+        inner.read_if_ready();
+    }
+
+    /// Whether the transport is reading (not paused, not closing).
+    pub fn is_reading(&self) -> bool {
+        self.0.reading.get() && !self.is_closing()
+    }
+
+    /// Bytes buffered, not yet sent.
+    pub fn get_write_buffer_size(&self) -> usize {
+        self.0.write.borrow().size
+    }
+
+    /// The (low, high) water marks.
+    pub fn get_write_buffer_limits(&self) -> (usize, usize) {
+        let w = self.0.write.borrow();
+        (w.low, w.high)
+    }
+
+    /// Sets the water marks as asyncio does: `high` defaults to 64 KiB (or
+    /// 4 × `low`), `low` to `high / 4`.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Value`] unless `high >= low`.
+    pub fn set_write_buffer_limits(&self, high: Option<usize>, low: Option<usize>) -> Result<()> {
+        let high = high.unwrap_or_else(|| low.map_or(HIGH_WATER, |low| 4 * low));
+        let low = low.unwrap_or(high / 4);
+        if high < low {
+            return Err(Error::Value(
+                format!("high ({high}) must be >= low ({low})").into(),
+            ));
+        }
+        {
+            let mut w = self.0.write.borrow_mut();
+            w.high = high;
+            w.low = low;
+        }
+        self.0.maybe_pause_protocol();
+        Ok(())
+    }
+
+    /// The peer's address (`get_extra_info('peername')`).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Io`] for a closed or non-internet socket.
+    pub fn peername(&self) -> Result<SocketAddr> {
+        self.0.socket.peer_addr()
+    }
+
+    /// The local address (`get_extra_info('sockname')`).
+    ///
+    /// # Errors
+    ///
+    /// As [`peername`](Self::peername).
+    pub fn sockname(&self) -> Result<SocketAddr> {
+        self.0.socket.local_addr()
+    }
+
+    /// The socket (`get_extra_info('socket')`).
+    pub fn socket(&self) -> &Socket {
+        &self.0.socket
+    }
+}
+
+impl Inner {
+    fn scheduled(&self) -> &Rc<crate::event_loop::scheduled_io::ScheduledIo> {
+        self.socket.registration().scheduled()
+    }
+
+    /// Calls the protocol; if it is busy (this call comes from inside one
+    /// of its own callbacks), calls it right after, from the loop.
+    fn call_protocol(&self, f: impl FnOnce(&mut dyn Protocol) + 'static) {
+        let Some(protocol) = self.protocol.borrow().clone() else {
+            return;
+        };
+        match protocol.try_borrow_mut() {
+            Ok(mut p) => f(&mut *p),
+            Err(_) => {
+                let again = protocol.clone();
+                let _ = self
+                    .socket
+                    .registration()
+                    .core()
+                    .call_soon_internal(Box::new(move || f(&mut *again.borrow_mut())));
+            }
+        }
+    }
+
+    /// Queues a read if the socket is known to be readable.
+    fn read_if_ready(&self) {
+        if self.scheduled().is_ready(Direction::Read) {
+            let core = self.socket.registration().core().clone();
+            core.schedule_io_handler(self.scheduled(), Direction::Read);
+        }
+    }
+
+    fn on_readable(&self) {
+        let mut total = 0;
+        while self.reading.get() && !self.closing.get() && !self.lost.get() {
+            if !self.scheduled().is_ready(Direction::Read) {
+                return;
+            }
+            if total >= MAX_READ_PER_TURN {
+                // Bounded work per turn: the rest in the next iteration.
+                self.read_if_ready();
+                return;
+            }
+            let mut buf = READ_BUFFER.take();
+            if buf.len() < MAX_READ_PER_TURN {
+                buf.resize(MAX_READ_PER_TURN, 0);
+            }
+            let result = self.socket.recv_now(&mut buf);
+            let outcome = match result {
+                Ok(0) => Read::Eof,
+                Ok(n) => {
+                    if n < buf.len() {
+                        // A short read drained the socket (edge-triggered):
+                        // no need for the read that would say `WouldBlock`.
+                        // A hang-up bit, if any, keeps it readable for EOF.
+                        self.scheduled().clear(Direction::Read);
+                    }
+                    total += n;
+                    let protocol = self.protocol.borrow().clone();
+                    if let Some(protocol) = protocol {
+                        match protocol.try_borrow_mut() {
+                            Ok(mut p) => p.data_received(&buf[..n]),
+                            Err(_) => {
+                                let data = buf[..n].to_vec();
+                                self.call_protocol(move |p| p.data_received(&data));
+                            }
+                        }
+                    }
+                    Read::Data
+                }
+                Err(err) if err.kind() == io::ErrorKind::WouldBlock => {
+                    self.scheduled().clear(Direction::Read);
+                    Read::Drained
+                }
+                Err(err) if err.kind() == io::ErrorKind::Interrupted => Read::Data,
+                Err(err) => Read::Failed(err),
+            };
+            READ_BUFFER.set(buf);
+            match outcome {
+                Read::Data => {}
+                Read::Drained => return,
+                Read::Eof => {
+                    self.reading.set(false);
+                    let keep_open = Rc::new(Cell::new(false));
+                    let answer = keep_open.clone();
+                    let me = self.me.clone();
+                    self.call_protocol(move |p| {
+                        answer.set(p.eof_received());
+                        if !answer.get() {
+                            if let Some(inner) = me.upgrade() {
+                                Transport(inner).close();
+                            }
+                        }
+                    });
+                    return;
+                }
+                Read::Failed(err) => {
+                    self.fatal(err);
+                    return;
+                }
+            }
+        }
+    }
+
+    fn writelines(&self, data: &[&[u8]]) -> Result<()> {
+        let total: usize = data.iter().map(|d| d.len()).sum();
+        {
+            let mut w = self.write.borrow_mut();
+            if w.eof {
+                return Err(Error::invalid_state(
+                    "cannot call write() after write_eof()",
+                ));
+            }
+            if self.lost.get() {
+                w.after_lost += 1;
+                return Ok(());
+            }
+        }
+        if total == 0 {
+            return Ok(());
+        }
+        let mut sent = 0;
+        if self.write.borrow().size == 0 {
+            // Nothing queued: send now, as much as the socket takes.
+            loop {
+                let slices = remaining_slices(data, sent);
+                match self.socket.send_vectored_now(&slices) {
+                    Ok(n) => {
+                        sent += n;
+                        if sent == total || n == 0 {
+                            break;
+                        }
+                    }
+                    Err(err) if err.kind() == io::ErrorKind::WouldBlock => {
+                        self.scheduled().clear(Direction::Write);
+                        break;
+                    }
+                    Err(err) if err.kind() == io::ErrorKind::Interrupted => {}
+                    Err(err) => {
+                        self.fatal(err);
+                        return Ok(());
+                    }
+                }
+            }
+        }
+        if sent == total {
+            return Ok(());
+        }
+        {
+            let mut w = self.write.borrow_mut();
+            let mut skip = sent;
+            for piece in data {
+                if skip >= piece.len() {
+                    skip -= piece.len();
+                    continue;
+                }
+                let piece = &piece[skip..];
+                skip = 0;
+                match w.chunks.back_mut() {
+                    Some(last) if piece.len() < COALESCE && last.len() < COALESCE => {
+                        last.extend_from_slice(piece)
+                    }
+                    _ => w.chunks.push_back(piece.to_vec()),
+                }
+            }
+            w.size += total - sent;
+        }
+        self.arm_writer();
+        self.maybe_pause_protocol();
+        Ok(())
+    }
+
+    /// Sets the write handler (while data is buffered).
+    fn arm_writer(&self) {
+        if self.scheduled().callback(Direction::Write).is_some() {
+            return;
+        }
+        let weak = self.me.clone();
+        self.scheduled().set_callback(
+            Direction::Write,
+            Some(Rc::new(move || {
+                if let Some(inner) = weak.upgrade() {
+                    inner.on_writable();
+                }
+            })),
+        );
+        if self.scheduled().is_ready(Direction::Write) {
+            let core = self.socket.registration().core().clone();
+            core.schedule_io_handler(self.scheduled(), Direction::Write);
+        }
+    }
+
+    fn on_writable(&self) {
+        if self.lost.get() {
+            return;
+        }
+        loop {
+            let result = {
+                let w = self.write.borrow();
+                if w.size == 0 {
+                    break;
+                }
+                let mut slices = Vec::with_capacity(w.chunks.len().min(MAX_IOVECS));
+                for (i, chunk) in w.chunks.iter().take(MAX_IOVECS).enumerate() {
+                    let start = if i == 0 { w.head } else { 0 };
+                    slices.push(IoSlice::new(&chunk[start..]));
+                }
+                self.socket.send_vectored_now(&slices)
+            };
+            match result {
+                Ok(n) => self.consume(n),
+                Err(err) if err.kind() == io::ErrorKind::WouldBlock => {
+                    self.scheduled().clear(Direction::Write);
+                    break;
+                }
+                Err(err) if err.kind() == io::ErrorKind::Interrupted => {}
+                Err(err) => {
+                    self.fatal(err);
+                    return;
+                }
+            }
+        }
+        self.maybe_resume_protocol();
+        let (empty, eof) = {
+            let w = self.write.borrow();
+            (w.size == 0, w.eof && !w.eof_done)
+        };
+        if empty {
+            self.scheduled().set_callback(Direction::Write, None);
+            if eof {
+                self.shutdown_write();
+            }
+            if self.closing.get() {
+                self.lose(None);
+            }
+        }
+    }
+
+    fn consume(&self, mut n: usize) {
+        let mut w = self.write.borrow_mut();
+        w.size -= n;
+        while n > 0 {
+            let front_left = w.chunks[0].len() - w.head;
+            if n >= front_left {
+                n -= front_left;
+                w.chunks.pop_front();
+                w.head = 0;
+            } else {
+                w.head += n;
+                n = 0;
+            }
+        }
+    }
+
+    fn shutdown_write(&self) {
+        self.write.borrow_mut().eof_done = true;
+        // Not connected any more: the peer is gone, and the read side
+        // reports it.
+        if let Err(Error::Io(err)) = self.socket.shutdown(std::net::Shutdown::Write) {
+            if err.kind() != io::ErrorKind::NotConnected {
+                self.fatal(err);
+            }
+        }
+    }
+
+    fn maybe_pause_protocol(&self) {
+        let pause = {
+            let mut w = self.write.borrow_mut();
+            let pause = !w.paused && w.size > w.high;
+            w.paused |= pause;
+            pause
+        };
+        if pause {
+            self.call_protocol(|p| p.pause_writing());
+        }
+    }
+
+    fn maybe_resume_protocol(&self) {
+        let resume = {
+            let mut w = self.write.borrow_mut();
+            let resume = w.paused && w.size <= w.low;
+            w.paused &= !resume;
+            resume
+        };
+        if resume {
+            self.call_protocol(|p| p.resume_writing());
+        }
+    }
+
+    fn clear_buffer(&self) {
+        let mut w = self.write.borrow_mut();
+        w.chunks.clear();
+        w.head = 0;
+        w.size = 0;
+    }
+
+    /// A failed system call: the connection is lost with that error, and
+    /// the buffer is dropped.
+    fn fatal(&self, err: io::Error) {
+        self.closing.set(true);
+        self.reading.set(false);
+        self.clear_buffer();
+        self.lose(Some(Error::Io(err)));
+    }
+
+    /// Schedules `connection_lost` (once), which closes the socket.
+    fn lose(&self, exc: Option<Error>) {
+        if self.lost.replace(true) {
+            return;
+        }
+        self.scheduled().set_callback(Direction::Read, None);
+        self.scheduled().set_callback(Direction::Write, None);
+        let me = self.me.upgrade();
+        let core = self.socket.registration().core().clone();
+        let scheduled = core.call_soon_internal(Box::new(move || {
+            if let Some(inner) = me {
+                inner.finish(exc);
+            }
+        }));
+        if scheduled.is_err() {
+            // The loop is closed: close the socket now, with no callback.
+            self.socket.close();
+            self.protocol.borrow_mut().take();
+        }
+    }
+
+    fn finish(&self, exc: Option<Error>) {
+        self.socket.close();
+        let protocol = self.protocol.borrow_mut().take();
+        if let Some(protocol) = protocol {
+            protocol.borrow_mut().connection_lost(exc);
+        }
+        let on_lost = self.on_lost.borrow_mut().take();
+        if let (Some(on_lost), Some(me)) = (on_lost, self.me.upgrade()) {
+            on_lost(&Transport(me));
+        }
+    }
+}
+
+enum Read {
+    Data,
+    Drained,
+    Eof,
+    Failed(io::Error),
+}
+
+/// The parts of `data` after its first `skip` bytes.
+fn remaining_slices<'a>(data: &[&'a [u8]], mut skip: usize) -> Vec<IoSlice<'a>> {
+    let mut slices = Vec::with_capacity(data.len().min(MAX_IOVECS));
+    for piece in data {
+        if slices.len() == MAX_IOVECS {
+            break;
+        }
+        if skip >= piece.len() {
+            skip -= piece.len();
+            continue;
+        }
+        slices.push(IoSlice::new(&piece[skip..]));
+        skip = 0;
+    }
+    slices
+}
