@@ -24,7 +24,6 @@ use super::handle::{Handle, TimerHandle};
 use super::io::Io;
 use super::ready::Ready;
 use super::remote::{self, Remote, RemoteMsg};
-use super::scheduled_io::Direction;
 use super::task_ref::TaskRef;
 use super::tasks::{Header, Runnable, TaskId, TaskSlot};
 use super::timers::TimerHeap;
@@ -855,9 +854,7 @@ impl Core {
         let sources = self.io.borrow_mut().take_all();
         let mut wake = Vec::new();
         for scheduled in &sources {
-            scheduled.set_callback(Direction::Read, None);
-            scheduled.set_callback(Direction::Write, None);
-            scheduled.wake_all(&mut wake);
+            scheduled.release(&mut wake);
         }
         drop(sources);
         self.wake_all(wake);

@@ -11,7 +11,6 @@ use super::callbacks::Callback;
 use super::driver::Core;
 use super::io::FdOwner;
 use super::scheduled_io::{Direction, ScheduledIo};
-use super::waker;
 use crate::error::{Error, Result};
 use crate::util::slab::Key;
 
@@ -46,7 +45,7 @@ impl Core {
     ) -> io::Result<()> {
         let result = self.io.borrow_mut().deregister(key, source);
         let mut wake = Vec::new();
-        scheduled.wake_all(&mut wake);
+        scheduled.release(&mut wake);
         self.wake_all(wake);
         result
     }
@@ -174,10 +173,8 @@ impl Core {
     }
 
     pub(super) fn wake_all(&self, wakers: Vec<Waker>) {
-        for waker in wakers {
-            if !waker::wake_on(self, &waker) {
-                waker.wake();
-            }
+        for waker in &wakers {
+            self.wake(waker);
         }
     }
 }

@@ -205,12 +205,15 @@ impl ScheduledIo {
         callbacks
     }
 
-    /// Wakes everything waiting (the source is going away, or the loop
-    /// closes): leaves then see their source closed.
-    pub(crate) fn wake_all(&self, wake: &mut Vec<Waker>) {
+    /// Lets go of everything waiting (the source is going away, or the loop
+    /// closes): waiting tasks are handed to `wake` (their leaves then find
+    /// the source gone), callbacks are dropped, which also breaks the
+    /// cycle of a handler holding its own source.
+    pub(crate) fn release(&self, wake: &mut Vec<Waker>) {
         for direction in [Direction::Read, Direction::Write] {
-            if let Waiters::Tasks(wakers) = &mut *self.waiters(direction).borrow_mut() {
-                wake.extend(wakers.drain(..));
+            let waiters = std::mem::take(&mut *self.waiters(direction).borrow_mut());
+            if let Waiters::Tasks(wakers) = waiters {
+                wake.extend(wakers);
             }
         }
     }

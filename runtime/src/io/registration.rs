@@ -3,7 +3,7 @@
 
 use std::io;
 use std::os::fd::RawFd;
-use std::rc::Rc;
+use std::rc::{Rc, Weak};
 use std::task::{Context, Poll, Waker};
 
 use crate::error::{Error, Result};
@@ -45,9 +45,48 @@ impl Registration {
         })
     }
 
-    /// The source's readiness cache.
-    pub(crate) fn scheduled(&self) -> &Rc<ScheduledIo> {
-        &self.scheduled
+    /// Runs `handler` on `target` (while it lives) once per readiness
+    /// event in `direction`, as a loop callback: how transports and servers
+    /// are driven. The handler drains the source with [`try_io`](Self::try_io).
+    pub(crate) fn set_handler<T: 'static>(
+        &self,
+        direction: Direction,
+        target: Weak<T>,
+        handler: impl Fn(&T) + 'static,
+    ) {
+        self.scheduled.set_callback(
+            direction,
+            Some(Rc::new(move || {
+                if let Some(target) = target.upgrade() {
+                    handler(&target);
+                }
+            })),
+        );
+    }
+
+    /// Removes `direction`'s handler.
+    pub(crate) fn clear_handler(&self, direction: Direction) {
+        self.scheduled.set_callback(direction, None);
+    }
+
+    /// Whether `direction` has a handler.
+    pub(crate) fn has_handler(&self, direction: Direction) -> bool {
+        self.scheduled.callback(direction).is_some()
+    }
+
+    /// Queues a run of `direction`'s handler if the cache says the source
+    /// may be ready: when no event would come (reading resumed, data
+    /// buffered on a writable socket, work bounded per turn).
+    pub(crate) fn handle_if_ready(&self, direction: Direction) {
+        if self.scheduled.is_ready(direction) {
+            self.core.schedule_io_handler(&self.scheduled, direction);
+        }
+    }
+
+    /// Forgets `direction`'s readiness without the system call that would
+    /// say `WouldBlock` (a short read proved the socket drained).
+    pub(crate) fn drained(&self, direction: Direction) {
+        self.scheduled.clear(direction);
     }
 
     /// The loop this source belongs to.
@@ -55,37 +94,56 @@ impl Registration {
         &self.core
     }
 
-    /// Runs `op` (a non-blocking system call) once the source is ready in
-    /// `direction`: at once if the cache says so, and again after each
-    /// event until it does not block. `waiting` remembers the waker left
-    /// behind, for [`withdraw`](Self::withdraw).
+    /// Runs `op` (a non-blocking system call) if the source may be ready in
+    /// `direction`, retrying on `EINTR`: `None` if the cache says it is not
+    /// ready, or if `op` would block (the cache then forgets the
+    /// readiness, and the next event brings it back). The one place that
+    /// turns `WouldBlock` into a cleared bit: leaves wait with
+    /// [`poll_io`](Self::poll_io), transports and servers call it from their
+    /// readiness handlers.
+    pub(crate) fn try_io<R>(
+        &self,
+        direction: Direction,
+        mut op: impl FnMut() -> io::Result<R>,
+    ) -> Option<io::Result<R>> {
+        while self.scheduled.is_ready(direction) {
+            match op() {
+                Err(err) if err.kind() == io::ErrorKind::WouldBlock => {
+                    self.scheduled.clear(direction);
+                }
+                Err(err) if err.kind() == io::ErrorKind::Interrupted => {}
+                result => return Some(result),
+            }
+        }
+        None
+    }
+
+    /// Runs `op` once the source is ready in `direction` ([`try_io`]
+    /// until it does not block, waiting for the next event in between).
+    /// `waiting` remembers the waker left behind, for
+    /// [`withdraw`](Self::withdraw).
     ///
     /// The call runs inside the task's poll, never in the loop's event
     /// dispatch, so a leaf dropped or cancelled while waiting has consumed
     /// nothing (tokio's rule).
+    ///
+    /// [`try_io`]: Self::try_io
     pub(crate) fn poll_io<R>(
         &self,
         direction: Direction,
         cx: &mut Context<'_>,
         waiting: &mut Option<Waker>,
-        mut op: impl FnMut() -> io::Result<R>,
+        op: impl FnMut() -> io::Result<R>,
     ) -> Poll<Result<R>> {
-        loop {
-            if !self.scheduled.is_ready(direction) {
+        match self.try_io(direction, op) {
+            Some(result) => {
+                self.withdraw(direction, waiting);
+                Poll::Ready(result.map_err(Error::Io))
+            }
+            None => {
                 self.scheduled.wait(direction, cx.waker());
                 *waiting = Some(cx.waker().clone());
-                return Poll::Pending;
-            }
-            match op() {
-                Err(err) if err.kind() == io::ErrorKind::WouldBlock => {
-                    // Drained: wait for the next edge.
-                    self.scheduled.clear(direction);
-                }
-                Err(err) if err.kind() == io::ErrorKind::Interrupted => {}
-                result => {
-                    self.withdraw(direction, waiting);
-                    return Poll::Ready(result.map_err(Error::Io));
-                }
+                Poll::Pending
             }
         }
     }

@@ -91,8 +91,8 @@ impl Server {
         if inner.closed.get() || inner.serving.replace(true) {
             return;
         }
-        for listener in inner.listeners.borrow().iter() {
-            inner.watch(listener);
+        for i in 0..inner.listeners.borrow().len() {
+            inner.watch(i);
         }
     }
 
@@ -177,74 +177,65 @@ impl Future for ServeForever {
 }
 
 impl Inner {
-    fn watch(&self, listener: &Socket) {
-        let scheduled = listener.registration().scheduled().clone();
-        let me = self.me.clone();
-        let socket = listener.clone();
-        scheduled.set_callback(
-            Direction::Read,
-            Some(Rc::new(move || {
-                if let Some(inner) = me.upgrade() {
-                    inner.on_acceptable(&socket);
-                }
-            })),
-        );
-        if scheduled.is_ready(Direction::Read) {
-            listener
-                .registration()
-                .core()
-                .clone()
-                .schedule_io_handler(&scheduled, Direction::Read);
-        }
+    /// Accepts on listener `i` at each readiness event. The handler finds
+    /// the listener through the server (held weakly): a listener holding
+    /// itself through its own handler would never be freed.
+    fn watch(&self, i: usize) {
+        let Some(listener) = self.listeners.borrow().get(i).cloned() else {
+            return;
+        };
+        let registration = listener.registration();
+        registration.set_handler(Direction::Read, self.me.clone(), move |inner: &Inner| {
+            inner.on_acceptable(i)
+        });
+        registration.handle_if_ready(Direction::Read);
     }
 
-    fn on_acceptable(&self, listener: &Socket) {
-        let scheduled = listener.registration().scheduled().clone();
+    fn on_acceptable(&self, i: usize) {
+        let Some(listener) = self.listeners.borrow().get(i).cloned() else {
+            return;
+        };
+        let registration = listener.registration();
         for _ in 0..ACCEPTS_PER_TURN {
-            if !self.serving.get() || !scheduled.is_ready(Direction::Read) {
+            if !self.serving.get() {
                 return;
             }
-            match listener.accept_now() {
-                Ok((socket, _)) => self.serve(socket),
-                Err(Error::Io(err)) if err.kind() == io::ErrorKind::WouldBlock => {
-                    scheduled.clear(Direction::Read);
-                    return;
-                }
-                Err(Error::Io(err)) if out_of_resources(&err) => {
-                    // No edge will come for the connections waiting: stop,
-                    // and try accepting again later.
-                    self.event_loop.call_exception_handler(
-                        ExceptionContext::new(
-                            "socket.accept() out of system resource; accepting again in 1 s",
-                        )
-                        .with_exception(Error::Io(err)),
+            match registration.try_io(Direction::Read, || listener.accept_now()) {
+                None => return, // drained: the next event brings more
+                Some(Ok(accepted)) => match accepted.register() {
+                    Ok((socket, _)) => self.serve(socket),
+                    Err(err) => self.report("cannot register an accepted connection", err),
+                },
+                Some(Err(err)) if out_of_resources(&err) => {
+                    // No event will come for the connections waiting: stop,
+                    // and try again later (the readiness is still cached).
+                    self.report(
+                        "socket.accept() out of system resource; accepting again in 1 s",
+                        Error::Io(err),
                     );
-                    scheduled.set_callback(Direction::Read, None);
+                    registration.clear_handler(Direction::Read);
                     let me = self.me.clone();
-                    let socket = listener.clone();
                     let _ = self.event_loop.call_later(ACCEPT_RETRY_DELAY, move || {
                         if let Some(inner) = me.upgrade() {
                             if inner.serving.get() {
-                                inner.watch(&socket);
-                                inner.on_acceptable(&socket);
+                                inner.watch(i);
                             }
                         }
                     });
                     return;
                 }
                 // The peer gave up before we accepted: next one.
-                Err(Error::Io(err)) if err.kind() == io::ErrorKind::ConnectionAborted => {}
-                Err(err) => self.event_loop.call_exception_handler(
-                    ExceptionContext::new("error accepting a connection").with_exception(err),
-                ),
+                Some(Err(err)) if err.kind() == io::ErrorKind::ConnectionAborted => {}
+                Some(Err(err)) => self.report("error accepting a connection", Error::Io(err)),
             }
         }
         // Bounded work per turn: the rest in the next iteration.
-        listener
-            .registration()
-            .core()
-            .clone()
-            .schedule_io_handler(&scheduled, Direction::Read);
+        registration.handle_if_ready(Direction::Read);
+    }
+
+    fn report(&self, message: &str, err: Error) {
+        self.event_loop
+            .call_exception_handler(ExceptionContext::new(message).with_exception(err));
     }
 
     fn serve(&self, socket: Socket) {
@@ -257,10 +248,7 @@ impl Inner {
             }
         }) {
             Ok(transport) => self.clients.borrow_mut().push(transport),
-            Err(err) => self.event_loop.call_exception_handler(
-                ExceptionContext::new("cannot start a transport for an accepted connection")
-                    .with_exception(err),
-            ),
+            Err(err) => self.report("cannot start a transport for an accepted connection", err),
         }
     }
 

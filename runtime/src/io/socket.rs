@@ -19,7 +19,7 @@ use std::task::{Context, Poll, Waker};
 use mio::net::{TcpListener, TcpStream, UdpSocket, UnixDatagram, UnixListener, UnixStream};
 
 use super::registration::Registration;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::event_loop::EventLoop;
 use crate::event_loop::scheduled_io::Direction;
 use crate::task::cancel;
@@ -291,20 +291,9 @@ impl Socket {
         &self.0.registration
     }
 
-    /// One non-blocking accept on a listening socket; the new socket is
-    /// registered with the running loop.
-    pub(super) fn accept_now(&self) -> Result<(Socket, SockAddr)> {
-        let (kind, addr) = self.with(|kind| match kind {
-            Kind::TcpListener(l) => l.accept().and_then(|(s, a)| {
-                s.set_nodelay(true)?;
-                Ok((Kind::TcpStream(s), SockAddr::Inet(a)))
-            }),
-            Kind::UnixListener(l) => l
-                .accept()
-                .map(|(s, a)| (Kind::UnixStream(s), SockAddr::Unix(a))),
-            _ => Err(not_for("accept", "a non-listening")),
-        })?;
-        Ok((Socket::new(kind)?, addr))
+    /// One non-blocking accept on a listening socket.
+    pub(super) fn accept_now(&self) -> io::Result<Accepted> {
+        self.with(accept)
     }
 
     /// One non-blocking receive.
@@ -534,17 +523,7 @@ impl EventLoop {
         &self,
         listener: &Socket,
     ) -> impl Future<Output = Result<(Socket, SockAddr)>> + use<> {
-        let accepted = SockOp::new(listener, Direction::Read, |kind: &Kind| match kind {
-            Kind::TcpListener(l) => l.accept().and_then(|(s, a)| {
-                s.set_nodelay(true)?;
-                Ok((Kind::TcpStream(s), SockAddr::Inet(a)))
-            }),
-            Kind::UnixListener(l) => l
-                .accept()
-                .map(|(s, a)| (Kind::UnixStream(s), SockAddr::Unix(a))),
-            _ => Err(not_for("accept", "a non-listening")),
-        });
-        Then(accepted, |(kind, addr)| Ok((Socket::new(kind)?, addr)))
+        accept_registered(listener.clone())
     }
 
     /// Connects a new TCP socket to `addr` (asyncio's `loop.sock_connect`,
@@ -559,64 +538,62 @@ impl EventLoop {
     ///
     /// See [`Socket`].
     pub fn sock_connect(&self, addr: SocketAddr) -> impl Future<Output = Result<Socket>> + use<> {
-        let socket = TcpStream::connect(addr)
-            .map_err(Error::Io)
-            .and_then(|stream| Socket::new(Kind::TcpStream(stream)));
-        let connecting = socket.as_ref().ok().map(|socket| {
-            SockOp::new(socket, Direction::Write, |kind: &Kind| match kind {
-                // mio's recipe: writable, then no pending error and a peer.
-                Kind::TcpStream(s) => match s.take_error()? {
-                    Some(err) => Err(err),
-                    None => match s.peer_addr() {
-                        Ok(_) => s.set_nodelay(true),
-                        Err(err) if err.kind() == io::ErrorKind::NotConnected => {
-                            Err(io::ErrorKind::WouldBlock.into())
-                        }
-                        Err(err) => Err(err),
-                    },
-                },
-                _ => Err(not_for("connect", "this")),
-            })
-        });
-        let socket = socket.map(Some);
-        Then(Ready(connecting, socket), |socket: Option<Socket>| {
-            socket.ok_or_else(|| Error::invalid_state("connect finished twice"))
-        })
+        connect_tcp(addr)
     }
 }
 
-/// A future, then a fallible step on its output.
-struct Then<F, G>(F, G);
+/// A connection accepted and not yet registered with the loop.
+pub(super) struct Accepted(Kind, SockAddr);
 
-impl<T, U, F: Future<Output = Result<T>> + Unpin, G: FnMut(T) -> Result<U> + Unpin> Future
-    for Then<F, G>
-{
-    type Output = Result<U>;
-
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<U>> {
-        let this = self.get_mut();
-        match Pin::new(&mut this.0).poll(cx) {
-            Poll::Ready(result) => Poll::Ready(result.and_then(&mut this.1)),
-            Poll::Pending => Poll::Pending,
-        }
+impl Accepted {
+    /// Registers the connection with the running loop.
+    pub(super) fn register(self) -> Result<(Socket, SockAddr)> {
+        Ok((Socket::new(self.0)?, self.1))
     }
 }
 
-/// Waits for `0` (if any), then hands over the value `1` (or its error).
-struct Ready<F, T>(Option<F>, Result<Option<T>>);
-
-impl<F: Future<Output = Result<()>> + Unpin, T: Unpin> Future for Ready<F, T> {
-    type Output = Result<Option<T>>;
-
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<Option<T>>> {
-        let this = self.get_mut();
-        if let Some(fut) = &mut this.0 {
-            match Pin::new(fut).poll(cx) {
-                Poll::Pending => return Poll::Pending,
-                Poll::Ready(Err(err)) => return Poll::Ready(Err(err)),
-                Poll::Ready(Ok(())) => this.0 = None,
-            }
-        }
-        Poll::Ready(std::mem::replace(&mut this.1, Ok(None)))
+/// One non-blocking accept; TCP connections get `TCP_NODELAY`.
+fn accept(kind: &Kind) -> io::Result<Accepted> {
+    match kind {
+        Kind::TcpListener(l) => l.accept().and_then(|(s, a)| {
+            s.set_nodelay(true)?;
+            Ok(Accepted(Kind::TcpStream(s), SockAddr::Inet(a)))
+        }),
+        Kind::UnixListener(l) => l
+            .accept()
+            .map(|(s, a)| Accepted(Kind::UnixStream(s), SockAddr::Unix(a))),
+        _ => Err(not_for("accept", "a non-listening")),
     }
+}
+
+#[crate::coroutine]
+fn accept_registered(listener: Socket) -> Result<(Socket, SockAddr)> {
+    SockOp::new(&listener, Direction::Read, accept)
+        .await?
+        .register()
+}
+
+/// mio's recipe for a non-blocking connect: once writable, no pending
+/// error and a peer address mean connected.
+fn connected(kind: &Kind) -> io::Result<()> {
+    let Kind::TcpStream(s) = kind else {
+        return Err(not_for("connect", "this"));
+    };
+    if let Some(err) = s.take_error()? {
+        return Err(err);
+    }
+    match s.peer_addr() {
+        Ok(_) => s.set_nodelay(true),
+        Err(err) if err.kind() == io::ErrorKind::NotConnected => {
+            Err(io::ErrorKind::WouldBlock.into())
+        }
+        Err(err) => Err(err),
+    }
+}
+
+#[crate::coroutine]
+fn connect_tcp(addr: SocketAddr) -> Result<Socket> {
+    let socket = Socket::new(Kind::TcpStream(TcpStream::connect(addr)?))?;
+    SockOp::new(&socket, Direction::Write, connected).await?;
+    Ok(socket)
 }

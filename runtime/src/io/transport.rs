@@ -21,6 +21,7 @@ use std::net::SocketAddr;
 use std::rc::{Rc, Weak};
 
 use super::protocol::Protocol;
+use super::registration::Registration;
 use super::socket::Socket;
 use crate::error::{Error, Result};
 use crate::event_loop::scheduled_io::Direction;
@@ -150,17 +151,14 @@ impl Transport {
             on_lost: RefCell::new(on_lost),
         });
         let transport = Transport(inner);
-        let weak = Rc::downgrade(&transport.0);
-        transport.scheduled().set_callback(
+        let registration = transport.0.socket.registration();
+        registration.set_handler(
             Direction::Read,
-            Some(Rc::new(move || {
-                if let Some(inner) = weak.upgrade() {
-                    inner.on_readable();
-                }
-            })),
+            Rc::downgrade(&transport.0),
+            Inner::on_readable,
         );
         let made = transport.clone();
-        transport.core().call_soon_internal(Box::new(move || {
+        registration.core().call_soon_internal(Box::new(move || {
             let handle = made.clone();
             made.0.call_protocol(move |p| p.connection_made(&handle));
             if let Some(event) = &made.0.made {
@@ -170,14 +168,6 @@ impl Transport {
             made.0.read_if_ready();
         }))?;
         Ok(transport)
-    }
-
-    fn scheduled(&self) -> &Rc<crate::event_loop::scheduled_io::ScheduledIo> {
-        self.0.socket.registration().scheduled()
-    }
-
-    fn core(&self) -> &Rc<crate::event_loop::driver::Core> {
-        self.0.socket.registration().core()
     }
 
     /// Sends `data`: at once as far as the socket takes it, the rest
@@ -333,8 +323,8 @@ impl Transport {
 }
 
 impl Inner {
-    fn scheduled(&self) -> &Rc<crate::event_loop::scheduled_io::ScheduledIo> {
-        self.socket.registration().scheduled()
+    fn registration(&self) -> &Registration {
+        self.socket.registration()
     }
 
     /// Calls the protocol; if it is busy (this call comes from inside one
@@ -358,82 +348,70 @@ impl Inner {
 
     /// Queues a read if the socket is known to be readable.
     fn read_if_ready(&self) {
-        if self.scheduled().is_ready(Direction::Read) {
-            let core = self.socket.registration().core().clone();
-            core.schedule_io_handler(self.scheduled(), Direction::Read);
-        }
+        self.registration().handle_if_ready(Direction::Read);
     }
 
     fn on_readable(&self) {
+        let registration = self.socket.registration();
         let mut total = 0;
         while self.reading.get() && !self.closing.get() && !self.lost.get() {
-            if !self.scheduled().is_ready(Direction::Read) {
-                return;
-            }
             if total >= MAX_READ_PER_TURN {
                 // Bounded work per turn: the rest in the next iteration.
                 self.read_if_ready();
                 return;
             }
             let mut buf = READ_BUFFER.take();
-            if buf.len() < MAX_READ_PER_TURN {
-                buf.resize(MAX_READ_PER_TURN, 0);
-            }
-            let result = self.socket.recv_now(&mut buf);
-            let outcome = match result {
-                Ok(0) => Read::Eof,
-                Ok(n) => {
+            buf.resize(MAX_READ_PER_TURN, 0);
+            let result = registration.try_io(Direction::Read, || self.socket.recv_now(&mut buf));
+            if let Some(Ok(n)) = result {
+                if n > 0 {
                     if n < buf.len() {
                         // A short read drained the socket (edge-triggered):
                         // no need for the read that would say `WouldBlock`.
                         // A hang-up bit, if any, keeps it readable for EOF.
-                        self.scheduled().clear(Direction::Read);
+                        registration.drained(Direction::Read);
                     }
                     total += n;
-                    let protocol = self.protocol.borrow().clone();
-                    if let Some(protocol) = protocol {
-                        match protocol.try_borrow_mut() {
-                            Ok(mut p) => p.data_received(&buf[..n]),
-                            Err(_) => {
-                                let data = buf[..n].to_vec();
-                                self.call_protocol(move |p| p.data_received(&data));
-                            }
-                        }
-                    }
-                    Read::Data
-                }
-                Err(err) if err.kind() == io::ErrorKind::WouldBlock => {
-                    self.scheduled().clear(Direction::Read);
-                    Read::Drained
-                }
-                Err(err) if err.kind() == io::ErrorKind::Interrupted => Read::Data,
-                Err(err) => Read::Failed(err),
-            };
-            READ_BUFFER.set(buf);
-            match outcome {
-                Read::Data => {}
-                Read::Drained => return,
-                Read::Eof => {
-                    self.reading.set(false);
-                    let keep_open = Rc::new(Cell::new(false));
-                    let answer = keep_open.clone();
-                    let me = self.me.clone();
-                    self.call_protocol(move |p| {
-                        answer.set(p.eof_received());
-                        if !answer.get() {
-                            if let Some(inner) = me.upgrade() {
-                                Transport(inner).close();
-                            }
-                        }
-                    });
-                    return;
-                }
-                Read::Failed(err) => {
-                    self.fatal(err);
-                    return;
+                    self.deliver(&buf[..n]);
                 }
             }
+            READ_BUFFER.set(buf);
+            match result {
+                None => return, // drained: the next event brings more
+                Some(Ok(0)) => return self.eof(),
+                Some(Ok(_)) => {}
+                Some(Err(err)) => return self.fatal(err),
+            }
         }
+    }
+
+    /// Hands received bytes to the protocol (copied and delivered right
+    /// after, if the protocol is busy in a callback of its own).
+    fn deliver(&self, data: &[u8]) {
+        let Some(protocol) = self.protocol.borrow().clone() else {
+            return;
+        };
+        match protocol.try_borrow_mut() {
+            Ok(mut p) => p.data_received(data),
+            Err(_) => {
+                let data = data.to_vec();
+                self.call_protocol(move |p| p.data_received(&data));
+            }
+        }
+    }
+
+    /// The peer sent EOF: reading stops, and the transport closes unless
+    /// the protocol keeps it half-open.
+    fn eof(&self) {
+        self.reading.set(false);
+        let me = self.me.clone();
+        self.call_protocol(move |p| {
+            if !p.eof_received() {
+                if let Some(inner) = me.upgrade() {
+                    Transport(inner).close();
+                }
+            }
+        });
     }
 
     fn writelines(&self, data: &[&[u8]]) -> Result<()> {
@@ -456,21 +434,18 @@ impl Inner {
         let mut sent = 0;
         if self.write.borrow().size == 0 {
             // Nothing queued: send now, as much as the socket takes.
-            loop {
-                let slices = remaining_slices(data, sent);
-                match self.socket.send_vectored_now(&slices) {
-                    Ok(n) => {
-                        sent += n;
-                        if sent == total || n == 0 {
-                            break;
-                        }
-                    }
-                    Err(err) if err.kind() == io::ErrorKind::WouldBlock => {
-                        self.scheduled().clear(Direction::Write);
-                        break;
-                    }
-                    Err(err) if err.kind() == io::ErrorKind::Interrupted => {}
-                    Err(err) => {
+            let registration = self.socket.registration();
+            while sent < total {
+                let slices: Vec<IoSlice<'_>> = after(data.iter().copied(), sent)
+                    .take(MAX_IOVECS)
+                    .map(IoSlice::new)
+                    .collect();
+                match registration
+                    .try_io(Direction::Write, || self.socket.send_vectored_now(&slices))
+                {
+                    Some(Ok(0)) | None => break,
+                    Some(Ok(n)) => sent += n,
+                    Some(Err(err)) => {
                         self.fatal(err);
                         return Ok(());
                     }
@@ -482,14 +457,7 @@ impl Inner {
         }
         {
             let mut w = self.write.borrow_mut();
-            let mut skip = sent;
-            for piece in data {
-                if skip >= piece.len() {
-                    skip -= piece.len();
-                    continue;
-                }
-                let piece = &piece[skip..];
-                skip = 0;
+            for piece in after(data.iter().copied(), sent) {
                 match w.chunks.back_mut() {
                     Some(last) if piece.len() < COALESCE && last.len() < COALESCE => {
                         last.extend_from_slice(piece)
@@ -506,21 +474,10 @@ impl Inner {
 
     /// Sets the write handler (while data is buffered).
     fn arm_writer(&self) {
-        if self.scheduled().callback(Direction::Write).is_some() {
-            return;
-        }
-        let weak = self.me.clone();
-        self.scheduled().set_callback(
-            Direction::Write,
-            Some(Rc::new(move || {
-                if let Some(inner) = weak.upgrade() {
-                    inner.on_writable();
-                }
-            })),
-        );
-        if self.scheduled().is_ready(Direction::Write) {
-            let core = self.socket.registration().core().clone();
-            core.schedule_io_handler(self.scheduled(), Direction::Write);
+        let registration = self.registration();
+        if !registration.has_handler(Direction::Write) {
+            registration.set_handler(Direction::Write, self.me.clone(), Inner::on_writable);
+            registration.handle_if_ready(Direction::Write);
         }
     }
 
@@ -528,30 +485,24 @@ impl Inner {
         if self.lost.get() {
             return;
         }
+        let registration = self.socket.registration();
         loop {
             let result = {
                 let w = self.write.borrow();
                 if w.size == 0 {
                     break;
                 }
-                let mut slices = Vec::with_capacity(w.chunks.len().min(MAX_IOVECS));
-                for (i, chunk) in w.chunks.iter().take(MAX_IOVECS).enumerate() {
-                    let start = if i == 0 { w.head } else { 0 };
-                    slices.push(IoSlice::new(&chunk[start..]));
-                }
-                self.socket.send_vectored_now(&slices)
+                let chunks = w.chunks.iter().map(Vec::as_slice);
+                let slices: Vec<IoSlice<'_>> = after(chunks, w.head)
+                    .take(MAX_IOVECS)
+                    .map(IoSlice::new)
+                    .collect();
+                registration.try_io(Direction::Write, || self.socket.send_vectored_now(&slices))
             };
             match result {
-                Ok(n) => self.consume(n),
-                Err(err) if err.kind() == io::ErrorKind::WouldBlock => {
-                    self.scheduled().clear(Direction::Write);
-                    break;
-                }
-                Err(err) if err.kind() == io::ErrorKind::Interrupted => {}
-                Err(err) => {
-                    self.fatal(err);
-                    return;
-                }
+                Some(Ok(n)) => self.consume(n),
+                None => break, // full: the next event resumes the flush
+                Some(Err(err)) => return self.fatal(err),
             }
         }
         self.maybe_resume_protocol();
@@ -560,7 +511,7 @@ impl Inner {
             (w.size == 0, w.eof && !w.eof_done)
         };
         if empty {
-            self.scheduled().set_callback(Direction::Write, None);
+            self.registration().clear_handler(Direction::Write);
             if eof {
                 self.shutdown_write();
             }
@@ -642,8 +593,8 @@ impl Inner {
         if self.lost.replace(true) {
             return;
         }
-        self.scheduled().set_callback(Direction::Read, None);
-        self.scheduled().set_callback(Direction::Write, None);
+        self.registration().clear_handler(Direction::Read);
+        self.registration().clear_handler(Direction::Write);
         let me = self.me.upgrade();
         let core = self.socket.registration().core().clone();
         let scheduled = core.call_soon_internal(Box::new(move || {
@@ -671,26 +622,18 @@ impl Inner {
     }
 }
 
-enum Read {
-    Data,
-    Drained,
-    Eof,
-    Failed(io::Error),
-}
-
-/// The parts of `data` after its first `skip` bytes.
-fn remaining_slices<'a>(data: &[&'a [u8]], mut skip: usize) -> Vec<IoSlice<'a>> {
-    let mut slices = Vec::with_capacity(data.len().min(MAX_IOVECS));
-    for piece in data {
-        if slices.len() == MAX_IOVECS {
-            break;
-        }
+/// The bytes of `pieces` after the first `skip`, as slices.
+fn after<'a>(
+    pieces: impl Iterator<Item = &'a [u8]>,
+    mut skip: usize,
+) -> impl Iterator<Item = &'a [u8]> {
+    pieces.filter_map(move |piece| {
         if skip >= piece.len() {
             skip -= piece.len();
-            continue;
+            return None;
         }
-        slices.push(IoSlice::new(&piece[skip..]));
+        let rest = &piece[skip..];
         skip = 0;
-    }
-    slices
+        Some(rest)
+    })
 }
