@@ -328,7 +328,15 @@ fn two_readers_of_one_socket_both_make_progress() -> asyncio::Result<()> {
     let second = asyncio::create_task(recv_task(b.clone()));
     asyncio::sleep(0).await?;
     lp.sock_sendall(&a, b"one").await?;
-    asyncio::sleep(0.01).await?;
+    // One reader takes "one" before "two" is sent (else one read could
+    // take both).
+    for _ in 0..1000 {
+        if first.done() || second.done() {
+            break;
+        }
+        asyncio::sleep(0).await?;
+    }
+    assert!(first.done() != second.done(), "exactly one reader got data");
     lp.sock_sendall(&a, b"two").await?;
     let mut got = vec![
         asyncio::timeout(LIMIT, first).await?,

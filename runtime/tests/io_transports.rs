@@ -9,7 +9,8 @@ use asyncio::{Error, Event, EventLoop, Protocol, Server, Transport};
 
 const LIMIT: f64 = 20.0;
 
-/// What a protocol saw, shared with the test.
+/// What a protocol saw, shared with the test; `changed` is set at every
+/// callback, for [`until`].
 #[derive(Default)]
 struct Seen {
     made: usize,
@@ -18,75 +19,116 @@ struct Seen {
     lost: Vec<Option<String>>,
     paused: usize,
     resumed: usize,
+    changed: Event,
 }
 
 type Shared = Rc<RefCell<Seen>>;
 
-/// A protocol that records everything, echoes if asked, and sets `done`
-/// when the connection is lost.
+/// Waits (at most `LIMIT` seconds) until `what` holds of `seen`.
+fn until(
+    seen: &Shared,
+    what: impl Fn(&Seen) -> bool + 'static,
+) -> impl std::future::Future<Output = asyncio::Result<()>> {
+    asyncio::timeout(LIMIT, until_unbounded(seen.clone(), what))
+}
+
+#[asyncio::coroutine]
+fn until_unbounded<F: Fn(&Seen) -> bool>(seen: Shared, what: F) -> asyncio::Result<()> {
+    let changed = seen.borrow().changed.clone();
+    loop {
+        changed.clear();
+        if what(&seen.borrow()) {
+            return Ok(());
+        }
+        changed.wait().await?;
+    }
+}
+
+fn lost(seen: &Seen) -> bool {
+    !seen.lost.is_empty()
+}
+
+/// A protocol that records everything into a `Seen`, and echoes if asked.
 struct Recorder {
     seen: Shared,
     transport: Option<Transport>,
     echo: bool,
-    keep_open_on_eof: bool,
-    done: Event,
 }
 
 impl Recorder {
-    fn new(seen: &Shared, done: &Event) -> Recorder {
+    fn new(seen: &Shared) -> Recorder {
         Recorder {
             seen: seen.clone(),
             transport: None,
             echo: false,
-            keep_open_on_eof: false,
-            done: done.clone(),
         }
+    }
+
+    fn note(&self, change: impl FnOnce(&mut Seen)) {
+        let mut seen = self.seen.borrow_mut();
+        change(&mut seen);
+        seen.changed.set();
     }
 }
 
 impl Protocol for Recorder {
     fn connection_made(&mut self, transport: &Transport) {
-        self.seen.borrow_mut().made += 1;
         self.transport = Some(transport.clone());
+        self.note(|s| s.made += 1);
     }
     fn data_received(&mut self, data: &[u8]) {
-        self.seen.borrow_mut().data.extend_from_slice(data);
         if self.echo {
             self.transport.as_ref().unwrap().write(data).unwrap();
         }
+        self.note(|s| s.data.extend_from_slice(data));
     }
     fn eof_received(&mut self) -> bool {
-        self.seen.borrow_mut().eof += 1;
-        self.keep_open_on_eof
+        self.note(|s| s.eof += 1);
+        false
     }
     fn connection_lost(&mut self, exc: Option<Error>) {
-        self.seen.borrow_mut().lost.push(exc.map(|e| e.to_string()));
         self.transport = None;
-        self.done.set();
+        self.note(|s| s.lost.push(exc.map(|e| e.to_string())));
     }
     fn pause_writing(&mut self) {
-        self.seen.borrow_mut().paused += 1;
+        self.note(|s| s.paused += 1);
     }
     fn resume_writing(&mut self) {
-        self.seen.borrow_mut().resumed += 1;
+        self.note(|s| s.resumed += 1);
     }
 }
 
-/// An echo server whose connections record into one shared `Seen`.
+/// Connects a `Recorder` to 127.0.0.1:`port`.
 #[asyncio::coroutine]
-fn echo_server(seen: Shared) -> asyncio::Result<(Server, std::net::SocketAddr)> {
+fn connect_recorder(lp: EventLoop, port: u16) -> asyncio::Result<(Transport, Shared)> {
+    let seen = Shared::default();
+    let recorder_seen = seen.clone();
+    let (transport, _) = lp
+        .create_connection(move || Recorder::new(&recorder_seen), "127.0.0.1", port)
+        .await?;
+    Ok((transport, seen))
+}
+
+/// An echo server whose connections record into one shared `Seen`.
+fn echo_server(
+    seen: Shared,
+) -> impl std::future::Future<Output = asyncio::Result<(Server, std::net::SocketAddr)>> {
+    echo_server_with(seen, asyncio::ServerOptions::default())
+}
+
+#[asyncio::coroutine]
+fn echo_server_with(
+    seen: Shared,
+    options: asyncio::ServerOptions,
+) -> asyncio::Result<(Server, std::net::SocketAddr)> {
     let lp = asyncio::get_running_loop()?;
-    let lost = Event::new();
+    let factory = move || {
+        let mut p = Recorder::new(&seen);
+        p.echo = true;
+        p
+    };
     let server = lp
-        .create_server(
-            move || {
-                let mut p = Recorder::new(&seen, &lost);
-                p.echo = true;
-                p
-            },
-            "127.0.0.1",
-            0,
-        )
+        .create_server_with(factory, "127.0.0.1", 0, options)
         .await?;
     let addr = server.sockets()[0].local_addr()?;
     Ok((server, addr))
@@ -98,20 +140,8 @@ fn echo_through_server_and_connection_then_close() -> asyncio::Result<()> {
     let server_seen = Shared::default();
     let (server, addr) = echo_server(server_seen.clone()).await?;
     assert!(server.is_serving());
-    let seen = Shared::default();
-    let done = Event::new();
-    let (transport, _protocol) = asyncio::timeout(
-        LIMIT,
-        lp.create_connection(
-            {
-                let (seen, done) = (seen.clone(), done.clone());
-                move || Recorder::new(&seen, &done)
-            },
-            "127.0.0.1",
-            addr.port(),
-        ),
-    )
-    .await?;
+    let (transport, seen) =
+        asyncio::timeout(LIMIT, connect_recorder(lp.clone(), addr.port())).await?;
     assert_eq!(
         seen.borrow().made,
         1,
@@ -120,14 +150,12 @@ fn echo_through_server_and_connection_then_close() -> asyncio::Result<()> {
     assert_eq!(transport.peername()?, addr);
     transport.write(b"hello ")?;
     transport.writelines(&[b"wor", b"ld"])?;
-    while seen.borrow().data.len() < 11 {
-        asyncio::sleep(0.001).await?;
-    }
+    until(&seen, |s| s.data.len() >= 11).await?;
     assert_eq!(seen.borrow().data, b"hello world");
     transport.close();
     transport.close();
     assert!(transport.is_closing());
-    asyncio::timeout(LIMIT, done.wait()).await?;
+    until(&seen, lost).await?;
     assert_eq!(seen.borrow().lost, [None]);
     server.close();
     asyncio::timeout(LIMIT, server.wait_closed()).await?;
@@ -250,18 +278,9 @@ fn resume_reading_delivers_what_arrived_while_paused() -> asyncio::Result<()> {
         let a = l.local_addr()?;
         (l, a)
     };
-    let seen = Shared::default();
-    let done = Event::new();
-    let connecting = asyncio::create_task(lp.create_connection(
-        {
-            let (seen, done) = (seen.clone(), done.clone());
-            move || Recorder::new(&seen, &done)
-        },
-        "127.0.0.1",
-        addr.port(),
-    ));
+    let connecting = asyncio::create_task(connect_recorder(lp.clone(), addr.port()));
     let (peer, _) = asyncio::timeout(LIMIT, lp.sock_accept(&listener)).await?;
-    let (transport, _) = asyncio::timeout(LIMIT, connecting).await?;
+    let (transport, seen) = asyncio::timeout(LIMIT, connecting).await?;
     transport.pause_reading();
     assert!(!transport.is_reading());
     let data = vec![7u8; 100 * 1024];
@@ -275,15 +294,12 @@ fn resume_reading_delivers_what_arrived_while_paused() -> asyncio::Result<()> {
         "nothing delivered while paused"
     );
     transport.resume_reading();
-    for _ in 0..1000 {
-        if seen.borrow().data.len() == data.len() {
-            break;
-        }
-        asyncio::sleep(0).await?;
-    }
-    assert_eq!(seen.borrow().data.len(), data.len());
+    // No new data comes: only the readiness cached while paused can
+    // deliver it.
+    let n = data.len();
+    until(&seen, move |s| s.data.len() == n).await?;
     transport.abort();
-    asyncio::timeout(LIMIT, done.wait()).await?;
+    until(&seen, lost).await?;
     assert_eq!(seen.borrow().lost, [None]);
     Ok(())
 }
@@ -325,18 +341,8 @@ fn eof_received_true_keeps_the_connection_half_open() -> asyncio::Result<()> {
         )
         .await?;
     let addr = server.sockets()[0].local_addr()?;
-    let seen = Shared::default();
-    let done = Event::new();
-    let (transport, _) = lp
-        .create_connection(
-            {
-                let (seen, done) = (seen.clone(), done.clone());
-                move || Recorder::new(&seen, &done)
-            },
-            "127.0.0.1",
-            addr.port(),
-        )
-        .await?;
+    let (transport, seen) =
+        asyncio::timeout(LIMIT, connect_recorder(lp.clone(), addr.port())).await?;
     transport.write(b"12345")?;
     assert!(transport.can_write_eof());
     transport.write_eof();
@@ -344,7 +350,7 @@ fn eof_received_true_keeps_the_connection_half_open() -> asyncio::Result<()> {
         transport.write(b"more"),
         Err(Error::InvalidState(_))
     ));
-    asyncio::timeout(LIMIT, done.wait()).await?;
+    until(&seen, lost).await?;
     let seen = seen.borrow();
     assert_eq!(seen.data, b"got 5 bytes");
     assert_eq!(seen.eof, 1);
@@ -396,20 +402,10 @@ fn writing_over_the_high_mark_inside_data_received_pauses_and_resumes() -> async
         .await?
     };
     let addr = server.sockets()[0].local_addr()?;
-    let seen = Shared::default();
-    let done = Event::new();
-    let (transport, _) = lp
-        .create_connection(
-            {
-                let (seen, done) = (seen.clone(), done.clone());
-                move || Recorder::new(&seen, &done)
-            },
-            "127.0.0.1",
-            addr.port(),
-        )
-        .await?;
+    let (transport, seen) =
+        asyncio::timeout(LIMIT, connect_recorder(lp.clone(), addr.port())).await?;
     transport.write(b"go")?;
-    asyncio::timeout(LIMIT, done.wait()).await?;
+    until(&seen, lost).await?;
     assert_eq!(seen.borrow().data.len(), 16 << 20);
     server.close();
     asyncio::timeout(LIMIT, server.wait_closed()).await?;
@@ -422,18 +418,7 @@ fn writing_over_the_high_mark_inside_data_received_pauses_and_resumes() -> async
 fn water_marks_follow_asyncio() -> asyncio::Result<()> {
     let lp = asyncio::get_running_loop()?;
     let (server, addr) = echo_server(Shared::default()).await?;
-    let done = Event::new();
-    let seen = Shared::default();
-    let (t, _) = lp
-        .create_connection(
-            {
-                let (seen, done) = (seen.clone(), done.clone());
-                move || Recorder::new(&seen, &done)
-            },
-            "127.0.0.1",
-            addr.port(),
-        )
-        .await?;
+    let (t, seen) = connect_recorder(lp.clone(), addr.port()).await?;
     assert_eq!(t.get_write_buffer_limits(), (16 * 1024, 64 * 1024));
     t.set_write_buffer_limits(Some(1000), None)?;
     assert_eq!(t.get_write_buffer_limits(), (250, 1000));
@@ -446,7 +431,7 @@ fn water_marks_follow_asyncio() -> asyncio::Result<()> {
     assert_eq!(t.get_write_buffer_size(), 0);
     t.abort();
     t.abort();
-    asyncio::timeout(LIMIT, done.wait()).await?;
+    until(&seen, lost).await?;
     assert_eq!(
         seen.borrow().lost.len(),
         1,
@@ -463,21 +448,8 @@ fn wait_closed_waits_for_clients_and_close_clients_ends_them() -> asyncio::Resul
     let lp = asyncio::get_running_loop()?;
     let server_seen = Shared::default();
     let (server, addr) = echo_server(server_seen.clone()).await?;
-    let done = Event::new();
-    let seen = Shared::default();
-    let (_t, _) = lp
-        .create_connection(
-            {
-                let (seen, done) = (seen.clone(), done.clone());
-                move || Recorder::new(&seen, &done)
-            },
-            "127.0.0.1",
-            addr.port(),
-        )
-        .await?;
-    while server_seen.borrow().made == 0 {
-        asyncio::sleep(0.001).await?;
-    }
+    let (_t, seen) = connect_recorder(lp.clone(), addr.port()).await?;
+    until(&server_seen, |s| s.made == 1).await?;
     server.close();
     assert!(!server.is_serving());
     let waiting = asyncio::timeout(0.05, server.wait_closed()).await;
@@ -487,7 +459,7 @@ fn wait_closed_waits_for_clients_and_close_clients_ends_them() -> asyncio::Resul
     );
     server.close_clients();
     asyncio::timeout(LIMIT, server.wait_closed()).await?;
-    asyncio::timeout(LIMIT, done.wait()).await?;
+    until(&seen, lost).await?;
     assert_eq!(seen.borrow().eof, 1, "the client saw the server close");
     Ok(())
 }
@@ -498,12 +470,7 @@ fn connection_refused_and_unresolvable_names_are_errors() -> asyncio::Result<()>
     let port = std::net::TcpListener::bind("127.0.0.1:0")?
         .local_addr()?
         .port();
-    let done = Event::new();
-    let seen = Shared::default();
-    let Err(err) = lp
-        .create_connection(move || Recorder::new(&seen, &done), "127.0.0.1", port)
-        .await
-    else {
+    let Err(err) = connect_recorder(lp, port).await else {
         panic!("connected to a closed port");
     };
     assert!(
@@ -519,25 +486,11 @@ fn connection_refused_and_unresolvable_names_are_errors() -> asyncio::Result<()>
 fn a_thousand_concurrent_connections_echo() -> asyncio::Result<()> {
     let lp = asyncio::get_running_loop()?;
     let server_seen = Shared::default();
-    let lost = Event::new();
-    let seen = server_seen.clone();
     let options = asyncio::ServerOptions {
         backlog: 2048,
         ..Default::default()
     };
-    let server = lp
-        .create_server_with(
-            move || {
-                let mut p = Recorder::new(&seen, &lost);
-                p.echo = true;
-                p
-            },
-            "127.0.0.1",
-            0,
-            options,
-        )
-        .await?;
-    let addr = server.sockets()[0].local_addr()?;
+    let (server, addr) = echo_server_with(server_seen.clone(), options).await?;
     let mut clients = Vec::new();
     for i in 0..1000 {
         clients.push(asyncio::create_task(one_client(lp.clone(), addr.port(), i)));
@@ -554,22 +507,11 @@ fn a_thousand_concurrent_connections_echo() -> asyncio::Result<()> {
 
 #[asyncio::coroutine]
 fn one_client(lp: EventLoop, port: u16, i: usize) -> asyncio::Result<()> {
-    let seen = Shared::default();
-    let done = Event::new();
-    let (t, _) = lp
-        .create_connection(
-            {
-                let (seen, done) = (seen.clone(), done.clone());
-                move || Recorder::new(&seen, &done)
-            },
-            "127.0.0.1",
-            port,
-        )
-        .await?;
+    let (t, seen) = connect_recorder(lp, port).await?;
     let message = format!("client {i}");
     t.write(message.as_bytes())?;
     t.write_eof();
-    done.wait().await?;
+    until(&seen, lost).await?;
     let seen = seen.borrow();
     assert_eq!(
         seen.data,
