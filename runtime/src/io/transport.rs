@@ -33,6 +33,9 @@ const HIGH_WATER: usize = 64 * 1024;
 const MAX_READ_PER_TURN: usize = 256 * 1024;
 /// At most this many buffers in one gathered send.
 const MAX_IOVECS: usize = 64;
+/// The buffers of one gathered send, on the stack in the common case
+/// (a `write` is one buffer).
+type IoSlices<'a> = smallvec::SmallVec<[IoSlice<'a>; 8]>;
 /// Buffered writes smaller than this are copied into the last chunk.
 const COALESCE: usize = 16 * 1024;
 
@@ -436,7 +439,7 @@ impl Inner {
             // Nothing queued: send now, as much as the socket takes.
             let registration = self.socket.registration();
             while sent < total {
-                let slices: Vec<IoSlice<'_>> = after(data.iter().copied(), sent)
+                let slices: IoSlices<'_> = after(data.iter().copied(), sent)
                     .take(MAX_IOVECS)
                     .map(IoSlice::new)
                     .collect();
@@ -493,7 +496,7 @@ impl Inner {
                     break;
                 }
                 let chunks = w.chunks.iter().map(Vec::as_slice);
-                let slices: Vec<IoSlice<'_>> = after(chunks, w.head)
+                let slices: IoSlices<'_> = after(chunks, w.head)
                     .take(MAX_IOVECS)
                     .map(IoSlice::new)
                     .collect();
