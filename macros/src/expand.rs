@@ -213,32 +213,52 @@ fn add_frame_lifetime(sig: &mut syn::Signature) {
         matches!(a, syn::FnArg::Typed(t)
             if matches!(&*t.ty, syn::Type::ImplTrait(i) if !i.bounds.iter().any(is_static)))
     });
-    let lifetimes: Vec<syn::Lifetime> = sig
-        .generics
-        .lifetimes()
-        .map(|l| l.lifetime.clone())
-        .collect();
-    if types == 0 && !impl_args && lifetimes.len() < 2 {
+    if types == 0 && !impl_args && sig.generics.lifetimes().count() < 2 {
         return;
     }
     let frame: syn::Lifetime = syn::Lifetime::new("'__frame", proc_macro2::Span::mixed_site());
-    let types: Vec<syn::Ident> = sig
-        .generics
-        .type_params()
-        .map(|t| t.ident.clone())
-        .collect();
-    sig.generics
+    // Each `T: '__frame` / `'a: '__frame` goes where the user bounds that
+    // parameter (its `where` predicate if it has one, else inline), so
+    // that no parameter gets bounds in two places (clippy's
+    // `multiple_bound_locations` on the user's fn).
+    let generics = &mut sig.generics;
+    for param in generics.params.iter_mut() {
+        match param {
+            syn::GenericParam::Type(t) => {
+                let predicate = generics.where_clause.iter_mut().flat_map(|w| &mut w.predicates).find_map(|p| match p {
+                    syn::WherePredicate::Type(pt) if matches!(&pt.bounded_ty, syn::Type::Path(tp) if tp.qself.is_none() && tp.path.is_ident(&t.ident)) => Some(&mut pt.bounds),
+                    _ => None,
+                });
+                let bound = syn::TypeParamBound::Lifetime(frame.clone());
+                match predicate {
+                    Some(bounds) => bounds.push(bound),
+                    None => t.bounds.push(bound),
+                }
+            }
+            syn::GenericParam::Lifetime(l) => {
+                let predicate = generics
+                    .where_clause
+                    .iter_mut()
+                    .flat_map(|w| &mut w.predicates)
+                    .find_map(|p| match p {
+                        syn::WherePredicate::Lifetime(pl) if pl.lifetime == l.lifetime => {
+                            Some(&mut pl.bounds)
+                        }
+                        _ => None,
+                    });
+                match predicate {
+                    Some(bounds) => bounds.push(frame.clone()),
+                    None => l.bounds.push(frame.clone()),
+                }
+            }
+            _ => {}
+        }
+    }
+    generics
         .params
         .push(syn::GenericParam::Lifetime(syn::LifetimeParam::new(
             frame.clone(),
         )));
-    let where_clause = sig.generics.make_where_clause();
-    for t in types {
-        where_clause.predicates.push(syn::parse_quote!(#t: #frame));
-    }
-    for l in lifetimes {
-        where_clause.predicates.push(syn::parse_quote!(#l: #frame));
-    }
     for arg in sig.inputs.iter_mut() {
         if let syn::FnArg::Typed(t) = arg {
             if let syn::Type::ImplTrait(i) = &mut *t.ty {
