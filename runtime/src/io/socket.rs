@@ -164,7 +164,7 @@ impl Socket {
     ///
     /// # Errors
     ///
-    /// [`Error::InvalidState`] outside a running loop; [`Error::Io`] from
+    /// [`Error::InvalidState`](crate::Error::InvalidState) outside a running loop; [`Error::Io`](crate::Error::Io) from
     /// the system.
     pub fn from_tcp_stream(stream: std::net::TcpStream) -> Result<Socket> {
         stream.set_nonblocking(true)?;
@@ -241,7 +241,7 @@ impl Socket {
     ///
     /// # Errors
     ///
-    /// [`Error::Io`] from the system, or for a closed socket.
+    /// [`Error::Io`](crate::Error::Io) from the system, or for a closed socket.
     pub fn local_addr(&self) -> Result<SocketAddr> {
         Ok(self.with(|kind| match kind {
             Kind::TcpStream(s) => s.local_addr(),
@@ -255,7 +255,7 @@ impl Socket {
     ///
     /// # Errors
     ///
-    /// [`Error::Io`] from the system, or for a closed socket.
+    /// [`Error::Io`](crate::Error::Io) from the system, or for a closed socket.
     pub fn peer_addr(&self) -> Result<SocketAddr> {
         Ok(self.with(|kind| match kind {
             Kind::TcpStream(s) => s.peer_addr(),
@@ -268,7 +268,7 @@ impl Socket {
     ///
     /// # Errors
     ///
-    /// [`Error::Io`] from the system, or for a closed socket.
+    /// [`Error::Io`](crate::Error::Io) from the system, or for a closed socket.
     pub fn shutdown(&self, how: std::net::Shutdown) -> Result<()> {
         Ok(self.with(|kind| match kind {
             Kind::TcpStream(s) => s.shutdown(how),
@@ -532,7 +532,7 @@ impl EventLoop {
     ///
     /// # Errors
     ///
-    /// [`Error::Io`]: connection refused, unreachable, ...
+    /// [`Error::Io`](crate::Error::Io): connection refused, unreachable, ...
     ///
     /// # Examples
     ///
