@@ -2781,3 +2781,52 @@ both!(
 fn t_mut_loop_binding_reborrowed_by_future() {
     agree!(mut_loop_binding_reborrowed_by_future());
 }
+
+// Found by the generator: a field moved out at the pinned local's last use,
+// in a statement that also assigns to a scalar held across an await. The
+// scalar (`acc`, a `u32`) cannot hold a borrow of `ct`, so `ct` is taken out
+// of its slot there.
+both!(
+    fn field_move_at_last_use_after_assignment(p: u32) -> u32 {
+        let mut acc = 0u32;
+        let mut ct = Counter::new("ct");
+        acc = acc.wrapping_add(ct.bump(3).await);
+        if leaf("c", true).await {
+            if p > 6 {
+                acc = acc.wrapping_add(ct.n);
+            } else {
+                release(ct.tag);
+            }
+        }
+        acc
+    }
+);
+#[test]
+fn t_field_move_at_last_use_after_assignment() {
+    for p in [1, 7] {
+        agree!(field_move_at_last_use_after_assignment(p));
+    }
+}
+
+// A field copied at the local's last use while a reference into another
+// field is still used afterwards: the local stays in its slot (taking it
+// out would free `name` under `r`).
+both!(
+    fn field_copy_at_last_use_while_sibling_borrowed() -> usize {
+        let named = Named {
+            name: String::from("kept"),
+            d: D("named"),
+        };
+        let r = &named.name;
+        leaf("a", ()).await;
+        let d = &named.d;
+        see(d);
+        let n = r.len();
+        leaf("b", ()).await;
+        n + r.len()
+    }
+);
+#[test]
+fn t_field_copy_at_last_use_while_sibling_borrowed() {
+    agree!(field_copy_at_last_use_while_sibling_borrowed());
+}

@@ -222,6 +222,7 @@ pub fn select(
         holds: vec![BTreeSet::new(); resolution.slots.len()],
         awaited: BTreeSet::new(),
         pinnable: BTreeSet::new(),
+        scalars: BTreeSet::new(),
         changed: false,
         index: 0,
         loops: Vec::new(),
@@ -279,13 +280,21 @@ pub fn select(
         let at = *at;
         let decl_loops = record.decls.get(&slot).cloned().unwrap_or_default();
         let in_same_loops = loops.iter().all(|l| decl_loops.contains(l));
+        // Taking the local out of its slot ends every borrow of it: no
+        // value that may hold one can be used afterwards, neither one made
+        // before (`let r = &v.name; ..; consume(v.tag); r.len()`) nor one
+        // this node makes (`let r = (v.tag, &v.name);`).
+        let used_after = |s: SlotId| record.uses.iter().any(|(u, us, _)| *u > at && *us == s);
+        let held_after = (0..walk.holds.len())
+            .any(|h| h != slot && walk.holds[h].contains(&slot) && used_after(h));
         let causes = record
             .causes
             .get(&at)
             .is_some_and(|(carried, defs, awaits)| {
-                carried.contains(&slot) && (*awaits || defs.iter().any(|d| held.contains(d)))
+                carried.contains(&slot)
+                    && (*awaits || defs.iter().any(|&d| held.contains(&d) || used_after(d)))
             });
-        if in_same_loops && !causes {
+        if in_same_loops && !causes && !held_after {
             last_use.insert(slot, at);
         }
     }
@@ -335,6 +344,9 @@ struct Walk<'a> {
     awaited: BTreeSet<SlotId>,
     /// Slots declared by `let name` (the declarations the rewrite handles).
     pinnable: BTreeSet<SlotId>,
+    /// Slots of a primitive scalar type (see [`is_scalar`]): they hold no
+    /// borrow, whatever the expressions giving them values mention.
+    scalars: BTreeSet<SlotId>,
     changed: bool,
     /// The pre-order number of the next node.
     index: usize,
@@ -426,7 +438,7 @@ impl Walk<'_> {
     }
 
     fn flow(&mut self, into: &[SlotId], carried: &BTreeSet<SlotId>) {
-        for &d in into {
+        for &d in into.iter().filter(|d| !self.scalars.contains(d)) {
             for &c in carried {
                 if c != d && self.holds[d].insert(c) {
                     self.changed = true;
@@ -469,6 +481,9 @@ impl Walk<'_> {
                         self.cfg_alternatives(&res.defs);
                     }
                     let init = local.init.as_ref().map(|i| &*i.expr);
+                    if is_scalar(&local.pat, init) {
+                        self.scalars.extend(&res.defs);
+                    }
                     if is_mut_ref(&local.pat, init) {
                         self.mut_refs.extend(&res.defs);
                     }
@@ -502,6 +517,9 @@ impl Walk<'_> {
                 self.declare(pat, &res.defs, *temp);
                 if matches!(pat, Pat::Ident(_) | Pat::Type(_)) {
                     self.let_slots.extend(&res.defs);
+                }
+                if is_scalar(pat, init.as_ref()) {
+                    self.scalars.extend(&res.defs);
                 }
                 if is_mut_ref(pat, init.as_ref()) {
                     self.mut_refs.extend(&res.defs);
@@ -625,6 +643,49 @@ fn node_uses(node: &Node) -> (Vec<SlotId>, Vec<SlotId>) {
             (uses, defs)
         }
         Node::Scope { .. } | Node::Loop { .. } | Node::Labeled { .. } => (Vec::new(), Vec::new()),
+    }
+}
+
+/// `let n = 0u32;`, `let done = false;`, `let x: f64 = ..;`: a binding
+/// of a primitive scalar type, known from a literal initialiser or the
+/// declared type. Such a value cannot hold a borrow, so the over-approximate
+/// flow (`acc = acc.wrapping_add(c.bump(1).await)`, where the awaited value
+/// might borrow `c`) stops there.
+fn is_scalar(pat: &Pat, init: Option<&Expr>) -> bool {
+    const PRIMITIVES: &[&str] = &[
+        "u8", "u16", "u32", "u64", "u128", "usize", "i8", "i16", "i32", "i64", "i128", "isize",
+        "f32", "f64", "bool", "char",
+    ];
+    let literal = |e: &Expr| {
+        let mut e = e;
+        while let Expr::Unary(syn::ExprUnary {
+            op: syn::UnOp::Neg(_),
+            expr,
+            ..
+        }) = e
+        {
+            e = expr;
+        }
+        matches!(
+            e,
+            Expr::Lit(syn::ExprLit {
+                lit: syn::Lit::Int(_)
+                    | syn::Lit::Float(_)
+                    | syn::Lit::Bool(_)
+                    | syn::Lit::Char(_)
+                    | syn::Lit::Byte(_),
+                ..
+            })
+        )
+    };
+    match pat {
+        Pat::Ident(p) if p.by_ref.is_none() && p.subpat.is_none() => init.is_some_and(literal),
+        Pat::Type(t) => {
+            matches!(&*t.pat, Pat::Ident(p) if p.by_ref.is_none() && p.subpat.is_none())
+                && matches!(&*t.ty, syn::Type::Path(ty) if ty.qself.is_none()
+                    && PRIMITIVES.iter().any(|name| ty.path.is_ident(name)))
+        }
+        _ => false,
     }
 }
 
@@ -810,6 +871,40 @@ mod tests {
         let live = liveness::analyze(&cfg, &res);
         let selection = super::select(&nodes, &res, &cfg, &live, &[], &[]);
         names(&res, selection.pinned)
+    }
+
+    /// The source names of the pinned locals `body` takes out of their
+    /// slots at their last use.
+    fn taken(body: TokenStream) -> Vec<String> {
+        let (nodes, res) = resolved(body);
+        let cfg = lower::lower(nodes.clone());
+        let live = liveness::analyze(&cfg, &res);
+        let selection = super::select(&nodes, &res, &cfg, &live, &[], &[]);
+        names(&res, selection.last_use.into_keys())
+    }
+
+    #[test]
+    fn a_scalar_holds_no_borrow() {
+        // `acc` might hold what `c.bump(1).await` returns, unless it is a
+        // scalar: then `c` may be taken out at `c.tag`.
+        let body = |init: TokenStream| {
+            quote!(let mut acc = #init; let mut c = f();
+                acc = acc.add(c.bump(1).await); y.await; g(c.tag); h(acc))
+        };
+        assert_eq!(taken(body(quote!(0u32))), ["c"]);
+        assert!(taken(body(quote!(z()))).is_empty());
+    }
+
+    #[test]
+    fn a_local_still_borrowed_after_its_last_use_stays_in_its_slot() {
+        assert_eq!(
+            taken(quote!(let v = f(); let r = &v.a; x.await; g(v.b); r.len())),
+            Vec::<String>::new()
+        );
+        assert_eq!(
+            taken(quote!(let v = f(); let r = &v.a; x.await; r.len(); g(v.b))),
+            ["v"]
+        );
     }
 
     #[test]
