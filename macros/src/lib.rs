@@ -102,21 +102,25 @@
 //!
 //! | corpus | bodies | command |
 //! | --- | ---: | --- |
-//! | hand-written (`macros/tests/corpus/`, by construct: expressions, branches, loops, exits, drops, borrows, signatures) | 372 tests (3 ignored: the known failures, and two disagreements) | `cargo test -p asyncio-macros --test corpus` |
+//! | hand-written (`macros/tests/corpus/`, by construct: expressions, branches, loops, exits, drops, borrows, signatures) | 374 tests (3 ignored: the known failures, and two disagreements) | `cargo test -p asyncio-macros --test corpus` |
 //! | known failures (`macros/tests/known_failures/`: bodies `async fn` accepts and the compiler does not, each a program) | 7 | `cargo test -p asyncio-macros --test corpus known_failures -- --ignored` |
-//! | generated, in every CI run (seed 1) | 1,000 | `cargo test -p asyncio-macros --test generated` |
+//! | generated, in every CI run (seed 1; 30% of statements borrow shapes: frame ratio median 1.00, p90 1.18, max 1.61) | 1,000 | `cargo test -p asyncio-macros --test generated` |
 //! | generated, on demand (run: seed 7, 20,000 bodies, all agree) | any | `CORPUS_BODIES=20000 CORPUS_SEED=7 CORPUS_JOBS=2 cargo test -p asyncio-macros --test generated -- --nocapture` |
 //!
 //! The generator (`macros/tests/generated/bodies.rs`) is seeded and
 //! deterministic: nested `if`/`match`/`loop`/`while`/`for`/blocks, awaits in
 //! random expression positions, early `return`, `?`, labeled `break` (with
 //! values) and `continue`, and drop-logging values that are created, used,
-//! moved and held as guards.
+//! moved and held as guards; and borrow shapes (`CORPUS_BORROWS`, 30% of
+//! statements by default): references to locals held across awaits,
+//! iterators over local collections with awaits in the loop, `&mut` methods
+//! on local structs returning futures that hold the borrow, buffers filled
+//! by reference, temporaries borrowed by an awaited future.
 //!
 //! ## Compile time
 //!
-//! `cargo test -p asyncio-macros --release --test generated compile_time --
-//! --ignored --nocapture` generates a crate of 300 random bodies as
+//! `CORPUS_BORROWS=0 cargo test -p asyncio-macros --release --test generated
+//! compile_time -- --ignored --nocapture` generates a crate of 300 random bodies as
 //! `#[coroutine] fn`s and the same 300 as `async fn`s, and builds each (the
 //! crate alone, non-incremental, dependencies already built):
 //!
@@ -127,8 +131,8 @@
 //!
 //! (Measured after the change below, on 2 cores; before it, on an earlier
 //! version of the compiler, the same command gave 53 s against 7.9 s, 6.7x.
-//! The generator's default bodies have no borrow shapes: see
-//! `CORPUS_BORROWS`.)
+//! These bodies have no borrow shapes, `CORPUS_BORROWS=0`; the default is
+//! now 30%.)
 //!
 //! Type checking used to grow with the cube of a body's awaits: every
 //! mention of the generic `__Frame` (a variant built or matched) gives rustc
