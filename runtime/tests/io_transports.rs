@@ -522,3 +522,120 @@ fn one_client(lp: EventLoop, port: u16, i: usize) -> asyncio::Result<()> {
     );
     Ok(())
 }
+
+/// Receives into a small buffer of its own (`BufferedProtocol`), checking
+/// the pattern [`Pump`] sends; `data_received` must never be called.
+struct Sink {
+    transport: Option<Transport>,
+    buf: Vec<u8>,
+    received: usize,
+    mismatch: Option<usize>,
+    expected: usize,
+    /// The largest `nbytes` reported (never more than the buffer).
+    largest: usize,
+    lost: Option<Option<String>>,
+    done: Event,
+}
+
+impl Protocol for Sink {
+    fn connection_made(&mut self, transport: &Transport) {
+        self.transport = Some(transport.clone());
+        let data: Vec<u8> = (0..self.expected).map(pattern).collect();
+        transport.write(&data).unwrap();
+    }
+    fn data_received(&mut self, _: &[u8]) {
+        panic!("a buffered protocol gets buffer_updated, not data_received");
+    }
+    fn connection_lost(&mut self, exc: Option<Error>) {
+        self.lost = Some(exc.map(|e| e.to_string()));
+        self.transport = None;
+        self.done.set();
+    }
+    fn as_buffered(&mut self) -> Option<&mut dyn asyncio::BufferedProtocol> {
+        Some(self)
+    }
+}
+
+impl asyncio::BufferedProtocol for Sink {
+    fn get_buffer(&mut self, size_hint: usize) -> &mut [u8] {
+        assert!(size_hint > 0);
+        &mut self.buf
+    }
+    fn buffer_updated(&mut self, nbytes: usize) {
+        assert!(nbytes > 0 && nbytes <= self.buf.len());
+        self.largest = self.largest.max(nbytes);
+        for (k, b) in self.buf[..nbytes].iter().enumerate() {
+            if self.mismatch.is_none() && *b != pattern(self.received + k) {
+                self.mismatch = Some(self.received + k);
+            }
+        }
+        self.received += nbytes;
+        if self.received == self.expected {
+            self.transport.as_ref().unwrap().close();
+        }
+    }
+}
+
+#[asyncio::coroutine]
+fn connect_sink(
+    lp: EventLoop,
+    port: u16,
+    buffer: usize,
+    expected: usize,
+) -> asyncio::Result<Rc<RefCell<Sink>>> {
+    let done = Event::new();
+    let sink_done = done.clone();
+    let (_, sink) = lp
+        .create_connection(
+            move || Sink {
+                transport: None,
+                buf: vec![0; buffer],
+                received: 0,
+                mismatch: None,
+                expected,
+                largest: 0,
+                lost: None,
+                done: sink_done,
+            },
+            "127.0.0.1",
+            port,
+        )
+        .await?;
+    asyncio::timeout(LIMIT, done.wait()).await?;
+    Ok(sink)
+}
+
+/// A `BufferedProtocol` receives straight into its own buffer, a small one
+/// here (so every receive fills it), byte-exact over 4 MiB.
+#[asyncio::test]
+fn a_buffered_protocol_receives_into_its_own_buffer() -> asyncio::Result<()> {
+    let lp = asyncio::get_running_loop()?;
+    let (server, addr) = echo_server(Shared::default()).await?;
+    let expected = 4 << 20;
+    let sink = connect_sink(lp, addr.port(), 1000, expected).await?;
+    let sink = sink.borrow();
+    assert_eq!(sink.mismatch, None);
+    assert_eq!(sink.received, expected);
+    assert_eq!(sink.largest, 1000, "receives fill the protocol's buffer");
+    assert_eq!(sink.lost, Some(None));
+    server.close();
+    Ok(())
+}
+
+/// An empty buffer from `get_buffer` loses the connection with asyncio's
+/// error, once, instead of spinning or panicking.
+#[asyncio::test]
+fn an_empty_buffer_from_get_buffer_loses_the_connection() -> asyncio::Result<()> {
+    let lp = asyncio::get_running_loop()?;
+    let (server, addr) = echo_server(Shared::default()).await?;
+    let sink = connect_sink(lp, addr.port(), 0, 10).await?;
+    let sink = sink.borrow();
+    assert_eq!(sink.received, 0);
+    let lost = sink.lost.clone().expect("connection_lost was called");
+    assert!(
+        lost.as_deref().is_some_and(|e| e.contains("empty buffer")),
+        "{lost:?}"
+    );
+    server.close();
+    Ok(())
+}

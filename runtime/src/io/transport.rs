@@ -20,7 +20,7 @@ use std::io::{self, IoSlice};
 use std::net::SocketAddr;
 use std::rc::{Rc, Weak};
 
-use super::protocol::Protocol;
+use super::protocol::{Protocol, hand_over};
 use super::registration::Registration;
 use super::socket::Socket;
 use crate::error::{Error, Result};
@@ -355,7 +355,6 @@ impl Inner {
     }
 
     fn on_readable(&self) {
-        let registration = self.socket.registration();
         let mut total = 0;
         while self.reading.get() && !self.closing.get() && !self.lost.get() {
             if total >= MAX_READ_PER_TURN {
@@ -363,29 +362,58 @@ impl Inner {
                 self.read_if_ready();
                 return;
             }
-            let mut buf = READ_BUFFER.take();
-            buf.resize(MAX_READ_PER_TURN, 0);
-            let result = registration.try_io(Direction::Read, || self.socket.recv_now(&mut buf));
-            if let Some(Ok(n)) = result {
-                if n > 0 {
-                    if n < buf.len() {
-                        // A short read drained the socket (edge-triggered):
-                        // no need for the read that would say `WouldBlock`.
-                        // A hang-up bit, if any, keeps it readable for EOF.
-                        registration.drained(Direction::Read);
-                    }
-                    total += n;
-                    self.deliver(&buf[..n]);
-                }
-            }
-            READ_BUFFER.set(buf);
-            match result {
+            match self.receive(MAX_READ_PER_TURN - total) {
                 None => return, // drained: the next event brings more
                 Some(Ok(0)) => return self.eof(),
-                Some(Ok(_)) => {}
+                Some(Ok(n)) => total += n,
                 Some(Err(err)) => return self.fatal(err),
             }
         }
+    }
+
+    /// One receive, handed to the protocol: straight into a buffered
+    /// protocol's buffer, else through the loop-wide buffer to
+    /// `data_received`. `None` when the socket is drained.
+    fn receive(&self, budget: usize) -> Option<io::Result<usize>> {
+        let protocol = self.protocol.borrow().clone()?;
+        if let Ok(mut p) = protocol.try_borrow_mut() {
+            if let Some(buffered) = p.as_buffered() {
+                let result = {
+                    let buf = buffered.get_buffer(budget);
+                    if buf.is_empty() {
+                        return Some(Err(empty_buffer()));
+                    }
+                    self.recv_into(buf)
+                };
+                if let Some(Ok(n @ 1..)) = result {
+                    buffered.buffer_updated(n);
+                }
+                return result;
+            }
+        }
+        let mut buf = READ_BUFFER.take();
+        buf.resize(MAX_READ_PER_TURN, 0);
+        let result = self.recv_into(&mut buf[..budget.min(MAX_READ_PER_TURN)]);
+        if let Some(Ok(n @ 1..)) = result {
+            self.deliver(&buf[..n]);
+        }
+        READ_BUFFER.set(buf);
+        result
+    }
+
+    /// `recv` into `buf`, `None` if it would block.
+    fn recv_into(&self, buf: &mut [u8]) -> Option<io::Result<usize>> {
+        let registration = self.socket.registration();
+        let result = registration.try_io(Direction::Read, || self.socket.recv_now(buf));
+        if let Some(Ok(n)) = result {
+            if n > 0 && n < buf.len() {
+                // A short read drained the socket (edge-triggered): no need
+                // for the read that would say `WouldBlock`. A hang-up bit,
+                // if any, keeps it readable for EOF.
+                registration.drained(Direction::Read);
+            }
+        }
+        result
     }
 
     /// Hands received bytes to the protocol (copied and delivered right
@@ -394,12 +422,23 @@ impl Inner {
         let Some(protocol) = self.protocol.borrow().clone() else {
             return;
         };
-        match protocol.try_borrow_mut() {
-            Ok(mut p) => p.data_received(data),
+        let delivered = match protocol.try_borrow_mut() {
+            Ok(mut p) => hand_over(&mut *p, data),
             Err(_) => {
                 let data = data.to_vec();
-                self.call_protocol(move |p| p.data_received(&data));
+                let me = self.me.clone();
+                self.call_protocol(move |p| {
+                    if !hand_over(p, &data) {
+                        if let Some(inner) = me.upgrade() {
+                            inner.fatal(empty_buffer());
+                        }
+                    }
+                });
+                true
             }
+        };
+        if !delivered {
+            self.fatal(empty_buffer());
         }
     }
 
@@ -623,6 +662,11 @@ impl Inner {
             on_lost(&Transport(me));
         }
     }
+}
+
+/// asyncio's error for a buffered protocol that gives no room.
+fn empty_buffer() -> io::Error {
+    io::Error::other("get_buffer() returned an empty buffer")
 }
 
 /// The bytes of `pieces` after the first `skip`, as slices.
