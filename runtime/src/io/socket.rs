@@ -576,24 +576,35 @@ fn accept_registered(listener: Socket) -> Result<(Socket, SockAddr)> {
 /// mio's recipe for a non-blocking connect: once writable, no pending
 /// error and a peer address mean connected.
 fn connected(kind: &Kind) -> io::Result<()> {
-    let Kind::TcpStream(s) = kind else {
-        return Err(not_for("connect", "this"));
+    let (error, peer) = match kind {
+        Kind::TcpStream(s) => (s.take_error()?, s.peer_addr().map(drop)),
+        Kind::UnixStream(s) => (s.take_error()?, s.peer_addr().map(drop)),
+        _ => return Err(not_for("connect", "this")),
     };
-    if let Some(err) = s.take_error()? {
+    if let Some(err) = error {
         return Err(err);
     }
-    match s.peer_addr() {
-        Ok(_) => s.set_nodelay(true),
-        Err(err) if err.kind() == io::ErrorKind::NotConnected => {
+    match (peer, kind) {
+        (Ok(()), Kind::TcpStream(s)) => s.set_nodelay(true),
+        (Ok(()), _) => Ok(()),
+        (Err(err), _) if err.kind() == io::ErrorKind::NotConnected => {
             Err(io::ErrorKind::WouldBlock.into())
         }
-        Err(err) => Err(err),
+        (Err(err), _) => Err(err),
     }
 }
 
 #[crate::coroutine]
 fn connect_tcp(addr: SocketAddr) -> Result<Socket> {
     let socket = Socket::new(Kind::TcpStream(TcpStream::connect(addr)?))?;
+    SockOp::new(&socket, Direction::Write, connected).await?;
+    Ok(socket)
+}
+
+/// Connects a new Unix stream socket to `addr`.
+#[crate::coroutine]
+pub(super) fn connect_unix(addr: unix::SocketAddr) -> Result<Socket> {
+    let socket = Socket::new(Kind::UnixStream(UnixStream::connect_addr(&addr)?))?;
     SockOp::new(&socket, Direction::Write, connected).await?;
     Ok(socket)
 }
