@@ -540,3 +540,65 @@ fn an_empty_buffer_from_get_buffer_loses_the_connection() -> asyncio::Result<()>
     server.close();
     Ok(())
 }
+
+/// Records data without keeping its transport.
+struct Forgetful(Shared);
+
+impl Protocol for Forgetful {
+    fn data_received(&mut self, data: &[u8]) {
+        let mut seen = self.0.borrow_mut();
+        seen.data.extend_from_slice(data);
+        seen.changed.set();
+    }
+}
+
+/// As in asyncio, the loop holds a connection (and a serving server) while
+/// it is open: dropping every handle neither closes it nor loses data.
+#[asyncio::test]
+fn dropped_handles_do_not_close_connections_or_servers() -> asyncio::Result<()> {
+    let lp = asyncio::get_running_loop()?;
+    let (server, addr) = echo_server(Shared::default()).await?;
+    drop(server);
+    let seen = Shared::default();
+    let forgetful_seen = seen.clone();
+    let (transport, _) = lp
+        .create_connection(move || Forgetful(forgetful_seen), "127.0.0.1", addr.port())
+        .await?;
+    transport.write(b"still here")?;
+    drop(transport);
+    until(&seen, |s| s.data == b"still here").await?;
+    Ok(())
+}
+
+/// Closing a loop with a connection still open releases the transport and
+/// its protocol (no cycle left behind), without `connection_lost`.
+#[test]
+fn closing_the_loop_releases_open_connections() -> asyncio::Result<()> {
+    let lp = EventLoop::new()?;
+    let seen = Shared::default();
+    let server_seen = seen.clone();
+    let protocol = lp.run_until_complete(open_and_leave(server_seen))??;
+    assert_eq!(Rc::strong_count(&protocol), 2, "held by its transport");
+    lp.close()?;
+    assert_eq!(
+        Rc::strong_count(&protocol),
+        1,
+        "released by the closed loop"
+    );
+    assert!(seen.borrow().lost.is_empty());
+    Ok(())
+}
+
+#[asyncio::coroutine]
+fn open_and_leave(seen: Shared) -> asyncio::Result<Rc<RefCell<Recorder>>> {
+    let lp = asyncio::get_running_loop()?;
+    let (server, addr) = echo_server(Shared::default()).await?;
+    let (transport, protocol) = lp
+        .create_connection(move || Recorder::new(&seen), "127.0.0.1", addr.port())
+        .await?;
+    transport.write(b"x")?;
+    drop((server, transport));
+    // The recorder holds its transport: count only the protocol's handles.
+    protocol.borrow_mut().transport = None;
+    Ok(protocol)
+}

@@ -12,7 +12,7 @@ use std::time::Duration;
 use super::listen::{ServerOptions, SocketFile, tcp_listener, unix_addr, unix_listener};
 use super::protocol::Protocol;
 use super::socket::Socket;
-use super::transport::Transport;
+use super::transport::{Flavor, Transport};
 use crate::error::{Error, Result};
 use crate::event_loop::scheduled_io::Direction;
 use crate::event_loop::{EventLoop, ExceptionContext};
@@ -184,15 +184,21 @@ impl Future for ServeForever {
 }
 
 impl Inner {
-    /// Accepts on listener `i` at each readiness event. The handler finds
-    /// the listener through the server (held weakly): a listener holding
-    /// itself through its own handler would never be freed.
+    /// Accepts on listener `i` at each readiness event. The handler owns
+    /// the server, which owns the listener: the cycle ends at `close`,
+    /// which deregisters the listener (dropping the handler), or when the
+    /// loop closes.
     fn watch(&self, i: usize) {
         let Some(listener) = self.listeners.borrow().get(i).cloned() else {
             return;
         };
+        let Some(me) = self.me.upgrade() else {
+            return;
+        };
+        // Owned by the handler: a serving server whose handles were all
+        // dropped goes on serving, as in asyncio, until closed.
         let registration = listener.registration();
-        registration.set_handler(Direction::Read, self.me.clone(), move |inner: &Inner| {
+        registration.set_owning_handler(Direction::Read, me, move |inner: &Inner| {
             inner.on_acceptable(i)
         });
         registration.handle_if_ready(Direction::Read);
@@ -221,9 +227,9 @@ impl Inner {
                         Error::Io(err),
                     );
                     registration.clear_handler(Direction::Read);
-                    let me = self.me.clone();
+                    let me = self.me.upgrade();
                     let _ = self.event_loop.call_later(ACCEPT_RETRY_DELAY, move || {
-                        if let Some(inner) = me.upgrade() {
+                        if let Some(inner) = me {
                             if inner.serving.get() {
                                 inner.watch(i);
                             }
@@ -500,6 +506,92 @@ impl EventLoop {
     ) -> impl Future<Output = Result<(Transport, Rc<RefCell<P>>)>> + use<P, F> {
         start(socket, protocol)
     }
+
+    /// Reads the pipe `pipe` with `protocol` (asyncio's
+    /// `loop.connect_read_pipe`): `data_received` as data comes, then
+    /// `eof_received` and `connection_lost(None)` when the writer closes
+    /// its end. The transport reads only (`pause_reading`,
+    /// `resume_reading`, `close`); `pipe` is any descriptor of a pipe,
+    /// socket or character device (`std::io::pipe()`'s reader, a child's
+    /// stdout, ...), made non-blocking.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Value`] for a regular file or directory (which cannot be
+    /// polled).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// #[derive(Default)]
+    /// struct Collect { data: Vec<u8>, done: asyncio::Event }
+    /// impl asyncio::Protocol for Collect {
+    ///     fn data_received(&mut self, data: &[u8]) { self.data.extend_from_slice(data); }
+    ///     fn connection_lost(&mut self, _: Option<asyncio::Error>) { self.done.set(); }
+    /// }
+    ///
+    /// #[asyncio::coroutine]
+    /// fn main_() -> asyncio::Result<Vec<u8>> {
+    ///     let lp = asyncio::get_running_loop()?;
+    ///     let (reader, mut writer) = std::io::pipe()?;
+    ///     let (_, collect) = lp.connect_read_pipe(Collect::default, reader.into()).await?;
+    ///     std::io::Write::write_all(&mut writer, b"through a pipe")?;
+    ///     drop(writer);
+    ///     let done = collect.borrow().done.clone();
+    ///     done.wait().await?;
+    ///     let data = collect.borrow().data.clone();
+    ///     Ok(data)
+    /// }
+    /// assert_eq!(asyncio::run(main_())?, b"through a pipe");
+    /// # Ok::<(), asyncio::Error>(())
+    /// ```
+    pub fn connect_read_pipe<P: Protocol, F: FnOnce() -> P + 'static>(
+        &self,
+        protocol: F,
+        pipe: std::os::fd::OwnedFd,
+    ) -> impl Future<Output = Result<(Transport, Rc<RefCell<P>>)>> + use<P, F> {
+        start_flavor(Socket::from_pipe_reader(pipe), Flavor::ReadPipe, protocol)
+    }
+
+    /// Writes to the pipe `pipe` through a transport (asyncio's
+    /// `loop.connect_write_pipe`): `write`/`writelines` never block (the
+    /// rest is buffered, with the water marks and
+    /// `pause_writing`/`resume_writing`), `write_eof` and `close` flush and
+    /// close. When the reader closes its end, `connection_lost` gets
+    /// `None`, or a `BrokenPipe` error if data was still buffered.
+    ///
+    /// # Errors
+    ///
+    /// As [`connect_read_pipe`](Self::connect_read_pipe).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # #[derive(Default)] struct Quiet;
+    /// # impl asyncio::Protocol for Quiet {}
+    /// #[asyncio::coroutine]
+    /// fn main_() -> asyncio::Result<String> {
+    ///     let lp = asyncio::get_running_loop()?;
+    ///     let (mut reader, writer) = std::io::pipe()?;
+    ///     let (transport, _) = lp.connect_write_pipe(Quiet::default, writer.into()).await?;
+    ///     transport.write(b"hello, ")?;
+    ///     transport.write(b"pipe")?;
+    ///     transport.close();
+    ///     asyncio::sleep(0.0).await?;
+    ///     let mut out = String::new();
+    ///     std::io::Read::read_to_string(&mut reader, &mut out)?;
+    ///     Ok(out)
+    /// }
+    /// assert_eq!(asyncio::run(main_())?, "hello, pipe");
+    /// # Ok::<(), asyncio::Error>(())
+    /// ```
+    pub fn connect_write_pipe<P: Protocol, F: FnOnce() -> P + 'static>(
+        &self,
+        protocol: F,
+        pipe: std::os::fd::OwnedFd,
+    ) -> impl Future<Output = Result<(Transport, Rc<RefCell<P>>)>> + use<P, F> {
+        start_flavor(Socket::from_pipe_writer(pipe), Flavor::WritePipe, protocol)
+    }
 }
 
 #[crate::coroutine]
@@ -598,15 +690,31 @@ where
 
 /// Starts `protocol` on a connected socket and waits for
 /// `connection_made`.
-#[crate::coroutine]
-fn start<P, F>(socket: Socket, protocol: F) -> Result<(Transport, Rc<RefCell<P>>)>
+fn start<P, F>(
+    socket: Socket,
+    protocol: F,
+) -> impl Future<Output = Result<(Transport, Rc<RefCell<P>>)>> + use<P, F>
 where
     P: Protocol,
     F: FnOnce() -> P + 'static,
 {
+    start_flavor(Ok(socket), Flavor::Stream, protocol)
+}
+
+#[crate::coroutine]
+fn start_flavor<P, F>(
+    socket: Result<Socket>,
+    flavor: Flavor,
+    protocol: F,
+) -> Result<(Transport, Rc<RefCell<P>>)>
+where
+    P: Protocol,
+    F: FnOnce() -> P + 'static,
+{
+    let socket = socket?;
     let protocol = Rc::new(RefCell::new(protocol()));
     let made = Event::new();
-    let transport = Transport::start_notify(socket, protocol.clone(), made.clone())?;
+    let transport = Transport::start_notify(socket, flavor, protocol.clone(), made.clone())?;
     made.wait().await?;
     Ok((transport, protocol))
 }
