@@ -122,7 +122,9 @@ pub use crate::event_loop::{
     TimerHandle,
 };
 pub use crate::future::Future;
-pub use crate::io::{Protocol, Server, ServerOptions, SockAddr, Socket, Transport};
+pub use crate::io::{
+    BufferedProtocol, Protocol, Server, ServerOptions, SockAddr, Socket, Transport,
+};
 pub use crate::queues::*;
 pub use crate::run::{Runner, run};
 pub use crate::sync::*;

@@ -2,112 +2,13 @@
 //! `create_connection`, flow control, half-close, pause/resume, closing.
 //! Every wait is an awaited event bounded by an asyncio timeout.
 
+mod support;
+
 use std::cell::RefCell;
 use std::rc::Rc;
 
 use asyncio::{Error, Event, EventLoop, Protocol, Server, Transport};
-
-const LIMIT: f64 = 20.0;
-
-/// What a protocol saw, shared with the test; `changed` is set at every
-/// callback, for [`until`].
-#[derive(Default)]
-struct Seen {
-    made: usize,
-    data: Vec<u8>,
-    eof: usize,
-    lost: Vec<Option<String>>,
-    paused: usize,
-    resumed: usize,
-    changed: Event,
-}
-
-type Shared = Rc<RefCell<Seen>>;
-
-/// Waits (at most `LIMIT` seconds) until `what` holds of `seen`.
-fn until(
-    seen: &Shared,
-    what: impl Fn(&Seen) -> bool + 'static,
-) -> impl std::future::Future<Output = asyncio::Result<()>> {
-    asyncio::timeout(LIMIT, until_unbounded(seen.clone(), what))
-}
-
-#[asyncio::coroutine]
-fn until_unbounded<F: Fn(&Seen) -> bool>(seen: Shared, what: F) -> asyncio::Result<()> {
-    let changed = seen.borrow().changed.clone();
-    loop {
-        changed.clear();
-        if what(&seen.borrow()) {
-            return Ok(());
-        }
-        changed.wait().await?;
-    }
-}
-
-fn lost(seen: &Seen) -> bool {
-    !seen.lost.is_empty()
-}
-
-/// A protocol that records everything into a `Seen`, and echoes if asked.
-struct Recorder {
-    seen: Shared,
-    transport: Option<Transport>,
-    echo: bool,
-}
-
-impl Recorder {
-    fn new(seen: &Shared) -> Recorder {
-        Recorder {
-            seen: seen.clone(),
-            transport: None,
-            echo: false,
-        }
-    }
-
-    fn note(&self, change: impl FnOnce(&mut Seen)) {
-        let mut seen = self.seen.borrow_mut();
-        change(&mut seen);
-        seen.changed.set();
-    }
-}
-
-impl Protocol for Recorder {
-    fn connection_made(&mut self, transport: &Transport) {
-        self.transport = Some(transport.clone());
-        self.note(|s| s.made += 1);
-    }
-    fn data_received(&mut self, data: &[u8]) {
-        if self.echo {
-            self.transport.as_ref().unwrap().write(data).unwrap();
-        }
-        self.note(|s| s.data.extend_from_slice(data));
-    }
-    fn eof_received(&mut self) -> bool {
-        self.note(|s| s.eof += 1);
-        false
-    }
-    fn connection_lost(&mut self, exc: Option<Error>) {
-        self.transport = None;
-        self.note(|s| s.lost.push(exc.map(|e| e.to_string())));
-    }
-    fn pause_writing(&mut self) {
-        self.note(|s| s.paused += 1);
-    }
-    fn resume_writing(&mut self) {
-        self.note(|s| s.resumed += 1);
-    }
-}
-
-/// Connects a `Recorder` to 127.0.0.1:`port`.
-#[asyncio::coroutine]
-fn connect_recorder(lp: EventLoop, port: u16) -> asyncio::Result<(Transport, Shared)> {
-    let seen = Shared::default();
-    let recorder_seen = seen.clone();
-    let (transport, _) = lp
-        .create_connection(move || Recorder::new(&recorder_seen), "127.0.0.1", port)
-        .await?;
-    Ok((transport, seen))
-}
+use support::recorder::{LIMIT, Recorder, Shared, connect_recorder, lost, until};
 
 /// An echo server whose connections record into one shared `Seen`.
 fn echo_server(
@@ -521,4 +422,183 @@ fn one_client(lp: EventLoop, port: u16, i: usize) -> asyncio::Result<()> {
         seen.eof
     );
     Ok(())
+}
+
+/// Receives into a small buffer of its own (`BufferedProtocol`), checking
+/// the pattern [`Pump`] sends; `data_received` must never be called.
+struct Sink {
+    transport: Option<Transport>,
+    buf: Vec<u8>,
+    received: usize,
+    mismatch: Option<usize>,
+    expected: usize,
+    /// The largest `nbytes` reported (never more than the buffer).
+    largest: usize,
+    lost: Option<Option<String>>,
+    done: Event,
+}
+
+impl Protocol for Sink {
+    fn connection_made(&mut self, transport: &Transport) {
+        self.transport = Some(transport.clone());
+        let data: Vec<u8> = (0..self.expected).map(pattern).collect();
+        transport.write(&data).unwrap();
+    }
+    fn data_received(&mut self, _: &[u8]) {
+        panic!("a buffered protocol gets buffer_updated, not data_received");
+    }
+    fn connection_lost(&mut self, exc: Option<Error>) {
+        self.lost = Some(exc.map(|e| e.to_string()));
+        self.transport = None;
+        self.done.set();
+    }
+    fn as_buffered(&mut self) -> Option<&mut dyn asyncio::BufferedProtocol> {
+        Some(self)
+    }
+}
+
+impl asyncio::BufferedProtocol for Sink {
+    fn get_buffer(&mut self, size_hint: usize) -> &mut [u8] {
+        assert!(size_hint > 0);
+        &mut self.buf
+    }
+    fn buffer_updated(&mut self, nbytes: usize) {
+        assert!(nbytes > 0 && nbytes <= self.buf.len());
+        self.largest = self.largest.max(nbytes);
+        for (k, b) in self.buf[..nbytes].iter().enumerate() {
+            if self.mismatch.is_none() && *b != pattern(self.received + k) {
+                self.mismatch = Some(self.received + k);
+            }
+        }
+        self.received += nbytes;
+        if self.received == self.expected {
+            self.transport.as_ref().unwrap().close();
+        }
+    }
+}
+
+#[asyncio::coroutine]
+fn connect_sink(
+    lp: EventLoop,
+    port: u16,
+    buffer: usize,
+    expected: usize,
+) -> asyncio::Result<Rc<RefCell<Sink>>> {
+    let done = Event::new();
+    let sink_done = done.clone();
+    let (_, sink) = lp
+        .create_connection(
+            move || Sink {
+                transport: None,
+                buf: vec![0; buffer],
+                received: 0,
+                mismatch: None,
+                expected,
+                largest: 0,
+                lost: None,
+                done: sink_done,
+            },
+            "127.0.0.1",
+            port,
+        )
+        .await?;
+    asyncio::timeout(LIMIT, done.wait()).await?;
+    Ok(sink)
+}
+
+/// A `BufferedProtocol` receives straight into its own buffer, a small one
+/// here (so every receive fills it), byte-exact over 4 MiB.
+#[asyncio::test]
+fn a_buffered_protocol_receives_into_its_own_buffer() -> asyncio::Result<()> {
+    let lp = asyncio::get_running_loop()?;
+    let (server, addr) = echo_server(Shared::default()).await?;
+    let expected = 4 << 20;
+    let sink = connect_sink(lp, addr.port(), 1000, expected).await?;
+    let sink = sink.borrow();
+    assert_eq!(sink.mismatch, None);
+    assert_eq!(sink.received, expected);
+    assert_eq!(sink.largest, 1000, "receives fill the protocol's buffer");
+    assert_eq!(sink.lost, Some(None));
+    server.close();
+    Ok(())
+}
+
+/// An empty buffer from `get_buffer` loses the connection with asyncio's
+/// error, once, instead of spinning or panicking.
+#[asyncio::test]
+fn an_empty_buffer_from_get_buffer_loses_the_connection() -> asyncio::Result<()> {
+    let lp = asyncio::get_running_loop()?;
+    let (server, addr) = echo_server(Shared::default()).await?;
+    let sink = connect_sink(lp, addr.port(), 0, 10).await?;
+    let sink = sink.borrow();
+    assert_eq!(sink.received, 0);
+    let lost = sink.lost.clone().expect("connection_lost was called");
+    assert!(
+        lost.as_deref().is_some_and(|e| e.contains("empty buffer")),
+        "{lost:?}"
+    );
+    server.close();
+    Ok(())
+}
+
+/// Records data without keeping its transport.
+struct Forgetful(Shared);
+
+impl Protocol for Forgetful {
+    fn data_received(&mut self, data: &[u8]) {
+        let mut seen = self.0.borrow_mut();
+        seen.data.extend_from_slice(data);
+        seen.changed.set();
+    }
+}
+
+/// As in asyncio, the loop holds a connection (and a serving server) while
+/// it is open: dropping every handle neither closes it nor loses data.
+#[asyncio::test]
+fn dropped_handles_do_not_close_connections_or_servers() -> asyncio::Result<()> {
+    let lp = asyncio::get_running_loop()?;
+    let (server, addr) = echo_server(Shared::default()).await?;
+    drop(server);
+    let seen = Shared::default();
+    let forgetful_seen = seen.clone();
+    let (transport, _) = lp
+        .create_connection(move || Forgetful(forgetful_seen), "127.0.0.1", addr.port())
+        .await?;
+    transport.write(b"still here")?;
+    drop(transport);
+    until(&seen, |s| s.data == b"still here").await?;
+    Ok(())
+}
+
+/// Closing a loop with a connection still open releases the transport and
+/// its protocol (no cycle left behind), without `connection_lost`.
+#[test]
+fn closing_the_loop_releases_open_connections() -> asyncio::Result<()> {
+    let lp = EventLoop::new()?;
+    let seen = Shared::default();
+    let server_seen = seen.clone();
+    let protocol = lp.run_until_complete(open_and_leave(server_seen))??;
+    assert_eq!(Rc::strong_count(&protocol), 2, "held by its transport");
+    lp.close()?;
+    assert_eq!(
+        Rc::strong_count(&protocol),
+        1,
+        "released by the closed loop"
+    );
+    assert!(seen.borrow().lost.is_empty());
+    Ok(())
+}
+
+#[asyncio::coroutine]
+fn open_and_leave(seen: Shared) -> asyncio::Result<Rc<RefCell<Recorder>>> {
+    let lp = asyncio::get_running_loop()?;
+    let (server, addr) = echo_server(Shared::default()).await?;
+    let (transport, protocol) = lp
+        .create_connection(move || Recorder::new(&seen), "127.0.0.1", addr.port())
+        .await?;
+    transport.write(b"x")?;
+    drop((server, transport));
+    // The recorder holds its transport: count only the protocol's handles.
+    protocol.borrow_mut().transport = None;
+    Ok(protocol)
 }

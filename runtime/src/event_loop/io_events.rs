@@ -200,6 +200,13 @@ fn fd_ready(fd: RawFd, direction: Direction) -> bool {
         Direction::Read => libc::POLLIN,
         Direction::Write => libc::POLLOUT,
     };
+    poll_now(fd, events) & (events | libc::POLLERR | libc::POLLHUP | libc::POLLNVAL) != 0
+}
+
+/// The `revents` of `poll(2)` on `fd` for `events`, without waiting (0 if
+/// the call fails). `POLLERR`, `POLLHUP` and `POLLNVAL` are reported even
+/// when `events` is 0.
+pub(crate) fn poll_now(fd: RawFd, events: libc::c_short) -> libc::c_short {
     let mut pollfd = libc::pollfd {
         fd,
         events,
@@ -208,5 +215,5 @@ fn fd_ready(fd: RawFd, direction: Direction) -> bool {
     // SAFETY: `pollfd` is a valid, exclusively borrowed array of one
     // element for the duration of the call.
     let n = unsafe { libc::poll(&mut pollfd, 1, 0) };
-    n > 0 && pollfd.revents & (events | libc::POLLERR | libc::POLLHUP | libc::POLLNVAL) != 0
+    if n > 0 { pollfd.revents } else { 0 }
 }

@@ -31,7 +31,7 @@ pub(crate) mod driver;
 mod exceptions;
 mod handle;
 mod io;
-mod io_events;
+pub(crate) mod io_events;
 mod loop_handle;
 mod ready;
 pub(crate) mod remote;

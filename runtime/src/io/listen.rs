@@ -1,5 +1,5 @@
-//! Listening TCP sockets made with the options std does not offer
-//! (`backlog`, `SO_REUSEPORT`).
+//! Listening sockets made with the options std does not offer
+//! (`backlog`, `SO_REUSEPORT`), and the addresses and file of Unix ones.
 
 use std::io;
 use std::net::SocketAddr;
@@ -86,4 +86,71 @@ pub(super) fn tcp_listener(
     // SAFETY: plain system call with integer arguments.
     check(unsafe { libc::listen(fd.as_raw_fd(), options.backlog) })?;
     Ok(std::net::TcpListener::from(fd))
+}
+
+/// A Unix socket address from a path: a file path, or, starting with a NUL
+/// byte, a name in Linux's abstract namespace (no file).
+pub(super) fn unix_addr(path: &std::path::Path) -> io::Result<std::os::unix::net::SocketAddr> {
+    use std::os::unix::ffi::OsStrExt;
+    let bytes = path.as_os_str().as_bytes();
+    match bytes.split_first() {
+        Some((0, name)) => {
+            use std::os::linux::net::SocketAddrExt;
+            std::os::unix::net::SocketAddr::from_abstract_name(name)
+        }
+        _ => std::os::unix::net::SocketAddr::from_pathname(path),
+    }
+}
+
+/// The file a listening Unix socket made, to remove it on close only if it
+/// is still that socket (another server may have replaced it since).
+#[derive(Debug)]
+pub(super) struct SocketFile {
+    path: std::path::PathBuf,
+    id: (u64, u64),
+}
+
+impl SocketFile {
+    /// Removes the file if it is still the socket bound here.
+    pub(super) fn remove_if_ours(&self) {
+        if file_id(&self.path).is_some_and(|id| id == self.id) {
+            let _ = std::fs::remove_file(&self.path);
+        }
+    }
+}
+
+/// (device, inode) of a socket file.
+fn file_id(path: &std::path::Path) -> Option<(u64, u64)> {
+    use std::os::unix::fs::{FileTypeExt, MetadataExt};
+    let meta = std::fs::symlink_metadata(path).ok()?;
+    meta.file_type()
+        .is_socket()
+        .then(|| (meta.dev(), meta.ino()))
+}
+
+/// A bound, listening, close-on-exec Unix socket at `path` (asyncio's
+/// `create_unix_server`): a socket file left at `path` by an earlier
+/// server (a stale socket) is replaced; any other file is an error.
+pub(super) fn unix_listener(
+    path: &std::path::Path,
+    options: &ServerOptions,
+) -> io::Result<(std::os::unix::net::UnixListener, Option<SocketFile>)> {
+    use std::os::fd::AsRawFd;
+    let addr = unix_addr(path)?;
+    let file = addr.as_pathname().is_some();
+    if file && file_id(path).is_some() {
+        std::fs::remove_file(path)?;
+    }
+    let listener = std::os::unix::net::UnixListener::bind_addr(&addr)?;
+    // A second `listen` sets the backlog (std picks its own).
+    // SAFETY: plain system call with integer arguments.
+    check(unsafe { libc::listen(listener.as_raw_fd(), options.backlog) })?;
+    let file = match file {
+        true => file_id(path).map(|id| SocketFile {
+            path: path.to_owned(),
+            id,
+        }),
+        false => None,
+    };
+    Ok((listener, file))
 }

@@ -25,7 +25,7 @@ mod socket;
 mod transport;
 
 pub use self::listen::ServerOptions;
-pub use self::protocol::Protocol;
+pub use self::protocol::{BufferedProtocol, Protocol};
 pub use self::server::Server;
 pub use self::socket::{SockAddr, Socket};
 pub use self::transport::Transport;

@@ -63,4 +63,80 @@ pub trait Protocol: 'static {
 
     /// The transport's write buffer drained to its low-water mark.
     fn resume_writing(&mut self) {}
+
+    /// This protocol as a [`BufferedProtocol`], if it is one: the transport
+    /// then receives straight into its buffer and never calls
+    /// `data_received`. A buffered protocol returns `Some(self)`.
+    fn as_buffered(&mut self) -> Option<&mut dyn BufferedProtocol> {
+        None
+    }
+}
+
+/// A stream protocol that receives into its own buffer, with no copy
+/// (asyncio's `asyncio.BufferedProtocol`): the transport asks for a buffer
+/// with [`get_buffer`](Self::get_buffer), receives into it, and reports how
+/// many bytes it wrote with [`buffer_updated`](Self::buffer_updated).
+///
+/// It is a [`Protocol`] (for `connection_made`, `eof_received`,
+/// `connection_lost` and flow control) whose
+/// [`as_buffered`](Protocol::as_buffered) returns `Some(self)`; that is how
+/// every `create_*` call that takes a protocol accepts a buffered one.
+///
+/// # Examples
+///
+/// ```
+/// use asyncio::{BufferedProtocol, Protocol};
+///
+/// /// Counts the bytes it receives, reusing one buffer.
+/// struct Count {
+///     buf: Vec<u8>,
+///     total: usize,
+/// }
+///
+/// impl Protocol for Count {
+///     fn as_buffered(&mut self) -> Option<&mut dyn BufferedProtocol> {
+///         Some(self)
+///     }
+/// }
+///
+/// impl BufferedProtocol for Count {
+///     fn get_buffer(&mut self, _size_hint: usize) -> &mut [u8] {
+///         &mut self.buf
+///     }
+///     fn buffer_updated(&mut self, nbytes: usize) {
+///         self.total += nbytes;
+///     }
+/// }
+/// ```
+pub trait BufferedProtocol: Protocol {
+    /// The buffer to receive into next. `size_hint` is how much the
+    /// transport would like to read (any non-empty buffer works). An empty
+    /// buffer is an error: the connection is lost with it.
+    fn get_buffer(&mut self, size_hint: usize) -> &mut [u8];
+
+    /// The first `nbytes` of the buffer [`get_buffer`](Self::get_buffer)
+    /// returned hold received data (`nbytes > 0`).
+    fn buffer_updated(&mut self, nbytes: usize);
+}
+
+/// Hands `data` to `protocol`: to `data_received`, or copied into a
+/// buffered protocol's buffers (when the transport could not receive
+/// straight into them). Returns false if a buffered protocol gave an empty
+/// buffer before all of `data` was taken.
+pub(super) fn hand_over(protocol: &mut dyn Protocol, mut data: &[u8]) -> bool {
+    let Some(buffered) = protocol.as_buffered() else {
+        protocol.data_received(data);
+        return true;
+    };
+    while !data.is_empty() {
+        let buf = buffered.get_buffer(data.len());
+        let n = buf.len().min(data.len());
+        if n == 0 {
+            return false;
+        }
+        buf[..n].copy_from_slice(&data[..n]);
+        buffered.buffer_updated(n);
+        data = &data[n..];
+    }
+    true
 }

@@ -64,6 +64,21 @@ impl Registration {
         );
     }
 
+    /// [`set_handler`](Self::set_handler) with a handler that owns
+    /// `target`: the loop keeps it alive while the handler is set (as
+    /// asyncio's loop keeps a transport or a serving server alive through
+    /// its selector callbacks). [`clear_handler`](Self::clear_handler),
+    /// deregistering, or the loop closing releases it.
+    pub(crate) fn set_owning_handler<T: 'static>(
+        &self,
+        direction: Direction,
+        target: Rc<T>,
+        handler: impl Fn(&T) + 'static,
+    ) {
+        self.scheduled
+            .set_callback(direction, Some(Rc::new(move || handler(&target))));
+    }
+
     /// Removes `direction`'s handler.
     pub(crate) fn clear_handler(&self, direction: Direction) {
         self.scheduled.set_callback(direction, None);

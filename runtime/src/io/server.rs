@@ -1,16 +1,18 @@
-//! [`Server`], and the loop's `create_connection` / `create_server`.
+//! [`Server`], and the loop's `create_connection` / `create_server`, their
+//! Unix-socket forms, and `connect_accepted_socket`.
 
 use std::cell::{Cell, RefCell};
 use std::future::Future;
 use std::io;
 use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
 use std::rc::{Rc, Weak};
 use std::time::Duration;
 
-use super::listen::{ServerOptions, tcp_listener};
+use super::listen::{ServerOptions, SocketFile, tcp_listener, unix_addr, unix_listener};
 use super::protocol::Protocol;
 use super::socket::Socket;
-use super::transport::Transport;
+use super::transport::{Flavor, Transport};
 use crate::error::{Error, Result};
 use crate::event_loop::scheduled_io::Direction;
 use crate::event_loop::{EventLoop, ExceptionContext};
@@ -29,6 +31,8 @@ struct Inner {
     me: Weak<Inner>,
     event_loop: EventLoop,
     listeners: RefCell<Vec<Socket>>,
+    /// The files of Unix listeners, removed at close if still theirs.
+    files: RefCell<Vec<SocketFile>>,
     factory: Box<Factory>,
     serving: Cell<bool>,
     closed: Cell<bool>,
@@ -117,6 +121,9 @@ impl Server {
         for listener in inner.listeners.take() {
             listener.close();
         }
+        for file in inner.files.take() {
+            file.remove_if_ours();
+        }
         inner.check_done();
     }
 
@@ -177,15 +184,21 @@ impl Future for ServeForever {
 }
 
 impl Inner {
-    /// Accepts on listener `i` at each readiness event. The handler finds
-    /// the listener through the server (held weakly): a listener holding
-    /// itself through its own handler would never be freed.
+    /// Accepts on listener `i` at each readiness event. The handler owns
+    /// the server, which owns the listener: the cycle ends at `close`,
+    /// which deregisters the listener (dropping the handler), or when the
+    /// loop closes.
     fn watch(&self, i: usize) {
         let Some(listener) = self.listeners.borrow().get(i).cloned() else {
             return;
         };
+        let Some(me) = self.me.upgrade() else {
+            return;
+        };
+        // Owned by the handler: a serving server whose handles were all
+        // dropped goes on serving, as in asyncio, until closed.
         let registration = listener.registration();
-        registration.set_handler(Direction::Read, self.me.clone(), move |inner: &Inner| {
+        registration.set_owning_handler(Direction::Read, me, move |inner: &Inner| {
             inner.on_acceptable(i)
         });
         registration.handle_if_ready(Direction::Read);
@@ -214,9 +227,9 @@ impl Inner {
                         Error::Io(err),
                     );
                     registration.clear_handler(Direction::Read);
-                    let me = self.me.clone();
+                    let me = self.me.upgrade();
                     let _ = self.event_loop.call_later(ACCEPT_RETRY_DELAY, move || {
-                        if let Some(inner) = me.upgrade() {
+                        if let Some(inner) = me {
                             if inner.serving.get() {
                                 inner.watch(i);
                             }
@@ -357,6 +370,228 @@ impl EventLoop {
     ) -> impl Future<Output = Result<Server>> + use<P, F> {
         serve(self.clone(), self.getaddrinfo(host, port), factory, options)
     }
+
+    /// Connects to the Unix stream socket at `path` and starts `protocol`
+    /// on it (asyncio's `loop.create_unix_connection`). A path starting
+    /// with a NUL byte names a socket in Linux's abstract namespace.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Io`]: no socket at `path` (`NotFound`), nobody listening
+    /// (`ConnectionRefused`), a path too long for a socket address.
+    ///
+    /// # Examples
+    ///
+    /// See [`create_unix_server`](Self::create_unix_server).
+    pub fn create_unix_connection<P: Protocol, F: FnOnce() -> P + 'static>(
+        &self,
+        protocol: F,
+        path: &Path,
+    ) -> impl Future<Output = Result<(Transport, Rc<RefCell<P>>)>> + use<P, F> {
+        unix_connect(path.to_owned(), protocol)
+    }
+
+    /// Listens on a Unix stream socket at `path` and serves each
+    /// connection with a new protocol from `factory` (asyncio's
+    /// `loop.create_unix_server`). A socket file already at `path` (left by
+    /// a server that did not clean up) is replaced; the file is removed
+    /// when the server closes, if it is still this server's socket. A path
+    /// starting with a NUL byte names a socket in Linux's abstract
+    /// namespace (no file).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Io`]: a file that is not a socket at `path`
+    /// (`AddrInUse`), a missing directory, a path too long for a socket
+    /// address.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use asyncio::{Protocol, Transport};
+    ///
+    /// #[derive(Default)]
+    /// struct Upper(Option<Transport>);
+    /// impl Protocol for Upper {
+    ///     fn connection_made(&mut self, t: &Transport) { self.0 = Some(t.clone()); }
+    ///     fn data_received(&mut self, data: &[u8]) {
+    ///         self.0.as_ref().unwrap().write(&data.to_ascii_uppercase()).unwrap();
+    ///     }
+    /// }
+    ///
+    /// #[derive(Default)]
+    /// struct Client { reply: Vec<u8>, done: asyncio::Event }
+    /// impl Protocol for Client {
+    ///     fn data_received(&mut self, data: &[u8]) {
+    ///         self.reply.extend_from_slice(data);
+    ///         self.done.set();
+    ///     }
+    /// }
+    ///
+    /// #[asyncio::coroutine]
+    /// fn main_(path: std::path::PathBuf) -> asyncio::Result<Vec<u8>> {
+    ///     let lp = asyncio::get_running_loop()?;
+    ///     let server = lp.create_unix_server(Upper::default, &path).await?;
+    ///     let (transport, client) = lp.create_unix_connection(Client::default, &path).await?;
+    ///     transport.write(b"hello")?;
+    ///     let done = client.borrow().done.clone();
+    ///     done.wait().await?;
+    ///     transport.close();
+    ///     server.close();
+    ///     server.wait_closed().await?;
+    ///     let reply = client.borrow().reply.clone();
+    ///     Ok(reply)
+    /// }
+    ///
+    /// let path = std::env::temp_dir().join(format!("asyncio-doc-{}.sock", std::process::id()));
+    /// assert_eq!(asyncio::run(main_(path.clone()))?, b"HELLO");
+    /// assert!(!path.exists(), "the server removed its socket file");
+    /// # Ok::<(), asyncio::Error>(())
+    /// ```
+    pub fn create_unix_server<P: Protocol, F: Fn() -> P + 'static>(
+        &self,
+        factory: F,
+        path: &Path,
+    ) -> impl Future<Output = Result<Server>> + use<P, F> {
+        self.create_unix_server_with(factory, path, ServerOptions::default())
+    }
+
+    /// [`create_unix_server`](Self::create_unix_server) with options (the
+    /// `backlog`, whether to start serving; `reuse_port` does not apply).
+    ///
+    /// # Errors
+    ///
+    /// As [`create_unix_server`](Self::create_unix_server).
+    pub fn create_unix_server_with<P: Protocol, F: Fn() -> P + 'static>(
+        &self,
+        factory: F,
+        path: &Path,
+        options: ServerOptions,
+    ) -> impl Future<Output = Result<Server>> + use<P, F> {
+        unix_server(self.clone(), path.to_owned(), factory, options)
+    }
+
+    /// Starts `protocol` on a socket connected or accepted elsewhere
+    /// (asyncio's `loop.connect_accepted_socket`), for instance one from
+    /// [`sock_accept`](Self::sock_accept) or made with
+    /// [`Socket::from_tcp_stream`] / [`Socket::from_unix_stream`].
+    /// `connection_made` has been called when this returns.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidState`] for a closed socket.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # #[derive(Default)] struct Quiet;
+    /// # impl asyncio::Protocol for Quiet {}
+    /// #[asyncio::coroutine]
+    /// fn main_() -> asyncio::Result<bool> {
+    ///     let lp = asyncio::get_running_loop()?;
+    ///     let listener = asyncio::Socket::from_tcp_listener(std::net::TcpListener::bind("127.0.0.1:0")?)?;
+    ///     let client = lp.sock_connect(listener.local_addr()?).await?;
+    ///     let (accepted, _) = lp.sock_accept(&listener).await?;
+    ///     let (transport, _) = lp.connect_accepted_socket(Quiet::default, accepted).await?;
+    ///     let peer = transport.peername()?;
+    ///     Ok(peer == client.local_addr()?)
+    /// }
+    /// assert!(asyncio::run(main_())?);
+    /// # Ok::<(), asyncio::Error>(())
+    /// ```
+    pub fn connect_accepted_socket<P: Protocol, F: FnOnce() -> P + 'static>(
+        &self,
+        protocol: F,
+        socket: Socket,
+    ) -> impl Future<Output = Result<(Transport, Rc<RefCell<P>>)>> + use<P, F> {
+        start(socket, protocol)
+    }
+
+    /// Reads the pipe `pipe` with `protocol` (asyncio's
+    /// `loop.connect_read_pipe`): `data_received` as data comes, then
+    /// `eof_received` and `connection_lost(None)` when the writer closes
+    /// its end. The transport reads only (`pause_reading`,
+    /// `resume_reading`, `close`); `pipe` is any descriptor of a pipe,
+    /// socket or character device (`std::io::pipe()`'s reader, a child's
+    /// stdout, ...), made non-blocking.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Value`] for a regular file or directory (which cannot be
+    /// polled).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// #[derive(Default)]
+    /// struct Collect { data: Vec<u8>, done: asyncio::Event }
+    /// impl asyncio::Protocol for Collect {
+    ///     fn data_received(&mut self, data: &[u8]) { self.data.extend_from_slice(data); }
+    ///     fn connection_lost(&mut self, _: Option<asyncio::Error>) { self.done.set(); }
+    /// }
+    ///
+    /// #[asyncio::coroutine]
+    /// fn main_() -> asyncio::Result<Vec<u8>> {
+    ///     let lp = asyncio::get_running_loop()?;
+    ///     let (reader, mut writer) = std::io::pipe()?;
+    ///     let (_, collect) = lp.connect_read_pipe(Collect::default, reader.into()).await?;
+    ///     std::io::Write::write_all(&mut writer, b"through a pipe")?;
+    ///     drop(writer);
+    ///     let done = collect.borrow().done.clone();
+    ///     done.wait().await?;
+    ///     let data = collect.borrow().data.clone();
+    ///     Ok(data)
+    /// }
+    /// assert_eq!(asyncio::run(main_())?, b"through a pipe");
+    /// # Ok::<(), asyncio::Error>(())
+    /// ```
+    pub fn connect_read_pipe<P: Protocol, F: FnOnce() -> P + 'static>(
+        &self,
+        protocol: F,
+        pipe: std::os::fd::OwnedFd,
+    ) -> impl Future<Output = Result<(Transport, Rc<RefCell<P>>)>> + use<P, F> {
+        start_flavor(Socket::from_pipe_reader(pipe), Flavor::ReadPipe, protocol)
+    }
+
+    /// Writes to the pipe `pipe` through a transport (asyncio's
+    /// `loop.connect_write_pipe`): `write`/`writelines` never block (the
+    /// rest is buffered, with the water marks and
+    /// `pause_writing`/`resume_writing`), `write_eof` and `close` flush and
+    /// close. When the reader closes its end, `connection_lost` gets
+    /// `None`, or a `BrokenPipe` error if data was still buffered.
+    ///
+    /// # Errors
+    ///
+    /// As [`connect_read_pipe`](Self::connect_read_pipe).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # #[derive(Default)] struct Quiet;
+    /// # impl asyncio::Protocol for Quiet {}
+    /// #[asyncio::coroutine]
+    /// fn main_() -> asyncio::Result<String> {
+    ///     let lp = asyncio::get_running_loop()?;
+    ///     let (mut reader, writer) = std::io::pipe()?;
+    ///     let (transport, _) = lp.connect_write_pipe(Quiet::default, writer.into()).await?;
+    ///     transport.write(b"hello, ")?;
+    ///     transport.write(b"pipe")?;
+    ///     transport.close();
+    ///     asyncio::sleep(0.0).await?;
+    ///     let mut out = String::new();
+    ///     std::io::Read::read_to_string(&mut reader, &mut out)?;
+    ///     Ok(out)
+    /// }
+    /// assert_eq!(asyncio::run(main_())?, "hello, pipe");
+    /// # Ok::<(), asyncio::Error>(())
+    /// ```
+    pub fn connect_write_pipe<P: Protocol, F: FnOnce() -> P + 'static>(
+        &self,
+        protocol: F,
+        pipe: std::os::fd::OwnedFd,
+    ) -> impl Future<Output = Result<(Transport, Rc<RefCell<P>>)>> + use<P, F> {
+        start_flavor(Socket::from_pipe_writer(pipe), Flavor::WritePipe, protocol)
+    }
 }
 
 #[crate::coroutine]
@@ -373,13 +608,7 @@ where
     ));
     for addr in addrs {
         match lp.sock_connect(addr).await {
-            Ok(socket) => {
-                let protocol = Rc::new(RefCell::new(protocol()));
-                let made = Event::new();
-                let transport = Transport::start_notify(socket, protocol.clone(), made.clone())?;
-                made.wait().await?;
-                return Ok((transport, protocol));
-            }
+            Ok(socket) => return start(socket, protocol).await,
             Err(err) => last = err,
         }
     }
@@ -407,10 +636,22 @@ where
         let listener = tcp_listener(addr, &options)?;
         listeners.push(Socket::from_tcp_listener(listener)?);
     }
+    Ok(new_server(lp, listeners, Vec::new(), factory, &options))
+}
+
+/// A server over bound listeners, serving if the options say so.
+fn new_server<P: Protocol, F: Fn() -> P + 'static>(
+    lp: EventLoop,
+    listeners: Vec<Socket>,
+    files: Vec<SocketFile>,
+    factory: F,
+    options: &ServerOptions,
+) -> Server {
     let server = Server(Rc::new_cyclic(|me| Inner {
         me: me.clone(),
-        event_loop: lp.clone(),
+        event_loop: lp,
         listeners: RefCell::new(listeners),
+        files: RefCell::new(files),
         factory: Box::new(move || -> Rc<RefCell<dyn Protocol>> {
             Rc::new(RefCell::new(factory()))
         }),
@@ -422,5 +663,68 @@ where
     if options.start_serving {
         server.start_serving();
     }
-    Ok(server)
+    server
+}
+
+#[crate::coroutine]
+fn unix_server<P, F>(
+    lp: EventLoop,
+    path: PathBuf,
+    factory: F,
+    options: ServerOptions,
+) -> Result<Server>
+where
+    P: Protocol,
+    F: Fn() -> P + 'static,
+{
+    let (listener, file) = unix_listener(&path, &options)?;
+    let listener = Socket::from_unix_listener(listener)?;
+    Ok(new_server(
+        lp,
+        vec![listener],
+        file.into_iter().collect(),
+        factory,
+        &options,
+    ))
+}
+
+/// Starts `protocol` on a connected socket and waits for
+/// `connection_made`.
+fn start<P, F>(
+    socket: Socket,
+    protocol: F,
+) -> impl Future<Output = Result<(Transport, Rc<RefCell<P>>)>> + use<P, F>
+where
+    P: Protocol,
+    F: FnOnce() -> P + 'static,
+{
+    start_flavor(Ok(socket), Flavor::Stream, protocol)
+}
+
+#[crate::coroutine]
+fn start_flavor<P, F>(
+    socket: Result<Socket>,
+    flavor: Flavor,
+    protocol: F,
+) -> Result<(Transport, Rc<RefCell<P>>)>
+where
+    P: Protocol,
+    F: FnOnce() -> P + 'static,
+{
+    let socket = socket?;
+    let protocol = Rc::new(RefCell::new(protocol()));
+    let made = Event::new();
+    let transport = Transport::start_notify(socket, flavor, protocol.clone(), made.clone())?;
+    made.wait().await?;
+    Ok((transport, protocol))
+}
+
+#[crate::coroutine]
+fn unix_connect<P, F>(path: PathBuf, protocol: F) -> Result<(Transport, Rc<RefCell<P>>)>
+where
+    P: Protocol,
+    F: FnOnce() -> P + 'static,
+{
+    let socket = super::socket::connect_unix(unix_addr(&path)?).await?;
+    start(socket, protocol).await
 }

@@ -17,6 +17,7 @@ use std::rc::Rc;
 use std::task::{Context, Poll, Waker};
 
 use mio::net::{TcpListener, TcpStream, UdpSocket, UnixDatagram, UnixListener, UnixStream};
+use mio::unix::pipe;
 
 use super::registration::Registration;
 use crate::error::Result;
@@ -33,6 +34,10 @@ enum Kind {
     UnixStream(UnixStream),
     UnixListener(UnixListener),
     UnixDatagram(UnixDatagram),
+    /// The read end of a pipe (or a character device, or any stream fd).
+    PipeReader(pipe::Receiver),
+    /// The write end of a pipe.
+    PipeWriter(pipe::Sender),
 }
 
 impl Kind {
@@ -44,6 +49,8 @@ impl Kind {
             Kind::UnixStream(s) => s,
             Kind::UnixListener(s) => s,
             Kind::UnixDatagram(s) => s,
+            Kind::PipeReader(s) => s,
+            Kind::PipeWriter(s) => s,
         }
     }
 
@@ -55,6 +62,8 @@ impl Kind {
             Kind::UnixStream(s) => s.as_raw_fd(),
             Kind::UnixListener(s) => s.as_raw_fd(),
             Kind::UnixDatagram(s) => s.as_raw_fd(),
+            Kind::PipeReader(s) => s.as_raw_fd(),
+            Kind::PipeWriter(s) => s.as_raw_fd(),
         }
     }
 
@@ -64,7 +73,9 @@ impl Kind {
             Kind::UnixStream(s) => (&*s).read(buf),
             Kind::Udp(s) => s.recv(buf),
             Kind::UnixDatagram(s) => s.recv(buf),
+            Kind::PipeReader(s) => (&*s).read(buf),
             Kind::TcpListener(_) | Kind::UnixListener(_) => Err(not_for("recv", "a listening")),
+            Kind::PipeWriter(_) => Err(not_for("read", "a write pipe")),
         }
     }
 
@@ -74,7 +85,9 @@ impl Kind {
             Kind::UnixStream(s) => (&*s).write(buf),
             Kind::Udp(s) => s.send(buf),
             Kind::UnixDatagram(s) => s.send(buf),
+            Kind::PipeWriter(s) => (&*s).write(buf),
             Kind::TcpListener(_) | Kind::UnixListener(_) => Err(not_for("send", "a listening")),
+            Kind::PipeReader(_) => Err(not_for("write", "a read pipe")),
         }
     }
 }
@@ -222,6 +235,24 @@ impl Socket {
         Socket::new(Kind::UnixDatagram(UnixDatagram::from_std(socket)))
     }
 
+    /// Registers the read end of a pipe with the running loop (for
+    /// `connect_read_pipe`), made non-blocking.
+    pub(super) fn from_pipe_reader(fd: std::os::fd::OwnedFd) -> Result<Socket> {
+        check_pipe(&fd)?;
+        let receiver = pipe::Receiver::from(fd);
+        receiver.set_nonblocking(true)?;
+        Socket::new(Kind::PipeReader(receiver))
+    }
+
+    /// Registers the write end of a pipe with the running loop (for
+    /// `connect_write_pipe`), made non-blocking.
+    pub(super) fn from_pipe_writer(fd: std::os::fd::OwnedFd) -> Result<Socket> {
+        check_pipe(&fd)?;
+        let sender = pipe::Sender::from(fd);
+        sender.set_nonblocking(true)?;
+        Socket::new(Kind::PipeWriter(sender))
+    }
+
     /// The descriptor, or `-1` once closed.
     pub fn fd(&self) -> RawFd {
         self.0.kind.borrow().as_ref().map_or(-1, Kind::fd)
@@ -306,6 +337,7 @@ impl Socket {
         self.with(|kind| match kind {
             Kind::TcpStream(s) => (&*s).write_vectored(bufs),
             Kind::UnixStream(s) => (&*s).write_vectored(bufs),
+            Kind::PipeWriter(s) => (&*s).write_vectored(bufs),
             _ => Err(not_for("write", "this")),
         })
     }
@@ -576,18 +608,21 @@ fn accept_registered(listener: Socket) -> Result<(Socket, SockAddr)> {
 /// mio's recipe for a non-blocking connect: once writable, no pending
 /// error and a peer address mean connected.
 fn connected(kind: &Kind) -> io::Result<()> {
-    let Kind::TcpStream(s) = kind else {
-        return Err(not_for("connect", "this"));
+    let (error, peer) = match kind {
+        Kind::TcpStream(s) => (s.take_error()?, s.peer_addr().map(drop)),
+        Kind::UnixStream(s) => (s.take_error()?, s.peer_addr().map(drop)),
+        _ => return Err(not_for("connect", "this")),
     };
-    if let Some(err) = s.take_error()? {
+    if let Some(err) = error {
         return Err(err);
     }
-    match s.peer_addr() {
-        Ok(_) => s.set_nodelay(true),
-        Err(err) if err.kind() == io::ErrorKind::NotConnected => {
+    match (peer, kind) {
+        (Ok(()), Kind::TcpStream(s)) => s.set_nodelay(true),
+        (Ok(()), _) => Ok(()),
+        (Err(err), _) if err.kind() == io::ErrorKind::NotConnected => {
             Err(io::ErrorKind::WouldBlock.into())
         }
-        Err(err) => Err(err),
+        (Err(err), _) => Err(err),
     }
 }
 
@@ -596,4 +631,27 @@ fn connect_tcp(addr: SocketAddr) -> Result<Socket> {
     let socket = Socket::new(Kind::TcpStream(TcpStream::connect(addr)?))?;
     SockOp::new(&socket, Direction::Write, connected).await?;
     Ok(socket)
+}
+
+/// Connects a new Unix stream socket to `addr`.
+#[crate::coroutine]
+pub(super) fn connect_unix(addr: unix::SocketAddr) -> Result<Socket> {
+    let socket = Socket::new(Kind::UnixStream(UnixStream::connect_addr(&addr)?))?;
+    SockOp::new(&socket, Direction::Write, connected).await?;
+    Ok(socket)
+}
+
+/// asyncio's check: pipe transports are for pipes, sockets and character
+/// devices (a regular file is always "ready" and cannot be polled).
+fn check_pipe(fd: &std::os::fd::OwnedFd) -> Result<()> {
+    use std::os::unix::fs::FileTypeExt;
+    let file = std::fs::File::from(fd.try_clone()?);
+    let kind = file.metadata()?.file_type();
+    if kind.is_fifo() || kind.is_socket() || kind.is_char_device() {
+        Ok(())
+    } else {
+        Err(crate::Error::Value(
+            "pipe transports are for pipes, sockets and character devices only".into(),
+        ))
+    }
 }

@@ -11,7 +11,11 @@
 //! handler, set only while the buffer is non-empty, flushes it with one
 //! gathered send per event.
 //!
-//! Handlers hold the transport weakly; the protocol is released after
+//! The read handler owns the transport until `connection_lost` (as
+//! asyncio's loop holds a transport through its selector callback), so a
+//! connection lives on when every handle to it is dropped, and ends only by
+//! `close`, `abort`, the peer, an error, or the loop closing (which drops
+//! it without `connection_lost`). The protocol is released after
 //! `connection_lost`, which breaks the transport-protocol cycle.
 
 use std::cell::{Cell, RefCell};
@@ -20,10 +24,11 @@ use std::io::{self, IoSlice};
 use std::net::SocketAddr;
 use std::rc::{Rc, Weak};
 
-use super::protocol::Protocol;
+use super::protocol::{Protocol, hand_over};
 use super::registration::Registration;
 use super::socket::Socket;
 use crate::error::{Error, Result};
+use crate::event_loop::io_events::poll_now;
 use crate::event_loop::scheduled_io::Direction;
 use crate::sync::Event;
 
@@ -60,11 +65,22 @@ struct WriteState {
     after_lost: usize,
 }
 
+/// What a transport carries: a stream socket, or one end of a pipe.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(super) enum Flavor {
+    Stream,
+    /// `connect_read_pipe`: reads only; EOF ends the transport.
+    ReadPipe,
+    /// `connect_write_pipe`: writes only; the reader going away ends it.
+    WritePipe,
+}
+
 /// What a server runs when one of its connections is lost.
 type OnLost = Box<dyn FnOnce(&Transport)>;
 
 struct Inner {
     socket: Socket,
+    flavor: Flavor,
     protocol: RefCell<Option<Rc<RefCell<dyn Protocol>>>>,
     me: Weak<Inner>,
     reading: Cell<bool>,
@@ -106,10 +122,11 @@ impl Transport {
     /// then sets `made`.
     pub(super) fn start_notify(
         socket: Socket,
+        flavor: Flavor,
         protocol: Rc<RefCell<dyn Protocol>>,
         made: Event,
     ) -> Result<Transport> {
-        Transport::start(socket, protocol, Some(made), None)
+        Transport::start(socket, flavor, protocol, Some(made), None)
     }
 
     /// Wraps an accepted socket; `on_lost` runs after `connection_lost`.
@@ -118,7 +135,13 @@ impl Transport {
         protocol: Rc<RefCell<dyn Protocol>>,
         on_lost: impl FnOnce(&Transport) + 'static,
     ) -> Result<Transport> {
-        Transport::start(socket, protocol, None, Some(Box::new(on_lost)))
+        Transport::start(
+            socket,
+            Flavor::Stream,
+            protocol,
+            None,
+            Some(Box::new(on_lost)),
+        )
     }
 
     /// Whether `other` is a handle to this same transport.
@@ -128,15 +151,17 @@ impl Transport {
 
     fn start(
         socket: Socket,
+        flavor: Flavor,
         protocol: Rc<RefCell<dyn Protocol>>,
         made: Option<Event>,
         on_lost: Option<OnLost>,
     ) -> Result<Transport> {
         let inner = Rc::new_cyclic(|me| Inner {
             socket,
+            flavor,
             protocol: RefCell::new(Some(protocol)),
             me: me.clone(),
-            reading: Cell::new(true),
+            reading: Cell::new(flavor != Flavor::WritePipe),
             closing: Cell::new(false),
             lost: Cell::new(false),
             write: RefCell::new(WriteState {
@@ -155,11 +180,15 @@ impl Transport {
         });
         let transport = Transport(inner);
         let registration = transport.0.socket.registration();
-        registration.set_handler(
-            Direction::Read,
-            Rc::downgrade(&transport.0),
-            Inner::on_readable,
-        );
+        let on_read = match flavor {
+            // A write pipe's end is "readable" only when the reader closed
+            // its end (an error or hang-up event): asyncio watches for it.
+            Flavor::WritePipe => Inner::on_reader_gone,
+            Flavor::Stream | Flavor::ReadPipe => Inner::on_readable,
+        };
+        // The read handler owns the transport until `connection_lost`
+        // clears it: a connection whose handles were all dropped goes on.
+        registration.set_owning_handler(Direction::Read, transport.0.clone(), on_read);
         let made = transport.clone();
         registration.core().call_soon_internal(Box::new(move || {
             let handle = made.clone();
@@ -197,9 +226,15 @@ impl Transport {
     }
 
     /// Shuts down the writing side once the buffer is flushed: the peer
-    /// reads EOF, and can still send (asyncio's `write_eof`).
+    /// reads EOF, and can still send (asyncio's `write_eof`). On a write
+    /// pipe, the same as [`close`](Self::close); on a read pipe, nothing.
     pub fn write_eof(&self) {
         let inner = &self.0;
+        match inner.flavor {
+            Flavor::WritePipe => return self.close(),
+            Flavor::ReadPipe => return,
+            Flavor::Stream => {}
+        }
         if inner.lost.get() {
             return;
         }
@@ -213,10 +248,10 @@ impl Transport {
         }
     }
 
-    /// Whether [`write_eof`](Self::write_eof) works here: always, for a
-    /// stream socket.
+    /// Whether [`write_eof`](Self::write_eof) works here: for a stream
+    /// socket and a write pipe, not for a read pipe.
     pub fn can_write_eof(&self) -> bool {
-        true
+        self.0.flavor != Flavor::ReadPipe
     }
 
     /// Closes the transport: stops reading, flushes the buffer, then calls
@@ -256,7 +291,11 @@ impl Transport {
     /// waiting for more (no new event would come for it).
     pub fn resume_reading(&self) {
         let inner = &self.0;
-        if inner.closing.get() || inner.lost.get() || inner.reading.replace(true) {
+        if inner.flavor == Flavor::WritePipe
+            || inner.closing.get()
+            || inner.lost.get()
+            || inner.reading.replace(true)
+        {
             return;
         }
         inner.read_if_ready();
@@ -355,7 +394,6 @@ impl Inner {
     }
 
     fn on_readable(&self) {
-        let registration = self.socket.registration();
         let mut total = 0;
         while self.reading.get() && !self.closing.get() && !self.lost.get() {
             if total >= MAX_READ_PER_TURN {
@@ -363,29 +401,58 @@ impl Inner {
                 self.read_if_ready();
                 return;
             }
-            let mut buf = READ_BUFFER.take();
-            buf.resize(MAX_READ_PER_TURN, 0);
-            let result = registration.try_io(Direction::Read, || self.socket.recv_now(&mut buf));
-            if let Some(Ok(n)) = result {
-                if n > 0 {
-                    if n < buf.len() {
-                        // A short read drained the socket (edge-triggered):
-                        // no need for the read that would say `WouldBlock`.
-                        // A hang-up bit, if any, keeps it readable for EOF.
-                        registration.drained(Direction::Read);
-                    }
-                    total += n;
-                    self.deliver(&buf[..n]);
-                }
-            }
-            READ_BUFFER.set(buf);
-            match result {
+            match self.receive(MAX_READ_PER_TURN - total) {
                 None => return, // drained: the next event brings more
                 Some(Ok(0)) => return self.eof(),
-                Some(Ok(_)) => {}
+                Some(Ok(n)) => total += n,
                 Some(Err(err)) => return self.fatal(err),
             }
         }
+    }
+
+    /// One receive, handed to the protocol: straight into a buffered
+    /// protocol's buffer, else through the loop-wide buffer to
+    /// `data_received`. `None` when the socket is drained.
+    fn receive(&self, budget: usize) -> Option<io::Result<usize>> {
+        let protocol = self.protocol.borrow().clone()?;
+        if let Ok(mut p) = protocol.try_borrow_mut() {
+            if let Some(buffered) = p.as_buffered() {
+                let result = {
+                    let buf = buffered.get_buffer(budget);
+                    if buf.is_empty() {
+                        return Some(Err(empty_buffer()));
+                    }
+                    self.recv_into(buf)
+                };
+                if let Some(Ok(n @ 1..)) = result {
+                    buffered.buffer_updated(n);
+                }
+                return result;
+            }
+        }
+        let mut buf = READ_BUFFER.take();
+        buf.resize(MAX_READ_PER_TURN, 0);
+        let result = self.recv_into(&mut buf[..budget.min(MAX_READ_PER_TURN)]);
+        if let Some(Ok(n @ 1..)) = result {
+            self.deliver(&buf[..n]);
+        }
+        READ_BUFFER.set(buf);
+        result
+    }
+
+    /// `recv` into `buf`, `None` if it would block.
+    fn recv_into(&self, buf: &mut [u8]) -> Option<io::Result<usize>> {
+        let registration = self.socket.registration();
+        let result = registration.try_io(Direction::Read, || self.socket.recv_now(buf));
+        if let Some(Ok(n)) = result {
+            if n > 0 && n < buf.len() {
+                // A short read drained the socket (edge-triggered): no need
+                // for the read that would say `WouldBlock`. A hang-up bit,
+                // if any, keeps it readable for EOF.
+                registration.drained(Direction::Read);
+            }
+        }
+        result
     }
 
     /// Hands received bytes to the protocol (copied and delivered right
@@ -394,22 +461,34 @@ impl Inner {
         let Some(protocol) = self.protocol.borrow().clone() else {
             return;
         };
-        match protocol.try_borrow_mut() {
-            Ok(mut p) => p.data_received(data),
+        let delivered = match protocol.try_borrow_mut() {
+            Ok(mut p) => hand_over(&mut *p, data),
             Err(_) => {
                 let data = data.to_vec();
-                self.call_protocol(move |p| p.data_received(&data));
+                let me = self.me.clone();
+                self.call_protocol(move |p| {
+                    if !hand_over(p, &data) {
+                        if let Some(inner) = me.upgrade() {
+                            inner.fatal(empty_buffer());
+                        }
+                    }
+                });
+                true
             }
+        };
+        if !delivered {
+            self.fatal(empty_buffer());
         }
     }
 
     /// The peer sent EOF: reading stops, and the transport closes unless
-    /// the protocol keeps it half-open.
+    /// the protocol keeps it half-open (a read pipe always closes).
     fn eof(&self) {
         self.reading.set(false);
         let me = self.me.clone();
+        let pipe = self.flavor == Flavor::ReadPipe;
         self.call_protocol(move |p| {
-            if !p.eof_received() {
+            if !p.eof_received() || pipe {
                 if let Some(inner) = me.upgrade() {
                     Transport(inner).close();
                 }
@@ -417,7 +496,32 @@ impl Inner {
         });
     }
 
+    /// The reader of a write pipe closed its end: lost, with
+    /// `BrokenPipe` if data was still to be sent (asyncio's
+    /// `_UnixWritePipeTransport._read_ready`).
+    fn on_reader_gone(&self) {
+        if self.lost.get() {
+            return;
+        }
+        let hang_up = libc::POLLERR | libc::POLLHUP;
+        if poll_now(self.socket.fd(), 0) & hang_up == 0 {
+            // Not gone: a source starts out assumed ready. The error event
+            // brings this handler back.
+            self.registration().drained(Direction::Read);
+            return;
+        }
+        if self.write.borrow().size > 0 {
+            self.fatal(io::ErrorKind::BrokenPipe.into());
+        } else {
+            self.closing.set(true);
+            self.lose(None);
+        }
+    }
+
     fn writelines(&self, data: &[&[u8]]) -> Result<()> {
+        if self.flavor == Flavor::ReadPipe {
+            return Err(Error::invalid_state("a read pipe transport cannot write"));
+        }
         let total: usize = data.iter().map(|d| d.len()).sum();
         {
             let mut w = self.write.borrow_mut();
@@ -623,6 +727,11 @@ impl Inner {
             on_lost(&Transport(me));
         }
     }
+}
+
+/// asyncio's error for a buffered protocol that gives no room.
+fn empty_buffer() -> io::Error {
+    io::Error::other("get_buffer() returned an empty buffer")
 }
 
 /// The bytes of `pieces` after the first `skip`, as slices.

@@ -2,6 +2,8 @@
 //! uses some of them).
 #![allow(dead_code)]
 
+pub mod recorder;
+
 use std::cell::RefCell;
 use std::rc::Rc;
 
