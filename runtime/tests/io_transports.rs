@@ -570,14 +570,23 @@ fn dropped_handles_do_not_close_connections_or_servers() -> asyncio::Result<()> 
     Ok(())
 }
 
-/// Closing a loop with a connection still open releases the transport and
-/// its protocol (no cycle left behind), without `connection_lost`.
+/// Closing a loop with connections still open releases the transports
+/// and their protocols (no cycle left behind, even a protocol holding its
+/// transport), without `connection_lost`, and debug mode reports each
+/// unclosed transport.
 #[test]
 fn closing_the_loop_releases_open_connections() -> asyncio::Result<()> {
     let lp = EventLoop::new()?;
+    lp.set_debug(true);
+    let reports = Rc::new(RefCell::new(Vec::new()));
+    let sink = reports.clone();
+    lp.set_exception_handler(Some(
+        move |_: &EventLoop, context: &asyncio::ExceptionContext| {
+            sink.borrow_mut().push(context.message.clone());
+        },
+    ));
     let seen = Shared::default();
-    let server_seen = seen.clone();
-    let protocol = lp.run_until_complete(open_and_leave(server_seen))??;
+    let protocol = lp.run_until_complete(open_and_leave(seen.clone()))??;
     assert_eq!(Rc::strong_count(&protocol), 2, "held by its transport");
     lp.close()?;
     assert_eq!(
@@ -586,6 +595,17 @@ fn closing_the_loop_releases_open_connections() -> asyncio::Result<()> {
         "released by the closed loop"
     );
     assert!(seen.borrow().lost.is_empty());
+    let unclosed = reports
+        .borrow()
+        .iter()
+        .filter(|m| m.starts_with("unclosed transport"))
+        .count();
+    assert_eq!(
+        unclosed,
+        2,
+        "the client's and the server's side: {:?}",
+        reports.borrow()
+    );
     Ok(())
 }
 
@@ -598,7 +618,26 @@ fn open_and_leave(seen: Shared) -> asyncio::Result<Rc<RefCell<Recorder>>> {
         .await?;
     transport.write(b"x")?;
     drop((server, transport));
-    // The recorder holds its transport: count only the protocol's handles.
-    protocol.borrow_mut().transport = None;
     Ok(protocol)
+}
+
+/// `serve_forever` serves until cancelled and closes the server then; a
+/// `serve_forever` future dropped unfinished closes it too.
+#[asyncio::test]
+fn serve_forever_closes_the_server_when_cancelled_or_dropped() -> asyncio::Result<()> {
+    let (server, _) = echo_server(Shared::default()).await?;
+    let task = asyncio::create_task(server.serve_forever());
+    asyncio::sleep(0.0).await?;
+    assert!(server.is_serving());
+    task.cancel();
+    assert!(matches!(task.await, Err(Error::Cancelled(_))));
+    assert!(!server.is_serving());
+    asyncio::timeout(support::recorder::LIMIT, server.wait_closed()).await?;
+
+    let (server, _) = echo_server(Shared::default()).await?;
+    let forever = server.serve_forever();
+    assert!(server.is_serving());
+    drop(forever);
+    assert!(!server.is_serving());
+    Ok(())
 }

@@ -161,7 +161,7 @@ impl Core {
         self.closed.get()
     }
 
-    pub(super) fn debug(&self) -> bool {
+    pub(crate) fn debug(&self) -> bool {
         self.debug.get()
     }
 

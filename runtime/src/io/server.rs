@@ -168,6 +168,14 @@ struct ServeForever {
     forever: crate::Sleep,
 }
 
+impl Drop for ServeForever {
+    /// Dropped unfinished (its task destroyed): the server closes all the
+    /// same, as asyncio's `serve_forever` closes it in a `finally`.
+    fn drop(&mut self) {
+        self.server.close();
+    }
+}
+
 impl Future for ServeForever {
     type Output = Result<()>;
 

@@ -28,6 +28,7 @@ use super::protocol::{Protocol, hand_over};
 use super::registration::Registration;
 use super::socket::Socket;
 use crate::error::{Error, Result};
+use crate::event_loop::ExceptionContext;
 use crate::event_loop::io_events::poll_now;
 use crate::event_loop::scheduled_io::Direction;
 use crate::sync::Event;
@@ -188,7 +189,10 @@ impl Transport {
         };
         // The read handler owns the transport until `connection_lost`
         // clears it: a connection whose handles were all dropped goes on.
-        registration.set_owning_handler(Direction::Read, transport.0.clone(), on_read);
+        let owner = Owner(transport.0.clone());
+        registration.set_owning_handler(Direction::Read, Rc::new(owner), move |o: &Owner| {
+            on_read(&o.0)
+        });
         let made = transport.clone();
         registration.core().call_soon_internal(Box::new(move || {
             let handle = made.clone();
@@ -364,9 +368,43 @@ impl Transport {
     }
 }
 
+/// What the read handler holds: the transport, while the loop watches it.
+/// Dropped with the handler: at `connection_lost` (a no-op then), or when
+/// the loop closes with the transport open, which abandons it.
+struct Owner(Rc<Inner>);
+
+impl Drop for Owner {
+    fn drop(&mut self) {
+        self.0.abandon();
+    }
+}
+
 impl Inner {
     fn registration(&self) -> &Registration {
         self.socket.registration()
+    }
+
+    /// The loop closed with the transport open: no `connection_lost`
+    /// (no callback can run), the socket closes, and the protocol is
+    /// released, which breaks the cycle of a protocol holding its
+    /// transport. Reported in debug mode, as asyncio warns of an unclosed
+    /// transport.
+    fn abandon(&self) {
+        if self.lost.replace(true) {
+            return;
+        }
+        let core = self.registration().core();
+        if core.debug() && !std::thread::panicking() {
+            core.call_exception_handler(ExceptionContext::new(format!(
+                "unclosed transport <Transport fd={} {:?}>",
+                self.socket.fd(),
+                self.flavor
+            )));
+        }
+        self.socket.close();
+        let protocol = self.protocol.borrow_mut().take();
+        drop(protocol);
+        self.on_lost.borrow_mut().take();
     }
 
     /// Calls the protocol; if it is busy (this call comes from inside one
