@@ -641,3 +641,86 @@ fn serve_forever_closes_the_server_when_cancelled_or_dropped() -> asyncio::Resul
     assert!(!server.is_serving());
     Ok(())
 }
+
+/// Out of descriptors in `accept` (EMFILE): the server reports it, stops
+/// accepting for a second (no busy loop), and then accepts the connections
+/// that waited once descriptors are free again. Runs in a child process
+/// (this test binary again), whose descriptor limit it lowers.
+#[test]
+fn out_of_descriptors_in_accept_backs_off_and_recovers() {
+    const CHILD: &str = "ASYNCIO_TEST_EMFILE_CHILD";
+    if std::env::var_os(CHILD).is_some() {
+        let lp = EventLoop::new().unwrap();
+        let reports = Rc::new(RefCell::new(Vec::new()));
+        let reported = Event::new();
+        let (sink, told) = (reports.clone(), reported.clone());
+        lp.set_exception_handler(Some(
+            move |_: &EventLoop, context: &asyncio::ExceptionContext| {
+                sink.borrow_mut().push(context.message.clone());
+                told.set();
+            },
+        ));
+        let made = lp
+            .run_until_complete(exhaust_and_recover(reported))
+            .unwrap();
+        assert_eq!(made.unwrap(), 8);
+        let backoffs = reports
+            .borrow()
+            .iter()
+            .filter(|m| m.contains("out of system resource"))
+            .count();
+        assert!(backoffs >= 1, "{:?}", reports.borrow());
+        lp.close().unwrap();
+        return;
+    }
+    let out = std::process::Command::new(std::env::current_exe().unwrap())
+        .args([
+            "--exact",
+            "out_of_descriptors_in_accept_backs_off_and_recovers",
+            "--nocapture",
+        ])
+        .env(CHILD, "1")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "child failed:\n{}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[asyncio::coroutine]
+fn exhaust_and_recover(reported: Event) -> asyncio::Result<usize> {
+    let seen = Shared::default();
+    let (server, addr) = echo_server(seen.clone()).await?;
+    // Room for exactly 8 more descriptors: fill every free one under a
+    // lowered limit, then free 8, which the clients take; accepting their
+    // connections then fails with EMFILE.
+    let limit = libc::rlimit {
+        rlim_cur: 1024,
+        rlim_max: 4096,
+    };
+    // SAFETY: `limit` is a valid struct for the duration of the call.
+    assert_eq!(unsafe { libc::setrlimit(libc::RLIMIT_NOFILE, &limit) }, 0);
+    let mut fillers = Vec::new();
+    while let Ok(file) = std::fs::File::open("/dev/null") {
+        fillers.push(file);
+    }
+    fillers.truncate(fillers.len() - 8);
+    let mut clients = Vec::new();
+    for _ in 0..8 {
+        clients.push(std::net::TcpStream::connect(addr)?);
+    }
+    // The failure is reported; nothing was accepted.
+    asyncio::timeout(support::recorder::LIMIT, reported.wait()).await?;
+    assert_eq!(seen.borrow().made, 0);
+    // Free descriptors: the retry, a second later, accepts all 8 (the
+    // clients, kept open until now, are dropped only here).
+    fillers.clear();
+    drop(clients);
+    until(&seen, |s| s.made == 8).await?;
+    server.close();
+    let made = seen.borrow().made;
+    Ok(made)
+}
