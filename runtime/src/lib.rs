@@ -122,7 +122,10 @@ pub use crate::event_loop::{
     TimerHandle,
 };
 pub use crate::future::Future;
-pub use crate::io::{Protocol, Server, ServerOptions, SockAddr, Socket, Transport};
+pub use crate::io::{
+    AddressFamily, DatagramOptions, DatagramProtocol, DatagramTransport, Protocol, Server,
+    ServerOptions, SockAddr, Socket, Transport,
+};
 pub use crate::queues::*;
 pub use crate::run::{Runner, run};
 pub use crate::sync::*;

@@ -89,6 +89,14 @@ impl Registration {
         self.scheduled.clear(direction);
     }
 
+    /// Forgets a datagram socket's error (and closed) readiness once its
+    /// system call consumed the error or would block: a transient error
+    /// must not make both directions look ready forever (an operation
+    /// retried until `WouldBlock` would spin).
+    pub(crate) fn clear_transient_error(&self) {
+        self.scheduled.clear_transient();
+    }
+
     /// The loop this source belongs to.
     pub(crate) fn core(&self) -> &Rc<Core> {
         &self.core

@@ -28,9 +28,9 @@ use crate::event_loop::scheduled_io::Direction;
 use crate::sync::Event;
 
 /// asyncio's default high-water mark.
-const HIGH_WATER: usize = 64 * 1024;
+pub(super) const HIGH_WATER: usize = 64 * 1024;
 /// Most bytes one read handler takes before it re-queues itself.
-const MAX_READ_PER_TURN: usize = 256 * 1024;
+pub(super) const MAX_READ_PER_TURN: usize = 256 * 1024;
 /// At most this many buffers in one gathered send.
 const MAX_IOVECS: usize = 64;
 /// The buffers of one gathered send, on the stack in the common case
@@ -41,7 +41,7 @@ const COALESCE: usize = 16 * 1024;
 
 thread_local! {
     /// The loop-wide receive buffer (uvloop's), taken while in use.
-    static READ_BUFFER: Cell<Vec<u8>> = const { Cell::new(Vec::new()) };
+    pub(super) static READ_BUFFER: Cell<Vec<u8>> = const { Cell::new(Vec::new()) };
 }
 
 struct WriteState {
