@@ -123,7 +123,8 @@ pub use crate::event_loop::{
 };
 pub use crate::future::Future;
 pub use crate::io::{
-    BufferedProtocol, Protocol, Server, ServerOptions, SockAddr, Socket, Transport,
+    AddressFamily, BufferedProtocol, DatagramOptions, DatagramProtocol, DatagramTransport,
+    Protocol, Server, ServerOptions, SockAddr, Socket, Transport,
 };
 pub use crate::queues::*;
 pub use crate::run::{Runner, run};

@@ -6,7 +6,9 @@
 //! each source remembers what it was last told. The loop ORs event bits in
 //! ([`ScheduledIo::dispatch`]); an operation clears its direction's bit only
 //! after it saw `WouldBlock` ([`ScheduledIo::clear`]), and then waits for
-//! the next event. The closed and error bits are final and never cleared.
+//! the next event. The closed and error bits are final and never cleared,
+//! except a datagram socket's ([`ScheduledIo::clear_transient`]): its
+//! errors (ICMP reports) are transient.
 //!
 //! tokio pairs each bit with a tick, because there an event can arrive on
 //! another thread between an operation's `WouldBlock` and its clearing of
@@ -130,6 +132,15 @@ impl ScheduledIo {
     /// `WouldBlock` (the final bits stay).
     pub(crate) fn clear(&self, direction: Direction) {
         self.ready.set(self.ready.get() & !direction.bit());
+    }
+
+    /// Forgets the error and closed bits: for a datagram socket, whose
+    /// errors are transient (an ICMP report, consumed by the next
+    /// `recvfrom` or `send`), unlike a stream socket's. (mio reports
+    /// `EPOLLOUT | EPOLLERR` as write-closed too.)
+    pub(crate) fn clear_transient(&self) {
+        self.ready
+            .set(self.ready.get() & !(ready::ERROR | ready::READ_CLOSED | ready::WRITE_CLOSED));
     }
 
     /// Makes the task behind `waker` wait for `direction`, once.

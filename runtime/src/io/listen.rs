@@ -1,5 +1,7 @@
-//! Listening sockets made with the options std does not offer
-//! (`backlog`, `SO_REUSEPORT`), and the addresses and file of Unix ones.
+//! Sockets made with the options std does not offer: listening TCP
+//! sockets (`backlog`, `SO_REUSEPORT`), UDP sockets (`SO_REUSEPORT`,
+//! `SO_BROADCAST`, or left unbound until the first send), and the
+//! addresses and file of Unix listening sockets.
 
 use std::io;
 use std::net::SocketAddr;
@@ -27,6 +29,50 @@ impl Default for ServerOptions {
             backlog: 100,
             reuse_port: false,
             start_serving: true,
+        }
+    }
+}
+
+/// Options of [`EventLoop::create_datagram_endpoint_with`](crate::EventLoop::create_datagram_endpoint_with)
+/// (asyncio's keyword arguments of `create_datagram_endpoint`).
+#[derive(Debug, Clone, Default)]
+pub struct DatagramOptions {
+    /// The address family: only addresses of this family are used, and
+    /// with neither a local nor a remote address, the family of the new
+    /// (unbound) socket. `None` (the default) takes the family of the
+    /// addresses.
+    pub family: Option<AddressFamily>,
+    /// `SO_REUSEPORT`: several sockets (processes) may bind the same
+    /// address and port, the kernel spreading datagrams among them.
+    pub reuse_port: bool,
+    /// `SO_BROADCAST`: the endpoint may send to broadcast addresses.
+    pub allow_broadcast: bool,
+}
+
+/// An internet address family (asyncio's `family=socket.AF_INET` /
+/// `AF_INET6`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum AddressFamily {
+    /// IPv4 (`AF_INET`).
+    Ipv4,
+    /// IPv6 (`AF_INET6`).
+    Ipv6,
+}
+
+impl AddressFamily {
+    /// The family of `addr`.
+    pub fn of(addr: &SocketAddr) -> AddressFamily {
+        if addr.is_ipv4() {
+            AddressFamily::Ipv4
+        } else {
+            AddressFamily::Ipv6
+        }
+    }
+
+    fn raw(self) -> libc::c_int {
+        match self {
+            AddressFamily::Ipv4 => libc::AF_INET,
+            AddressFamily::Ipv6 => libc::AF_INET6,
         }
     }
 }
@@ -153,4 +199,32 @@ pub(super) fn unix_listener(
         false => None,
     };
     Ok((listener, file))
+}
+
+/// A close-on-exec UDP socket of `family` with `options`, bound to
+/// `local` if given (else unbound: the system binds it at the first send
+/// or connect, as in asyncio).
+pub(super) fn udp_socket(
+    family: AddressFamily,
+    local: Option<SocketAddr>,
+    options: &DatagramOptions,
+) -> io::Result<std::net::UdpSocket> {
+    use std::os::fd::AsRawFd;
+    // SAFETY: plain system call with integer arguments.
+    let raw =
+        check(unsafe { libc::socket(family.raw(), libc::SOCK_DGRAM | libc::SOCK_CLOEXEC, 0) })?;
+    // SAFETY: `raw` is a new descriptor that nothing else owns.
+    let fd = unsafe { OwnedFd::from_raw_fd(raw) };
+    if options.reuse_port {
+        set_flag(&fd, libc::SOL_SOCKET, libc::SO_REUSEPORT)?;
+    }
+    if options.allow_broadcast {
+        set_flag(&fd, libc::SOL_SOCKET, libc::SO_BROADCAST)?;
+    }
+    if let Some(addr) = local {
+        let (storage, len) = sockaddr_of(addr);
+        // SAFETY: `storage` holds a valid address of `len` bytes.
+        check(unsafe { libc::bind(fd.as_raw_fd(), (&raw const storage).cast(), len) })?;
+    }
+    Ok(std::net::UdpSocket::from(fd))
 }

@@ -12,10 +12,14 @@
 //! Above the sockets: [`Transport`]s, driven by readiness handlers (loop
 //! callbacks set on a source's `ScheduledIo`, one run per event), calling
 //! [`Protocol`]s; [`Server`]s accepting connections for them; and the
-//! loop's `create_connection` / `create_server`. Files: `socket`
-//! (sockets and `sock_*`), `transport`, `protocol`, `server` (and
-//! `listen` for listening sockets with a backlog), `dns`.
+//! loop's `create_connection` / `create_server`. Beside them, for UDP:
+//! [`DatagramTransport`]s calling [`DatagramProtocol`]s, made by the
+//! loop's `create_datagram_endpoint`. Files: `socket` (sockets and
+//! `sock_*`), `transport`, `protocol` (both kinds of protocol), `server`
+//! (and `listen` for sockets made with options: listening ones with a
+//! backlog, UDP ones), `datagram`, `dns`.
 
+mod datagram;
 mod dns;
 mod listen;
 mod protocol;
@@ -24,8 +28,9 @@ mod server;
 mod socket;
 mod transport;
 
-pub use self::listen::ServerOptions;
-pub use self::protocol::{BufferedProtocol, Protocol};
+pub use self::datagram::DatagramTransport;
+pub use self::listen::{AddressFamily, DatagramOptions, ServerOptions};
+pub use self::protocol::{BufferedProtocol, DatagramProtocol, Protocol};
 pub use self::server::Server;
 pub use self::socket::{SockAddr, Socket};
 pub use self::transport::Transport;

@@ -1,5 +1,8 @@
 //! The protocol traits: what a transport calls as the connection goes.
 
+use std::net::SocketAddr;
+
+use super::datagram::DatagramTransport;
 use super::transport::Transport;
 use crate::error::Error;
 
@@ -139,4 +142,106 @@ pub(super) fn hand_over(protocol: &mut dyn Protocol, mut data: &[u8]) -> bool {
         data = &data[n..];
     }
     true
+}
+
+/// The callbacks of a datagram endpoint (asyncio's
+/// `asyncio.DatagramProtocol`), made by
+/// [`EventLoop::create_datagram_endpoint`](crate::EventLoop::create_datagram_endpoint).
+/// Every method has a default that does nothing.
+///
+/// The transport calls `connection_made`, then `datagram_received` for each
+/// datagram and `error_received` for each error a send or receive reported
+/// (the endpoint stays open), then `connection_lost` exactly once. As with
+/// [`Protocol`], a callback may call back into the transport (`sendto`,
+/// `close`); what that triggers on this same protocol is delivered right
+/// after the callback returns.
+///
+/// # Examples
+///
+/// An echo endpoint, and a client that sends it one datagram:
+///
+/// ```
+/// use std::net::SocketAddr;
+/// use asyncio::{DatagramProtocol, DatagramTransport, Event};
+///
+/// /// Sends each datagram back to its sender.
+/// #[derive(Default)]
+/// struct Echo(Option<DatagramTransport>);
+///
+/// impl DatagramProtocol for Echo {
+///     fn connection_made(&mut self, transport: &DatagramTransport) {
+///         self.0 = Some(transport.clone());
+///     }
+///     fn datagram_received(&mut self, data: &[u8], addr: SocketAddr) {
+///         if let Some(t) = &self.0 {
+///             t.sendto(data, Some(addr)).unwrap();
+///         }
+///     }
+/// }
+///
+/// /// Keeps the reply, and says it came.
+/// #[derive(Default)]
+/// struct Client {
+///     reply: Vec<u8>,
+///     got: Event,
+/// }
+///
+/// impl DatagramProtocol for Client {
+///     fn datagram_received(&mut self, data: &[u8], _from: SocketAddr) {
+///         self.reply = data.to_vec();
+///         self.got.set();
+///     }
+/// }
+///
+/// #[asyncio::coroutine]
+/// fn main_() -> asyncio::Result<Vec<u8>> {
+///     let lp = asyncio::get_running_loop()?;
+///     let (server, _) = lp
+///         .create_datagram_endpoint(Echo::default, Some(("127.0.0.1", 0)), None)
+///         .await?;
+///     let port = server.sockname()?.port();
+///     let (client, protocol) = lp
+///         .create_datagram_endpoint(Client::default, None, Some(("127.0.0.1", port)))
+///         .await?;
+///     client.sendto(b"ping", None)?;
+///     let got = protocol.borrow().got.clone();
+///     got.wait().await?;
+///     client.close();
+///     server.close();
+///     let reply = protocol.borrow().reply.clone();
+///     Ok(reply)
+/// }
+/// assert_eq!(asyncio::run(main_())?, b"ping");
+/// # Ok::<(), asyncio::Error>(())
+/// ```
+pub trait DatagramProtocol: 'static {
+    /// The endpoint is ready; keep `transport` (a cheap handle) to send.
+    fn connection_made(&mut self, transport: &DatagramTransport) {
+        let _ = transport;
+    }
+
+    /// A datagram arrived from `addr`. `data` is borrowed from the loop's
+    /// receive buffer: copy what you keep.
+    fn datagram_received(&mut self, data: &[u8], addr: SocketAddr) {
+        let _ = (data, addr);
+    }
+
+    /// A send or receive failed: for instance `ConnectionRefused` after a
+    /// datagram to a port where nothing listens (an ICMP report, seen on a
+    /// connected endpoint). The endpoint stays open.
+    fn error_received(&mut self, exc: Error) {
+        let _ = exc;
+    }
+
+    /// The endpoint is closed: `None` after [`close`](DatagramTransport::close)
+    /// or [`abort`](DatagramTransport::abort). Called exactly once.
+    fn connection_lost(&mut self, exc: Option<Error>) {
+        let _ = exc;
+    }
+
+    /// The transport's send buffer went over its high-water mark.
+    fn pause_writing(&mut self) {}
+
+    /// The transport's send buffer drained to its low-water mark.
+    fn resume_writing(&mut self) {}
 }

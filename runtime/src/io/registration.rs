@@ -67,16 +67,18 @@ impl Registration {
     /// [`set_handler`](Self::set_handler) with a handler that owns
     /// `target`: the loop keeps it alive while the handler is set (as
     /// asyncio's loop keeps a transport or a serving server alive through
-    /// its selector callbacks). [`clear_handler`](Self::clear_handler),
-    /// deregistering, or the loop closing releases it.
-    pub(crate) fn set_owning_handler<T: 'static>(
+    /// its selector callbacks). [`clear_handler`](Self::clear_handler) or
+    /// deregistering releases it; the loop closing releases it too, and
+    /// calls [`Abandon::abandon`] first.
+    pub(crate) fn set_owning_handler<T: Abandon + 'static>(
         &self,
         direction: Direction,
         target: Rc<T>,
         handler: impl Fn(&T) + 'static,
     ) {
+        let owned = Owned(target);
         self.scheduled
-            .set_callback(direction, Some(Rc::new(move || handler(&target))));
+            .set_callback(direction, Some(Rc::new(move || handler(&owned.0))));
     }
 
     /// Removes `direction`'s handler.
@@ -102,6 +104,14 @@ impl Registration {
     /// say `WouldBlock` (a short read proved the socket drained).
     pub(crate) fn drained(&self, direction: Direction) {
         self.scheduled.clear(direction);
+    }
+
+    /// Forgets a datagram socket's error (and closed) readiness once its
+    /// system call consumed the error or would block: a transient error
+    /// must not make both directions look ready forever (an operation
+    /// retried until `WouldBlock` would spin).
+    pub(crate) fn clear_transient_error(&self) {
+        self.scheduled.clear_transient();
     }
 
     /// The loop this source belongs to.
@@ -173,5 +183,22 @@ impl Registration {
     /// Removes the registration; call it before the descriptor closes.
     pub(crate) fn deregister(&self, source: &mut dyn mio::event::Source) -> io::Result<()> {
         self.core.deregister_io(self.key, &self.scheduled, source)
+    }
+}
+
+/// What an owning handler's target does when the handler is dropped: a
+/// no-op after it ended normally; when the loop closes with it still open,
+/// it lets go of what it holds (its socket, its protocol, which may hold
+/// it back).
+pub(crate) trait Abandon {
+    fn abandon(&self);
+}
+
+/// The target of an owning handler, abandoned when the handler is dropped.
+struct Owned<T: Abandon>(Rc<T>);
+
+impl<T: Abandon> Drop for Owned<T> {
+    fn drop(&mut self) {
+        self.0.abandon();
     }
 }

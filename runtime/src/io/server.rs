@@ -191,6 +191,11 @@ impl Future for ServeForever {
     }
 }
 
+impl super::registration::Abandon for Inner {
+    /// The loop closed while serving: the listeners close with it.
+    fn abandon(&self) {}
+}
+
 impl Inner {
     /// Accepts on listener `i` at each readiness event. The handler owns
     /// the server, which owns the listener: the cycle ends at `close`,

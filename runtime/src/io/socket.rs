@@ -67,6 +67,10 @@ impl Kind {
         }
     }
 
+    fn is_datagram(&self) -> bool {
+        matches!(self, Kind::Udp(_) | Kind::UnixDatagram(_))
+    }
+
     fn recv(&self, buf: &mut [u8]) -> io::Result<usize> {
         match self {
             Kind::TcpStream(s) => (&*s).read(buf),
@@ -342,6 +346,36 @@ impl Socket {
         })
     }
 
+    /// One non-blocking `recvfrom` on a UDP socket.
+    pub(super) fn recv_from_now(&self, buf: &mut [u8]) -> io::Result<(usize, SocketAddr)> {
+        self.with(|kind| match kind {
+            Kind::Udp(s) => s.recv_from(buf),
+            _ => Err(not_for("recvfrom", "this")),
+        })
+    }
+
+    /// One non-blocking send of a datagram on a UDP socket: to `addr`, or
+    /// to the connected peer when `None`.
+    pub(super) fn send_to_now(&self, buf: &[u8], addr: Option<SocketAddr>) -> io::Result<usize> {
+        self.with(|kind| match (kind, addr) {
+            (Kind::Udp(s), Some(addr)) => s.send_to(buf, addr),
+            (Kind::Udp(s), None) => s.send(buf),
+            _ => Err(not_for("sendto", "this")),
+        })
+    }
+
+    /// Reports, in debug mode, a transport over this socket that its loop
+    /// dropped open (asyncio's "unclosed transport" warning).
+    pub(super) fn report_unclosed(&self, what: &str) {
+        let core = self.registration().core();
+        if core.debug() && !std::thread::panicking() {
+            core.call_exception_handler(crate::event_loop::ExceptionContext::new(format!(
+                "unclosed transport <{what} fd={}>",
+                self.fd()
+            )));
+        }
+    }
+
     /// Whether [`close`](Self::close) was called.
     pub fn is_closed(&self) -> bool {
         self.0.kind.borrow().is_none()
@@ -390,7 +424,16 @@ impl<R, F: FnMut(&Kind) -> io::Result<R> + Unpin> Future for SockOp<F> {
         }
         let (socket, op) = (&this.socket, &mut this.op);
         registration.poll_io(this.direction, cx, &mut this.waiting, || {
-            socket.with(|kind| op(kind))
+            socket.with(|kind| {
+                let result = op(kind);
+                if kind.is_datagram()
+                    && matches!(&result, Err(err) if err.kind() != io::ErrorKind::Interrupted)
+                {
+                    // A datagram socket's error is transient: consumed now.
+                    registration.clear_transient_error();
+                }
+                result
+            })
         })
     }
 }

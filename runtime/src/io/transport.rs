@@ -25,18 +25,17 @@ use std::net::SocketAddr;
 use std::rc::{Rc, Weak};
 
 use super::protocol::{Protocol, hand_over};
-use super::registration::Registration;
+use super::registration::{Abandon, Registration};
 use super::socket::Socket;
 use crate::error::{Error, Result};
-use crate::event_loop::ExceptionContext;
 use crate::event_loop::io_events::poll_now;
 use crate::event_loop::scheduled_io::Direction;
 use crate::sync::Event;
 
 /// asyncio's default high-water mark.
-const HIGH_WATER: usize = 64 * 1024;
+pub(super) const HIGH_WATER: usize = 64 * 1024;
 /// Most bytes one read handler takes before it re-queues itself.
-const MAX_READ_PER_TURN: usize = 256 * 1024;
+pub(super) const MAX_READ_PER_TURN: usize = 256 * 1024;
 /// At most this many buffers in one gathered send.
 const MAX_IOVECS: usize = 64;
 /// The buffers of one gathered send, on the stack in the common case
@@ -47,7 +46,7 @@ const COALESCE: usize = 16 * 1024;
 
 thread_local! {
     /// The loop-wide receive buffer (uvloop's), taken while in use.
-    static READ_BUFFER: Cell<Vec<u8>> = const { Cell::new(Vec::new()) };
+    pub(super) static READ_BUFFER: Cell<Vec<u8>> = const { Cell::new(Vec::new()) };
 }
 
 struct WriteState {
@@ -189,10 +188,7 @@ impl Transport {
         };
         // The read handler owns the transport until `connection_lost`
         // clears it: a connection whose handles were all dropped goes on.
-        let owner = Owner(transport.0.clone());
-        registration.set_owning_handler(Direction::Read, Rc::new(owner), move |o: &Owner| {
-            on_read(&o.0)
-        });
+        registration.set_owning_handler(Direction::Read, transport.0.clone(), on_read);
         let made = transport.clone();
         registration.core().call_soon_internal(Box::new(move || {
             let handle = made.clone();
@@ -368,22 +364,13 @@ impl Transport {
     }
 }
 
-/// What the read handler holds: the transport, while the loop watches it.
-/// Dropped with the handler: at `connection_lost` (a no-op then), or when
-/// the loop closes with the transport open, which abandons it.
-struct Owner(Rc<Inner>);
-
-impl Drop for Owner {
-    fn drop(&mut self) {
-        self.0.abandon();
-    }
-}
-
 impl Inner {
     fn registration(&self) -> &Registration {
         self.socket.registration()
     }
+}
 
+impl Abandon for Inner {
     /// The loop closed with the transport open: no `connection_lost`
     /// (no callback can run), the socket closes, and the protocol is
     /// released, which breaks the cycle of a protocol holding its
@@ -393,20 +380,16 @@ impl Inner {
         if self.lost.replace(true) {
             return;
         }
-        let core = self.registration().core();
-        if core.debug() && !std::thread::panicking() {
-            core.call_exception_handler(ExceptionContext::new(format!(
-                "unclosed transport <Transport fd={} {:?}>",
-                self.socket.fd(),
-                self.flavor
-            )));
-        }
+        self.socket
+            .report_unclosed(&format!("Transport {:?}", self.flavor));
         self.socket.close();
         let protocol = self.protocol.borrow_mut().take();
         drop(protocol);
         self.on_lost.borrow_mut().take();
     }
+}
 
+impl Inner {
     /// Calls the protocol; if it is busy (this call comes from inside one
     /// of its own callbacks), calls it right after, from the loop.
     fn call_protocol(&self, f: impl FnOnce(&mut dyn Protocol) + 'static) {
