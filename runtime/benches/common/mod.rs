@@ -60,7 +60,8 @@ pub fn median<T: PartialOrd + Copy>(samples: &[T]) -> T {
 /// rounds (short benches use more than [`REPS`] against a noisy machine),
 /// and prints a row (see [`print_header`]) of the medians, their ratio and
 /// the target. Each closure sets its runtime up, and returns the time of
-/// the part measured.
+/// the part measured. Returns the two medians in seconds (NaN for a side
+/// not run).
 ///
 /// With `BENCH_SIDE=ours` (or `tokio`) in the environment, only that side
 /// runs, which is handy under a profiler.
@@ -70,7 +71,7 @@ pub fn compare_times(
     reps: usize,
     mut ours: impl FnMut() -> Duration,
     mut tokio: impl FnMut() -> Duration,
-) {
+) -> (f64, f64) {
     let side = std::env::var("BENCH_SIDE").unwrap_or_default();
     let (run_ours, run_tokio) = (side != "tokio", side != "ours");
     let mut our_times = Vec::with_capacity(reps);
@@ -104,6 +105,7 @@ pub fn compare_times(
         millis(&our_times),
         millis(&tokio_times)
     );
+    (o, t)
 }
 
 fn millis(samples: &[Duration]) -> Vec<f64> {
