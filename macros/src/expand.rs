@@ -58,6 +58,7 @@ fn compile_checked(item: ItemFn) -> syn::Result<TokenStream> {
         pinned,
         last_use,
         shared_refs,
+        read_only,
     } = pin::select(
         &plan.body,
         &plan.resolution,
@@ -82,10 +83,12 @@ fn compile_checked(item: ItemFn) -> syn::Result<TokenStream> {
             .map(|(&s, &at)| (ptr(s).to_string(), at))
             .collect();
         let shared_refs = shared_refs.iter().map(|&s| ptr(s).to_string()).collect();
+        let read_only = read_only.iter().map(|&s| ptr(s).to_string()).collect();
         let pins = pin::Pins {
             names,
             last_use,
             shared_refs,
+            read_only,
         };
         let flagged = pin::rewrite(&pins, &mut body)?;
         let mut kept = Vec::new();

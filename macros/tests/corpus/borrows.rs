@@ -2830,3 +2830,27 @@ both!(
 fn t_field_copy_at_last_use_while_sibling_borrowed() {
     agree!(field_copy_at_last_use_while_sibling_borrowed());
 }
+
+/// A struct reached through an `Rc` (an `Event` in a shared state, as in
+/// `shared.done.wait().await`).
+struct Holder {
+    c: Counter,
+}
+
+// Found by the echo benchmark: a method on a field of an `Rc` parameter,
+// its future awaited at once or held across another await. The field is
+// reached by `Deref` only, so it is projected for reading.
+both!(
+    fn method_on_field_of_rc_param(h: std::rc::Rc<Holder>) -> u32 {
+        let a = h.c.peek().await;
+        let w = h.c.peek();
+        let b = leaf("between", 1u32).await;
+        a + w.await + b + h.c.n
+    }
+);
+#[test]
+fn t_method_on_field_of_rc_param() {
+    agree!(method_on_field_of_rc_param(std::rc::Rc::new(Holder {
+        c: Counter::new("held")
+    })));
+}

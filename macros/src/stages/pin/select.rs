@@ -200,6 +200,11 @@ pub struct Selection {
     /// `ref` binding): their fields are reached through the reference, not
     /// projected in place.
     pub shared_refs: BTreeSet<SlotId>,
+    /// Pinned slots through which nothing can be mutated: bindings not
+    /// declared `mut` that are not known to hold a `&mut` (an `Rc`, a
+    /// plain value). A field of one is reached with a shared projection:
+    /// `shared.done.wait()` on an `Rc<Shared>` must not need `DerefMut`.
+    pub read_only: BTreeSet<SlotId>,
 }
 
 /// Decides which slots to pin.
@@ -299,10 +304,19 @@ pub fn select(
         }
     }
     let shared_refs = walk.shared_refs.intersection(&pinned).copied().collect();
+    let read_only = (pinned.iter().copied())
+        .filter(|&s| {
+            !resolution.slots[s].mutable
+                && !walk.mut_refs.contains(&s)
+                && !walk.mut_holders.contains(&s)
+                && !mut_ref_params.contains(&s)
+        })
+        .collect();
     Selection {
         pinned,
         last_use,
         shared_refs,
+        read_only,
     }
 }
 

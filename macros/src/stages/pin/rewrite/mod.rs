@@ -44,6 +44,9 @@ pub struct Pins {
     pub last_use: BTreeMap<String, usize>,
     /// Pinned locals holding shared references: no field projection.
     pub shared_refs: BTreeSet<String>,
+    /// Pinned locals nothing can be mutated through (see
+    /// `select::Selection::read_only`): fields projected for reading.
+    pub read_only: BTreeSet<String>,
 }
 
 impl Pins {

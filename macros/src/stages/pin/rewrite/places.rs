@@ -155,6 +155,13 @@ impl Rewrite<'_> {
             return None;
         }
         fields.reverse();
+        // A use that may write (a method call) through a binding nothing
+        // can be mutated through (an `Rc`, whose fields are reached by
+        // `Deref` only) reads.
+        let access = match access {
+            Access::Unknown if self.pins.read_only.contains(&ptr.to_string()) => Access::Const,
+            other => other,
+        };
         let span = ptr.span();
         let value = quote_spanned!(span=> (*::asyncio::coroutine::PinnedSlot::value(#ptr)));
         let p = quote_spanned!(span=> ::asyncio::coroutine);
