@@ -468,3 +468,106 @@ fn getnameinfo_gives_numeric_host_and_service() -> asyncio::Result<()> {
     );
     Ok(())
 }
+
+/// A big `sock_sendall` to a peer that does not read blocks; cancelled
+/// there, it stops sending, and a later sendall's bytes follow the ones
+/// already sent, never mixed with the cancelled call's leftovers.
+#[asyncio::test]
+fn a_cancelled_sendall_never_interleaves_with_the_next() -> asyncio::Result<()> {
+    let lp = asyncio::get_running_loop()?;
+    let (a, b) = pair();
+    let big: Vec<u8> = (0..8 << 20).map(|i: u32| (i % 251) as u8).collect();
+    let sending = asyncio::create_task(send_some(a.clone(), big.clone()));
+    // Cancelled before its first step, it sends nothing at all.
+    let never = asyncio::create_task(send_some(a.clone(), vec![0xEE; 1000]));
+    never.cancel();
+    assert!(never.await.unwrap_err().is_cancelled());
+    // The socket buffer fills; the sender waits for room.
+    for _ in 0..5 {
+        asyncio::sleep(0).await?;
+    }
+    assert!(!sending.done(), "8 MiB does not fit in a socket buffer");
+    sending.cancel();
+    assert!(sending.await.unwrap_err().is_cancelled());
+    // The peer reads while the tail goes out (the buffer is still full).
+    let reading = asyncio::create_task(recv_to_eof(b.clone()));
+    asyncio::timeout(LIMIT, lp.sock_sendall(&a, b"TAIL")).await?;
+    a.close();
+    let got = asyncio::timeout(LIMIT, reading).await?;
+    assert!(got.ends_with(b"TAIL"), "the later call's bytes come last");
+    let sent = &got[..got.len() - 4];
+    assert!(
+        !sent.is_empty() && sent.len() < big.len(),
+        "{} bytes",
+        sent.len()
+    );
+    assert!(
+        sent == &big[..sent.len()],
+        "a prefix of the cancelled call's bytes"
+    );
+    Ok(())
+}
+
+#[asyncio::coroutine]
+fn recv_to_eof(socket: Socket) -> asyncio::Result<Vec<u8>> {
+    let lp = asyncio::get_running_loop()?;
+    let mut got = Vec::new();
+    loop {
+        let chunk = lp.sock_recv(&socket, 1 << 20).await?;
+        if chunk.is_empty() {
+            return Ok(got);
+        }
+        got.extend(chunk);
+    }
+}
+
+#[asyncio::coroutine]
+fn send_some(socket: Socket, data: Vec<u8>) -> asyncio::Result<()> {
+    let lp = asyncio::get_running_loop()?;
+    lp.sock_sendall(&socket, &data).await
+}
+
+#[asyncio::coroutine]
+fn recv_into_task(socket: Socket) -> asyncio::Result<Vec<u8>> {
+    let lp = asyncio::get_running_loop()?;
+    let mut buf = vec![0; 64];
+    let n = lp.sock_recv_into(&socket, &mut buf).await?;
+    buf.truncate(n);
+    Ok(buf)
+}
+
+#[asyncio::coroutine]
+fn recvfrom_task(socket: Socket) -> asyncio::Result<Vec<u8>> {
+    let lp = asyncio::get_running_loop()?;
+    Ok(lp.sock_recvfrom(&socket, 64).await?.0)
+}
+
+/// `sock_recv_into` and `sock_recvfrom` cancelled at each point (before
+/// their first step, and while waiting) consume nothing: the next call gets
+/// the bytes, or the datagram.
+#[asyncio::test]
+fn cancelled_recv_into_and_recvfrom_lose_nothing() -> asyncio::Result<()> {
+    let lp = asyncio::get_running_loop()?;
+    let (a, b) = pair();
+    let receiver = Socket::from_udp(std::net::UdpSocket::bind("127.0.0.1:0")?)?;
+    let sender = Socket::from_udp(std::net::UdpSocket::bind("127.0.0.1:0")?)?;
+    let to = receiver.local_addr()?;
+    for yields in 0..3 {
+        let stream = asyncio::create_task(recv_into_task(b.clone()));
+        let datagram = asyncio::create_task(recvfrom_task(receiver.clone()));
+        for _ in 0..yields {
+            asyncio::sleep(0).await?;
+        }
+        stream.cancel();
+        datagram.cancel();
+        lp.sock_sendall(&a, &[yields; 5]).await?;
+        lp.sock_sendto(&sender, &[yields; 7], to).await?;
+        assert!(stream.await.unwrap_err().is_cancelled());
+        assert!(datagram.await.unwrap_err().is_cancelled());
+        let got = asyncio::timeout(LIMIT, recv_into_task(b.clone())).await?;
+        assert_eq!(got, [yields; 5]);
+        let got = asyncio::timeout(LIMIT, recvfrom_task(receiver.clone())).await?;
+        assert_eq!(got, [yields; 7]);
+    }
+    Ok(())
+}

@@ -724,3 +724,83 @@ fn exhaust_and_recover(reported: Event) -> asyncio::Result<usize> {
     let made = seen.borrow().made;
     Ok(made)
 }
+
+/// IO_DESIGN pitfall 6 (cpython#103462, #127655): `writelines` of many
+/// buffers to a peer that is not reading crosses the high-water mark
+/// (`pause_writing`), and the peer, reading at last, gets every byte with
+/// "end" last.
+#[asyncio::test]
+fn writelines_to_a_slow_reader_pauses_and_loses_no_tail() -> asyncio::Result<()> {
+    let lp = asyncio::get_running_loop()?;
+    let listener = asyncio::Socket::from_tcp_listener(std::net::TcpListener::bind("127.0.0.1:0")?)?;
+    let port = listener.local_addr()?.port();
+    let (transport, seen) = connect_recorder(lp.clone(), port).await?;
+    let (peer, _) = lp.sock_accept(&listener).await?;
+    let pieces: Vec<Vec<u8>> = (0..100u8).map(|i| vec![i; 6500]).collect();
+    for _ in 0..10 {
+        let mut lines: Vec<&[u8]> = pieces.iter().map(Vec::as_slice).collect();
+        lines.push(b"");
+        transport.writelines(&lines)?;
+    }
+    transport.writelines(&[b"e", b"nd"])?;
+    assert!(
+        seen.borrow().paused >= 1,
+        "pause_writing over the high mark"
+    );
+    transport.close();
+    let mut got = Vec::new();
+    loop {
+        let chunk = asyncio::timeout(LIMIT, lp.sock_recv(&peer, 1 << 20)).await?;
+        if chunk.is_empty() {
+            break;
+        }
+        got.extend(chunk);
+    }
+    assert_eq!(got.len(), 10 * 100 * 6500 + 3);
+    assert!(got.ends_with(b"end"));
+    assert!(
+        got[..650_000]
+            .chunks(6500)
+            .enumerate()
+            .all(|(i, c)| c.iter().all(|&b| b == i as u8))
+    );
+    until(&seen, lost).await?;
+    assert_eq!(seen.borrow().lost, [None]);
+    Ok(())
+}
+
+/// IO_DESIGN pitfall 12: `connection_lost` exactly once, whatever mix of
+/// `close` and `abort`, before or after the peer goes away.
+#[asyncio::test]
+fn connection_lost_exactly_once_after_close_and_abort() -> asyncio::Result<()> {
+    let lp = asyncio::get_running_loop()?;
+    let (server, addr) = echo_server(Shared::default()).await?;
+    for order in 0..3 {
+        let (transport, seen) = connect_recorder(lp.clone(), addr.port()).await?;
+        transport.write(b"pending")?;
+        match order {
+            0 => {
+                transport.close();
+                transport.abort();
+            }
+            1 => {
+                transport.abort();
+                transport.close();
+            }
+            _ => {
+                server.close_clients();
+                until(&seen, lost).await?;
+                transport.abort();
+                transport.close();
+            }
+        }
+        until(&seen, lost).await?;
+        for _ in 0..3 {
+            asyncio::sleep(0).await?;
+        }
+        assert_eq!(seen.borrow().lost.len(), 1, "order {order}");
+        assert!(transport.is_closing());
+    }
+    server.close();
+    Ok(())
+}
