@@ -111,8 +111,8 @@ impl Event {
     ///
     /// # Errors
     ///
-    /// [`Error::Cancelled`] if the waiting task is cancelled; it then
-    /// leaves the event's waiters.
+    /// [`Error::Cancelled`](crate::Error::Cancelled) if the waiting task is
+    /// cancelled; it then leaves the event's waiters.
     ///
     /// # Examples
     ///

@@ -103,8 +103,8 @@ impl Lock {
     ///
     /// # Errors
     ///
-    /// [`Error::Cancelled`] if the waiting task is cancelled; it then does
-    /// not hold the lock.
+    /// [`Error::Cancelled`](crate::Error::Cancelled) if the waiting task is
+    /// cancelled; it then does not hold the lock.
     pub fn acquire(&self) -> Acquire {
         Acquire {
             waiter: ListWaiter::in_list(self.state.clone()),
