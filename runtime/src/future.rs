@@ -13,6 +13,7 @@ use crate::event_loop::driver::Core;
 use crate::event_loop::tasks::CancelTarget;
 use crate::event_loop::{CallbackId, EventLoop, ExceptionContext, current};
 use crate::task::cancel;
+use crate::task::waiter::{WaitSide, Waiter};
 
 type DoneCallback<T> = Box<dyn FnOnce(Future<T>)>;
 
@@ -69,23 +70,43 @@ struct Cell<T> {
 /// # Ok::<(), asyncio::Error>(())
 /// ```
 pub struct Future<T> {
-    cell: Rc<Cell<T>>,
-    /// This handle, being awaited, made the awaiting task wait on it.
-    registered: bool,
+    /// The cell; registered while this handle, being awaited, made the
+    /// awaiting task wait on it.
+    waiter: Waiter<Rc<Cell<T>>>,
+}
+
+/// Awaiting a future registers the awaiting task as waiting on it, so that
+/// cancelling the task cancels the future.
+impl<T> WaitSide for Rc<Cell<T>> {
+    type Ticket = ();
+
+    fn withdraw(&self, (): ()) {
+        cancel::stop_waiting(Rc::as_ptr(self).cast());
+    }
+}
+
+impl<T> Future<T> {
+    fn from_cell(cell: Rc<Cell<T>>) -> Self {
+        Future {
+            waiter: Waiter::new(cell),
+        }
+    }
+
+    #[inline]
+    fn cell(&self) -> &Rc<Cell<T>> {
+        self.waiter.side()
+    }
 }
 
 impl<T> Clone for Future<T> {
     fn clone(&self) -> Self {
-        Future {
-            cell: self.cell.clone(),
-            registered: false,
-        }
+        Future::from_cell(self.cell().clone())
     }
 }
 
 impl<T> PartialEq for Future<T> {
     fn eq(&self, other: &Self) -> bool {
-        Rc::ptr_eq(&self.cell, &other.cell)
+        Rc::ptr_eq(self.cell(), other.cell())
     }
 }
 
@@ -124,24 +145,21 @@ impl<T: 'static> Future<T> {
     }
 
     fn bound(core: Weak<Core>) -> Self {
-        Future {
-            registered: false,
-            cell: Rc::new(Cell {
-                core,
-                inner: RefCell::new(Inner {
-                    result: None,
-                    waiter: None,
-                    more: None,
-                    retrieved: false,
-                }),
+        Future::from_cell(Rc::new(Cell {
+            core,
+            inner: RefCell::new(Inner {
+                result: None,
+                waiter: None,
+                more: None,
+                retrieved: false,
             }),
-        }
+        }))
     }
 
     /// Settles the future, waking its awaiters and scheduling its done
     /// callbacks. Returns `false` if it was already done.
     fn settle(&self, result: Result<T>) -> bool {
-        Cell::settle(&self.cell, result)
+        Cell::settle(self.cell(), result)
     }
 }
 
@@ -164,10 +182,7 @@ impl<T: 'static> Cell<T> {
             for waker in more.waiters {
                 waker.wake();
             }
-            let fut = Future {
-                cell: cell.clone(),
-                registered: false,
-            };
+            let fut = Future::from_cell(cell.clone());
             for (_, callback) in more.callbacks {
                 fut.schedule(callback);
             }
@@ -186,7 +201,7 @@ impl<T: 'static> Future<T> {
     fn schedule(&self, callback: DoneCallback<T>) {
         let fut = self.clone();
         let core = self
-            .cell
+            .cell()
             .core
             .upgrade()
             .or_else(|| current::with_current(Core::rc));
@@ -247,12 +262,12 @@ impl<T: 'static> Future<T> {
 
     /// Whether the future has a result, an error, or was cancelled.
     pub fn done(&self) -> bool {
-        self.cell.inner.borrow().result.is_some()
+        self.cell().inner.borrow().result.is_some()
     }
 
     /// Whether the future was cancelled.
     pub fn cancelled(&self) -> bool {
-        matches!(&self.cell.inner.borrow().result, Some(Err(err)) if err.is_cancelled())
+        matches!(&self.cell().inner.borrow().result, Some(Err(err)) if err.is_cancelled())
     }
 
     /// The future's error (asyncio's `exception()`): `Ok(None)` if it has a
@@ -263,7 +278,7 @@ impl<T: 'static> Future<T> {
     /// [`Error::InvalidState`] while pending; [`Error::Cancelled`] if it
     /// was cancelled.
     pub fn exception(&self) -> Result<Option<Error>> {
-        let mut inner = self.cell.inner.borrow_mut();
+        let mut inner = self.cell().inner.borrow_mut();
         inner.retrieved = true;
         match &inner.result {
             None => Err(Error::invalid_state(
@@ -280,7 +295,7 @@ impl<T: 'static> Future<T> {
     pub fn add_done_callback(&self, callback: impl FnOnce(Future<T>) + 'static) -> CallbackId {
         let id = CallbackId::next();
         let callback: DoneCallback<T> = Box::new(callback);
-        let mut inner = self.cell.inner.borrow_mut();
+        let mut inner = self.cell().inner.borrow_mut();
         if inner.result.is_some() {
             drop(inner);
             self.schedule(callback);
@@ -292,7 +307,7 @@ impl<T: 'static> Future<T> {
 
     /// Removes a callback not yet scheduled; returns how many were removed.
     pub fn remove_done_callback(&self, id: CallbackId) -> usize {
-        let mut inner = self.cell.inner.borrow_mut();
+        let mut inner = self.cell().inner.borrow_mut();
         let Some(more) = inner.more.as_mut() else {
             return 0;
         };
@@ -303,12 +318,12 @@ impl<T: 'static> Future<T> {
 
     /// The loop the future is bound to, while it exists.
     pub fn get_loop(&self) -> Option<EventLoop> {
-        self.cell.core.upgrade().map(EventLoop::from_core)
+        self.cell().core.upgrade().map(EventLoop::from_core)
     }
 
     /// Registers `waker` to be woken when the future is settled.
     fn add_waiter(&self, waker: &Waker) {
-        let mut inner = self.cell.inner.borrow_mut();
+        let mut inner = self.cell().inner.borrow_mut();
         match &inner.waiter {
             None => inner.waiter = Some(waker.clone()),
             Some(first) if first.will_wake(waker) => {}
@@ -341,7 +356,7 @@ impl<T: Clone + 'static> Future<T> {
     /// # Ok::<(), asyncio::Error>(())
     /// ```
     pub fn result(&self) -> Result<T> {
-        let mut inner = self.cell.inner.borrow_mut();
+        let mut inner = self.cell().inner.borrow_mut();
         inner.retrieved = true;
         match &inner.result {
             None => Err(Error::invalid_state(
@@ -375,38 +390,19 @@ impl<T: Clone + 'static> std::future::Future for Future<T> {
                 Error::Cancelled(Some(msg)) => self.cancel_with(msg.clone()),
                 _ => self.cancel(),
             };
-            self.stop_waiting();
+            self.waiter.withdraw();
             return Poll::Ready(Err(err));
         }
         if self.done() {
-            self.stop_waiting();
+            self.waiter.withdraw();
             return Poll::Ready(self.result());
         }
         self.add_waiter(cx.waker());
-        if !self.registered {
-            let target: Rc<dyn CancelTarget> = self.cell.clone();
-            self.registered = cancel::wait_on(target).is_some();
-        }
+        self.waiter.enlist(|cell| {
+            let target: Rc<dyn CancelTarget> = cell.clone();
+            cancel::wait_on(target).map(drop)
+        });
         Poll::Pending
-    }
-}
-
-impl<T> Future<T> {
-    /// Undoes the registration of the awaiting task as waiting on this
-    /// future. The awaiting task is the running one: a handle being awaited
-    /// is only polled, and dropped while pending, in its steps.
-    fn stop_waiting(&mut self) {
-        if std::mem::take(&mut self.registered) {
-            if let Some(id) = cancel::current_task_id() {
-                cancel::stop_waiting_raw(id, Rc::as_ptr(&self.cell).cast());
-            }
-        }
-    }
-}
-
-impl<T> Drop for Future<T> {
-    fn drop(&mut self) {
-        self.stop_waiting();
     }
 }
 
@@ -434,7 +430,7 @@ impl<T> Drop for Cell<T> {
 
 impl<T> fmt::Debug for Future<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let state = match &self.cell.inner.borrow().result {
+        let state = match &self.cell().inner.borrow().result {
             None => "pending",
             Some(Ok(_)) => "finished",
             Some(Err(err)) if err.is_cancelled() => "cancelled",

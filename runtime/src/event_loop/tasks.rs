@@ -97,33 +97,73 @@ pub(crate) struct Extra {
 ///
 /// Kept small: every task carries one, and asyncio programs park many
 /// thousands of tasks. Rarely used parts live in [`Extra`].
+///
+/// The mutable fields are `Cell`s, used on the loop's thread only. Each
+/// field's doc says who may change it (which module, in which phase of the
+/// task's life); everything else only reads it.
 pub(crate) struct Header {
+    /// The task's key in its loop's table. Set once, by the loop's task
+    /// table (`driver/task_table.rs`: `Core::spawn`, `Core::insert_root`)
+    /// when the task is inserted, before its first step; `Key::DANGLING`
+    /// until then.
     pub(crate) id: Cell<TaskId>,
+    /// The loop the task belongs to. Fixed by [`Header::new`].
     pub(crate) core: Weak<Core>,
-    /// The task's number, for its default name.
+    /// The task's number, for its default name. Fixed by [`Header::new`].
     pub(crate) serial: u32,
-    /// `cancel()` calls not yet matched by `uncancel()`.
+    /// `cancel()` calls not yet matched by `uncancel()`. Changed only by
+    /// [`cancel`](Self::cancel) and [`uncancel`](Self::uncancel), from any
+    /// phase (users through `TaskRef`, timeouts, task groups, the loop's
+    /// scheduled cancellations).
     pub(crate) cancelling: Cell<u32>,
-    /// The loop's slot in the registry (for the task's waker).
+    /// The loop's slot in the registry (for the task's waker). Fixed by
+    /// [`Header::new`].
     pub(crate) loop_slot: u16,
+    /// How the task ended. Set once, when it ends: by
+    /// `task_ref::complete` (called by the task cell, `task/cell.rs`, when
+    /// its future returns, panics or is aborted), or by
+    /// [`RootTask::finish`] for the root.
     pub(crate) outcome: Cell<Outcome>,
-    /// The task's future has been polled at least once.
+    /// The task's future has been polled at least once. Set by the task
+    /// cell (`task/cell.rs`) at its first step; true from the start for
+    /// the root ([`RootTask::new`]).
     pub(crate) started: Cell<bool>,
     /// A cancellation was requested and not yet delivered (`_must_cancel`).
     /// Change it only through [`set_must_cancel`](Self::set_must_cancel),
-    /// which keeps the loop's count of pending requests.
+    /// which keeps the loop's count of pending requests: set by
+    /// [`cancel`](Self::cancel); cleared by [`take_cancel`](Self::take_cancel)
+    /// when a leaf delivers it during the task's step (`task::cancel`,
+    /// `task::waiter`), by [`uncancel`](Self::uncancel), and by
+    /// `task_ref::complete` when the task ends.
     must_cancel: Cell<bool>,
     /// Someone looked at the task's error, so it is not reported when the
-    /// task is dropped.
+    /// task is dropped. Only ever set (never cleared): by the task cell
+    /// when its error is taken or shown (`task/cell.rs`), and by the
+    /// combinators that consume it (`combinators/watch.rs`,
+    /// `combinators/shield.rs`).
     pub(crate) retrieved: Cell<bool>,
-    /// `abort()` was called from inside the task's own step.
+    /// `abort()` was called from inside the task's own step. Set by the
+    /// task cell's `abort` (`task/cell.rs`) during that step, and acted on
+    /// by the same cell when the step's poll returns.
     pub(crate) abort_requested: Cell<bool>,
-    /// The first awaiter's waker.
+    /// The first awaiter's waker. Set by [`add_waiter`](Self::add_waiter)
+    /// while a `Task` handle is polled (`task/handle.rs`); taken, and
+    /// woken, by `task_ref::complete` when the task ends.
     pub(crate) waiter: Cell<Option<Waker>>,
     /// What the task waits on now, if a cancellation should go there first.
+    /// Set and cleared during the task's own step, by the [`Waiter`] of
+    /// the `Task` or `Future` it awaits (`task::cancel::wait_on` and
+    /// `stop_waiting`); [`cancel`](Self::cancel) takes it out to forward
+    /// the request and puts it back.
+    ///
+    /// [`Waiter`]: crate::task::waiter::Waiter
     pub(crate) waiting_on: Cell<Option<Rc<dyn CancelTarget>>>,
     /// Allocated on first use; taken out while in use (see
-    /// [`with_extra`](Self::with_extra)).
+    /// [`with_extra`](Self::with_extra)). Its parts: the name (`TaskRef`'s
+    /// `set_name`), the cancel message ([`cancel`](Self::cancel)), further
+    /// awaiters ([`add_waiter`](Self::add_waiter)), listeners and done
+    /// callbacks (`TaskRef`, the combinators); `task_ref::complete` takes
+    /// it when the task ends, keeping only the name and message.
     extra: Cell<Option<Box<Extra>>>,
 }
 

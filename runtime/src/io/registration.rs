@@ -10,6 +10,7 @@ use crate::error::{Error, Result};
 use crate::event_loop::current;
 use crate::event_loop::driver::Core;
 use crate::event_loop::scheduled_io::{Direction, ScheduledIo};
+use crate::task::waiter::{WaitSide, Waiter};
 use crate::util::slab::Key;
 
 /// A source's registration with its loop; deregistered by
@@ -173,8 +174,8 @@ impl Registration {
         }
     }
 
-    /// Withdraws the waker a leaf left waiting (on drop or completion).
-    pub(crate) fn withdraw(&self, direction: Direction, waiting: &mut Option<Waker>) {
+    /// Withdraws the waker a leaf left waiting (on completion).
+    fn withdraw(&self, direction: Direction, waiting: &mut Option<Waker>) {
         if let Some(waker) = waiting.take() {
             self.scheduled.withdraw(direction, &waker);
         }
@@ -183,6 +184,66 @@ impl Registration {
     /// Removes the registration; call it before the descriptor closes.
     pub(crate) fn deregister(&self, source: &mut dyn mio::event::Source) -> io::Result<()> {
         self.core.deregister_io(self.key, &self.scheduled, source)
+    }
+}
+
+/// A source registered with its loop: what an I/O leaf waits on.
+pub(crate) trait Registered {
+    fn registration(&self) -> &Registration;
+}
+
+/// The [`WaitSide`] of an I/O leaf: `source`'s readiness in `direction`.
+/// The ticket is the waker the leaf left on the source.
+pub(crate) struct Readiness<S> {
+    source: S,
+    direction: Direction,
+}
+
+impl<S: Registered> WaitSide for Readiness<S> {
+    type Ticket = Waker;
+
+    fn withdraw(&self, waker: Waker) {
+        let registration = self.source.registration();
+        registration.scheduled.withdraw(self.direction, &waker);
+    }
+}
+
+/// An I/O leaf's wait for readiness: its waker is withdrawn from the
+/// source when it is cancelled, dropped or done.
+pub(crate) type IoWaiter<S> = Waiter<Readiness<S>>;
+
+impl<S: Registered> Waiter<Readiness<S>> {
+    /// A wait for `source`'s readiness in `direction`.
+    pub(crate) fn readiness(source: S, direction: Direction) -> Self {
+        Waiter::new(Readiness { source, direction })
+    }
+
+    /// The source waited on.
+    pub(crate) fn source(&self) -> &S {
+        &self.side().source
+    }
+
+    /// The direction waited for.
+    pub(crate) fn direction(&self) -> Direction {
+        self.side().direction
+    }
+
+    /// One poll of an I/O leaf: delivers the task's pending cancellation
+    /// (having consumed nothing), then runs `op` on the source once it is
+    /// ready ([`Registration::poll_io`]).
+    pub(crate) fn poll_io<R>(
+        &mut self,
+        cx: &mut Context<'_>,
+        mut op: impl FnMut(&S) -> io::Result<R>,
+    ) -> Poll<Result<R>> {
+        if let Some(err) = self.cancelled_on(|side| side.source.registration().core()) {
+            return Poll::Ready(Err(err));
+        }
+        let (side, waiting) = self.parts();
+        let source = &side.source;
+        source
+            .registration()
+            .poll_io(side.direction, cx, waiting, || op(source))
     }
 }
 

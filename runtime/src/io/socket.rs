@@ -14,16 +14,15 @@ use std::os::fd::{AsRawFd, RawFd};
 use std::os::unix::net as unix;
 use std::pin::Pin;
 use std::rc::Rc;
-use std::task::{Context, Poll, Waker};
+use std::task::{Context, Poll};
 
 use mio::net::{TcpListener, TcpStream, UdpSocket, UnixDatagram, UnixListener, UnixStream};
 use mio::unix::pipe;
 
-use super::registration::Registration;
+use super::registration::{IoWaiter, Registered, Registration};
 use crate::error::Result;
 use crate::event_loop::EventLoop;
 use crate::event_loop::scheduled_io::Direction;
-use crate::task::cancel;
 
 /// The kinds of socket a [`Socket`] holds.
 #[derive(Debug)]
@@ -386,17 +385,21 @@ impl Socket {
 /// direction and runs `op`, until it does not block.
 #[must_use = "futures do nothing unless polled or awaited"]
 pub(crate) struct SockOp<F> {
-    socket: Socket,
-    direction: Direction,
+    waiter: IoWaiter<Socket>,
     op: F,
-    waiting: Option<Waker>,
+}
+
+impl Registered for Socket {
+    fn registration(&self) -> &Registration {
+        &self.0.registration
+    }
 }
 
 impl<F> std::fmt::Debug for SockOp<F> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("SockOp")
-            .field("socket", &self.socket)
-            .field("direction", &self.direction)
+            .field("socket", self.waiter.source())
+            .field("direction", &self.waiter.direction())
             .finish_non_exhaustive()
     }
 }
@@ -404,10 +407,8 @@ impl<F> std::fmt::Debug for SockOp<F> {
 impl<F> SockOp<F> {
     fn new(socket: &Socket, direction: Direction, op: F) -> Self {
         SockOp {
-            socket: socket.clone(),
-            direction,
+            waiter: IoWaiter::readiness(socket.clone(), direction),
             op,
-            waiting: None,
         }
     }
 }
@@ -417,33 +418,19 @@ impl<R, F: FnMut(&Kind) -> io::Result<R> + Unpin> Future for SockOp<F> {
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<R>> {
         let this = self.get_mut();
-        let registration = &this.socket.0.registration;
-        if let Some(err) = cancel::take_request_on(registration.core()) {
-            registration.withdraw(this.direction, &mut this.waiting);
-            return Poll::Ready(Err(err));
-        }
-        let (socket, op) = (&this.socket, &mut this.op);
-        registration.poll_io(this.direction, cx, &mut this.waiting, || {
+        let op = &mut this.op;
+        this.waiter.poll_io(cx, |socket| {
             socket.with(|kind| {
                 let result = op(kind);
                 if kind.is_datagram()
                     && matches!(&result, Err(err) if err.kind() != io::ErrorKind::Interrupted)
                 {
                     // A datagram socket's error is transient: consumed now.
-                    registration.clear_transient_error();
+                    socket.0.registration.clear_transient_error();
                 }
                 result
             })
         })
-    }
-}
-
-impl<F> Drop for SockOp<F> {
-    fn drop(&mut self) {
-        self.socket
-            .0
-            .registration
-            .withdraw(self.direction, &mut self.waiting);
     }
 }
 

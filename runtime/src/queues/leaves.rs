@@ -1,9 +1,10 @@
 //! The futures of the queue's waits: [`QueueGet`], [`QueuePut`],
 //! [`QueueJoin`].
 //!
-//! Each follows the leaf rule: deliver the task's pending cancellation
-//! first; when cancelled or dropped, leave the wait list and pass on a
-//! wake-up already received, so that no item or free slot is lost.
+//! Each is a [`ListWaiter`] on one of the queue's wait lists: it delivers
+//! the task's pending cancellation first; when cancelled or dropped, it
+//! leaves the wait list and passes on a wake-up already received, so that
+//! no item or free slot is lost.
 
 use std::cell::RefCell;
 use std::fmt;
@@ -15,35 +16,63 @@ use std::task::{Context, Poll};
 use super::queue::State;
 use super::storage::QueueStorage;
 use crate::error::{Error, Result};
-use crate::sync::wait_list::WaiterId;
-use crate::task::cancel;
+use crate::sync::wait_list::{ListWaiter, WaitList, WaitQueue};
+
+/// The getters' side of the queue's state.
+pub(super) struct Getters;
+
+/// The putters' side of the queue's state.
+pub(super) struct Putters;
+
+/// The joiners' side of the queue's state.
+pub(super) struct Joiners;
+
+/// A wake-up for an item, received by a getter that leaves, goes to the
+/// next getter (asyncio's `get` cleanup).
+impl<S: QueueStorage> WaitQueue<Getters> for State<S> {
+    fn list(&mut self) -> &mut WaitList {
+        &mut self.getters
+    }
+
+    fn hand_on(&mut self, notified: bool) {
+        if notified && !self.storage.is_empty() {
+            self.getters.notify_one();
+        }
+    }
+}
+
+/// A wake-up for a free slot, received by a putter that leaves, goes to
+/// the next putter (asyncio's `put` cleanup).
+impl<S: QueueStorage> WaitQueue<Putters> for State<S> {
+    fn list(&mut self) -> &mut WaitList {
+        &mut self.putters
+    }
+
+    fn hand_on(&mut self, notified: bool) {
+        if notified && !self.full() {
+            self.putters.notify_one();
+        }
+    }
+}
+
+/// Every joiner is woken at once: nothing to pass on.
+impl<S: QueueStorage> WaitQueue<Joiners> for State<S> {
+    fn list(&mut self) -> &mut WaitList {
+        &mut self.joiners
+    }
+}
 
 /// The future returned by [`GenericQueue::get`](super::GenericQueue::get):
 /// the next item.
 #[must_use = "futures do nothing unless polled or awaited"]
 pub struct QueueGet<S: QueueStorage> {
-    state: Rc<RefCell<State<S>>>,
-    waiter: Option<WaiterId>,
-    done: bool,
+    waiter: ListWaiter<State<S>, Getters>,
 }
 
 impl<S: QueueStorage> QueueGet<S> {
     pub(super) fn new(state: Rc<RefCell<State<S>>>) -> Self {
         QueueGet {
-            state,
-            waiter: None,
-            done: false,
-        }
-    }
-
-    /// Leaves the wait list; a wake-up already received for an item goes to
-    /// the next getter (asyncio's `get` cleanup).
-    fn withdraw(&mut self) {
-        if let Some(id) = self.waiter.take() {
-            let mut state = self.state.borrow_mut();
-            if state.getters.remove(id) && !state.storage.is_empty() {
-                state.getters.notify_one();
-            }
+            waiter: ListWaiter::in_list(state),
         }
     }
 }
@@ -52,49 +81,23 @@ impl<S: QueueStorage> Future for QueueGet<S> {
     type Output = Result<S::Item>;
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<S::Item>> {
-        if self.done {
-            return Poll::Ready(Err(Error::invalid_state("get polled after completion")));
-        }
-        if let Some(err) = cancel::take_request() {
-            self.withdraw();
-            self.done = true;
+        if let Err(err) = self.waiter.begin("get polled after completion") {
             return Poll::Ready(Err(err));
         }
-        let this = &mut *self;
-        let mut state = this.state.borrow_mut();
-        if let Some(id) = this.waiter {
-            if !state.getters.is_notified(id) {
-                state.getters.update(id, cx.waker());
-                return Poll::Pending;
-            }
-            // Woken: look again (another task may have taken the item).
-            state.getters.remove(id);
-            this.waiter = None;
-        }
-        if let Some(item) = state.pop() {
-            this.done = true;
-            return Poll::Ready(Ok(item));
-        }
-        if state.shutdown {
-            this.done = true;
-            return Poll::Ready(Err(Error::QueueShutDown));
-        }
-        this.waiter = Some(state.getters.register(cx.waker()));
-        Poll::Pending
-    }
-}
-
-impl<S: QueueStorage> Drop for QueueGet<S> {
-    fn drop(&mut self) {
-        self.withdraw();
+        // Woken or not, look (another task may have taken the item).
+        self.waiter.poll_wait(cx, |state, _| match state.pop() {
+            Some(item) => Some(Ok(item)),
+            None if state.shutdown => Some(Err(Error::QueueShutDown)),
+            None => None,
+        })
     }
 }
 
 impl<S: QueueStorage> fmt::Debug for QueueGet<S> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("QueueGet")
-            .field("waiting", &self.waiter.is_some())
-            .field("done", &self.done)
+            .field("waiting", &self.waiter.is_waiting())
+            .field("done", &self.waiter.is_done())
             .finish()
     }
 }
@@ -104,10 +107,9 @@ impl<S: QueueStorage> fmt::Debug for QueueGet<S> {
 /// drops the item.
 #[must_use = "futures do nothing unless polled or awaited"]
 pub struct QueuePut<S: QueueStorage> {
-    state: Rc<RefCell<State<S>>>,
+    waiter: ListWaiter<State<S>, Putters>,
     /// `None` once the future has completed.
     item: Option<S::Item>,
-    waiter: Option<WaiterId>,
 }
 
 // The item is never pinned: it is only moved into the queue or dropped.
@@ -116,27 +118,9 @@ impl<S: QueueStorage> Unpin for QueuePut<S> {}
 impl<S: QueueStorage> QueuePut<S> {
     pub(super) fn new(state: Rc<RefCell<State<S>>>, item: S::Item) -> Self {
         QueuePut {
-            state,
+            waiter: ListWaiter::in_list(state),
             item: Some(item),
-            waiter: None,
         }
-    }
-
-    /// Leaves the wait list; a wake-up already received for a free slot
-    /// goes to the next putter (asyncio's `put` cleanup).
-    fn withdraw(&mut self) {
-        if let Some(id) = self.waiter.take() {
-            let mut state = self.state.borrow_mut();
-            if state.putters.remove(id) && !state.full() {
-                state.putters.notify_one();
-            }
-        }
-    }
-
-    /// Completes with `result`, dropping the item with the queue free.
-    fn finish(&mut self, result: Result<()>) -> Poll<Result<()>> {
-        drop(self.item.take());
-        Poll::Ready(result)
     }
 }
 
@@ -144,50 +128,36 @@ impl<S: QueueStorage> Future for QueuePut<S> {
     type Output = Result<()>;
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<()>> {
-        if self.item.is_none() {
-            return Poll::Ready(Err(Error::invalid_state("put polled after completion")));
-        }
-        if let Some(err) = cancel::take_request() {
-            self.withdraw();
-            return self.finish(Err(err));
-        }
         let this = &mut *self;
-        let mut state = this.state.borrow_mut();
-        if let Some(id) = this.waiter {
-            if !state.putters.is_notified(id) {
-                state.putters.update(id, cx.waker());
-                return Poll::Pending;
-            }
-            // Woken: look again (another task may have taken the slot).
-            state.putters.remove(id);
-            this.waiter = None;
+        let result = match this.waiter.begin("put polled after completion") {
+            Err(err) => Poll::Ready(Err(err)),
+            // Woken or not, look (another task may have taken the slot).
+            Ok(()) => this.waiter.poll_wait(cx, |state, _| {
+                if state.shutdown {
+                    Some(Err(Error::QueueShutDown))
+                } else if state.full() {
+                    None
+                } else {
+                    if let Some(item) = this.item.take() {
+                        state.push(item);
+                    }
+                    Some(Ok(()))
+                }
+            }),
+        };
+        if result.is_ready() {
+            // Not put: dropped with the queue free.
+            drop(this.item.take());
         }
-        if state.shutdown {
-            drop(state);
-            return this.finish(Err(Error::QueueShutDown));
-        }
-        if state.full() {
-            this.waiter = Some(state.putters.register(cx.waker()));
-            return Poll::Pending;
-        }
-        if let Some(item) = this.item.take() {
-            state.push(item);
-        }
-        Poll::Ready(Ok(()))
-    }
-}
-
-impl<S: QueueStorage> Drop for QueuePut<S> {
-    fn drop(&mut self) {
-        self.withdraw();
+        result
     }
 }
 
 impl<S: QueueStorage> fmt::Debug for QueuePut<S> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("QueuePut")
-            .field("waiting", &self.waiter.is_some())
-            .field("done", &self.item.is_none())
+            .field("waiting", &self.waiter.is_waiting())
+            .field("done", &self.waiter.is_done())
             .finish()
     }
 }
@@ -195,25 +165,13 @@ impl<S: QueueStorage> fmt::Debug for QueuePut<S> {
 /// The future returned by [`GenericQueue::join`](super::GenericQueue::join).
 #[must_use = "futures do nothing unless polled or awaited"]
 pub struct QueueJoin<S: QueueStorage> {
-    state: Rc<RefCell<State<S>>>,
-    waiter: Option<WaiterId>,
-    done: bool,
+    waiter: ListWaiter<State<S>, Joiners>,
 }
 
 impl<S: QueueStorage> QueueJoin<S> {
     pub(super) fn new(state: Rc<RefCell<State<S>>>) -> Self {
         QueueJoin {
-            state,
-            waiter: None,
-            done: false,
-        }
-    }
-
-    /// Leaves the wait list (every joiner is woken at once: nothing to pass
-    /// on).
-    fn withdraw(&mut self) {
-        if let Some(id) = self.waiter.take() {
-            self.state.borrow_mut().joiners.remove(id);
+            waiter: ListWaiter::in_list(state),
         }
     }
 }
@@ -222,38 +180,22 @@ impl<S: QueueStorage> Future for QueueJoin<S> {
     type Output = Result<()>;
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<()>> {
-        if self.done {
-            return Poll::Ready(Err(Error::invalid_state("join polled after completion")));
-        }
-        if let Some(err) = cancel::take_request() {
-            self.withdraw();
-            self.done = true;
+        if let Err(err) = self.waiter.begin("join polled after completion") {
             return Poll::Ready(Err(err));
         }
-        let this = &mut *self;
-        let mut state = this.state.borrow_mut();
         // Woken when the count dropped to zero: done, even if items have
         // been put since (asyncio's `_finished` event was set).
-        let finished = this.waiter.is_none() && state.unfinished == 0;
-        if !finished && !state.joiners.wait(&mut this.waiter, cx.waker()) {
-            return Poll::Pending;
-        }
-        this.done = true;
-        Poll::Ready(Ok(()))
-    }
-}
-
-impl<S: QueueStorage> Drop for QueueJoin<S> {
-    fn drop(&mut self) {
-        self.withdraw();
+        self.waiter.poll_wait(cx, |state, woken| {
+            (woken || state.unfinished == 0).then_some(Ok(()))
+        })
     }
 }
 
 impl<S: QueueStorage> fmt::Debug for QueueJoin<S> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("QueueJoin")
-            .field("waiting", &self.waiter.is_some())
-            .field("done", &self.done)
+            .field("waiting", &self.waiter.is_waiting())
+            .field("done", &self.waiter.is_done())
             .finish()
     }
 }

@@ -14,9 +14,8 @@ use std::pin::Pin;
 use std::rc::Rc;
 use std::task::{Context, Poll};
 
-use super::wait_list::{WaitList, WaiterId};
+use super::wait_list::{ListWaiter, WaitList, WaitQueue};
 use crate::error::{Error, Result};
-use crate::task::cancel;
 
 /// The state of a [`Barrier`] (asyncio's `_BarrierState`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -56,6 +55,13 @@ impl State {
             }
             self.waiters.notify_all();
         }
+    }
+}
+
+/// Wake-ups are broadcasts: nothing to pass on.
+impl WaitQueue for State {
+    fn list(&mut self) -> &mut WaitList {
+        &mut self.waiters
     }
 }
 
@@ -140,8 +146,8 @@ impl Barrier {
     ///   barrier.
     pub fn wait(&self) -> BarrierWait {
         BarrierWait {
-            state: self.state.clone(),
-            phase: Phase::Start,
+            waiter: ListWaiter::in_list(self.state.clone()),
+            phase: Phase::Outside,
         }
     }
 
@@ -220,42 +226,27 @@ impl fmt::Debug for Barrier {
 
 #[derive(Debug)]
 enum Phase {
-    Start,
-    /// Waiting to enter while the barrier drains or resets.
-    Blocked(WaiterId),
-    /// Inside the barrier with `index`; `waiter` while waiting for it to
-    /// trip.
-    Inside {
-        index: usize,
-        waiter: Option<WaiterId>,
-    },
-    Done,
+    /// Not inside the barrier yet: arriving, or waiting to enter while it
+    /// drains or resets.
+    Outside,
+    /// Inside the barrier with this index, waiting for it to trip.
+    Inside(usize),
+    /// Left the barrier.
+    Left,
 }
 
 /// The future returned by [`Barrier::wait`].
 #[must_use = "futures do nothing unless polled or awaited"]
 pub struct BarrierWait {
-    state: Rc<RefCell<State>>,
+    waiter: ListWaiter<State>,
     phase: Phase,
 }
 
 impl BarrierWait {
-    /// Leaves the barrier: unregisters, and if inside it, exits it.
-    fn withdraw(&mut self) {
-        let phase = std::mem::replace(&mut self.phase, Phase::Done);
-        let mut state = self.state.borrow_mut();
-        match phase {
-            Phase::Blocked(id) => {
-                // Wake-ups are broadcasts: nothing to pass on.
-                state.waiters.remove(id);
-            }
-            Phase::Inside { waiter, .. } => {
-                if let Some(id) = waiter {
-                    state.waiters.remove(id);
-                }
-                state.exit();
-            }
-            Phase::Start | Phase::Done => {}
+    /// Leaves the barrier if inside it (after leaving its wait list).
+    fn leave(&mut self) {
+        if let Phase::Inside(_) = std::mem::replace(&mut self.phase, Phase::Left) {
+            self.waiter.state().borrow_mut().exit();
         }
     }
 }
@@ -264,81 +255,60 @@ impl Future for BarrierWait {
     type Output = Result<usize>;
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<usize>> {
-        if matches!(self.phase, Phase::Done) {
-            return Poll::Ready(Err(Error::invalid_state("wait polled after completion")));
-        }
-        if let Some(err) = cancel::take_request() {
-            self.withdraw();
+        let this = &mut *self;
+        if let Err(err) = this.waiter.begin("wait polled after completion") {
+            this.leave();
             return Poll::Ready(Err(err));
         }
-        let this = &mut *self;
-        let mut state = this.state.borrow_mut();
-        loop {
-            match &mut this.phase {
-                Phase::Start | Phase::Blocked(_) => {
-                    if let Phase::Blocked(id) = this.phase {
-                        if !state.waiters.is_notified(id) {
-                            state.waiters.update(id, cx.waker());
-                            return Poll::Pending;
+        let phase = &mut this.phase;
+        // Woken or not, every waiter re-checks the state.
+        this.waiter.poll_wait(cx, |state, _| {
+            loop {
+                match *phase {
+                    Phase::Outside => {
+                        match state.state {
+                            BarrierState::Draining | BarrierState::Resetting => return None,
+                            BarrierState::Broken => {
+                                *phase = Phase::Left;
+                                return Some(Err(Error::BrokenBarrier));
+                            }
+                            BarrierState::Filling => {}
                         }
-                        state.waiters.remove(id);
+                        let index = state.count;
+                        state.count += 1;
+                        if state.count == state.parties {
+                            // The last party: trip the barrier, and leave.
+                            state.state = BarrierState::Draining;
+                            state.waiters.notify_all();
+                            state.exit();
+                            *phase = Phase::Left;
+                            return Some(Ok(index));
+                        }
+                        *phase = Phase::Inside(index);
                     }
-                    match state.state {
-                        BarrierState::Draining | BarrierState::Resetting => {
-                            this.phase = Phase::Blocked(state.waiters.register(cx.waker()));
-                            return Poll::Pending;
-                        }
-                        BarrierState::Broken => {
-                            this.phase = Phase::Done;
-                            return Poll::Ready(Err(Error::BrokenBarrier));
-                        }
-                        BarrierState::Filling => {}
-                    }
-                    let index = state.count;
-                    state.count += 1;
-                    if state.count == state.parties {
-                        // The last party: trip the barrier, and leave.
-                        state.state = BarrierState::Draining;
-                        state.waiters.notify_all();
+                    Phase::Inside(index) => {
+                        let outcome = match state.state {
+                            BarrierState::Filling => return None,
+                            BarrierState::Draining => Ok(index),
+                            BarrierState::Resetting | BarrierState::Broken => {
+                                Err(Error::BrokenBarrier)
+                            }
+                        };
                         state.exit();
-                        this.phase = Phase::Done;
-                        return Poll::Ready(Ok(index));
+                        *phase = Phase::Left;
+                        return Some(outcome);
                     }
-                    this.phase = Phase::Inside {
-                        index,
-                        waiter: None,
-                    };
+                    Phase::Left => unreachable!("a barrier wait that left is done"),
                 }
-                Phase::Inside { index, waiter } => {
-                    if let Some(id) = *waiter {
-                        if !state.waiters.is_notified(id) {
-                            state.waiters.update(id, cx.waker());
-                            return Poll::Pending;
-                        }
-                        state.waiters.remove(id);
-                        *waiter = None;
-                    }
-                    let outcome = match state.state {
-                        BarrierState::Filling => {
-                            *waiter = Some(state.waiters.register(cx.waker()));
-                            return Poll::Pending;
-                        }
-                        BarrierState::Draining => Ok(*index),
-                        BarrierState::Resetting | BarrierState::Broken => Err(Error::BrokenBarrier),
-                    };
-                    state.exit();
-                    this.phase = Phase::Done;
-                    return Poll::Ready(outcome);
-                }
-                Phase::Done => unreachable!("checked above"),
             }
-        }
+        })
     }
 }
 
 impl Drop for BarrierWait {
     fn drop(&mut self) {
-        self.withdraw();
+        self.waiter.withdraw();
+        self.leave();
     }
 }
 

@@ -18,7 +18,7 @@ use std::rc::{Rc, Weak};
 use std::task::{Context, Poll};
 
 use super::lock::{Acquire, Lock, LockGuard};
-use super::wait_list::{WaitList, WaiterId};
+use super::wait_list::{ListWaiter, WaitList};
 use crate::error::{Error, Result};
 use crate::task::cancel;
 
@@ -227,7 +227,8 @@ impl Condition {
     /// ```
     pub fn wait(&self) -> ConditionWait {
         ConditionWait {
-            cond: self.clone(),
+            shared: self.shared.clone(),
+            waiter: ListWaiter::in_list(self.waiters.clone()),
             phase: Phase::Start,
         }
     }
@@ -295,12 +296,6 @@ impl Condition {
         self.waiters.borrow_mut().notify_all();
         Ok(())
     }
-
-    /// Passes a wake-up on, for a waiter that got one and will not act on
-    /// it (asyncio's `_notify(1)` on the way out of a failed `wait`).
-    fn pass_on(&self) {
-        self.waiters.borrow_mut().notify_one();
-    }
 }
 
 impl fmt::Debug for Condition {
@@ -366,12 +361,12 @@ enum Phase {
     Start,
     /// Released the lock of `session`; waiting to be notified.
     Waiting {
-        id: WaiterId,
         session: Weak<Session>,
     },
     /// Taking the lock back for `session`. `error` is the cancellation to
-    /// return once it is held; `notified`, whether this waiter consumed a
-    /// notification (to pass on if it does not return normally).
+    /// return once it is held; `notified`, whether this waiter took a
+    /// notification out of the list (to pass on if it does not return
+    /// normally).
     Relocking {
         acquire: Acquire,
         session: Weak<Session>,
@@ -384,14 +379,19 @@ enum Phase {
 /// The future returned by [`Condition::wait`].
 #[must_use = "futures do nothing unless polled or awaited"]
 pub struct ConditionWait {
-    cond: Condition,
+    shared: Rc<Shared>,
+    /// The place in the condition's waiters. Dropped while waiting, it
+    /// passes a notification it got on (asyncio's `_notify(1)` on the way
+    /// out of a failed `wait`); cancelled, this wait takes the notification
+    /// out and passes it on only once it holds the lock again.
+    waiter: ListWaiter<WaitList>,
     phase: Phase,
 }
 
 impl ConditionWait {
     fn relock(&self, session: Weak<Session>, error: Option<Error>, notified: bool) -> Phase {
         Phase::Relocking {
-            acquire: self.cond.shared.lock.acquire(),
+            acquire: self.shared.lock.acquire(),
             session,
             error,
             notified,
@@ -400,7 +400,7 @@ impl ConditionWait {
 
     /// Releases the lock held through the condition; returns its session.
     fn release(&self) -> Result<Weak<Session>> {
-        let current = self.cond.shared.current.borrow().clone();
+        let current = self.shared.current.borrow().clone();
         let guard = current
             .upgrade()
             .and_then(|session| session.guard.borrow_mut().take());
@@ -410,7 +410,7 @@ impl ConditionWait {
                 drop(guard);
                 Ok(current)
             }
-            None if self.cond.locked() => Err(Error::invalid_state(
+            None if self.shared.lock.locked() => Err(Error::invalid_state(
                 "cannot wait on a lock not acquired through the condition",
             )),
             None => Err(Error::invalid_state("cannot wait on un-acquired lock")),
@@ -439,28 +439,28 @@ impl Future for ConditionWait {
                         this.phase = this.relock(session, Some(err), false);
                         continue;
                     }
-                    let id = this.cond.waiters.borrow_mut().register(cx.waker());
-                    this.phase = Phase::Waiting { id, session };
+                    this.phase = Phase::Waiting { session };
+                    // Registers: nobody notified it yet.
+                    let _ = this
+                        .waiter
+                        .poll_wait(cx, |_, notified| notified.then_some(()));
                     return Poll::Pending;
                 }
-                Phase::Waiting { id, session } => {
-                    let id = *id;
+                Phase::Waiting { session } => {
                     if let Some(err) = cancel::take_request() {
-                        let notified = this.cond.waiters.borrow_mut().remove(id);
+                        let notified = this.waiter.take_notification();
                         let session = std::mem::take(session);
                         this.phase = this.relock(session, Some(err), notified);
                         continue;
                     }
-                    let mut waiters = this.cond.waiters.borrow_mut();
-                    if waiters.is_notified(id) {
-                        waiters.remove(id);
-                        drop(waiters);
-                        let session = std::mem::take(session);
-                        this.phase = this.relock(session, None, true);
-                        continue;
+                    let notified = this
+                        .waiter
+                        .poll_wait(cx, |_, notified| notified.then_some(()));
+                    if notified.is_pending() {
+                        return Poll::Pending;
                     }
-                    waiters.update(id, cx.waker());
-                    return Poll::Pending;
+                    let session = std::mem::take(session);
+                    this.phase = this.relock(session, None, true);
                 }
                 Phase::Relocking {
                     acquire,
@@ -473,13 +473,13 @@ impl Future for ConditionWait {
                         // Cancelled while taking the lock back: keep the
                         // latest error and queue for the lock again.
                         *error = Some(err);
-                        *acquire = this.cond.shared.lock.acquire();
+                        *acquire = this.shared.lock.acquire();
                     }
                     Poll::Ready(Ok(guard)) => {
                         let (error, notified) = (error.take(), *notified);
                         match session.upgrade() {
                             Some(session) => {
-                                *this.cond.shared.current.borrow_mut() = Rc::downgrade(&session);
+                                *this.shared.current.borrow_mut() = Rc::downgrade(&session);
                                 let previous = session.guard.borrow_mut().replace(guard);
                                 debug_assert!(previous.is_none(), "a session holds the lock twice");
                                 drop(previous);
@@ -493,7 +493,7 @@ impl Future for ConditionWait {
                             None => Ok(()),
                             Some(err) => {
                                 if notified {
-                                    this.cond.pass_on();
+                                    this.waiter.hand_on();
                                 }
                                 Err(err)
                             }
@@ -510,23 +510,17 @@ impl Future for ConditionWait {
 
 impl Drop for ConditionWait {
     fn drop(&mut self) {
-        match std::mem::replace(&mut self.phase, Phase::Done) {
-            Phase::Waiting { id, .. } => {
-                let notified = self.cond.waiters.borrow_mut().remove(id);
-                if notified {
-                    self.cond.pass_on();
-                }
+        // Waiting: the waiter leaves the list, passing a notification on,
+        // when it drops after this.
+        if let Phase::Relocking {
+            acquire, notified, ..
+        } = std::mem::replace(&mut self.phase, Phase::Done)
+        {
+            // Leaves the lock's queue (passing on a hand-off) first.
+            drop(acquire);
+            if notified {
+                self.waiter.hand_on();
             }
-            Phase::Relocking {
-                acquire, notified, ..
-            } => {
-                // Leaves the lock's queue (passing on a hand-off) first.
-                drop(acquire);
-                if notified {
-                    self.cond.pass_on();
-                }
-            }
-            Phase::Start | Phase::Done => {}
         }
     }
 }

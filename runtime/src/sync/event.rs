@@ -7,14 +7,21 @@ use std::pin::Pin;
 use std::rc::Rc;
 use std::task::{Context, Poll};
 
-use super::wait_list::{WaitList, WaiterId};
-use crate::error::{Error, Result};
-use crate::task::cancel;
+use super::wait_list::{ListWaiter, WaitList, WaitQueue};
+use crate::error::Result;
 
 #[derive(Debug, Default)]
 struct State {
     value: bool,
     waiters: WaitList,
+}
+
+/// A `set` is a broadcast: a wake-up a leaving waiter got and will not act
+/// on is nobody else's.
+impl WaitQueue for State {
+    fn list(&mut self) -> &mut WaitList {
+        &mut self.waiters
+    }
 }
 
 /// A flag that tasks wait for (asyncio's `Event`).
@@ -104,8 +111,8 @@ impl Event {
     ///
     /// # Errors
     ///
-    /// [`Error::Cancelled`] if the waiting task is cancelled; it then
-    /// leaves the event's waiters.
+    /// [`Error::Cancelled`](crate::Error::Cancelled) if the waiting task is
+    /// cancelled; it then leaves the event's waiters.
     ///
     /// # Examples
     ///
@@ -121,9 +128,7 @@ impl Event {
     /// ```
     pub fn wait(&self) -> EventWait {
         EventWait {
-            state: self.state.clone(),
-            waiter: None,
-            done: false,
+            waiter: ListWaiter::in_list(self.state.clone()),
         }
     }
 }
@@ -141,55 +146,25 @@ impl fmt::Debug for Event {
 /// The future returned by [`Event::wait`].
 #[must_use = "futures do nothing unless polled or awaited"]
 pub struct EventWait {
-    state: Rc<RefCell<State>>,
-    waiter: Option<WaiterId>,
-    done: bool,
-}
-
-impl EventWait {
-    /// Leaves the waiters. A `set` is a broadcast, so a wake-up this
-    /// waiter got and will not act on is nobody else's.
-    fn withdraw(&mut self) {
-        if let Some(id) = self.waiter.take() {
-            self.state.borrow_mut().waiters.remove(id);
-        }
-    }
+    waiter: ListWaiter<State>,
 }
 
 impl Future for EventWait {
     type Output = Result<()>;
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<()>> {
-        if self.done {
-            return Poll::Ready(Err(Error::invalid_state("wait polled after completion")));
-        }
-        if let Some(err) = cancel::take_request() {
-            self.withdraw();
-            self.done = true;
+        if let Err(err) = self.waiter.begin("wait polled after completion") {
             return Poll::Ready(Err(err));
         }
-        let this = &mut *self;
-        let mut state = this.state.borrow_mut();
-        let set = this.waiter.is_none() && state.value;
-        if set || state.waiters.wait(&mut this.waiter, cx.waker()) {
-            this.done = true;
-            Poll::Ready(Ok(()))
-        } else {
-            Poll::Pending
-        }
-    }
-}
-
-impl Drop for EventWait {
-    fn drop(&mut self) {
-        self.withdraw();
+        self.waiter
+            .poll_wait(cx, |state, woken| (woken || state.value).then_some(Ok(())))
     }
 }
 
 impl fmt::Debug for EventWait {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("EventWait")
-            .field("waiting", &self.waiter.is_some())
+            .field("waiting", &self.waiter.is_waiting())
             .finish()
     }
 }

@@ -7,9 +7,8 @@ use std::pin::Pin;
 use std::rc::Rc;
 use std::task::{Context, Poll};
 
-use super::wait_list::{WaitList, WaiterId};
-use crate::error::{Error, Result};
-use crate::task::cancel;
+use super::wait_list::{ListWaiter, WaitList, WaitQueue};
+use crate::error::Result;
 
 #[derive(Debug, Default)]
 struct State {
@@ -24,6 +23,19 @@ impl State {
     fn release(&mut self) {
         if !self.waiters.notify_one() {
             self.locked = false;
+        }
+    }
+}
+
+impl WaitQueue for State {
+    fn list(&mut self) -> &mut WaitList {
+        &mut self.waiters
+    }
+
+    /// A lock handed to a waiter that leaves goes on to the next one.
+    fn hand_on(&mut self, notified: bool) {
+        if notified {
+            self.release();
         }
     }
 }
@@ -91,13 +103,11 @@ impl Lock {
     ///
     /// # Errors
     ///
-    /// [`Error::Cancelled`] if the waiting task is cancelled; it then does
-    /// not hold the lock.
+    /// [`Error::Cancelled`](crate::Error::Cancelled) if the waiting task is
+    /// cancelled; it then does not hold the lock.
     pub fn acquire(&self) -> Acquire {
         Acquire {
-            state: self.state.clone(),
-            waiter: None,
-            done: false,
+            waiter: ListWaiter::in_list(self.state.clone()),
         }
     }
 
@@ -165,65 +175,41 @@ impl fmt::Debug for LockGuard {
 /// The future returned by [`Lock::acquire`].
 #[must_use = "futures do nothing unless polled or awaited"]
 pub struct Acquire {
-    state: Rc<RefCell<State>>,
-    waiter: Option<WaiterId>,
-    done: bool,
-}
-
-impl Acquire {
-    /// Leaves the queue; a lock already handed to this waiter is passed on.
-    fn withdraw(&mut self) {
-        if let Some(id) = self.waiter.take() {
-            let mut state = self.state.borrow_mut();
-            if state.waiters.remove(id) {
-                state.release();
-            }
-        }
-    }
-
-    fn guard(&mut self) -> LockGuard {
-        self.done = true;
-        LockGuard {
-            state: self.state.clone(),
-        }
-    }
+    /// Leaving the queue passes on a lock already handed to this waiter.
+    waiter: ListWaiter<State>,
 }
 
 impl Future for Acquire {
     type Output = Result<LockGuard>;
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<LockGuard>> {
-        if self.done {
-            return Poll::Ready(Err(Error::invalid_state("acquire polled after completion")));
-        }
-        if let Some(err) = cancel::take_request() {
-            self.withdraw();
-            self.done = true;
+        if let Err(err) = self.waiter.begin("acquire polled after completion") {
             return Poll::Ready(Err(err));
         }
-        let this = &mut *self;
-        let mut state = this.state.borrow_mut();
-        if this.waiter.is_none() && !state.locked && state.waiters.is_empty() {
-            state.locked = true;
-        } else if !state.waiters.wait(&mut this.waiter, cx.waker()) {
-            return Poll::Pending;
-        }
-        // Free, or handed over by a release (the lock stayed locked for us).
-        drop(state);
-        Poll::Ready(Ok(this.guard()))
-    }
-}
-
-impl Drop for Acquire {
-    fn drop(&mut self) {
-        self.withdraw();
+        let waiter = &mut self.waiter;
+        let acquired = waiter.poll_wait(cx, |state, handed| {
+            // Handed over by a release: the lock stayed locked for us.
+            if !handed {
+                if state.locked || !state.waiters.is_empty() {
+                    return None;
+                }
+                // Free, and nobody queued before us.
+                state.locked = true;
+            }
+            Some(())
+        });
+        acquired.map(|()| {
+            Ok(LockGuard {
+                state: waiter.state().clone(),
+            })
+        })
     }
 }
 
 impl fmt::Debug for Acquire {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Acquire")
-            .field("waiting", &self.waiter.is_some())
+            .field("waiting", &self.waiter.is_waiting())
             .finish()
     }
 }

@@ -8,9 +8,8 @@ use std::pin::Pin;
 use std::rc::Rc;
 use std::task::{Context, Poll};
 
-use super::wait_list::{WaitList, WaiterId};
+use super::wait_list::{ListWaiter, WaitList, WaitQueue};
 use crate::error::{Error, Result};
-use crate::task::cancel;
 
 #[derive(Debug)]
 struct State {
@@ -78,6 +77,22 @@ impl State {
         }
         self.value -= 1;
         true
+    }
+}
+
+impl WaitQueue for State {
+    fn list(&mut self) -> &mut WaitList {
+        &mut self.waiters
+    }
+
+    /// A permit already handed to a waiter that leaves is passed on
+    /// (asyncio undoes the bookkeeping and wakes the next waiter).
+    fn hand_on(&mut self, notified: bool) {
+        if notified {
+            self.handed -= 1;
+            self.value += 1;
+        }
+        self.wake_up_all();
     }
 }
 
@@ -367,30 +382,13 @@ impl fmt::Debug for SemaphoreGuard {
 /// [`BoundedSemaphore::acquire`].
 #[must_use = "futures do nothing unless polled or awaited"]
 pub struct SemaphoreAcquire {
-    state: Rc<RefCell<State>>,
-    waiter: Option<WaiterId>,
-    done: bool,
+    waiter: ListWaiter<State>,
 }
 
 impl SemaphoreAcquire {
     fn new(state: &Rc<RefCell<State>>) -> SemaphoreAcquire {
         SemaphoreAcquire {
-            state: state.clone(),
-            waiter: None,
-            done: false,
-        }
-    }
-
-    /// Leaves the queue; a permit already handed to this waiter is passed
-    /// on (asyncio undoes the bookkeeping and wakes the next waiter).
-    fn withdraw(&mut self) {
-        if let Some(id) = self.waiter.take() {
-            let mut state = self.state.borrow_mut();
-            if state.waiters.remove(id) {
-                state.handed -= 1;
-                state.value += 1;
-            }
-            state.wake_up_all();
+            waiter: ListWaiter::in_list(state.clone()),
         }
     }
 }
@@ -399,43 +397,31 @@ impl Future for SemaphoreAcquire {
     type Output = Result<SemaphoreGuard>;
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<SemaphoreGuard>> {
-        if self.done {
-            return Poll::Ready(Err(Error::invalid_state("acquire polled after completion")));
-        }
-        if let Some(err) = cancel::take_request() {
-            self.withdraw();
-            self.done = true;
+        if let Err(err) = self.waiter.begin("acquire polled after completion") {
             return Poll::Ready(Err(err));
         }
-        let this = &mut *self;
-        let mut state = this.state.borrow_mut();
-        if this.waiter.is_none() && state.try_acquire() {
-            // A free permit, and nobody queued before us.
-        } else if state.waiters.wait(&mut this.waiter, cx.waker()) {
-            // Handed a permit by a release: it is ours already. Permits
-            // freed while we were being woken go to those that queued
-            // behind us meanwhile.
-            state.handed -= 1;
-            state.wake_up_all();
-        } else {
-            return Poll::Pending;
-        }
-        drop(state);
-        this.done = true;
-        Poll::Ready(Ok(SemaphoreGuard::new(&this.state)))
-    }
-}
-
-impl Drop for SemaphoreAcquire {
-    fn drop(&mut self) {
-        self.withdraw();
+        let waiter = &mut self.waiter;
+        let acquired = waiter.poll_wait(cx, |state, handed| {
+            if handed {
+                // Handed a permit by a release: it is ours already. Permits
+                // freed while we were being woken go to those that queued
+                // behind us meanwhile.
+                state.handed -= 1;
+                state.wake_up_all();
+                Some(())
+            } else {
+                // A free permit, and nobody queued before us.
+                state.try_acquire().then_some(())
+            }
+        });
+        acquired.map(|()| Ok(SemaphoreGuard::new(waiter.state())))
     }
 }
 
 impl fmt::Debug for SemaphoreAcquire {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("SemaphoreAcquire")
-            .field("waiting", &self.waiter.is_some())
+            .field("waiting", &self.waiter.is_waiting())
             .finish()
     }
 }

@@ -10,9 +10,13 @@
 //! permit, item or lock hand-off is lost; one cancelled before is simply
 //! unlinked.
 
+use std::cell::RefCell;
 use std::collections::VecDeque;
-use std::task::Waker;
+use std::marker::PhantomData;
+use std::rc::Rc;
+use std::task::{Context, Poll, Waker};
 
+use crate::task::waiter::{WaitSide, Waiter};
 use crate::util::slab::{Key, Slab};
 
 /// Names one waiter in a [`WaitList`].
@@ -53,28 +57,6 @@ impl WaitList {
         self.order.push_back(key);
         self.waiting += 1;
         WaiterId(key)
-    }
-
-    /// The wait of a leaf that needs one notification: `true` once the
-    /// waiter in `slot` has been notified (it is then removed and `slot`
-    /// emptied); otherwise registers a waiter in `slot`, or points the one
-    /// there at `waker`, and returns `false`.
-    pub(crate) fn wait(&mut self, slot: &mut Option<WaiterId>, waker: &Waker) -> bool {
-        match *slot {
-            None => {
-                *slot = Some(self.register(waker));
-                false
-            }
-            Some(id) if self.is_notified(id) => {
-                self.remove(id);
-                *slot = None;
-                true
-            }
-            Some(id) => {
-                self.update(id, waker);
-                false
-            }
-        }
     }
 
     /// Points a waiter at the waker of its latest poll.
@@ -146,6 +128,118 @@ impl WaitList {
     /// Whether no waiter is waiting to be notified.
     pub(crate) fn is_empty(&self) -> bool {
         self.waiting == 0
+    }
+}
+
+/// A primitive's state seen from one of its wait lists: the list, and
+/// what a waiter leaving it owes the others. `K` tells the lists of one
+/// state apart (a queue's getters from its putters).
+pub(crate) trait WaitQueue<K = ()> {
+    /// The wait list.
+    fn list(&mut self) -> &mut WaitList;
+
+    /// A waiter left the list without acting on what it was given:
+    /// `notified` if it had been notified. Hands the notification (the
+    /// lock, the permit, the wake-up for an item) on to the next waiter;
+    /// a broadcast owes nothing.
+    fn hand_on(&mut self, notified: bool) {
+        let _ = notified;
+    }
+}
+
+/// A bare list (a condition's): a notification a waiter leaves with goes
+/// to the next one.
+impl WaitQueue for WaitList {
+    fn list(&mut self) -> &mut WaitList {
+        self
+    }
+
+    fn hand_on(&mut self, notified: bool) {
+        if notified {
+            self.notify_one();
+        }
+    }
+}
+
+/// The [`WaitSide`] of a leaf waiting in wait list `K` of a shared state.
+pub(crate) struct Queued<T, K = ()>(Rc<RefCell<T>>, PhantomData<fn() -> K>);
+
+impl<T: WaitQueue<K>, K> WaitSide for Queued<T, K> {
+    type Ticket = WaiterId;
+
+    fn withdraw(&self, id: WaiterId) {
+        let mut state = self.0.borrow_mut();
+        let notified = state.list().remove(id);
+        state.hand_on(notified);
+    }
+}
+
+/// A leaf's place in wait list `K` of a shared state.
+pub(crate) type ListWaiter<T, K = ()> = Waiter<Queued<T, K>>;
+
+impl<T: WaitQueue<K>, K> Waiter<Queued<T, K>> {
+    /// A waiter in wait list `K` of `state`, not registered yet.
+    pub(crate) fn in_list(state: Rc<RefCell<T>>) -> Self {
+        Waiter::new(Queued(state, PhantomData))
+    }
+
+    /// The shared state.
+    #[inline]
+    pub(crate) fn state(&self) -> &Rc<RefCell<T>> {
+        &self.side().0
+    }
+
+    /// Hands on a notification this waiter took out of the list (see
+    /// [`take_notification`](Self::take_notification)) and will not act on.
+    pub(crate) fn hand_on(&self) {
+        self.state().borrow_mut().hand_on(true);
+    }
+
+    /// Leaves the list; returns whether the waiter had been notified. The
+    /// caller then owns that notification: it acts on it or
+    /// [`hand_on`](Self::hand_on)s it later.
+    pub(crate) fn take_notification(&mut self) -> bool {
+        match self.take_ticket() {
+            Some(id) => self.state().borrow_mut().list().remove(id),
+            None => false,
+        }
+    }
+
+    /// One poll of the wait. Still registered and not notified: points the
+    /// entry at this poll's waker, `Pending`. Otherwise leaves the list and
+    /// calls `attempt` with the state and whether the waiter was notified;
+    /// `Some(output)` completes the leaf, `None` queues it at the back of
+    /// the list again.
+    pub(crate) fn poll_wait<R>(
+        &mut self,
+        cx: &Context<'_>,
+        attempt: impl FnOnce(&mut T, bool) -> Option<R>,
+    ) -> Poll<R> {
+        let (side, ticket) = self.parts();
+        let mut state = side.0.borrow_mut();
+        let notified = match *ticket {
+            Some(id) if !state.list().is_notified(id) => {
+                state.list().update(id, cx.waker());
+                return Poll::Pending;
+            }
+            Some(id) => {
+                state.list().remove(id);
+                *ticket = None;
+                true
+            }
+            None => false,
+        };
+        match attempt(&mut state, notified) {
+            Some(output) => {
+                drop(state);
+                self.set_done();
+                Poll::Ready(output)
+            }
+            None => {
+                *ticket = Some(state.list().register(cx.waker()));
+                Poll::Pending
+            }
+        }
     }
 }
 

@@ -39,11 +39,6 @@ pub(crate) fn requested() -> bool {
     .unwrap_or(false)
 }
 
-/// The id of the running task.
-pub(crate) fn current_task_id() -> Option<TaskId> {
-    current::with_current(Core::current_task_id).flatten()
-}
-
 /// Records that the running task now waits on `target`, so that cancelling
 /// the task cancels `target` first (asyncio's `_fut_waiter`). Returns the
 /// task's id, for [`stop_waiting`].
@@ -61,10 +56,13 @@ pub(crate) fn wait_on(target: Rc<dyn CancelTarget>) -> Option<TaskId> {
     Some(id)
 }
 
-/// Undoes [`wait_on`] for task `id`, if the target at address `target` is
-/// still what it waits on.
-pub(crate) fn stop_waiting_raw(id: TaskId, target: *const ()) {
+/// Undoes [`wait_on`] for the running task, if the target at address
+/// `target` is still what it waits on. The awaiting task is the running
+/// one: a handle being awaited is only polled, and dropped while pending,
+/// in its steps.
+pub(crate) fn stop_waiting(target: *const ()) {
     let removed = current::with_current(|core| {
+        let id = core.current_task_id()?;
         core.with_task_header(id, |header| {
             let current = header.waiting_on.take();
             match current {

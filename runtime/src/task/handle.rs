@@ -9,6 +9,7 @@ use std::rc::Rc;
 use std::task::{Context, Poll};
 
 use super::cancel;
+use super::waiter::{WaitSide, Waiter};
 use crate::error::{Error, Result};
 use crate::event_loop::TaskRef;
 use crate::event_loop::tasks::CancelTarget;
@@ -48,28 +49,33 @@ use crate::event_loop::tasks::CancelTarget;
 /// ```
 #[must_use = "dropping a Task detaches it; it keeps running"]
 pub struct Task<T> {
-    task: TaskRef,
-    /// This handle, being awaited, made the awaiting task wait on this one.
-    registered: bool,
+    /// The task; registered while this handle, being awaited, made the
+    /// awaiting task wait on it.
+    waiter: Waiter<TaskRef>,
     _output: PhantomData<fn() -> T>,
+}
+
+/// Awaiting a task registers the awaiting task as waiting on it, so that
+/// cancelling the one cancels the other first.
+impl WaitSide for TaskRef {
+    type Ticket = ();
+
+    fn withdraw(&self, (): ()) {
+        cancel::stop_waiting(Rc::as_ptr(self.runnable()).cast());
+    }
 }
 
 impl<T: 'static> Task<T> {
     pub(super) fn new(task: TaskRef) -> Self {
         Task {
-            task,
-            registered: false,
+            waiter: Waiter::new(task),
             _output: PhantomData,
         }
     }
 
-    fn target(&self) -> Rc<dyn CancelTarget> {
-        self.task.runnable().clone()
-    }
-
     fn take_output(&self) -> Option<Result<T>> {
         let mut out: Option<Result<T>> = None;
-        self.task.runnable().take_output(&mut out);
+        self.runnable().take_output(&mut out);
         out
     }
 
@@ -110,7 +116,7 @@ impl<T: 'static> Task<T> {
         T: Clone,
     {
         let mut copy = None;
-        self.task.runnable().inspect_output(&mut |result| {
+        self.runnable().inspect_output(&mut |result| {
             if let Some(result) = result.downcast_ref::<Result<T, Box<Error>>>() {
                 copy = Some(match result {
                     Ok(value) => Ok(value.clone()),
@@ -131,8 +137,7 @@ impl<T: 'static> Task<T> {
 impl<T> Clone for Task<T> {
     fn clone(&self) -> Self {
         Task {
-            task: self.task.clone(),
-            registered: false,
+            waiter: Waiter::new(self.task_ref().clone()),
             _output: PhantomData,
         }
     }
@@ -142,25 +147,14 @@ impl<T> Deref for Task<T> {
     type Target = TaskRef;
 
     fn deref(&self) -> &TaskRef {
-        &self.task
+        self.waiter.side()
     }
 }
 
 impl<T> Task<T> {
     /// The type-erased handle to this task.
     pub fn task_ref(&self) -> &TaskRef {
-        &self.task
-    }
-
-    /// Undoes the registration of the awaiting task as waiting on this one.
-    /// The awaiting task is the running one: a handle being awaited is
-    /// only polled, and dropped while pending, in its steps.
-    fn stop_waiting(&mut self) {
-        if std::mem::take(&mut self.registered) {
-            if let Some(id) = cancel::current_task_id() {
-                cancel::stop_waiting_raw(id, Rc::as_ptr(self.task.runnable()).cast());
-            }
-        }
+        self.waiter.side()
     }
 }
 
@@ -169,7 +163,7 @@ impl<T: 'static> Future for Task<T> {
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<T>> {
         let this = &mut *self;
-        let header = this.task.runnable().header();
+        let header = this.task_ref().runnable().header();
         if cancel::requested() {
             // The awaiting task is being cancelled: pass the request on to
             // the awaited one and keep waiting for it, as asyncio cancels a
@@ -177,29 +171,24 @@ impl<T: 'static> Future for Task<T> {
             // the cancellation and the output stays in the task.
             let err = cancel::take_request().unwrap_or_else(Error::cancelled);
             if header.is_done() || !header.cancel(cancel_message(&err)) {
-                this.stop_waiting();
+                this.waiter.withdraw();
                 return Poll::Ready(Err(err));
             }
         }
         match this.take_output() {
             Some(result) => {
-                this.stop_waiting();
+                this.waiter.withdraw();
                 Poll::Ready(result)
             }
             None => {
                 header.add_waiter(cx.waker());
-                if !this.registered {
-                    this.registered = cancel::wait_on(this.target()).is_some();
-                }
+                this.waiter.enlist(|task| {
+                    let target: Rc<dyn CancelTarget> = task.runnable().clone();
+                    cancel::wait_on(target).map(drop)
+                });
                 Poll::Pending
             }
         }
-    }
-}
-
-impl<T> Drop for Task<T> {
-    fn drop(&mut self) {
-        self.stop_waiting();
     }
 }
 
@@ -213,6 +202,6 @@ pub(crate) fn cancel_message(err: &Error) -> Option<std::sync::Arc<str>> {
 
 impl<T> fmt::Debug for Task<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.task.fmt(f)
+        self.task_ref().fmt(f)
     }
 }

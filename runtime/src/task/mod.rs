@@ -10,6 +10,7 @@ pub(crate) mod cancel;
 mod cell;
 mod handle;
 mod output;
+pub(crate) mod waiter;
 
 use std::future::Future;
 use std::rc::Rc;
