@@ -2854,3 +2854,40 @@ fn t_method_on_field_of_rc_param() {
         c: Counter::new("held")
     })));
 }
+
+// Found by the generator (seed 7, g682): a temporary borrowed by the
+// awaited future of a `match` scrutinee, and a `break` (or a `return`) out of
+// one of its arms. rustc drops the temporary as the `match` is left, before
+// the locals declared before it; so does the temporary's guard.
+both!(
+    fn scrutinee_temporary_dropped_on_break_and_return(p: u32) -> u32 {
+        let _g = D("g");
+        let mut acc = 0u32;
+        'outer: for i in 0..2u32 {
+            match look(&D("t")).await.len() % 3 {
+                0 => acc += 1,
+                _ => {
+                    let inner = D("inner");
+                    see(&inner);
+                    if p == i {
+                        return acc + leaf("r", 7u32).await;
+                    }
+                    if leaf("b", p > 2).await {
+                        break 'outer;
+                    }
+                    if p == 1 {
+                        continue 'outer;
+                    }
+                }
+            }
+            acc += leaf("after", 1u32).await;
+        }
+        acc
+    }
+);
+#[test]
+fn t_scrutinee_temporary_dropped_on_break_and_return() {
+    for p in [0, 1, 3, 9] {
+        agree!(scrutinee_temporary_dropped_on_break_and_return(p));
+    }
+}

@@ -23,7 +23,9 @@ use syn::{BinOp, Block, Expr, Ident, Lifetime, Local, Pat, Stmt, Token, parse_qu
 use crate::awaits;
 mod temporaries;
 
-pub use temporaries::{PIN_KEPT_LOCAL, PIN_TEMPORARY, PIN_TEMPORARY_END, PIN_TEMPORARY_LOCAL};
+pub use temporaries::{
+    PIN_KEPT_LOCAL, PIN_TEMPORARY, PIN_TEMPORARY_END, PIN_TEMPORARY_EXIT_LOCAL, PIN_TEMPORARY_LOCAL,
+};
 
 use crate::ir::{Arm, Node, Res};
 use crate::names;

@@ -18,6 +18,9 @@ pub const PIN_TEMPORARY: &str = "__asyncio_pin_temporary";
 pub const PIN_TEMPORARY_END: &str = "__asyncio_pin_temporary_end";
 /// The prefix of those locals' names.
 pub const PIN_TEMPORARY_LOCAL: &str = "__pin_tmp";
+/// The prefix of those of a statement that an exit (`break`, `continue`,
+/// `return`, `?`) may leave before its end: they get a scope guard too.
+pub const PIN_TEMPORARY_EXIT_LOCAL: &str = "__pin_tmp_exit";
 /// The prefix of the locals that hold what `pin!` pins (see
 /// `Normalizer::pin_macro`): always pinned, dropped at the end of their
 /// scope.
@@ -30,6 +33,8 @@ const EXTENDED_LOCAL: &str = "__extended";
 pub(super) struct Temporaries<'a> {
     made: Vec<Ident>,
     next: &'a mut usize,
+    /// [`PIN_TEMPORARY_LOCAL`] or [`PIN_TEMPORARY_EXIT_LOCAL`].
+    prefix: &'static str,
 }
 
 /// Methods that borrow their receiver for their result: called on a
@@ -89,7 +94,7 @@ impl Temporaries<'_> {
         }
         *self.next += 1;
         let span = syn::spanned::Spanned::span(&*value);
-        let local = names::numbered(PIN_TEMPORARY_LOCAL, *self.next, span);
+        let local = names::numbered(self.prefix, *self.next, span);
         let marker = Ident::new(PIN_TEMPORARY, span);
         *value = parse_quote_spanned!(span=> #marker!(#local, #value));
         self.made.push(local);
@@ -185,10 +190,15 @@ impl Normalizer {
     /// (`&PIN_TEMPORARY!(local, value)`) and ended after the statement.
     pub(super) fn pin_temporaries(&mut self, out: &mut Vec<Node>, start: usize) {
         let mut made = Vec::new();
+        let prefix = match out[start..].iter().any(may_exit) {
+            true => PIN_TEMPORARY_EXIT_LOCAL,
+            false => PIN_TEMPORARY_LOCAL,
+        };
         for node in &mut out[start..] {
             let mut temps = Temporaries {
                 made: Vec::new(),
                 next: &mut self.next_temp,
+                prefix,
             };
             match node {
                 Node::Await { future, .. } => {
@@ -237,5 +247,55 @@ impl Normalizer {
             _ => out.extend(ends()),
         }
         out.splice(start..start, decls);
+    }
+}
+
+/// Whether an exit (`break`, `continue`, `return`, `?`, a `let`-`else`)
+/// in `node` may leave it early. Over-approximate: a `break` of a loop
+/// inside counts.
+fn may_exit(node: &Node) -> bool {
+    use syn::visit::Visit;
+    #[derive(Default)]
+    struct Exits(bool);
+    impl Visit<'_> for Exits {
+        fn visit_expr(&mut self, e: &Expr) {
+            match e {
+                Expr::Return(_) | Expr::Break(_) | Expr::Continue(_) | Expr::Try(_) => {
+                    self.0 = true
+                }
+                // Their exits are their own.
+                Expr::Closure(_) | Expr::Async(_) => {}
+                _ => syn::visit::visit_expr(self, e),
+            }
+        }
+        fn visit_item(&mut self, _: &syn::Item) {}
+    }
+    let expr = |e: &Expr| {
+        let mut exits = Exits::default();
+        exits.visit_expr(e);
+        exits.0
+    };
+    match node {
+        Node::Code { stmt, .. } => {
+            let mut exits = Exits::default();
+            exits.visit_stmt(stmt);
+            exits.0
+        }
+        Node::Let { init, diverge, .. } => diverge.is_some() || init.as_ref().is_some_and(expr),
+        Node::Await { future, .. } => expr(future),
+        Node::Scope { body, .. } | Node::Loop { body, .. } | Node::Labeled { body, .. } => {
+            body.iter().any(may_exit)
+        }
+        Node::If {
+            cond, then, else_, ..
+        } => expr(cond) || then.iter().chain(else_).any(may_exit),
+        Node::Match {
+            scrutinee, arms, ..
+        } => {
+            expr(scrutinee)
+                || arms.iter().any(|arm| {
+                    arm.guard.as_ref().is_some_and(expr) || arm.body.iter().any(may_exit)
+                })
+        }
     }
 }

@@ -182,13 +182,15 @@ impl Rewrite<'_> {
                     unsafe { ::asyncio::coroutine::place(#ptr) }, #value););
             out.push(code(stmt));
         }
-        // A temporary's end is explicit, after its statement (see
-        // `normalize::PIN_TEMPORARY`); on an early exit, or when the
-        // coroutine is dropped, its slot drops it.
-        if !ptr
-            .to_string()
-            .contains(crate::stages::normalize::PIN_TEMPORARY_LOCAL)
-        {
+        // The guard drops the local at the end of its scope, or on an early
+        // exit (`break`, `continue`, `return`, `?`) out of it, as rustc
+        // drops a local. A temporary's normal end is explicit, right after
+        // its statement (see `normalize::PIN_TEMPORARY`): it needs a guard
+        // (a pointer in the frame) only if an exit may leave that statement
+        // early, where rustc drops it before the locals declared before it.
+        let name = ptr.to_string();
+        let temporary = name.contains(crate::stages::normalize::PIN_TEMPORARY_LOCAL);
+        if !temporary || name.contains(crate::stages::normalize::PIN_TEMPORARY_EXIT_LOCAL) {
             let mut guard = guard(&ptr);
             if let Stmt::Local(l) = &mut guard {
                 l.attrs = attrs;
