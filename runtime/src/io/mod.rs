@@ -11,13 +11,26 @@
 //!
 //! Above the sockets: [`Transport`]s, driven by readiness handlers (loop
 //! callbacks set on a source's `ScheduledIo`, one run per event), calling
-//! [`Protocol`]s; [`Server`]s accepting connections for them; and the
-//! loop's `create_connection` / `create_server`. Beside them, for UDP:
-//! [`DatagramTransport`]s calling [`DatagramProtocol`]s, made by the
-//! loop's `create_datagram_endpoint`. Files: `socket` (sockets and
-//! `sock_*`), `transport`, `protocol` (both kinds of protocol), `server`
-//! (and `listen` for sockets made with options: listening ones with a
-//! backlog, UDP ones), `datagram`, `dns`.
+//! [`Protocol`]s (or [`BufferedProtocol`]s, which receive straight into
+//! their own buffer); a transport carries a TCP or Unix stream socket, or
+//! one end of a pipe (`connect_read_pipe` / `connect_write_pipe`).
+//! [`Server`]s accept connections for them; the loop's `create_connection`,
+//! `create_server`, their Unix forms and `connect_accepted_socket` make
+//! them. Beside them, for UDP: [`DatagramTransport`]s calling
+//! [`DatagramProtocol`]s, made by the loop's `create_datagram_endpoint`.
+//!
+//! Ownership: a transport's (or a serving server's) read handler owns it
+//! until `connection_lost`, as asyncio's selector callbacks hold a
+//! transport, so dropping every handle does not end a connection. When the
+//! loop closes with one still open, the handler is dropped and the
+//! transport is abandoned (`registration::Abandon`): socket closed,
+//! protocol released (which breaks a protocol-transport cycle), reported
+//! in debug mode as an unclosed transport.
+//!
+//! Files: `socket` (sockets and `sock_*`), `transport`, `protocol` (every
+//! kind of protocol), `server` (and `listen` for sockets made with
+//! options: listening ones with a backlog, Unix ones with their socket
+//! file, UDP ones), `datagram`, `dns`.
 
 mod datagram;
 mod dns;
