@@ -13,7 +13,19 @@ fn example() -> std::path::PathBuf {
 }
 
 fn start(args: &[&str]) -> (Child, BufReader<std::process::ChildStdout>) {
-    let mut child = Command::new(example())
+    use std::os::unix::process::CommandExt;
+    let mut command = Command::new(example());
+    // A program started in the background by a shell without job control
+    // (as CI scripts are) inherits SIGINT ignored, and then, as Python,
+    // leaves Ctrl-C alone: give the example the default disposition.
+    // SAFETY: `signal` is async-signal-safe, as `pre_exec` requires.
+    unsafe {
+        command.pre_exec(|| {
+            libc::signal(libc::SIGINT, libc::SIG_DFL);
+            Ok(())
+        });
+    }
+    let mut child = command
         .args(args)
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
