@@ -205,8 +205,8 @@ pub fn open_socket_connection(
 /// reported to the loop's exception handler as "Unhandled exception in
 /// client_connected_cb" and the connection is closed; a cancelled
 /// callback's connection is closed without a report. When the callback
-/// returns, the writer it dropped closes the connection (reported in
-/// debug mode unless closed first).
+/// returns, the reader and writer it dropped close the connection
+/// (reported in debug mode unless closed first).
 ///
 /// [`Server::wait_closed`] waits until the server is closed and every
 /// connection is closed.
@@ -365,8 +365,8 @@ where
 fn halves(
     (transport, state): (Transport, Rc<RefCell<StreamState>>),
 ) -> (StreamReader, StreamWriter) {
-    let reader = StreamReader::from_state(state);
-    let writer = StreamWriter::new(transport, reader.clone());
+    let reader = StreamReader::connected(state, transport.clone());
+    let writer = StreamWriter::new(transport, &reader);
     (reader, writer)
 }
 

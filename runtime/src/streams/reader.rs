@@ -10,7 +10,8 @@ use std::task::{Context, Poll};
 
 use smallvec::SmallVec;
 
-use super::state::{DEFAULT_LIMIT, StreamState};
+use super::state::{DEFAULT_LIMIT, Guard, StreamState};
+use crate::io::Transport;
 use crate::error::{Error, Result};
 use crate::task::waiter::{WaitSide, Waiter};
 
@@ -69,7 +70,10 @@ use crate::task::waiter::{WaitSide, Waiter};
 /// # Ok::<(), asyncio::Error>(())
 /// ```
 #[derive(Clone)]
-pub struct StreamReader(Rc<RefCell<StreamState>>);
+pub struct StreamReader {
+    state: Rc<RefCell<StreamState>>,
+    guard: Rc<Guard>,
+}
 
 impl Default for StreamReader {
     fn default() -> Self {
@@ -79,7 +83,7 @@ impl Default for StreamReader {
 
 impl fmt::Debug for StreamReader {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.0.try_borrow() {
+        match self.state.try_borrow() {
             Ok(s) => f
                 .debug_struct("StreamReader")
                 .field("buffered", &s.len())
@@ -107,7 +111,7 @@ impl StreamReader {
     /// assert!(!reader.at_eof());
     /// ```
     pub fn new() -> StreamReader {
-        StreamReader(StreamState::new_shared(DEFAULT_LIMIT, None))
+        StreamReader::detached(StreamState::new_shared(DEFAULT_LIMIT, None))
     }
 
     /// An empty reader with buffer limit `limit`.
@@ -127,20 +131,40 @@ impl StreamReader {
     /// ```
     pub fn with_limit(limit: usize) -> Result<StreamReader> {
         check_limit(limit)?;
-        Ok(StreamReader(StreamState::new_shared(limit, None)))
+        Ok(StreamReader::detached(StreamState::new_shared(limit, None)))
     }
 
-    pub(crate) fn from_state(state: Rc<RefCell<StreamState>>) -> StreamReader {
-        StreamReader(state)
+    fn detached(state: Rc<RefCell<StreamState>>) -> StreamReader {
+        StreamReader {
+            state,
+            guard: Guard::detached(),
+        }
+    }
+
+    /// The reader of a connection over `transport`.
+    pub(crate) fn connected(state: Rc<RefCell<StreamState>>, transport: Transport) -> StreamReader {
+        StreamReader {
+            state,
+            guard: Guard::connected(transport),
+        }
+    }
+
+    /// A reader handle sharing `guard`.
+    pub(crate) fn with_guard(state: Rc<RefCell<StreamState>>, guard: Rc<Guard>) -> StreamReader {
+        StreamReader { state, guard }
     }
 
     pub(crate) fn state(&self) -> &Rc<RefCell<StreamState>> {
-        &self.0
+        &self.state
+    }
+
+    pub(crate) fn guard(&self) -> &Rc<Guard> {
+        &self.guard
     }
 
     /// The buffer limit.
     pub fn limit(&self) -> usize {
-        self.0.borrow().limit
+        self.state.borrow().limit
     }
 
     /// How many bytes are buffered, not yet read (asyncio has no such
@@ -154,7 +178,7 @@ impl StreamReader {
     /// assert_eq!(reader.buffered(), 3);
     /// ```
     pub fn buffered(&self) -> usize {
-        self.0.borrow().len()
+        self.state.borrow().len()
     }
 
     /// Whether the stream ended and the buffer is empty: every read would
@@ -169,7 +193,7 @@ impl StreamReader {
     /// assert!(!reader.at_eof(), "one byte is still to read");
     /// ```
     pub fn at_eof(&self) -> bool {
-        let s = self.0.borrow();
+        let s = self.state.borrow();
         s.eof && s.len() == 0
     }
 
@@ -188,7 +212,7 @@ impl StreamReader {
     /// # Ok::<(), asyncio::Error>(())
     /// ```
     pub fn feed_data(&self, data: &[u8]) {
-        self.0.borrow_mut().feed(data);
+        self.state.borrow_mut().feed(data);
     }
 
     /// Marks the end of the stream and wakes a waiting read.
@@ -203,7 +227,7 @@ impl StreamReader {
     /// # Ok::<(), asyncio::Error>(())
     /// ```
     pub fn feed_eof(&self) {
-        self.0.borrow_mut().feed_eof();
+        self.state.borrow_mut().feed_eof();
     }
 
     /// Makes every read from now on fail with (a copy of) `err`, even with
@@ -222,13 +246,13 @@ impl StreamReader {
     /// assert!(matches!(asyncio::run(reader.read(4)), Err(Error::Value(_))));
     /// ```
     pub fn set_exception(&self, err: Error) {
-        self.0.borrow_mut().set_exception(err);
+        self.state.borrow_mut().set_exception(err);
     }
 
     /// A copy of the error set by [`set_exception`](Self::set_exception),
     /// if any.
     pub fn exception(&self) -> Option<Error> {
-        self.0.borrow().exception.as_ref().map(Error::duplicate)
+        self.state.borrow().exception.as_ref().map(Error::duplicate)
     }
 
     /// Reads up to `n` bytes (asyncio's `read(n)`): waits only while the
@@ -437,7 +461,7 @@ impl StreamReader {
 
     fn start(&self, kind: Kind) -> StreamRead {
         StreamRead {
-            waiter: Waiter::new(ReadSide(self.0.clone())),
+            waiter: Waiter::new(ReadSide(self.state.clone())),
             kind,
         }
     }

@@ -18,6 +18,7 @@ use std::rc::{Rc, Weak};
 use std::task::Waker;
 
 use crate::error::Error;
+use crate::event_loop::{EventLoop, ExceptionContext};
 use crate::io::{BufferedProtocol, Protocol, Transport};
 use crate::sync::Event;
 use crate::sync::wait_list::{WaitList, WaitQueue};
@@ -66,6 +67,55 @@ pub(crate) struct StreamState {
     pub(super) closed: Event,
     /// The server's client callback, for accepted connections.
     on_connect: Option<OnConnect>,
+}
+
+/// What the user's handles of one connection share: when the last
+/// [`StreamReader`] and [`StreamWriter`] of an open connection are gone,
+/// the connection closes, reported in debug mode (asyncio's
+/// `StreamWriter.__del__`, which runs once nothing refers to the
+/// connection any more). The protocol does not hold it, so holding a
+/// connection open takes a user handle.
+pub(crate) struct Guard {
+    transport: Option<Transport>,
+    event_loop: Option<EventLoop>,
+}
+
+impl Guard {
+    /// The guard of a reader fed by hand.
+    pub(crate) fn detached() -> Rc<Guard> {
+        Rc::new(Guard {
+            transport: None,
+            event_loop: None,
+        })
+    }
+
+    /// The guard of a connection over `transport`.
+    pub(crate) fn connected(transport: Transport) -> Rc<Guard> {
+        Rc::new(Guard {
+            transport: Some(transport),
+            event_loop: crate::get_running_loop().ok(),
+        })
+    }
+}
+
+impl Drop for Guard {
+    fn drop(&mut self) {
+        let Some(transport) = &self.transport else {
+            return;
+        };
+        if transport.is_closing() {
+            return;
+        }
+        if let Some(lp) = &self.event_loop {
+            if lp.get_debug() && !lp.is_closed() && !std::thread::panicking() {
+                lp.call_exception_handler(ExceptionContext::new(format!(
+                    "unclosed StreamWriter <fd={}>",
+                    transport.socket().fd()
+                )));
+            }
+        }
+        transport.close();
+    }
 }
 
 impl WaitQueue<DrainList> for StreamState {
@@ -237,8 +287,8 @@ impl Protocol for StreamState {
     fn connection_made(&mut self, transport: &Transport) {
         self.transport = Some(transport.clone());
         if let (Some(on_connect), Some(me)) = (self.on_connect.take(), self.me.upgrade()) {
-            let reader = StreamReader::from_state(me);
-            let writer = StreamWriter::new(transport.clone(), reader.clone());
+            let reader = StreamReader::connected(me, transport.clone());
+            let writer = StreamWriter::new(transport.clone(), &reader);
             // Only spawns: the callback's body runs in its task, when this
             // state is no longer borrowed.
             on_connect(reader, writer, transport);

@@ -10,9 +10,8 @@ use std::rc::Rc;
 use std::task::{Context, Poll};
 
 use super::reader::StreamReader;
-use super::state::{DrainList, StreamState};
+use super::state::{DrainList, Guard, StreamState};
 use crate::error::{Error, Result};
-use crate::event_loop::{EventLoop, ExceptionContext};
 use crate::io::Transport;
 use crate::sync::wait_list::ListWaiter;
 
@@ -27,9 +26,11 @@ use crate::sync::wait_list::ListWaiter;
 /// `drain().await?` in a loop keeps memory bounded.
 ///
 /// Close with [`close`](Self::close) and
-/// [`wait_closed`](Self::wait_closed). A writer whose last handle is
-/// dropped unclosed closes its transport, and in debug mode reports
-/// "unclosed StreamWriter" to the loop's exception handler (asyncio warns
+/// [`wait_closed`](Self::wait_closed). When the last handle to an open
+/// connection is dropped (every writer and reader handle of it: a
+/// `#[coroutine]` may drop a writer at its last use while it still reads),
+/// the connection closes, and in debug mode "unclosed StreamWriter" is
+/// reported to the loop's exception handler (asyncio's `__del__` warns
 /// with a `ResourceWarning`). TLS (`start_tls`) is not supported.
 ///
 /// # Examples
@@ -65,8 +66,8 @@ pub struct StreamWriter(Rc<Inner>);
 struct Inner {
     transport: Transport,
     state: Rc<RefCell<StreamState>>,
-    /// The loop, for the unclosed report.
-    event_loop: Option<EventLoop>,
+    /// Closes the connection when the last reader and writer are gone.
+    guard: Rc<Guard>,
 }
 
 impl fmt::Debug for StreamWriter {
@@ -77,32 +78,13 @@ impl fmt::Debug for StreamWriter {
     }
 }
 
-impl Drop for Inner {
-    /// The last handle is gone with the transport open: close it, and say
-    /// so in debug mode.
-    fn drop(&mut self) {
-        if self.transport.is_closing() {
-            return;
-        }
-        if let Some(lp) = &self.event_loop {
-            if lp.get_debug() && !lp.is_closed() && !std::thread::panicking() {
-                lp.call_exception_handler(ExceptionContext::new(format!(
-                    "unclosed StreamWriter <fd={}>",
-                    self.transport.socket().fd()
-                )));
-            }
-        }
-        self.transport.close();
-    }
-}
-
 impl StreamWriter {
     /// A writer over `transport`, whose protocol is `reader`'s state.
-    pub(crate) fn new(transport: Transport, reader: StreamReader) -> StreamWriter {
+    pub(crate) fn new(transport: Transport, reader: &StreamReader) -> StreamWriter {
         StreamWriter(Rc::new(Inner {
             transport,
             state: reader.state().clone(),
-            event_loop: crate::get_running_loop().ok(),
+            guard: reader.guard().clone(),
         }))
     }
 
@@ -215,7 +197,7 @@ impl StreamWriter {
     /// A reader handle of this connection (the one passed to a server
     /// callback or returned with this writer).
     pub fn reader(&self) -> StreamReader {
-        StreamReader::from_state(self.0.state.clone())
+        StreamReader::with_guard(self.0.state.clone(), self.0.guard.clone())
     }
 }
 
