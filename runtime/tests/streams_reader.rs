@@ -103,7 +103,11 @@ fn c50_limit_does_not_restrict_read() -> asyncio::Result<()> {
 fn c50_exception_wakes_a_pending_readline_and_sticks() -> asyncio::Result<()> {
     let reader = StreamReader::new();
     reader.feed_data(b"line\n");
-    assert_eq!(reader.readline().await?, b"line\n", "data before it is read");
+    assert_eq!(
+        reader.readline().await?,
+        b"line\n",
+        "data before it is read"
+    );
     let task = asyncio::create_task(reader.readline());
     asyncio::sleep(0).await?;
     reader.set_exception(Error::Value("boom".into()));
@@ -126,7 +130,10 @@ fn c50_cancelled_readline_then_set_exception() -> asyncio::Result<()> {
     task.cancel();
     assert!(matches!(task.clone().await, Err(Error::Cancelled(_))));
     reader.set_exception(Error::Value("after".into()));
-    assert!(format!("{reader:?}").contains("waiting: false"), "waiter cleared");
+    assert!(
+        format!("{reader:?}").contains("waiting: false"),
+        "waiter cleared"
+    );
     assert!(matches!(reader.read(1).await, Err(Error::Value(_))));
     Ok(())
 }
@@ -176,7 +183,11 @@ fn c51_readline_limit() -> asyncio::Result<()> {
     reader.feed_data(b"12345678\nnext\n");
     let outcome = reader.readline().await;
     assert_eq!(overrun(&outcome), Some(8));
-    assert_eq!(reader.readline().await?, b"next\n", "the long line was dropped");
+    assert_eq!(
+        reader.readline().await?,
+        b"next\n",
+        "the long line was dropped"
+    );
 
     let reader = StreamReader::with_limit(3)?;
     reader.feed_data(b"li");
@@ -223,7 +234,11 @@ fn c53_readexactly() -> asyncio::Result<()> {
 
     let limited = StreamReader::with_limit(3)?;
     limited.feed_data(b"chunk");
-    assert_eq!(limited.readexactly(5).await?, b"chunk", "the limit does not apply");
+    assert_eq!(
+        limited.readexactly(5).await?,
+        b"chunk",
+        "the limit does not apply"
+    );
     assert_eq!(limited.readexactly(0).await?, b"");
     Ok(())
 }
@@ -289,7 +304,10 @@ fn readuntil_across_feeds_and_at_eof() -> asyncio::Result<()> {
     feeder.await?;
     assert!(matches!(reader.readuntil(b"").await, Err(Error::Value(_))));
     let none: [&[u8]; 0] = [];
-    assert!(matches!(reader.readuntil_any(none).await, Err(Error::Value(_))));
+    assert!(matches!(
+        reader.readuntil_any(none).await,
+        Err(Error::Value(_))
+    ));
     Ok(())
 }
 
@@ -321,7 +339,10 @@ fn a_second_read_while_one_waits_is_invalid() -> asyncio::Result<()> {
 // ---- cancellation: nothing is consumed ----
 
 /// Each read kind, on a reader that can never satisfy it from `prefix`.
-fn kinds() -> Vec<(&'static str, fn(&StreamReader) -> asyncio::StreamRead)> {
+/// Starts one kind of read.
+type StartRead = fn(&StreamReader) -> asyncio::StreamRead;
+
+fn kinds() -> Vec<(&'static str, StartRead)> {
     vec![
         ("read_to_end", |r| r.read_to_end()),
         ("readline", |r| r.readline()),
@@ -392,7 +413,11 @@ fn a_cancelled_read_to_end_keeps_its_bytes() -> asyncio::Result<()> {
     }
     task.cancel();
     assert!(matches!(task.await, Err(Error::Cancelled(_))));
-    assert_eq!(reader.buffered(), expected.len(), "kept in the reader's buffer");
+    assert_eq!(
+        reader.buffered(),
+        expected.len(),
+        "kept in the reader's buffer"
+    );
     reader.feed_eof();
     assert_eq!(reader.read_to_end().await?, expected);
     Ok(())

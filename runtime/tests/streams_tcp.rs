@@ -77,7 +77,8 @@ fn yield_until(cond: Box<dyn Fn() -> bool>) -> asyncio::Result<()> {
 #[asyncio::test]
 fn echo_lines_through_open_connection_and_start_server() -> asyncio::Result<()> {
     let (server, port) = echo_server().await?;
-    let (reader, writer) = asyncio::timeout(LIMIT, asyncio::open_connection("127.0.0.1", port)).await?;
+    let (reader, writer) =
+        asyncio::timeout(LIMIT, asyncio::open_connection("127.0.0.1", port)).await?;
     assert_eq!(writer.peer_addr()?.port(), port);
     assert_eq!(writer.local_addr()?.ip().to_string(), "127.0.0.1");
     assert!(writer.can_write_eof());
@@ -87,7 +88,10 @@ fn echo_lines_through_open_connection_and_start_server() -> asyncio::Result<()> 
     assert_eq!(asyncio::timeout(LIMIT, reader.readline()).await?, b"one\n");
     assert_eq!(asyncio::timeout(LIMIT, reader.readline()).await?, b"two\n");
     writer.write_eof();
-    assert_eq!(asyncio::timeout(LIMIT, reader.read_to_end()).await?, b"three");
+    assert_eq!(
+        asyncio::timeout(LIMIT, reader.read_to_end()).await?,
+        b"three"
+    );
     assert!(reader.at_eof());
     writer.close();
     assert!(writer.is_closing());
@@ -146,8 +150,7 @@ fn unix_streams_and_wrapped_sockets() -> asyncio::Result<()> {
     assert!(!path.exists());
 
     let lp = asyncio::get_running_loop()?;
-    let listener =
-        asyncio::Socket::from_tcp_listener(std::net::TcpListener::bind("127.0.0.1:0")?)?;
+    let listener = asyncio::Socket::from_tcp_listener(std::net::TcpListener::bind("127.0.0.1:0")?)?;
     let client = lp.sock_connect(listener.local_addr()?).await?;
     let (accepted, _) = lp.sock_accept(&listener).await?;
     assert!(matches!(
@@ -157,7 +160,10 @@ fn unix_streams_and_wrapped_sockets() -> asyncio::Result<()> {
     let (reader, writer) = asyncio::open_socket_connection(accepted, 1024).await?;
     assert_eq!(reader.limit(), 1024);
     lp.sock_sendall(&client, b"abc").await?;
-    assert_eq!(asyncio::timeout(LIMIT, reader.readexactly(3)).await?, b"abc");
+    assert_eq!(
+        asyncio::timeout(LIMIT, reader.readexactly(3)).await?,
+        b"abc"
+    );
     writer.write(b"back")?;
     assert_eq!(lp.sock_recv(&client, 10).await?, b"back");
     writer.close();
@@ -170,11 +176,7 @@ fn unix_streams_and_wrapped_sockets() -> asyncio::Result<()> {
 /// A server whose handler reads nothing until `go` is set, then reads to
 /// EOF and sends back the byte count and a checksum.
 #[asyncio::coroutine]
-fn slow_sink(
-    go: Event,
-    reader: StreamReader,
-    writer: StreamWriter,
-) -> asyncio::Result<()> {
+fn slow_sink(go: Event, reader: StreamReader, writer: StreamWriter) -> asyncio::Result<()> {
     go.wait().await?;
     let data = reader.read_to_end().await?;
     writer.write(format!("{} {}\n", data.len(), checksum(&data)).as_bytes())?;
@@ -183,26 +185,28 @@ fn slow_sink(
 }
 
 fn checksum(data: &[u8]) -> u64 {
-    data.iter()
-        .fold(0xcbf2_9ce4_8422_2325u64, |h, &b| (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3))
+    data.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, &b| {
+        (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
+    })
 }
 
 #[asyncio::test]
 fn c54_ten_drains_on_a_paused_writer_all_resume() -> asyncio::Result<()> {
     let go = Event::new();
     let gate = go.clone();
-    let server = asyncio::start_server(
-        move |r, w| slow_sink(gate.clone(), r, w),
-        "127.0.0.1",
-        0,
-    )
-    .await?;
+    let server =
+        asyncio::start_server(move |r, w| slow_sink(gate.clone(), r, w), "127.0.0.1", 0).await?;
     let port = server.sockets()[0].local_addr()?.port();
     let (reader, writer) = asyncio::open_connection("127.0.0.1", port).await?;
     let data = pattern(8 << 20, 7);
     writer.write(&data)?;
-    assert!(writer.transport().get_write_buffer_size() > 64 * 1024, "paused");
-    let drains: Vec<_> = (0..10).map(|_| asyncio::create_task(writer.drain())).collect();
+    assert!(
+        writer.transport().get_write_buffer_size() > 64 * 1024,
+        "paused"
+    );
+    let drains: Vec<_> = (0..10)
+        .map(|_| asyncio::create_task(writer.drain()))
+        .collect();
     asyncio::sleep(0).await?;
     asyncio::sleep(0).await?;
     assert!(drains.iter().all(|t| !t.done()), "all wait while paused");
@@ -212,7 +216,10 @@ fn c54_ten_drains_on_a_paused_writer_all_resume() -> asyncio::Result<()> {
     }
     writer.write_eof();
     let reply = asyncio::timeout(LIMIT, reader.readline()).await?;
-    assert_eq!(reply, format!("{} {}\n", data.len(), checksum(&data)).as_bytes());
+    assert_eq!(
+        reply,
+        format!("{} {}\n", data.len(), checksum(&data)).as_bytes()
+    );
     writer.close();
     server.close();
     asyncio::timeout(LIMIT, server.wait_closed()).await?;
@@ -223,12 +230,8 @@ fn c54_ten_drains_on_a_paused_writer_all_resume() -> asyncio::Result<()> {
 fn c54_cancelled_drain_leaves_its_bytes_queued_and_sent() -> asyncio::Result<()> {
     let go = Event::new();
     let gate = go.clone();
-    let server = asyncio::start_server(
-        move |r, w| slow_sink(gate.clone(), r, w),
-        "127.0.0.1",
-        0,
-    )
-    .await?;
+    let server =
+        asyncio::start_server(move |r, w| slow_sink(gate.clone(), r, w), "127.0.0.1", 0).await?;
     let port = server.sockets()[0].local_addr()?.port();
     let (reader, writer) = asyncio::open_connection("127.0.0.1", port).await?;
     let data = pattern(4 << 20, 9);
@@ -239,11 +242,17 @@ fn c54_cancelled_drain_leaves_its_bytes_queued_and_sent() -> asyncio::Result<()>
     asyncio::sleep(0).await?;
     drain.cancel();
     assert!(matches!(drain.await, Err(Error::Cancelled(_))));
-    assert!(writer.transport().get_write_buffer_size() > 0, "still queued");
+    assert!(
+        writer.transport().get_write_buffer_size() > 0,
+        "still queued"
+    );
     go.set();
     writer.write_eof();
     let reply = asyncio::timeout(LIMIT, reader.readline()).await?;
-    assert_eq!(reply, format!("{} {}\n", data.len(), checksum(&data)).as_bytes());
+    assert_eq!(
+        reply,
+        format!("{} {}\n", data.len(), checksum(&data)).as_bytes()
+    );
     writer.close();
     server.close();
     Ok(())
@@ -290,7 +299,11 @@ fn c54_write_and_drain_against_a_dead_peer_fails_fast() -> asyncio::Result<()> {
     writer.close();
     server.close();
     asyncio::timeout(LIMIT, server.wait_closed()).await?;
-    assert!(log.borrow().is_empty(), "nothing logged: {:?}", log.borrow());
+    assert!(
+        log.borrow().is_empty(),
+        "nothing logged: {:?}",
+        log.borrow()
+    );
     Ok(())
 }
 
@@ -423,12 +436,9 @@ fn c55_close_clients_and_abort_clients_release_wait_closed() -> asyncio::Result<
     for abort in [false, true] {
         let go = Event::new();
         let gate = go.clone();
-        let server = asyncio::start_server(
-            move |r, w| slow_sink(gate.clone(), r, w),
-            "127.0.0.1",
-            0,
-        )
-        .await?;
+        let server =
+            asyncio::start_server(move |r, w| slow_sink(gate.clone(), r, w), "127.0.0.1", 0)
+                .await?;
         let port = server.sockets()[0].local_addr()?.port();
         let (_reader, writer) = asyncio::open_connection("127.0.0.1", port).await?;
         writer.write(&pattern(4 << 20, 1))?; // fill the buffers
@@ -449,7 +459,9 @@ fn c55_close_clients_and_abort_clients_release_wait_closed() -> asyncio::Result<
 fn c55_unhandled_callback_error_is_reported_and_cancel_is_not() -> asyncio::Result<()> {
     let log = record_exceptions()?;
     let server = asyncio::start_server(
-        |_r: StreamReader, _w: StreamWriter| std::future::ready(Err::<(), _>(Error::Value("bad".into()))),
+        |_r: StreamReader, _w: StreamWriter| {
+            std::future::ready(Err::<(), _>(Error::Value("bad".into())))
+        },
         "127.0.0.1",
         0,
     )
@@ -457,7 +469,10 @@ fn c55_unhandled_callback_error_is_reported_and_cancel_is_not() -> asyncio::Resu
     let port = server.sockets()[0].local_addr()?.port();
     let (reader, _w) = asyncio::open_connection("127.0.0.1", port).await?;
     assert_eq!(asyncio::timeout(LIMIT, reader.read_to_end()).await?, b"");
-    assert_eq!(*log.borrow(), ["Unhandled exception in client_connected_cb"]);
+    assert_eq!(
+        *log.borrow(),
+        ["Unhandled exception in client_connected_cb"]
+    );
     server.close();
 
     log.borrow_mut().clear();
@@ -541,12 +556,8 @@ fn cancelling_every_read_kind_at_every_point_loses_no_byte() -> asyncio::Result<
     }
     let data = Rc::new(data);
     let sent = data.clone();
-    let server = asyncio::start_server(
-        move |_r, w| trickle(sent.clone(), w),
-        "127.0.0.1",
-        0,
-    )
-    .await?;
+    let server =
+        asyncio::start_server(move |_r, w| trickle(sent.clone(), w), "127.0.0.1", 0).await?;
     let port = server.sockets()[0].local_addr()?.port();
     let (reader, writer) = asyncio::open_connection_with("127.0.0.1", port, 4096).await?;
     let mut got = Vec::new();

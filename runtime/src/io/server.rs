@@ -659,7 +659,12 @@ fn boxed<P: Protocol, F: Fn() -> P + 'static>(factory: F) -> Box<Factory> {
 }
 
 #[crate::coroutine]
-fn serve<A>(lp: EventLoop, addrs: A, factory: Box<Factory>, options: ServerOptions) -> Result<Server>
+fn serve<A>(
+    lp: EventLoop,
+    addrs: A,
+    factory: Box<Factory>,
+    options: ServerOptions,
+) -> Result<Server>
 where
     A: Future<Output = Result<Vec<SocketAddr>>> + 'static,
 {

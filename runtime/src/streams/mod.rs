@@ -262,7 +262,13 @@ where
     F: Future + 'static,
     F::Output: IntoResult,
 {
-    start_server_with(callback, host, port, DEFAULT_LIMIT, ServerOptions::default())
+    start_server_with(
+        callback,
+        host,
+        port,
+        DEFAULT_LIMIT,
+        ServerOptions::default(),
+    )
 }
 
 /// [`start_server`] with each reader's buffer limit `limit` and the
@@ -353,12 +359,7 @@ where
     F: Future + 'static,
     F::Output: IntoResult,
 {
-    serve_unix(
-        factory(callback, limit),
-        path.to_owned(),
-        limit,
-        options,
-    )
+    serve_unix(factory(callback, limit), path.to_owned(), limit, options)
 }
 
 /// The reader and writer of a connected transport.

@@ -11,8 +11,8 @@ use std::task::{Context, Poll};
 use smallvec::SmallVec;
 
 use super::state::{DEFAULT_LIMIT, Guard, StreamState};
-use crate::io::Transport;
 use crate::error::{Error, Result};
+use crate::io::Transport;
 use crate::task::waiter::{WaitSide, Waiter};
 
 /// The reading half of a stream connection (asyncio's `StreamReader`): a
@@ -403,7 +403,7 @@ impl StreamReader {
     ///
     /// #[asyncio::coroutine]
     /// fn main_() -> asyncio::Result<(Vec<u8>, usize)> {
-    ///     let reader = asyncio::StreamReader::with_limit(8)?;
+    ///     let reader = asyncio::StreamReader::with_limit(16)?;
     ///     reader.feed_data(b"key=value;a-much-too-long-record;");
     ///     let first = reader.readuntil(b";").await?;
     ///     let Err(Error::LimitOverrun { consumed }) = reader.readuntil(b";").await else {
@@ -702,7 +702,10 @@ fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
     let last_start = haystack.len().checked_sub(needle.len())?;
     let mut from = 0;
     while from <= last_start {
-        let i = from + haystack[from..=last_start].iter().position(|&b| b == first)?;
+        let i = from
+            + haystack[from..=last_start]
+                .iter()
+                .position(|&b| b == first)?;
         if haystack[i + 1..i + needle.len()] == *rest {
             return Some(i);
         }
