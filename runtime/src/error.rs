@@ -81,6 +81,10 @@ pub enum Error {
     /// by [`TaskGroup`](crate::TaskGroup)): every error, in the order they
     /// happened.
     Group(Vec<Error>),
+    /// The program was interrupted (Ctrl-C, `SIGINT`) and its main
+    /// coroutine ended cancelled (Python's `KeyboardInterrupt` out of
+    /// `asyncio.run`).
+    Interrupted,
     /// A task panicked; the payload is the panic message.
     ///
     /// The panic is caught at the task boundary and kept for whoever awaits
@@ -152,6 +156,7 @@ impl Error {
         match self {
             Error::Cancelled(msg) => Error::Cancelled(msg.clone()),
             Error::Timeout => Error::Timeout,
+            Error::Interrupted => Error::Interrupted,
             Error::InvalidState(msg) => Error::InvalidState(msg.clone()),
             Error::Value(msg) => Error::Value(msg.clone()),
             Error::IncompleteRead { partial, expected } => Error::IncompleteRead {
@@ -182,6 +187,7 @@ impl fmt::Display for Error {
             Error::Cancelled(None) => f.write_str("operation was cancelled"),
             Error::Cancelled(Some(msg)) => write!(f, "operation was cancelled: {msg}"),
             Error::Timeout => f.write_str("operation timed out"),
+            Error::Interrupted => f.write_str("KeyboardInterrupt"),
             Error::InvalidState(msg) => write!(f, "invalid state: {msg}"),
             Error::Value(msg) => write!(f, "value error: {msg}"),
             Error::IncompleteRead { partial, expected } => match expected {

@@ -141,3 +141,11 @@ pub use crate::threads::{
 };
 pub use crate::time::{Sleep, sleep};
 pub use crate::util::thread_pool::ThreadPool;
+
+/// Signal numbers for [`EventLoop::add_signal_handler`] (the C library's).
+pub mod signal {
+    pub use libc::{
+        SIGALRM, SIGCHLD, SIGHUP, SIGINT, SIGKILL, SIGPIPE, SIGQUIT, SIGSTOP, SIGTERM, SIGUSR1,
+        SIGUSR2, SIGWINCH,
+    };
+}

@@ -26,6 +26,14 @@ const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
 /// [`Runner::close`]), then the loop is closed. A panic in `fut` propagates
 /// to the caller, after the loop has been closed.
 ///
+/// Ctrl-C, as in asyncio: on the process's main thread, while `SIGINT` is
+/// at its default disposition, the first `SIGINT` cancels `fut` (which may
+/// clean up, awaiting more); if it then ends with that cancellation, this
+/// returns [`Error::Interrupted`] (`KeyboardInterrupt`). A second `SIGINT`
+/// ends the process at once, killed by `SIGINT`. `#[asyncio::entry]` exits
+/// as Python does after a `KeyboardInterrupt` (see the `interrupt`
+/// example).
+///
 /// # Errors
 ///
 /// The future's own error (its output is an [`IntoResult`]);
@@ -180,7 +188,14 @@ impl Runner {
                 "Runner::run() cannot be called from a running event loop",
             ));
         }
-        self.event_loop()?.run_until_complete(fut)?.into_result()
+        let event_loop = self.event_loop()?;
+        let interrupts = Interrupts::install(&event_loop);
+        let output = event_loop.run_until_complete(fut);
+        let interrupted = interrupts.is_some_and(Interrupts::finish);
+        match output?.into_result() {
+            Err(err) if interrupted && err.is_cancelled() => Err(Error::Interrupted),
+            other => other,
+        }
     }
 
     /// Shuts the loop down in asyncio's order: requests cancellation of
@@ -243,6 +258,71 @@ fn finish_tasks(event_loop: &EventLoop) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// asyncio's `Runner` handling of Ctrl-C, installed while the main future
+/// runs if `SIGINT` is at its default disposition and this is the process's
+/// main thread: the first `SIGINT` cancels the main future (which can clean
+/// up, with more awaits); a second one ends the process at once, killed by
+/// `SIGINT` as an uncaught `KeyboardInterrupt` ends Python.
+pub(crate) struct Interrupts {
+    event_loop: EventLoop,
+    count: std::rc::Rc<std::cell::Cell<u32>>,
+}
+
+impl Interrupts {
+    pub(crate) fn install(event_loop: &EventLoop) -> Option<Interrupts> {
+        if !on_main_thread() || !sigint_is_default() {
+            return None;
+        }
+        let count = std::rc::Rc::new(std::cell::Cell::new(0));
+        let seen = count.clone();
+        let core = event_loop.core().clone();
+        let installed = event_loop.add_signal_handler(libc::SIGINT, move || {
+            seen.set(seen.get() + 1);
+            if seen.get() == 1 {
+                core.cancel_roots();
+            } else {
+                die_by_sigint();
+            }
+        });
+        installed.ok().map(|()| Interrupts {
+            event_loop: event_loop.clone(),
+            count,
+        })
+    }
+
+    /// Removes the handler (the default disposition comes back); returns
+    /// whether a `SIGINT` came.
+    pub(crate) fn finish(self) -> bool {
+        let _ = self.event_loop.remove_signal_handler(libc::SIGINT);
+        self.count.get() > 0
+    }
+}
+
+fn on_main_thread() -> bool {
+    // SAFETY: plain system calls without arguments.
+    unsafe { libc::gettid() == libc::getpid() }
+}
+
+fn sigint_is_default() -> bool {
+    // SAFETY: `sigaction` is plain old data; all zeroes is valid.
+    let mut now: libc::sigaction = unsafe { std::mem::zeroed() };
+    // SAFETY: a query; `now` is valid for the call.
+    let queried = unsafe { libc::sigaction(libc::SIGINT, std::ptr::null(), &mut now) };
+    queried == 0 && now.sa_sigaction == libc::SIG_DFL
+}
+
+/// Ends the process as an uncaught `KeyboardInterrupt` ends Python: killed
+/// by `SIGINT` at its default disposition (the shell sees status 130).
+pub(crate) fn die_by_sigint() -> ! {
+    // SAFETY: plain system calls; the default disposition of SIGINT
+    // terminates the process, so `raise` does not return.
+    unsafe {
+        libc::signal(libc::SIGINT, libc::SIG_DFL);
+        libc::raise(libc::SIGINT);
+    }
+    std::process::exit(130)
 }
 
 impl Drop for Runner {

@@ -1,343 +1,383 @@
-//! Queues beyond the ported cases: cancellation safety (a cancelled or
-//! dropped `get` never loses or duplicates an item, a cancelled `put` never
-//! inserts twice or loses a slot), fairness, and asyncio's remaining
-//! `test_queues.py` behaviours. Every test runs on a virtual clock.
+//! Queues (`Queue`, `LifoQueue`, `PriorityQueue`): backpressure, order, the
+//! non-blocking variants, `join`/`task_done`, shutdown, fairness between
+//! waiters, handles.
+//!
+//! CPython cases C47 and C49 of `/work/shared/CASES.md` (section H; the
+//! shutdown cases run for the three queue kinds, as CPython's mixins do),
+//! asyncio's remaining `test_queues.py` behaviours, and our own tests. Every
+//! test runs on a virtual clock.
 
 mod support;
 
+use support::queues::*;
 use support::*;
 
+use asyncio::{
+    Error, GenericQueue, LifoQueue, PriorityQueue, Queue, QueueStorage, Result, TaskGroup,
+};
 use std::cell::{Cell, RefCell};
-use std::future::Future as _;
-use std::pin::pin;
+use std::cmp::Reverse;
+use std::collections::{BinaryHeap, VecDeque};
 use std::rc::Rc;
-use std::task::{Context, Poll, Waker};
-
-use asyncio::{Error, LifoQueue, PriorityQueue, Queue, Result, TaskRef};
 
 // ----- helpers ---------------------------------------------------------------
 
-/// How many getters and putters wait, from the queue's `Debug`.
-fn waiting<T>(q: &Queue<T>) -> (usize, usize) {
-    let text = format!("{q:?}");
-    let field = |name: &str| -> usize {
-        let start = text.find(&format!("{name}: ")).unwrap() + name.len() + 2;
-        let digits: String = text[start..]
-            .chars()
-            .take_while(char::is_ascii_digit)
-            .collect();
-        digits.parse().unwrap()
+fn is_shutdown<T: std::fmt::Debug>(outcome: &Result<T>) -> bool {
+    matches!(outcome, Err(Error::QueueShutDown))
+}
+
+fn is_invalid_state<T: std::fmt::Debug>(outcome: &Result<T>) -> bool {
+    matches!(outcome, Err(Error::InvalidState(_)))
+}
+
+/// Runs a generic case for `Queue`, `LifoQueue` and `PriorityQueue`.
+macro_rules! for_each_kind {
+    ($case:ident) => {
+        vrun($case::<VecDeque<&'static str>>());
+        vrun($case::<Vec<&'static str>>());
+        vrun($case::<BinaryHeap<Reverse<&'static str>>>());
     };
-    (field("getters"), field("putters"))
 }
 
-/// An item that counts its drops.
-#[derive(Debug)]
-struct Counted {
-    id: u32,
-    drops: Rc<Cell<u32>>,
-}
+// ----- C47. Backpressure with maxsize, and the non-blocking variants ----------
 
-impl Drop for Counted {
-    fn drop(&mut self) {
-        self.drops.set(self.drops.get() + 1);
+#[asyncio::coroutine]
+fn put_three(q: Queue<i32>, have_been_put: Rc<RefCell<Vec<i32>>>) -> Result<bool> {
+    for i in 0..3 {
+        q.put(i).await?;
+        have_been_put.borrow_mut().push(i);
     }
+    Ok(true)
 }
 
 #[asyncio::coroutine]
-fn yield_n(n: usize) -> Result<()> {
-    for _ in 0..n {
+fn maxsize_body() -> Result<()> {
+    let q = Queue::with_maxsize(2);
+    assert_eq!(q.maxsize(), 2);
+    let have_been_put = Rc::new(RefCell::new(Vec::new()));
+    let t = asyncio::create_task(put_three(q.clone(), have_been_put.clone()));
+    for _ in 0..2 {
         asyncio::sleep(0).await?;
     }
-    Ok(())
-}
-
-// ----- cancellation of get ---------------------------------------------------
-
-#[asyncio::coroutine]
-fn get_cancelled_race_body() -> Result<()> {
-    let q = Queue::new();
-    let t1 = asyncio::create_task(q.get());
-    let t2 = asyncio::create_task(q.get());
-    asyncio::sleep(0).await?;
-    t1.cancel();
-    asyncio::sleep(0).await?;
-    assert!(t1.done());
-    q.put("a").await?;
-    asyncio::sleep(0).await?;
-    assert_eq!(t2.await?, "a");
-    assert!(is_cancelled(&t1.await));
-    Ok(())
-}
-
-// asyncio's test_get_cancelled_race: a getter cancelled before an item comes leaves the line.
-#[test]
-fn get_cancelled_before_item() {
-    vrun(get_cancelled_race_body());
-}
-
-#[asyncio::coroutine]
-fn notified_getter_cancelled_body() -> Result<()> {
-    let q = Queue::new();
-    let t1 = asyncio::create_task(q.get());
-    let t2 = asyncio::create_task(q.get());
-    asyncio::sleep(0).await?;
-    assert_eq!(waiting(&q), (2, 0));
-    // The item wakes t1; t1 is cancelled in the same step, before it runs.
-    q.put_nowait("a")?;
-    t1.cancel();
-    asyncio::sleep(0).await?;
-    asyncio::sleep(0).await?;
-    assert!(is_cancelled(&t1.clone().await));
-    assert!(t2.done());
-    assert_eq!(t2.await?, "a");
-    assert_eq!(q.qsize(), 0);
-    assert_eq!(waiting(&q), (0, 0));
-    Ok(())
-}
-
-// A getter woken for an item and cancelled in the same iteration passes the item to the next getter.
-#[test]
-fn notified_getter_cancelled_passes_item_on() {
-    vrun(notified_getter_cancelled_body());
-}
-
-#[asyncio::coroutine]
-fn notified_getter_cancelled_no_other_body() -> Result<()> {
-    let q = Queue::new();
-    let t1 = asyncio::create_task(q.get());
-    asyncio::sleep(0).await?;
-    q.put_nowait(7)?;
-    t1.cancel();
-    assert!(is_cancelled(&t1.await));
-    // The item stayed in the queue.
-    assert_eq!(q.qsize(), 1);
-    assert_eq!(q.get().await?, 7);
-    Ok(())
-}
-
-// A getter woken and cancelled with nobody else waiting leaves the item in the queue.
-#[test]
-fn notified_getter_cancelled_leaves_item_queued() {
-    vrun(notified_getter_cancelled_no_other_body());
-}
-
-#[asyncio::coroutine]
-fn two_items_one_cancelled_body() -> Result<()> {
-    let q = Queue::new();
-    let t1 = asyncio::create_task(q.get());
-    let t2 = asyncio::create_task(q.get());
-    let t3 = asyncio::create_task(q.get());
-    asyncio::sleep(0).await?;
-    q.put_nowait(1)?; // wakes t1
-    q.put_nowait(2)?; // wakes t2
-    t1.cancel();
-    t2.cancel();
-    yield_n(3).await?;
-    assert!(is_cancelled(&t1.await));
-    assert!(is_cancelled(&t2.await));
-    // t3 got the first item; the second is still there: nothing lost or doubled.
-    assert_eq!(t3.await?, 1);
-    assert_eq!(q.get_nowait()?, 2);
-    assert!(q.empty());
-    Ok(())
-}
-
-// Two woken getters cancelled at once: one wake-up reaches the third getter, the other item stays.
-#[test]
-fn two_notified_getters_cancelled() {
-    vrun(two_items_one_cancelled_body());
-}
-
-/// Polls `fut` once with a no-op waker (no loop needed: the queue's waits
-/// only register the waker).
-fn poll_once<F: std::future::Future + Unpin>(fut: &mut F) -> Poll<F::Output> {
-    std::pin::Pin::new(fut).poll(&mut Context::from_waker(Waker::noop()))
-}
-
-// A woken getter whose future is dropped (not cancelled) passes the wake-up on.
-#[test]
-fn notified_getter_dropped_passes_item_on() {
-    let q = Queue::new();
-    let mut g1 = q.get();
-    let mut g2 = q.get();
-    assert!(poll_once(&mut g1).is_pending());
-    assert!(poll_once(&mut g2).is_pending());
-    q.put_nowait(5).unwrap();
-    drop(g1);
-    assert!(matches!(poll_once(&mut g2), Poll::Ready(Ok(5))));
-    assert!(q.empty());
-    assert!(matches!(
-        poll_once(&mut g2),
-        Poll::Ready(Err(Error::InvalidState(_)))
-    ));
-}
-
-// A getter dropped before it was woken just leaves the line.
-#[test]
-fn waiting_getter_dropped_leaves_line() {
-    let q = Queue::new();
-    let mut g1 = q.get();
-    let mut g2 = pin!(q.get());
-    assert!(poll_once(&mut g1).is_pending());
-    assert!(
-        g2.as_mut()
-            .poll(&mut Context::from_waker(Waker::noop()))
-            .is_pending()
-    );
-    drop(g1);
-    assert_eq!(waiting(&q), (1, 0));
-    q.put_nowait(1).unwrap();
-    assert!(matches!(
-        g2.as_mut().poll(&mut Context::from_waker(Waker::noop())),
-        Poll::Ready(Ok(1))
-    ));
-}
-
-#[asyncio::coroutine]
-fn get_wait_for_body() -> Result<()> {
-    let q = Queue::<i32>::with_maxsize(5);
-    let outcome = asyncio::wait_for(q.get(), 0.1).await;
-    assert!(matches!(outcome, Err(Error::Timeout)), "{outcome:?}");
-    assert_eq!(waiting(&q), (0, 0));
-    let outcome = asyncio::timeout(0.1, q.get()).await;
-    assert!(matches!(outcome, Err(Error::Timeout)), "{outcome:?}");
-    assert_eq!(waiting(&q), (0, 0));
-    q.put_nowait(1)?;
-    assert_eq!(asyncio::wait_for(q.get(), 0.1).await?, 1);
-    Ok(())
-}
-
-// asyncio's test_cancelled_getters_not_being_held_in_self_getters: a timed-out get leaves no waiter.
-#[test]
-fn timed_out_getter_leaves_no_waiter() {
-    vrun(get_wait_for_body());
-}
-
-#[asyncio::coroutine]
-fn self_cancelled_get_body() -> Result<()> {
-    let q = Queue::new();
-    q.put_nowait(1)?;
-    asyncio::current_task().unwrap().cancel();
-    // A pending request is delivered by the next wait, even one that would not block.
-    assert!(is_cancelled(&q.get().await));
-    assert_eq!(q.qsize(), 1);
-    assert_eq!(q.get().await?, 1);
-    Ok(())
-}
-
-// A get that meets a pending cancellation request takes no item.
-#[test]
-fn get_with_pending_cancel_takes_nothing() {
-    vrun(self_cancelled_get_body());
-}
-
-// ----- cancellation of put ---------------------------------------------------
-
-#[asyncio::coroutine]
-fn put_cancel_drop_body() -> Result<()> {
-    let q = Queue::with_maxsize(1);
-    q.put_nowait(1)?;
-    // A second put has to wait.
-    let writer = asyncio::create_task(q.put(2));
-    asyncio::sleep(0).await?;
-    assert_eq!(q.get_nowait()?, 1);
-    writer.cancel();
-    if is_cancelled(&writer.await) {
-        // Try again.
-        asyncio::create_task(q.put(2)).await?;
-    }
-    assert_eq!(q.get_nowait()?, 2);
-    assert_eq!(q.qsize(), 0);
-    Ok(())
-}
-
-// asyncio's test_put_cancel_drop: a putter woken and cancelled did not put; a retry does, once.
-#[test]
-fn put_cancel_drop() {
-    vrun(put_cancel_drop_body());
-}
-
-#[asyncio::coroutine]
-fn notified_putter_cancelled_body(drops: Rc<Cell<u32>>) -> Result<()> {
-    let counter = drops.clone();
-    let item = move |id| Counted {
-        id,
-        drops: counter.clone(),
-    };
-    let q = Queue::with_maxsize(1);
-    q.put_nowait(item(0))?;
-    let p1 = asyncio::create_task(q.put(item(1)));
-    let p2 = asyncio::create_task(q.put(item(2)));
-    asyncio::sleep(0).await?;
-    assert_eq!(waiting(&q), (0, 2));
-    // The free slot wakes p1; p1 is cancelled before it runs: p2 gets the slot.
-    assert_eq!(q.get_nowait()?.id, 0);
-    p1.cancel();
-    yield_n(2).await?;
-    assert!(is_cancelled(&p1.await));
-    p2.await?;
-    assert_eq!(q.qsize(), 1);
-    assert_eq!(q.get_nowait()?.id, 2);
-    assert!(q.empty());
-    assert_eq!(q.unfinished_tasks(), 2); // items 0 and 2
-    assert_eq!(drops.get(), 3); // 0, 2, and the cancelled put's 1
-    Ok(())
-}
-
-// A putter woken for a free slot and cancelled in the same iteration passes the slot to the next putter.
-#[test]
-fn notified_putter_cancelled_passes_slot_on() {
-    let drops = Rc::new(Cell::new(0));
-    vrun(notified_putter_cancelled_body(drops.clone()));
-    assert_eq!(drops.get(), 3);
-}
-
-#[asyncio::coroutine]
-fn waiting_putter_cancelled_body() -> Result<()> {
-    let q = Queue::with_maxsize(1);
-    q.put_nowait(0)?;
-    let p1 = asyncio::create_task(q.put(1));
-    let p2 = asyncio::create_task(q.put(2));
-    asyncio::sleep(0).await?;
-    p1.cancel();
-    asyncio::sleep(0).await?;
-    assert!(is_cancelled(&p1.await));
-    assert_eq!(waiting(&q), (0, 1));
+    // The putter is blocked after putting two items.
+    assert_eq!(*have_been_put.borrow(), [0, 1]);
     assert_eq!(q.get().await?, 0);
-    p2.await?;
-    assert_eq!(q.get().await?, 2);
-    assert!(q.empty());
+    // Let the putter resume and put the last item.
+    asyncio::sleep(0).await?;
+    assert_eq!(*have_been_put.borrow(), [0, 1, 2]);
+    assert_eq!(q.get_nowait()?, 1);
+    assert_eq!(q.get_nowait()?, 2);
+    assert!(t.done());
+    assert!(t.take_result()?);
     Ok(())
 }
 
-// asyncio's test_cancelled_puts_not_being_held_in_self_putters: a cancelled putter leaves the line.
+// C47: with maxsize=2 a putter of 0, 1, 2 blocks after [0, 1]; one get() lets it put 2.
 #[test]
-fn waiting_putter_cancelled_leaves_line() {
-    vrun(waiting_putter_cancelled_body());
+fn c47_maxsize() {
+    vrun(maxsize_body());
 }
 
-// A put future dropped while waiting drops its item once and leaves the line.
+#[asyncio::coroutine]
+fn order_body<S>(q: GenericQueue<S>, expected: [i32; 3]) -> Result<()>
+where
+    S: QueueStorage<Item = i32> + 'static,
+{
+    for i in [1, 3, 2] {
+        q.put(i).await?;
+    }
+    let mut items = Vec::new();
+    for _ in 0..3 {
+        items.push(q.get().await?);
+    }
+    assert_eq!(items, expected);
+    Ok(())
+}
+
+// C47: a Queue is FIFO: [1, 3, 2] comes out as [1, 3, 2].
 #[test]
-fn dropped_put_drops_item_once() {
-    let drops = Rc::new(Cell::new(0));
+fn c47_order_fifo() {
+    vrun(order_body(Queue::new(), [1, 3, 2]));
+}
+
+// C47: a LifoQueue hands out the last item put first: [2, 3, 1].
+#[test]
+fn c47_order_lifo() {
+    vrun(order_body(LifoQueue::new(), [2, 3, 1]));
+}
+
+// C47: a PriorityQueue hands out the smallest item first: [1, 2, 3].
+#[test]
+fn c47_order_priority() {
+    vrun(order_body(PriorityQueue::new(), [1, 2, 3]));
+}
+
+// C47: getting from an empty queue raises QueueEmpty.
+#[test]
+fn c47_nonblocking_get_exception() {
+    let q = Queue::<i32>::new();
+    assert!(matches!(q.get_nowait(), Err(Error::QueueEmpty)));
+}
+
+// C47: putting into a full queue raises QueueFull.
+#[test]
+fn c47_nonblocking_put_exception() {
     let q = Queue::with_maxsize(1);
-    q.put_nowait(Counted {
-        id: 0,
-        drops: drops.clone(),
-    })
-    .unwrap();
-    let mut put = q.put(Counted {
-        id: 1,
-        drops: drops.clone(),
-    });
-    assert!(poll_once(&mut put).is_pending());
-    assert_eq!(waiting(&q), (0, 1));
-    drop(put);
-    assert_eq!(drops.get(), 1);
-    assert_eq!(waiting(&q), (0, 0));
-    assert_eq!(q.get_nowait().unwrap().id, 0);
-    assert_eq!(drops.get(), 2);
+    q.put_nowait(1).unwrap();
+    assert!(matches!(q.put_nowait(2), Err(Error::QueueFull)));
+}
+
+#[asyncio::coroutine]
+fn blocking_maxsize_body() -> Result<()> {
+    let q = Queue::with_maxsize(2);
+    q.put(1).await?;
+    q.put(2).await?;
+    assert!(q.full());
+    Ok(())
+}
+
+// C47: `test_float_maxsize`. A maxsize is a `usize` here, so 1.3 (full at
+// two items, as `qsize() >= 1.3`) is ported as its integer equivalent, 2.
+#[test]
+fn c47_float_maxsize() {
+    let q = Queue::with_maxsize(2);
+    q.put_nowait(1).unwrap();
+    q.put_nowait(2).unwrap();
+    assert!(q.full());
+    assert!(matches!(q.put_nowait(3), Err(Error::QueueFull)));
+    vrun(blocking_maxsize_body());
+}
+
+#[asyncio::coroutine]
+fn get_with_waiting_putters_body() -> Result<()> {
+    let q = Queue::with_maxsize(1);
+    let _a = asyncio::create_task(q.put("a"));
+    let _b = asyncio::create_task(q.put("b"));
+    assert_eq!(q.get().await?, "a");
+    assert_eq!(q.get().await?, "b");
+    Ok(())
+}
+
+// C47: two putters waiting on a queue of maxsize 1 are served in order.
+#[test]
+fn c47_get_with_waiting_putters() {
+    vrun(get_with_waiting_putters_body());
+}
+
+// ----- C49. join() and task_done(), and shutdown (3.13) -----------------------
+
+#[asyncio::coroutine]
+fn worker(q: Queue<u32>, accumulator: Rc<Cell<u32>>, running: Rc<Cell<bool>>) -> Result<()> {
+    while running.get() {
+        let item = q.get().await?;
+        accumulator.set(accumulator.get() + item);
+        q.task_done()?;
+    }
+    Ok(())
+}
+
+#[asyncio::coroutine]
+fn task_done_group(
+    tg: TaskGroup,
+    q: Queue<u32>,
+    accumulator: Rc<Cell<u32>>,
+    running: Rc<Cell<bool>>,
+) -> Result<()> {
+    let mut tasks = Vec::new();
+    for _ in 0..2 {
+        tasks.push(tg.create_task(worker(q.clone(), accumulator.clone(), running.clone()))?);
+    }
+    q.join().await?;
+    assert_eq!(accumulator.get(), (0..100).sum::<u32>());
+    // Let the workers finish.
+    running.set(false);
+    for _ in 0..tasks.len() {
+        q.put_nowait(0)?;
+    }
+    Ok(())
+}
+
+#[asyncio::coroutine]
+fn task_done_body() -> Result<()> {
+    let q = Queue::new();
+    for i in 0..100 {
+        q.put_nowait(i)?;
+    }
+    let accumulator = Rc::new(Cell::new(0));
+    let running = Rc::new(Cell::new(true));
+    TaskGroup::new()
+        .run(move |tg| task_done_group(tg, q, accumulator, running))
+        .await?;
+    Ok(())
+}
+
+// C49: two workers calling task_done() after each of 100 items; join() returns after sum(range(100)).
+#[test]
+fn c49_task_done() {
+    vrun(task_done_body());
+}
+
+// C49: one task_done() too many raises (asyncio's ValueError).
+#[test]
+fn c49_task_done_underflow() {
+    let q = Queue::<i32>::new();
+    assert!(is_invalid_state(&q.task_done()));
+}
+
+#[asyncio::coroutine]
+fn join_empty_queue_body() -> Result<()> {
+    let q = Queue::<i32>::new();
+    q.join().await?;
+    q.join().await?;
+    Ok(())
+}
+
+// C49: join() on a queue with no unfinished work returns at once, and more than once.
+#[test]
+fn c49_join_empty_queue() {
+    vrun(join_empty_queue_body());
+}
+
+/// After a shutdown: every put and get raises QueueShutDown (the queue is
+/// empty).
+#[asyncio::coroutine]
+fn assert_all_raise_shutdown<S>(q: GenericQueue<S>) -> Result<()>
+where
+    S: QueueStorage<Item = &'static str> + 'static,
+{
+    assert!(is_shutdown(&q.put("data").await));
+    assert!(is_shutdown(&q.put_nowait("data")));
+    assert!(is_shutdown(&q.get().await));
+    assert!(is_shutdown(&q.get_nowait()));
+    Ok(())
+}
+
+#[asyncio::coroutine]
+fn shutdown_empty<S>() -> Result<()>
+where
+    S: QueueStorage<Item = &'static str> + Default + 'static,
+{
+    let q = GenericQueue::<S>::new();
+    let get_task = asyncio::create_task(q.get());
+    asyncio::sleep(0).await?; // the get task is pending before the shutdown
+    q.shutdown(false); // unfinished tasks: 0 -> 0
+    assert_eq!(q.qsize(), 0);
+    q.join().await?;
+    asyncio::sleep(0).await?;
+    assert!(get_task.done());
+    assert!(is_shutdown(&get_task.await));
+    assert_all_raise_shutdown(q).await
+}
+
+// C49: shutdown() wakes a blocked getter with QueueShutDown; later puts and gets raise.
+#[test]
+fn c49_shutdown_empty() {
+    for_each_kind!(shutdown_empty);
+}
+
+#[asyncio::coroutine]
+fn shutdown_nonempty<S>() -> Result<()>
+where
+    S: QueueStorage<Item = &'static str> + Default + 'static,
+{
+    let q = GenericQueue::<S>::with_maxsize(1);
+    q.put_nowait("data")?;
+    let join_task = asyncio::create_task(q.join());
+    let put_task = asyncio::create_task(q.put("data2"));
+    asyncio::sleep(0).await?;
+    assert!(!put_task.done());
+
+    q.shutdown(false); // unfinished tasks: 1 -> 1
+    assert_eq!(q.qsize(), 1);
+
+    // The blocked putter raised QueueShutDown.
+    asyncio::sleep(0).await?;
+    assert!(put_task.done());
+    assert!(is_shutdown(&put_task.await));
+
+    // Gets still return the items queued.
+    assert_eq!(q.get().await?, "data");
+
+    // join() still waits for the task_done().
+    asyncio::sleep(0).await?;
+    assert!(!join_task.done());
+
+    assert_all_raise_shutdown(q.clone()).await?;
+
+    q.task_done()?;
+    asyncio::sleep(0).await?;
+    assert!(join_task.done());
+    join_task.await?;
+    assert!(is_invalid_state(&q.task_done()));
+    Ok(())
+}
+
+// C49: shutdown() wakes a blocked putter with QueueShutDown; gets drain the items; join() waits for task_done().
+#[test]
+fn c49_shutdown_nonempty() {
+    for_each_kind!(shutdown_nonempty);
+}
+
+#[asyncio::coroutine]
+fn shutdown_immediate<S>() -> Result<()>
+where
+    S: QueueStorage<Item = &'static str> + Default + 'static,
+{
+    let q = GenericQueue::<S>::new();
+    q.put_nowait("data")?;
+    let join_task = asyncio::create_task(q.join());
+
+    q.shutdown(true); // unfinished tasks: 1 -> 0
+    assert_eq!(q.qsize(), 0);
+
+    asyncio::sleep(0).await?;
+    assert!(join_task.done());
+    join_task.await?;
+
+    assert_all_raise_shutdown(q.clone()).await?;
+    assert!(is_invalid_state(&q.task_done()));
+    Ok(())
+}
+
+// C49: shutdown(immediate=True) drops the items and counts them done, releasing join(); gets raise at once.
+#[test]
+fn c49_shutdown_immediate() {
+    for_each_kind!(shutdown_immediate);
+}
+
+#[asyncio::coroutine]
+fn shutdown_immediate_with_unfinished<S>() -> Result<()>
+where
+    S: QueueStorage<Item = &'static str> + Default + 'static,
+{
+    let q = GenericQueue::<S>::new();
+    q.put_nowait("data")?;
+    q.put_nowait("data")?;
+    let join_task = asyncio::create_task(q.join());
+    assert_eq!(q.get().await?, "data");
+
+    q.shutdown(true); // unfinished tasks: 2 -> 1
+    assert_eq!(q.qsize(), 0);
+
+    asyncio::sleep(0).await?;
+    assert!(!join_task.done());
+
+    assert_all_raise_shutdown(q.clone()).await?;
+
+    // One unfinished task: the item taken.
+    q.task_done()?;
+    assert!(is_invalid_state(&q.task_done()));
+
+    asyncio::sleep(0).await?;
+    assert!(join_task.done());
+    join_task.await?;
+    Ok(())
+}
+
+// C49: after shutdown(immediate=True), join() still waits for items taken and not yet done.
+#[test]
+fn c49_shutdown_immediate_with_unfinished() {
+    for_each_kind!(shutdown_immediate_with_unfinished);
 }
 
 // ----- fairness --------------------------------------------------------------
@@ -588,128 +628,6 @@ fn shutdown_getters_drain_body() -> Result<()> {
 #[test]
 fn shutdown_getters_drain_then_raise() {
     vrun(shutdown_getters_drain_body());
-}
-
-// ----- a chaos run -----------------------------------------------------------
-
-/// A tiny deterministic generator (xorshift).
-fn next_random(state: &Cell<u64>) -> u64 {
-    let mut x = state.get();
-    x ^= x << 13;
-    x ^= x >> 7;
-    x ^= x << 17;
-    state.set(x);
-    x
-}
-
-#[asyncio::coroutine]
-fn chaos_producer(
-    q: Queue<u32>,
-    first: u32,
-    n: u32,
-    put: Rc<RefCell<Vec<u32>>>,
-    cancels: Rc<Cell<u32>>,
-) -> Result<()> {
-    for id in first..first + n {
-        match q.put(id).await {
-            Ok(()) => put.borrow_mut().push(id),
-            // Not put: suppressed, go on.
-            Err(err) if err.is_cancelled() => cancels.set(cancels.get() + 1),
-            Err(err) => return Err(err),
-        }
-    }
-    Ok(())
-}
-
-#[asyncio::coroutine]
-fn chaos_consumer(q: Queue<u32>, got: Rc<RefCell<Vec<u32>>>, cancels: Rc<Cell<u32>>) -> Result<()> {
-    loop {
-        match q.get().await {
-            Ok(id) => got.borrow_mut().push(id),
-            // Nothing taken: suppressed, go on.
-            Err(err) if err.is_cancelled() => cancels.set(cancels.get() + 1),
-            Err(Error::QueueShutDown) => return Ok(()),
-            Err(err) => return Err(err),
-        }
-    }
-}
-
-#[asyncio::coroutine]
-fn chaos_monkey(victims: Rc<RefCell<Vec<TaskRef>>>, rounds: usize, seed: u64) -> Result<()> {
-    let random = Cell::new(seed);
-    for _ in 0..rounds {
-        let victims_now = victims.borrow().clone();
-        let n = next_random(&random) % 3;
-        for _ in 0..n {
-            let victim = &victims_now[(next_random(&random) as usize) % victims_now.len()];
-            if !victim.done() {
-                victim.cancel();
-            }
-        }
-        asyncio::sleep(0).await?;
-    }
-    Ok(())
-}
-
-#[asyncio::coroutine]
-fn chaos_body(seed: u64, maxsize: usize) -> Result<()> {
-    let q = Queue::with_maxsize(maxsize);
-    let put = Rc::new(RefCell::new(Vec::new()));
-    let got = Rc::new(RefCell::new(Vec::new()));
-    let cancels = Rc::new(Cell::new(0));
-    let producers: Vec<_> = (0..4)
-        .map(|p| {
-            asyncio::create_task(chaos_producer(
-                q.clone(),
-                p * 1000,
-                300,
-                put.clone(),
-                cancels.clone(),
-            ))
-        })
-        .collect();
-    let consumers: Vec<_> = (0..3)
-        .map(|_| asyncio::create_task(chaos_consumer(q.clone(), got.clone(), cancels.clone())))
-        .collect();
-    let victims = Rc::new(RefCell::new(Vec::new()));
-    for task in &producers {
-        victims.borrow_mut().push(task.task_ref().clone());
-    }
-    for task in &consumers {
-        victims.borrow_mut().push(task.task_ref().clone());
-    }
-    let monkey = asyncio::create_task(chaos_monkey(victims, 400, seed));
-    for producer in producers {
-        producer.await?;
-    }
-    monkey.await?;
-    // Quiet now: the consumers must have taken everything (a lost wake-up
-    // would leave items queued while consumers wait).
-    yield_n(10).await?;
-    assert!(q.empty(), "{q:?}");
-    assert_eq!(waiting(&q), (3, 0));
-    q.shutdown(false);
-    for consumer in consumers {
-        consumer.await?;
-    }
-    let mut put = put.borrow().clone();
-    let mut got = got.borrow().clone();
-    assert!(!put.is_empty());
-    assert!(cancels.get() > 50, "only {} cancellations", cancels.get());
-    put.sort_unstable();
-    got.sort_unstable();
-    assert_eq!(put, got, "every item put was got exactly once");
-    assert_eq!(q.unfinished_tasks(), put.len());
-    assert_eq!(waiting(&q), (0, 0));
-    Ok(())
-}
-
-// Random cancellations of producers and consumers never lose or duplicate an item.
-#[test]
-fn chaos_cancellations_lose_nothing() {
-    for (seed, maxsize) in [(1, 1), (7, 2), (42, 5), (99, 0)] {
-        vrun(chaos_body(seed, maxsize));
-    }
 }
 
 // ----- handles ---------------------------------------------------------------

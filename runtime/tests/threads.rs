@@ -1,12 +1,113 @@
-//! Bridges to other threads: the executor, `call_soon_threadsafe`,
-//! `run_coroutine_threadsafe`, `wrap_future`.
+//! Bridges to other threads: the executor (`run_in_executor`, `to_thread`),
+//! `call_soon_threadsafe`, `run_coroutine_threadsafe`, `wrap_future`.
+//!
+//! CPython case C08 of `/work/shared/CASES.md` (section A), and our own tests.
 
+mod support;
+
+use support::*;
+
+use asyncio::{ConcurrentFuture, Error, EventLoop, Result, ThreadPool};
 use std::cell::RefCell;
 use std::rc::Rc;
-use std::sync::mpsc;
-use std::sync::{Arc, Barrier};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Barrier, mpsc};
 
-use asyncio::{ConcurrentFuture, Error, EventLoop, ThreadPool};
+// C08: run_in_executor runs the function on another thread and returns its result.
+#[test]
+fn c08_run_in_executor() {
+    let event_loop = EventLoop::new().unwrap();
+    let arg = String::from("yo");
+    let (res, thread) = event_loop
+        .run_until_complete(event_loop.run_in_executor(move || (arg, std::thread::current().id())))
+        .unwrap()
+        .unwrap();
+    assert_eq!(res, "yo");
+    assert_ne!(thread, std::thread::current().id());
+}
+
+// C08: cancelling the awaiter of run_in_executor before f starts: f never runs, nothing comes back.
+#[test]
+fn c08_run_in_executor_cancel() {
+    let event_loop = EventLoop::new().unwrap();
+    event_loop.set_default_executor(ThreadPool::new(1));
+    // Occupy the only worker, so that f stays queued.
+    let (release, blocked) = mpsc::channel::<()>();
+    let blocker = event_loop.run_in_executor(move || blocked.recv().ok());
+    let ran = Arc::new(AtomicBool::new(false));
+    let flag = ran.clone();
+    let wrapped = event_loop.run_in_executor(move || flag.store(true, Ordering::SeqCst));
+    let concurrent = wrapped.concurrent().clone();
+    let task = event_loop.create_task(wrapped).unwrap();
+    run_once(&event_loop);
+    assert!(task.cancel());
+    let outcome = event_loop.run_until_complete(task.clone()).unwrap();
+    assert!(matches!(outcome, Err(Error::Cancelled(_))), "{outcome:?}");
+    assert!(concurrent.cancelled());
+    drop(blocker);
+    event_loop.close().unwrap();
+    release.send(()).unwrap();
+    event_loop.shutdown_default_executor();
+    assert!(!ran.load(Ordering::SeqCst), "a cancelled job must not run");
+}
+
+#[asyncio::coroutine]
+fn to_thread_cases() -> Result<()> {
+    let (word, flag) = ("a".to_owned(), true);
+    let got = asyncio::to_thread(move || format!("{word} k={flag}")).await?;
+    assert_eq!(got, "a k=true");
+    let failed = asyncio::to_thread(|| -> i32 { panic!("ZeroDivisionError") }).await;
+    assert!(
+        matches!(&failed, Err(Error::Panicked(msg)) if msg.contains("ZeroDivisionError")),
+        "{failed:?}"
+    );
+    Ok(())
+}
+
+// C08: to_thread forwards arguments and re-raises f's exception in the awaiting task.
+#[test]
+fn c08_to_thread_args_and_exception() {
+    // not ported: to_thread sees the caller's contextvars (no contextvars yet)
+    EventLoop::new()
+        .unwrap()
+        .run_until_complete(to_thread_cases())
+        .unwrap()
+        .unwrap();
+}
+
+// C08: cancelling a wrap_future wrapper cancels the concurrent future too.
+#[test]
+fn c08_wrap_future_cancel() {
+    let event_loop = vloop();
+    let concurrent = ConcurrentFuture::<i32>::new();
+    let task = event_loop
+        .create_task(asyncio::wrap_future(concurrent.clone()))
+        .unwrap();
+    run_once(&event_loop);
+    assert!(task.cancel());
+    let outcome = event_loop.run_until_complete(task.clone()).unwrap();
+    assert!(matches!(outcome, Err(Error::Cancelled(_))), "{outcome:?}");
+    assert!(task.cancelled());
+    assert!(concurrent.cancelled());
+}
+
+// C08: if the concurrent future already has its result, only the wrapper is cancelled.
+#[test]
+fn c08_wrap_future_cancel_after_result() {
+    let event_loop = vloop();
+    let concurrent = ConcurrentFuture::<i32>::new();
+    let task = event_loop
+        .create_task(asyncio::wrap_future(concurrent.clone()))
+        .unwrap();
+    run_once(&event_loop);
+    concurrent.set_result(42).unwrap();
+    assert!(task.cancel());
+    let outcome = event_loop.run_until_complete(task.clone()).unwrap();
+    assert!(matches!(outcome, Err(Error::Cancelled(_))), "{outcome:?}");
+    assert!(task.cancelled());
+    assert!(!concurrent.cancelled());
+    assert_eq!(concurrent.result().unwrap(), 42);
+}
 
 #[test]
 fn call_soon_threadsafe_wakes_a_loop_blocked_in_poll() {

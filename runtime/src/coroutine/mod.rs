@@ -45,14 +45,61 @@ pub use crate::task::ensure_task;
 ///
 /// If the loop cannot be created or run (an entry point called from inside
 /// a running loop): there is no caller to return that error to.
-pub fn run_entry<F: Future>(fut: F, debug: bool) -> F::Output {
+pub fn run_entry<F: Future>(fut: F, debug: bool) -> F::Output
+where
+    F::Output: EntryOutput,
+{
     let mut runner = crate::Runner::new().debug(debug);
-    let output = runner
-        .event_loop()
-        .and_then(|event_loop| event_loop.run_until_complete(fut));
+    let mut interrupted = false;
+    let output = runner.event_loop().and_then(|event_loop| {
+        let interrupts = crate::run::Interrupts::install(&event_loop);
+        let output = event_loop.run_until_complete(fut);
+        interrupted = interrupts.is_some_and(crate::run::Interrupts::finish);
+        output
+    });
     let closed = runner.close();
     match (output, closed) {
+        // Ctrl-C cancelled `main`, which ended cancelled: exit as Python
+        // does after an uncaught `KeyboardInterrupt`.
+        (Ok(value), Ok(())) if interrupted && value.cancelled() => {
+            eprintln!("KeyboardInterrupt");
+            crate::run::die_by_sigint()
+        }
         (Ok(value), Ok(())) => value,
         (Err(err), _) | (_, Err(err)) => panic!("asyncio: {err}"),
+    }
+}
+
+/// What an `#[entry]` fn may return: `()` or a `Result`. Tells whether it
+/// ended by a cancellation (an [`Error::Cancelled`](crate::Error::Cancelled),
+/// possibly boxed as a `Box<dyn std::error::Error>`).
+pub trait EntryOutput {
+    /// Whether this is a cancellation error.
+    fn cancelled(&self) -> bool;
+}
+
+impl EntryOutput for () {
+    fn cancelled(&self) -> bool {
+        false
+    }
+}
+
+impl<T, E: 'static> EntryOutput for core::result::Result<T, E> {
+    fn cancelled(&self) -> bool {
+        let Err(err) = self else { return false };
+        let any: &dyn std::any::Any = err;
+        if let Some(err) = any.downcast_ref::<crate::Error>() {
+            return err.is_cancelled();
+        }
+        let boxed = any
+            .downcast_ref::<Box<dyn std::error::Error>>()
+            .map(|b| &**b as &(dyn std::error::Error + 'static))
+            .or_else(|| {
+                any.downcast_ref::<Box<dyn std::error::Error + Send + Sync>>()
+                    .map(|b| &**b as &(dyn std::error::Error + 'static))
+            });
+        boxed
+            .and_then(|b| b.downcast_ref::<crate::Error>())
+            .is_some_and(crate::Error::is_cancelled)
     }
 }

@@ -38,6 +38,7 @@ mod listen;
 mod protocol;
 pub(crate) mod registration;
 mod server;
+mod signals;
 mod socket;
 mod transport;
 

@@ -46,6 +46,25 @@ impl Registration {
         })
     }
 
+    /// Registers `source` with the loop of `core`, running or not.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidState`] on a closed loop; the poller's error
+    /// otherwise.
+    pub(crate) fn for_loop(
+        core: Rc<Core>,
+        source: &mut dyn mio::event::Source,
+        fd: RawFd,
+    ) -> Result<Registration> {
+        let (key, scheduled) = core.register_io(source, fd)?;
+        Ok(Registration {
+            core,
+            key,
+            scheduled,
+        })
+    }
+
     /// Runs `handler` on `target` (while it lives) once per readiness
     /// event in `direction`, as a loop callback: how transports and servers
     /// are driven. The handler drains the source with [`try_io`](Self::try_io).

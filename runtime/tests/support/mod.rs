@@ -2,12 +2,18 @@
 //! uses some of them).
 #![allow(dead_code)]
 
+pub mod combinators;
+pub mod handwritten;
+pub mod queues;
 pub mod recorder;
 
-use std::cell::RefCell;
+#[allow(unused_imports)]
+pub use combinators::*;
+
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
-use asyncio::{Error, EventLoop, ExceptionContext, IntoResult, Result, Runner};
+use asyncio::{Error, EventLoop, ExceptionContext, IntoResult, Result, Runner, TaskRef};
 
 /// A user exception (`ZeroDivisionError`, ...), modelled as an error naming
 /// its class.
@@ -84,4 +90,93 @@ pub fn recording_handler(event_loop: &EventLoop) -> Rc<RefCell<Vec<String>>> {
         log.borrow_mut().push(ctx.message.clone());
     }));
     seen
+}
+
+/// A callback that records `entry` in `log`.
+pub fn pusher(log: &Log<String>, entry: &str) -> impl FnOnce() + 'static {
+    let (log, entry) = (log.clone(), entry.to_owned());
+    move || log.borrow_mut().push(entry)
+}
+
+pub fn entries(log: &Log<String>) -> Vec<String> {
+    log.borrow().clone()
+}
+
+/// What reached the exception handler.
+#[derive(Debug)]
+pub struct Reported {
+    pub message: String,
+    pub exception: Option<String>,
+    pub task: Option<TaskRef>,
+    pub handle: Option<String>,
+}
+
+/// Installs an exception handler that records every context.
+pub fn record_exceptions(event_loop: &EventLoop) -> Rc<RefCell<Vec<Reported>>> {
+    let seen = Rc::new(RefCell::new(Vec::new()));
+    record_into(event_loop, seen.clone());
+    seen
+}
+
+/// Installs an exception handler that records every context into `sink`.
+pub fn record_into(event_loop: &EventLoop, sink: Rc<RefCell<Vec<Reported>>>) {
+    event_loop.set_exception_handler(Some(move |_: &EventLoop, ctx: &ExceptionContext| {
+        sink.borrow_mut().push(Reported {
+            message: ctx.message.clone(),
+            exception: ctx.exception.as_ref().map(|err| format!("{err:?}")),
+            task: ctx.task.clone(),
+            handle: ctx.handle.as_ref().map(|handle| format!("{handle:?}")),
+        });
+    }));
+}
+
+pub fn call_soon(f: impl FnOnce() + 'static) {
+    asyncio::get_running_loop().unwrap().call_soon(f).unwrap();
+}
+
+/// Gives the loop `n` iterations.
+#[asyncio::coroutine]
+pub fn yields(n: usize) -> Result<()> {
+    for _ in 0..n {
+        asyncio::sleep(0).await?;
+    }
+    Ok(())
+}
+
+/// A small deterministic pseudo-random generator (an LCG) for the stress
+/// tests.
+#[derive(Clone)]
+pub struct Rng(Rc<Cell<u64>>);
+
+impl Rng {
+    pub fn new(seed: u64) -> Rng {
+        Rng(Rc::new(Cell::new(seed)))
+    }
+
+    pub fn below(&self, n: usize) -> usize {
+        let next = self
+            .0
+            .get()
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        self.0.set(next);
+        ((next >> 33) % n as u64) as usize
+    }
+}
+
+/// Counts a task as inside a critical section until dropped (also when
+/// the task is aborted there).
+pub struct Holding(Rc<Cell<u32>>);
+
+impl Holding {
+    pub fn enter(inside: &Rc<Cell<u32>>) -> Holding {
+        inside.set(inside.get() + 1);
+        Holding(inside.clone())
+    }
+}
+
+impl Drop for Holding {
+    fn drop(&mut self) {
+        self.0.set(self.0.get() - 1);
+    }
 }

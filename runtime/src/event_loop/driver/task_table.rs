@@ -172,6 +172,18 @@ impl Core {
             .collect()
     }
 
+    /// Requests cancellation of the root task (the main future of
+    /// `run_until_complete`), as a first Ctrl-C does.
+    pub(crate) fn cancel_roots(&self) {
+        let roots: Vec<Rc<dyn Runnable>> = (self.tasks.borrow_mut().iter_mut())
+            .filter(|(_, slot)| slot.is_root)
+            .map(|(_, slot)| slot.task.clone())
+            .collect();
+        for root in roots {
+            root.header().cancel(None);
+        }
+    }
+
     /// Requests cancellation of every task (not the root); returns them.
     pub(crate) fn cancel_all_tasks(&self) -> Vec<Rc<dyn Runnable>> {
         let tasks = self.spawned_tasks();

@@ -1,82 +1,18 @@
-//! Behaviour cases of `/work/shared/CASES.md`, sections B (futures) and C
-//! (tasks and cancellation), ported from CPython's `test_asyncio`.
+//! Cancelling tasks: `cancel()` on a sleeping task, cancellation caught or
+//! ignored at an await, cancelling the future a task waits on, chains of
+//! awaits, cancel messages.
 //!
-//! Most tests drive a loop with a virtual clock by hand, one iteration at a
-//! time, as CPython's `test_utils.run_briefly` does.
+//! CPython cases C12-C18 of `/work/shared/CASES.md` (section C). Most tests
+//! drive a loop with a virtual clock by hand, one iteration at a time, as
+//! CPython's `test_utils.run_briefly` does.
 
 mod support;
 
 use support::*;
 
+use asyncio::{Error, Future, Result, ReturnWhen};
 use std::cell::Cell;
 use std::rc::Rc;
-
-use asyncio::{Error, Future, Result, ReturnWhen};
-
-// ----- helpers ---------------------------------------------------------------
-
-// ----- B. Futures --------------------------------------------------------------
-
-// C10: a pending future has neither result nor exception.
-#[test]
-fn c10_future_pending() {
-    let fut = vloop().create_future::<i32>();
-    assert!(!fut.done() && !fut.cancelled());
-    assert!(matches!(fut.result(), Err(Error::InvalidState(_))));
-    assert!(matches!(fut.exception(), Err(Error::InvalidState(_))));
-}
-
-// C10: after set_result(42) the future is settled for good.
-#[test]
-fn c10_future_result() {
-    let fut = vloop().create_future::<i32>();
-    fut.set_result(42).unwrap();
-    assert!(fut.done() && !fut.cancelled());
-    assert_eq!(fut.result().unwrap(), 42);
-    assert!(fut.exception().unwrap().is_none());
-    assert!(!fut.cancel());
-    assert!(matches!(fut.set_result(1), Err(Error::InvalidState(_))));
-    assert!(matches!(
-        fut.set_exception(exc("RuntimeError")),
-        Err(Error::InvalidState(_))
-    ));
-}
-
-// C10: after set_exception the future raises it from result() and returns it from exception().
-#[test]
-fn c10_future_exception() {
-    let fut = vloop().create_future::<i32>();
-    fut.set_exception(exc("RuntimeError")).unwrap();
-    assert!(fut.done() && !fut.cancelled());
-    assert!(matches!(fut.result(), Err(Error::InvalidState(m)) if m == "RuntimeError"));
-    assert!(matches!(fut.exception(), Ok(Some(Error::InvalidState(m))) if m == "RuntimeError"));
-    assert!(!fut.cancel());
-    assert!(matches!(fut.set_result(1), Err(Error::InvalidState(_))));
-}
-
-// C10: after cancel() the future is cancelled and done, and refuses everything else.
-#[test]
-fn c10_future_cancel() {
-    let fut = vloop().create_future::<i32>();
-    assert!(fut.cancel());
-    assert!(fut.cancelled() && fut.done());
-    assert!(is_cancelled(&fut.result()));
-    assert!(matches!(fut.exception(), Err(Error::Cancelled(_))));
-    assert!(matches!(fut.set_result(1), Err(Error::InvalidState(_))));
-    assert!(matches!(
-        fut.set_exception(exc("RuntimeError")),
-        Err(Error::InvalidState(_))
-    ));
-    assert!(!fut.cancel());
-}
-
-// ----- C. Tasks and cancellation -------------------------------------------------
-
-#[asyncio::coroutine]
-fn sleep_then(delay: f64, value: i32) -> Result<i32> {
-    asyncio::sleep(delay).await?;
-    Ok(value)
-}
 
 // C12: cancel() from a callback ends a sleeping task cancelled, and cancels its timer.
 #[test]
