@@ -104,6 +104,7 @@ mod future;
 mod io;
 mod queues;
 mod run;
+mod streams;
 mod sync;
 mod task;
 mod threads;
@@ -128,6 +129,11 @@ pub use crate::io::{
 };
 pub use crate::queues::*;
 pub use crate::run::{Runner, run};
+pub use crate::streams::{
+    StreamRead, StreamReader, StreamWriter, open_connection, open_connection_with,
+    open_socket_connection, open_unix_connection, open_unix_connection_with, start_server,
+    start_server_with, start_unix_server, start_unix_server_with,
+};
 pub use crate::sync::*;
 pub use crate::task::{IntoResult, Task, all_tasks, create_task, current_task};
 pub use crate::threads::{

@@ -45,6 +45,7 @@ mod transport;
 pub use self::datagram::DatagramTransport;
 pub use self::listen::{AddressFamily, DatagramOptions, ServerOptions};
 pub use self::protocol::{BufferedProtocol, DatagramProtocol, Protocol};
+pub(crate) use self::server::Factory;
 pub use self::server::Server;
 pub use self::socket::{SockAddr, Socket};
 pub use self::transport::Transport;

@@ -25,7 +25,8 @@ const ACCEPTS_PER_TURN: usize = 100;
 /// `ACCEPT_RETRY_DELAY`).
 const ACCEPT_RETRY_DELAY: Duration = Duration::from_secs(1);
 
-type Factory = dyn Fn() -> Rc<RefCell<dyn Protocol>>;
+/// Makes the protocol of each accepted connection, already shared.
+pub(crate) type Factory = dyn Fn() -> Rc<RefCell<dyn Protocol>>;
 
 struct Inner {
     me: Weak<Inner>,
@@ -381,6 +382,19 @@ impl EventLoop {
         port: u16,
         options: ServerOptions,
     ) -> impl Future<Output = Result<Server>> + use<P, F> {
+        self.create_server_shared(boxed(factory), host, port, options)
+    }
+
+    /// [`create_server_with`](Self::create_server_with) with a factory
+    /// that makes each protocol already shared (streams keep a handle to
+    /// the protocol they are).
+    pub(crate) fn create_server_shared(
+        &self,
+        factory: Box<Factory>,
+        host: &str,
+        port: u16,
+        options: ServerOptions,
+    ) -> impl Future<Output = Result<Server>> + use<> {
         serve(self.clone(), self.getaddrinfo(host, port), factory, options)
     }
 
@@ -481,6 +495,17 @@ impl EventLoop {
         path: &Path,
         options: ServerOptions,
     ) -> impl Future<Output = Result<Server>> + use<P, F> {
+        self.create_unix_server_shared(boxed(factory), path, options)
+    }
+
+    /// [`create_unix_server_with`](Self::create_unix_server_with) with a
+    /// factory that makes each protocol already shared.
+    pub(crate) fn create_unix_server_shared(
+        &self,
+        factory: Box<Factory>,
+        path: &Path,
+        options: ServerOptions,
+    ) -> impl Future<Output = Result<Server>> + use<> {
         unix_server(self.clone(), path.to_owned(), factory, options)
     }
 
@@ -628,11 +653,19 @@ where
     Err(last)
 }
 
+/// `factory` making shared protocols.
+fn boxed<P: Protocol, F: Fn() -> P + 'static>(factory: F) -> Box<Factory> {
+    Box::new(move || -> Rc<RefCell<dyn Protocol>> { Rc::new(RefCell::new(factory())) })
+}
+
 #[crate::coroutine]
-fn serve<P, F, A>(lp: EventLoop, addrs: A, factory: F, options: ServerOptions) -> Result<Server>
+fn serve<A>(
+    lp: EventLoop,
+    addrs: A,
+    factory: Box<Factory>,
+    options: ServerOptions,
+) -> Result<Server>
 where
-    P: Protocol,
-    F: Fn() -> P + 'static,
     A: Future<Output = Result<Vec<SocketAddr>>> + 'static,
 {
     let addrs = addrs.await?;
@@ -653,11 +686,11 @@ where
 }
 
 /// A server over bound listeners, serving if the options say so.
-fn new_server<P: Protocol, F: Fn() -> P + 'static>(
+fn new_server(
     lp: EventLoop,
     listeners: Vec<Socket>,
     files: Vec<SocketFile>,
-    factory: F,
+    factory: Box<Factory>,
     options: &ServerOptions,
 ) -> Server {
     let server = Server(Rc::new_cyclic(|me| Inner {
@@ -665,9 +698,7 @@ fn new_server<P: Protocol, F: Fn() -> P + 'static>(
         event_loop: lp,
         listeners: RefCell::new(listeners),
         files: RefCell::new(files),
-        factory: Box::new(move || -> Rc<RefCell<dyn Protocol>> {
-            Rc::new(RefCell::new(factory()))
-        }),
+        factory,
         serving: Cell::new(false),
         closed: Cell::new(false),
         clients: RefCell::new(Vec::new()),
@@ -680,16 +711,12 @@ fn new_server<P: Protocol, F: Fn() -> P + 'static>(
 }
 
 #[crate::coroutine]
-fn unix_server<P, F>(
+fn unix_server(
     lp: EventLoop,
     path: PathBuf,
-    factory: F,
+    factory: Box<Factory>,
     options: ServerOptions,
-) -> Result<Server>
-where
-    P: Protocol,
-    F: Fn() -> P + 'static,
-{
+) -> Result<Server> {
     let (listener, file) = unix_listener(&path, &options)?;
     let listener = Socket::from_unix_listener(listener)?;
     Ok(new_server(
