@@ -114,7 +114,7 @@ fn fetch_all(
 ) -> Result<()> {
     for _ in 0..pages {
         // The group holds the task: dropping its handle does not detach it.
-        let _ = tg.create_task(fetch_one(url.clone(), limit.clone(), stats.clone()))?;
+        drop(tg.create_task(fetch_one(url.clone(), limit.clone(), stats.clone()))?);
     }
     Ok(())
 }
@@ -169,14 +169,12 @@ fn get(url: &Url) -> Result<(u16, Vec<u8>)> {
         if header.is_empty() {
             break;
         }
-        if let Some((name, value)) = header.split_once(':') {
-            if name.eq_ignore_ascii_case("content-length") {
-                let n = value
-                    .trim()
-                    .parse::<usize>()
-                    .map_err(|_| bad("bad Content-Length"))?;
-                length = Some(n);
-            }
+        let content_length = header
+            .split_once(':')
+            .filter(|(name, _)| name.eq_ignore_ascii_case("content-length"));
+        if let Some((_, value)) = content_length {
+            let n = value.trim().parse::<usize>();
+            length = Some(n.map_err(|_| bad("bad Content-Length"))?);
         }
     }
     let body = match length {

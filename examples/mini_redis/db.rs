@@ -67,10 +67,8 @@ impl Db {
     pub fn set(&self, key: Vec<u8>, data: Vec<u8>, expire: Option<Duration>) {
         let expires_at = expire.map(|d| Instant::now() + d);
         let mut state = self.shared.state.borrow_mut();
-        if let Some(old) = state.entries.remove(&key) {
-            if let Some(when) = old.expires_at {
-                state.expirations.remove(&(when, key.clone()));
-            }
+        if let Some(when) = state.entries.remove(&key).and_then(|old| old.expires_at) {
+            state.expirations.remove(&(when, key.clone()));
         }
         self.insert(&mut state, key, Entry { data, expires_at });
     }

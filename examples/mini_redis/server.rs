@@ -56,7 +56,7 @@ pub fn run(listener: Socket, shutdown: Event) -> Result<()> {
 /// The task group's body: the purge task, then the accept loop.
 #[asyncio::coroutine]
 fn serve(group: TaskGroup, listener: Socket, db: Db) -> Result<()> {
-    let _ = group.create_task(db::purge_expired_tasks(db.clone()))?;
+    drop(group.create_task(db::purge_expired_tasks(db.clone()))?);
     let mut listener = Listener {
         db,
         listener,
@@ -81,7 +81,7 @@ impl Listener {
                 connection: Connection::new(reader, writer),
                 _permit: permit,
             };
-            let _ = self.handlers.create_task(handle(handler))?;
+            drop(self.handlers.create_task(handle(handler))?);
         }
     }
 
