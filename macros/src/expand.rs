@@ -57,6 +57,7 @@ fn compile_checked(item: ItemFn) -> syn::Result<TokenStream> {
     let pin::Selection {
         pinned,
         last_use,
+        last_move,
         shared_refs,
         read_only,
     } = pin::select(
@@ -82,11 +83,16 @@ fn compile_checked(item: ItemFn) -> syn::Result<TokenStream> {
             .iter()
             .map(|(&s, &at)| (ptr(s).to_string(), at))
             .collect();
+        let last_move = last_move
+            .iter()
+            .map(|(&s, &at)| (ptr(s).to_string(), at))
+            .collect();
         let shared_refs = shared_refs.iter().map(|&s| ptr(s).to_string()).collect();
         let read_only = read_only.iter().map(|&s| ptr(s).to_string()).collect();
         let pins = pin::Pins {
             names,
             last_use,
+            last_move,
             shared_refs,
             read_only,
         };
@@ -120,7 +126,11 @@ fn compile_checked(item: ItemFn) -> syn::Result<TokenStream> {
         guards.append(&mut body);
         plan = Plan::new(&kept, guards)?;
         param_exprs = kept_exprs;
-        shadow = pin::shadow(&item.block, &item.sig.output);
+        let mutable: Vec<_> = (params.iter())
+            .filter(|p| p.mutable)
+            .map(|p| p.ident.clone())
+            .collect();
+        shadow = pin::shadow(&item.block, &item.sig.output, &mutable);
         add_frame_lifetime(&mut item.sig);
     }
     check_borrows(&plan.cfg, &plan.resolution, &plan.liveness)?;

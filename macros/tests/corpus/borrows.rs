@@ -2891,3 +2891,36 @@ fn t_scrutinee_temporary_dropped_on_break_and_return() {
         agree!(scrutinee_temporary_dropped_on_break_and_return(p));
     }
 }
+
+// Found while writing the examples (mini_redis): a `mut` by-value
+// parameter whose `&mut self` coroutine methods are awaited in turn.
+both!(
+    fn mut_param_with_mut_self_methods(mut c: Counter) -> u32 {
+        let a = c.bump(2).await;
+        let b = c.bump(3).await;
+        a + b + c.n
+    }
+);
+#[test]
+fn t_mut_param_with_mut_self_methods() {
+    agree!(mut_param_with_mut_self_methods(Counter::new("param")));
+}
+
+// Found while writing the examples: an iterator advanced by `next()`
+// (whose result might borrow it), then consumed whole by `collect()` after
+// an await while that result is still used.
+both!(
+    fn iterator_advanced_then_collected() -> usize {
+        let mut words = vec![D("w0"), D("w1"), D("w2")].into_iter();
+        let first = words.next();
+        leaf("between", ()).await;
+        let rest: Vec<D> = words.collect();
+        let n = rest.len();
+        release(rest);
+        n + first.map_or(0, |d| d.0.len())
+    }
+);
+#[test]
+fn t_iterator_advanced_then_collected() {
+    agree!(iterator_advanced_then_collected());
+}

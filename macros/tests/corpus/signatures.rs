@@ -613,6 +613,30 @@ mod receivers {
         }
     }
 }
+// Found while writing the examples: a `mut self` method whose field is
+// borrowed across an await (the shadow rebinds `self` mutably).
+mod mut_receivers {
+    use super::*;
+    both_methods! {
+        struct { pub n: u32, pub s: String }
+        fn by_mut_value_borrowed(mut self, k: u32) -> Self {
+            let r = &mut self.s;
+            let a = leaf("mvb", k).await;
+            r.push('!');
+            self.n = a;
+            self
+        }
+    }
+}
+#[test]
+fn t_mut_self_borrowed_across_await() {
+    use mut_receivers::{Oracle, Ours};
+    let a = block_on(Ours { n: 1, s: "s".into() }.by_mut_value_borrowed(4));
+    let b = block_on(Oracle { n: 1, s: "s".into() }.by_mut_value_borrowed(4));
+    assert_eq!((a.n, a.s), (b.n, b.s));
+    take_log();
+}
+
 #[test]
 fn t_receivers() {
     use receivers::{Oracle, Ours};

@@ -195,7 +195,18 @@ pub struct Selection {
     /// outlives the statement is a compile error (E0716), not a dangling
     /// reference. Only where no loop encloses the use but not the
     /// declaration, and not at the use that borrows it across an await.
+    ///
+    /// A field read or a `match` takes the value out here only if no value
+    /// that may hold a borrow of the local is used afterwards: rustc allows
+    /// a borrow of one field to outlive a move or copy of another, and
+    /// taking the whole value out would free it.
     pub last_use: BTreeMap<SlotId, usize>,
+    /// [`last_use`](Self::last_use) for a `BY_VALUE` method's receiver,
+    /// without that condition: a method that takes the whole value by
+    /// value is a move rustc checks in the shadow (no borrow of the local
+    /// may outlive it), so holders that merely *may* borrow it (`first` of
+    /// `let first = args.next();`) do not stand in the way.
+    pub last_move: BTreeMap<SlotId, usize>,
     /// Pinned slots known to hold a shared reference (`let r = &v;`, a
     /// `ref` binding): their fields are reached through the reference, not
     /// projected in place.
@@ -278,6 +289,7 @@ pub fn select(
     walk.nodes(body);
     let record = walk.record.take().expect("recorded");
     let mut last_use = BTreeMap::new();
+    let mut last_move = BTreeMap::new();
     for &slot in &pinned {
         let Some((at, _, loops)) = record.uses.iter().rev().find(|(_, s, _)| *s == slot) else {
             continue;
@@ -299,6 +311,9 @@ pub fn select(
                 carried.contains(&slot)
                     && (*awaits || defs.iter().any(|&d| held.contains(&d) || used_after(d)))
             });
+        if in_same_loops && !causes {
+            last_move.insert(slot, at);
+        }
         if in_same_loops && !causes && !held_after {
             last_use.insert(slot, at);
         }
@@ -315,6 +330,7 @@ pub fn select(
     Selection {
         pinned,
         last_use,
+        last_move,
         shared_refs,
         read_only,
     }

@@ -42,6 +42,9 @@ pub struct Pins {
     /// The node of each pinned local's last use, where a use that may move
     /// it takes it out of its slot (see `select::Selection::last_use`).
     pub last_use: BTreeMap<String, usize>,
+    /// The same for a `BY_VALUE` method's receiver (see
+    /// `select::Selection::last_move`).
+    pub last_move: BTreeMap<String, usize>,
     /// Pinned locals holding shared references: no field projection.
     pub shared_refs: BTreeSet<String>,
     /// Pinned locals nothing can be mutated through (see
@@ -76,6 +79,7 @@ pub fn nodes(pins: &Pins, nodes: &mut Vec<Node>) -> Result<BTreeSet<String>, syn
         closure_refs: BTreeSet::new(),
         index: 0,
         takes_here: BTreeSet::new(),
+        moves_here: BTreeSet::new(),
         flagged: BTreeSet::new(),
         borrowed_chains: Vec::new(),
     };
@@ -98,6 +102,8 @@ struct Rewrite<'a> {
     index: usize,
     /// The pinned locals whose last use is in the current node.
     takes_here: BTreeSet<String>,
+    /// The pinned locals a `BY_VALUE` method may take out at this node.
+    moves_here: BTreeSet<String>,
     /// See [`nodes`].
     flagged: BTreeSet<String>,
     /// See [`borrowed_chains`].
@@ -125,6 +131,10 @@ impl Rewrite<'_> {
             let at = self.index;
             self.index += 1;
             self.takes_here = (self.pins.last_use.iter())
+                .filter(|(_, u)| **u == at)
+                .map(|(n, _)| n.clone())
+                .collect();
+            self.moves_here = (self.pins.last_move.iter())
                 .filter(|(_, u)| **u == at)
                 .map(|(n, _)| n.clone())
                 .collect();
@@ -464,7 +474,10 @@ impl VisitMut for Rewrite<'_> {
                     true => Access::Const,
                     false => Access::Unknown,
                 };
-                match self.taken_here(&m.receiver) {
+                let moved = (self.pins.pinned(&m.receiver)).filter(|p| {
+                    self.closure_depth == 0 && self.moves_here.contains(&p.to_string())
+                });
+                match moved {
                     Some(ptr) if by_value => *m.receiver = self.take(&ptr),
                     _ => self.place_expr(&mut m.receiver, access),
                 }
