@@ -631,8 +631,20 @@ mod mut_receivers {
 #[test]
 fn t_mut_self_borrowed_across_await() {
     use mut_receivers::{Oracle, Ours};
-    let a = block_on(Ours { n: 1, s: "s".into() }.by_mut_value_borrowed(4));
-    let b = block_on(Oracle { n: 1, s: "s".into() }.by_mut_value_borrowed(4));
+    let a = block_on(
+        Ours {
+            n: 1,
+            s: "s".into(),
+        }
+        .by_mut_value_borrowed(4),
+    );
+    let b = block_on(
+        Oracle {
+            n: 1,
+            s: "s".into(),
+        }
+        .by_mut_value_borrowed(4),
+    );
     assert_eq!((a.n, a.s), (b.n, b.s));
     take_log();
 }
