@@ -177,27 +177,8 @@ fn echo_client_prints_the_echoes_of_its_lines_and_of_its_stdin() {
     assert!(echoed == data, "the bytes differ");
 }
 
-/// Whether this process ignores `SIGINT` (as a background job of a
-/// non-interactive shell does): its children inherit that, and a Ctrl-C
-/// then never reaches them.
-fn sigint_ignored() -> bool {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    status
-        .lines()
-        .find_map(|line| line.strip_prefix("SigIgn:"))
-        .and_then(|mask| u64::from_str_radix(mask.trim(), 16).ok())
-        .is_some_and(|mask| mask & (1 << (2 - 1)) != 0)
-}
-
 #[test]
 fn ctrl_c_closes_the_connections_and_exits_as_python_does() {
-    if sigint_ignored() {
-        support::skipped(
-            "ctrl_c_closes_the_connections_and_exits_as_python_does",
-            "SIGINT is ignored here (a background job?), so the server would inherit that",
-        );
-        return;
-    }
     let (mut server, _, addr) = server("echo_server");
     let mut stream = TcpStream::connect(addr).unwrap();
     stream

@@ -122,8 +122,20 @@ impl Lines {
 /// address it bound from its first line: it is listening once that line
 /// is out.
 pub fn server(name: &str) -> (Proc, Lines, SocketAddr) {
+    use std::os::unix::process::CommandExt;
+    let mut command = Command::new(example(name));
+    // A test run in the background by a shell without job control (as CI
+    // scripts run) inherits SIGINT ignored, and the server, as Python would,
+    // would then leave Ctrl-C alone: give it the default disposition.
+    // SAFETY: `signal` is async-signal-safe, as `pre_exec` requires.
+    unsafe {
+        command.pre_exec(|| {
+            libc::signal(libc::SIGINT, libc::SIG_DFL);
+            Ok(())
+        });
+    }
     let mut proc = Proc::spawn(
-        Command::new(example(name))
+        command
             .arg("127.0.0.1:0")
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
