@@ -201,13 +201,7 @@ impl DatagramTransport {
     ///
     /// [`Error::Value`] unless `high >= low`.
     pub fn set_write_buffer_limits(&self, high: Option<usize>, low: Option<usize>) -> Result<()> {
-        let high = high.unwrap_or_else(|| low.map_or(HIGH_WATER, |low| 4 * low));
-        let low = low.unwrap_or(high / 4);
-        if high < low {
-            return Err(Error::Value(
-                format!("high ({high}) must be >= low ({low})").into(),
-            ));
-        }
+        let (high, low) = super::transport::water_marks(high, low)?;
         {
             let mut w = self.0.write.borrow_mut();
             w.high = high;

@@ -324,13 +324,7 @@ impl Transport {
     ///
     /// [`Error::Value`] unless `high >= low`.
     pub fn set_write_buffer_limits(&self, high: Option<usize>, low: Option<usize>) -> Result<()> {
-        let high = high.unwrap_or_else(|| low.map_or(HIGH_WATER, |low| 4 * low));
-        let low = low.unwrap_or(high / 4);
-        if high < low {
-            return Err(Error::Value(
-                format!("high ({high}) must be >= low ({low})").into(),
-            ));
-        }
+        let (high, low) = water_marks(high, low)?;
         {
             let mut w = self.0.write.borrow_mut();
             w.high = high;
@@ -748,6 +742,20 @@ impl Inner {
             on_lost(&Transport(me));
         }
     }
+}
+
+/// The (high, low) water marks asyncio's `set_write_buffer_limits` sets:
+/// `high` defaults to 64 KiB (or 4 × `low`), `low` to `high / 4`. Shared by
+/// the stream and datagram transports.
+pub(super) fn water_marks(high: Option<usize>, low: Option<usize>) -> Result<(usize, usize)> {
+    let high = high.unwrap_or_else(|| low.map_or(HIGH_WATER, |low| 4 * low));
+    let low = low.unwrap_or(high / 4);
+    if high < low {
+        return Err(Error::Value(
+            format!("high ({high}) must be >= low ({low})").into(),
+        ));
+    }
+    Ok((high, low))
 }
 
 /// asyncio's error for a buffered protocol that gives no room.
