@@ -105,6 +105,7 @@ mod io;
 mod queues;
 mod run;
 mod streams;
+pub mod subprocess;
 mod sync;
 mod task;
 mod threads;
@@ -133,6 +134,10 @@ pub use crate::streams::{
     StreamRead, StreamReader, StreamWriter, open_connection, open_connection_with,
     open_socket_connection, open_unix_connection, open_unix_connection_with, start_server,
     start_server_with, start_unix_server, start_unix_server_with,
+};
+pub use crate::subprocess::{
+    Process, SubprocessCommand, SubprocessProtocol, SubprocessTransport, create_subprocess_exec,
+    create_subprocess_shell,
 };
 pub use crate::sync::*;
 pub use crate::task::{IntoResult, Task, all_tasks, create_task, current_task};

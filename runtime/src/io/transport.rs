@@ -144,6 +144,23 @@ impl Transport {
         )
     }
 
+    /// Wraps one end of a child's pipe (subprocesses): the read end
+    /// (`write` false) or the write end, made non-blocking; `on_lost` runs
+    /// after `connection_lost`.
+    pub(crate) fn start_pipe(
+        fd: std::os::fd::OwnedFd,
+        write: bool,
+        protocol: Rc<RefCell<dyn Protocol>>,
+        on_lost: impl FnOnce(&Transport) + 'static,
+    ) -> Result<Transport> {
+        let (socket, flavor) = if write {
+            (Socket::from_pipe_writer(fd)?, Flavor::WritePipe)
+        } else {
+            (Socket::from_pipe_reader(fd)?, Flavor::ReadPipe)
+        };
+        Transport::start(socket, flavor, protocol, None, Some(Box::new(on_lost)))
+    }
+
     /// Whether `other` is a handle to this same transport.
     pub(super) fn same(&self, other: &Transport) -> bool {
         Rc::ptr_eq(&self.0, &other.0)

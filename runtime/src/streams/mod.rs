@@ -26,8 +26,9 @@ use std::rc::Rc;
 pub use self::reader::{StreamRead, StreamReader};
 pub use self::writer::StreamWriter;
 
-use self::reader::check_limit;
-use self::state::{DEFAULT_LIMIT, OnConnect, StreamState};
+pub(crate) use self::reader::check_limit;
+use self::state::OnConnect;
+pub(crate) use self::state::{DEFAULT_LIMIT, Guard, StreamState};
 use crate::error::Result;
 use crate::event_loop::ExceptionContext;
 use crate::io::{Factory, Protocol, Server, ServerOptions, Socket, Transport};

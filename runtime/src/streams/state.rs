@@ -78,6 +78,9 @@ pub(crate) struct StreamState {
 pub(crate) struct Guard {
     transport: Option<Transport>,
     event_loop: Option<EventLoop>,
+    /// What else the handles keep alive (a child process's owner, which
+    /// ends the child when dropped).
+    _owner: Option<Rc<dyn std::any::Any>>,
 }
 
 impl Guard {
@@ -86,6 +89,17 @@ impl Guard {
         Rc::new(Guard {
             transport: None,
             event_loop: None,
+            _owner: None,
+        })
+    }
+
+    /// The guard of pipe handles that keep `owner` alive (a child
+    /// process's pipes: the process closes them).
+    pub(crate) fn owned(owner: Rc<dyn std::any::Any>) -> Rc<Guard> {
+        Rc::new(Guard {
+            transport: None,
+            event_loop: None,
+            _owner: Some(owner),
         })
     }
 
@@ -94,6 +108,7 @@ impl Guard {
         Rc::new(Guard {
             transport: Some(transport),
             event_loop: crate::get_running_loop().ok(),
+            _owner: None,
         })
     }
 }

@@ -88,6 +88,19 @@ impl StreamWriter {
         }))
     }
 
+    /// A writer over `transport` (a pipe) whose protocol is `state`.
+    pub(crate) fn with_guard(
+        transport: Transport,
+        state: Rc<RefCell<StreamState>>,
+        guard: Rc<Guard>,
+    ) -> StreamWriter {
+        StreamWriter(Rc::new(Inner {
+            transport,
+            state,
+            guard,
+        }))
+    }
+
     /// Sends `data`: as much as the socket takes now, the rest buffered
     /// (asyncio's `write`). Follow with [`drain`](Self::drain) to respect
     /// flow control. Writes after the connection was lost are dropped, as
