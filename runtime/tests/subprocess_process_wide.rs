@@ -30,6 +30,7 @@ fn children() -> HashSet<u32> {
 fn process_wide_cases() -> asyncio::Result<()> {
     asyncio::run(spawn_failures_are_errors_and_leak_nothing())?;
     stolen_exit_status_gives_255_and_a_warning()?;
+    process_dropped_after_its_loop_closed()?;
     thread_watcher_fallback()?;
     Ok(())
 }
@@ -98,6 +99,36 @@ fn stolen_exit_status_gives_255_and_a_warning() -> asyncio::Result<()> {
         "{reports:?}"
     );
     Ok(())
+}
+
+/// IO_DESIGN pitfall 12 and "no zombies": a loop closed with a child
+/// still running kills it and leaves it to the orphan list; dropping the
+/// `Process` afterwards is harmless; the orphan is reaped at a later
+/// spawn, by any loop.
+fn process_dropped_after_its_loop_closed() -> asyncio::Result<()> {
+    #[asyncio::coroutine]
+    fn start() -> asyncio::Result<asyncio::Process> {
+        create_subprocess_exec("sleep", ["30"]).stdout(PIPE).await
+    }
+    #[asyncio::coroutine]
+    fn spawn_true() -> asyncio::Result<i32> {
+        create_subprocess_exec("true", NO_ARGS).await?.wait().await
+    }
+    let lp = EventLoop::new()?;
+    let process = lp.run_until_complete(start())??;
+    let pid = process.pid();
+    lp.close()?;
+    assert_eq!(process.returncode(), None);
+    assert!(process.send_signal(signal::SIGTERM).is_ok() || !children().contains(&pid));
+    drop(process);
+    for _ in 0..1000 {
+        asyncio::run(spawn_true())?;
+        if !children().contains(&pid) {
+            return Ok(());
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    panic!("the orphan {pid} was never reaped");
 }
 
 /// Without pidfds (forced here with `ASYNCIO_CHILD_WATCHER=thread`), a
