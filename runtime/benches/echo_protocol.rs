@@ -7,8 +7,10 @@
 //! all connections run at once. Two layouts: client and server in one loop,
 //! and the server in a child process (this binary again, in server mode,
 //! printing its port) with the clients here. Only the round trips are
-//! timed (connecting is not). The ratio is ours / tokio in time, so below
-//! 1 means more round trips per second than tokio.
+//! timed (connecting is not). The table's ratio is ours / tokio in time
+//! (below 1: faster); the line under each row gives round trips per second
+//! and their ratio ours / tokio (above 1: faster), and a summary of those
+//! ratios closes the run.
 //!
 //! With `strace` installed, the one-loop 10-connection case also runs in a
 //! child under `strace -f -c`, for each runtime, and the syscalls per round
@@ -21,7 +23,9 @@
 //! ```
 //!
 //! `ECHO_ROUND_TRIPS` (round trips per case, spread over the connections;
-//! default 100,000) and `BENCH_SIDE` (see `common`) tune a run.
+//! default 100,000) and `BENCH_SIDE` (see `common`) tune a run; the cases,
+//! the child processes and the syscall count are `common::echo`'s, shared
+//! with `echo_streams`.
 //! `echo_protocol.py` beside this file runs the same workload on Python's
 //! asyncio and uvloop (and, with `--ours`, this binary's cases alternately
 //! with them, for ratios from one run).
@@ -29,33 +33,16 @@
 mod common;
 
 use std::cell::Cell;
-use std::collections::BTreeMap;
-use std::io::{BufRead, BufReader};
 use std::net::SocketAddr;
-use std::process::{Child, Command, Stdio};
 use std::rc::Rc;
 use std::time::{Duration, Instant};
 
 use asyncio::{Event, Protocol, ServerOptions, Transport};
+use common::echo::{MESSAGE, MESSAGE_SIZE, Sides};
+use common::{on_our_loop, on_tokio};
 
-/// Bytes per message.
-const MESSAGE_SIZE: usize = 1024;
-static MESSAGE: [u8; MESSAGE_SIZE] = [b'x'; MESSAGE_SIZE];
-/// Round trips per case (all connections together), by default.
-const ROUND_TRIPS: usize = 100_000;
-/// The connection counts measured.
-const CONNECTIONS: [usize; 3] = [1, 10, 100];
-/// Connections of the syscall count.
-const TRACED_CONNECTIONS: usize = 10;
-/// Round trips per connection of the syscall count's long and short runs.
-const TRACED_ROUNDS: (usize, usize) = (1_000, 100);
-/// Target: at least tokio's round trips per second.
-const TARGET_RATIO: f64 = 1.0;
 /// Target: syscalls per round trip, one loop, 10 connections.
 const TARGET_SYSCALLS: f64 = 5.0;
-
-/// The environment variable selecting a child's role.
-const ROLE: &str = "ECHO_PROTOCOL_ROLE";
 
 // ---------------------------------------------------------------------------
 // This crate's side.
@@ -184,16 +171,6 @@ fn our_server_forever() -> asyncio::Result<()> {
     server.serve_forever().await
 }
 
-/// Runs `fut` on a fresh loop of this crate; its output.
-fn on_our_loop<F>(fut: F) -> F::Output
-where
-    F: std::future::Future,
-{
-    common::our_loop()
-        .run_until_complete(fut)
-        .expect("event loop")
-}
-
 // ---------------------------------------------------------------------------
 // tokio's side.
 
@@ -278,224 +255,22 @@ mod tok {
     }
 }
 
-/// Runs `fut` on a fresh tokio `current_thread` runtime; its output.
-fn on_tokio<F: std::future::Future>(fut: F) -> F::Output {
-    common::tokio_rt().block_on(fut)
-}
-
 // ---------------------------------------------------------------------------
-// Child processes.
 
-/// A server child process, killed when dropped.
-struct ServerChild {
-    child: Child,
-    addr: SocketAddr,
-}
-
-impl ServerChild {
-    /// Starts this binary as a server (`role`) and reads its port.
-    fn start(role: &str) -> ServerChild {
-        let mut child = Command::new(std::env::current_exe().expect("own path"))
-            .env(ROLE, role)
-            .stdout(Stdio::piped())
-            .spawn()
-            .expect("server child");
-        let mut line = String::new();
-        let stdout = child.stdout.take().expect("child stdout");
-        BufReader::new(stdout)
-            .read_line(&mut line)
-            .expect("child's port");
-        let port: u16 = line.trim().parse().expect("a port");
-        ServerChild {
-            child,
-            addr: SocketAddr::from(([127, 0, 0, 1], port)),
-        }
-    }
-}
-
-impl Drop for ServerChild {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// Runs this binary's one-loop case (`role`, with `rounds` per
-/// connection) under `strace -f -c`: the calls of each syscall.
-fn strace_counts(role: &str, rounds: usize) -> Option<BTreeMap<String, u64>> {
-    let out = std::env::temp_dir().join(format!("echo_protocol.{}.strace", std::process::id()));
-    let status = Command::new("strace")
-        .arg("-f")
-        .arg("-c")
-        .arg("-o")
-        .arg(&out)
-        .arg(std::env::current_exe().expect("own path"))
-        .env(ROLE, role)
-        .env("ECHO_ROUNDS", rounds.to_string())
-        .stdout(Stdio::null())
-        .status()
-        .ok()?;
-    let text = std::fs::read_to_string(&out).ok();
-    let _ = std::fs::remove_file(&out);
-    if !status.success() {
-        return None;
-    }
-    // Rows: % time, seconds, usecs/call, calls, [errors], syscall.
-    let mut counts = BTreeMap::new();
-    for line in text?.lines() {
-        let fields: Vec<&str> = line.split_whitespace().collect();
-        if fields.len() < 5 || fields[0].parse::<f64>().is_err() {
-            continue;
-        }
-        if let (Ok(calls), Some(name)) = (fields[3].parse::<u64>(), fields.last()) {
-            counts.insert((*name).to_owned(), calls);
-        }
-    }
-    Some(counts)
-}
-
-/// Syscalls per round trip of the traced case: (long - short) / Δ round
-/// trips, in total and by syscall.
-fn syscalls_per_round_trip(role: &str) -> Option<(f64, Vec<(String, f64)>)> {
-    let (long, short) = TRACED_ROUNDS;
-    let a = strace_counts(role, long)?;
-    let b = strace_counts(role, short)?;
-    let trips = ((long - short) * TRACED_CONNECTIONS) as f64;
-    let per = |name: &str| {
-        (*a.get(name).unwrap_or(&0) as f64 - *b.get(name).unwrap_or(&0) as f64) / trips
-    };
-    let mut by_call: Vec<(String, f64)> = a
-        .keys()
-        .filter(|name| *name != "total")
-        .map(|name| (name.clone(), per(name)))
-        .filter(|(_, n)| *n >= 0.005)
-        .collect();
-    by_call.sort_by(|x, y| y.1.total_cmp(&x.1));
-    Some((per("total"), by_call))
-}
-
-/// The child roles; `true` if this process was one.
-fn child_role() -> bool {
-    let Ok(role) = std::env::var(ROLE) else {
-        return false;
-    };
-    let rounds = || -> usize {
-        std::env::var("ECHO_ROUNDS")
-            .expect("ECHO_ROUNDS")
-            .parse()
-            .expect("a count")
-    };
-    match role.as_str() {
-        "server-ours" => on_our_loop(our_server_forever()).expect("server"),
-        "server-tokio" => on_tokio(tok::server_forever()),
-        "trace-ours" => {
-            on_our_loop(our_one_loop(TRACED_CONNECTIONS, rounds())).expect("traced run");
-        }
-        "trace-tokio" => {
-            on_tokio(tok::one_loop(TRACED_CONNECTIONS, rounds()));
-        }
-        "time-ours" | "time-ours-two" => {
-            // For `echo_protocol.py --ours`: one case, a warm-up then one
-            // timed run, whose seconds go to stdout.
-            let conns: usize = std::env::var("ECHO_CONNS")
-                .expect("ECHO_CONNS")
-                .parse()
-                .expect("a count");
-            let server = (role == "time-ours-two").then(|| ServerChild::start("server-ours"));
-            let mut elapsed = Duration::ZERO;
-            for _ in 0..2 {
-                elapsed = match &server {
-                    Some(server) => on_our_loop(our_clients(server.addr, conns, rounds())),
-                    None => on_our_loop(our_one_loop(conns, rounds())),
-                }
-                .expect("our run");
-            }
-            println!("{}", elapsed.as_secs_f64());
-        }
-        other => panic!("unknown role {other}"),
-    }
-    true
-}
-
-// ---------------------------------------------------------------------------
+static SIDES: Sides = Sides {
+    label: "echo 1 KiB",
+    role_var: "ECHO_PROTOCOL_ROLE",
+    syscall_target: Some(TARGET_SYSCALLS),
+    ours_one_loop: |conns, rounds| on_our_loop(our_one_loop(conns, rounds)).expect("our run"),
+    ours_clients: |addr, conns, rounds| {
+        on_our_loop(our_clients(addr, conns, rounds)).expect("our run")
+    },
+    ours_serve: || on_our_loop(our_server_forever()).expect("server"),
+    tokio_one_loop: |conns, rounds| on_tokio(tok::one_loop(conns, rounds)),
+    tokio_clients: |addr, conns, rounds| on_tokio(tok::clients(addr, conns, rounds)),
+    tokio_serve: || on_tokio(tok::server_forever()),
+};
 
 fn main() {
-    if child_role() {
-        return;
-    }
-    let total: usize = std::env::var("ECHO_ROUND_TRIPS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(ROUND_TRIPS);
-    let report = |ours: f64, tokio: f64, trips: usize| {
-        let t = trips as f64;
-        println!(
-            "  round trips/s: ours {:.0}, tokio {:.0}, ours/tokio {:.2}x",
-            t / ours,
-            t / tokio,
-            tokio / ours
-        );
-    };
-    common::print_header();
-    for conns in CONNECTIONS {
-        let rounds = total / conns;
-        let (ours, tokio) = common::compare_times(
-            &format!("echo 1 KiB, one loop, {conns} conn x {rounds}"),
-            TARGET_RATIO,
-            common::REPS,
-            || on_our_loop(our_one_loop(conns, rounds)).expect("our run"),
-            || on_tokio(tok::one_loop(conns, rounds)),
-        );
-        report(ours, tokio, rounds * conns);
-    }
-    {
-        let our_server = ServerChild::start("server-ours");
-        let tokio_server = ServerChild::start("server-tokio");
-        for conns in CONNECTIONS {
-            let rounds = total / conns;
-            let (ours, tokio) = common::compare_times(
-                &format!("echo 1 KiB, two processes, {conns} conn x {rounds}"),
-                TARGET_RATIO,
-                common::REPS,
-                || on_our_loop(our_clients(our_server.addr, conns, rounds)).expect("our run"),
-                || on_tokio(tok::clients(tokio_server.addr, conns, rounds)),
-            );
-            report(ours, tokio, rounds * conns);
-        }
-    }
-    println!();
-    if Command::new("strace")
-        .arg("-V")
-        .stdout(Stdio::null())
-        .status()
-        .is_err()
-    {
-        println!("syscalls per round trip: skipped (strace not found)");
-        return;
-    }
-    println!(
-        "syscalls per round trip, one loop, {TRACED_CONNECTIONS} connections \
-         (strace -f -c; client and server both counted; target <= {TARGET_SYSCALLS}):"
-    );
-    for (side, role) in [("ours", "trace-ours"), ("tokio", "trace-tokio")] {
-        match syscalls_per_round_trip(role) {
-            Some((total, by_call)) => {
-                let met = if side == "ours" {
-                    if total <= TARGET_SYSCALLS {
-                        "  met: yes"
-                    } else {
-                        "  met: NO"
-                    }
-                } else {
-                    ""
-                };
-                let parts: Vec<String> = by_call
-                    .iter()
-                    .map(|(name, n)| format!("{name} {n:.2}"))
-                    .collect();
-                println!("  {side:<6} {total:.2}{met}  ({})", parts.join(", "));
-            }
-            None => println!("  {side:<6} skipped (strace failed)"),
-        }
-    }
+    common::echo::main(&SIDES);
 }

@@ -1,7 +1,10 @@
 //! Shared by the comparison benches: timing, medians, the report line, and a
-//! counting allocator (installed only by the benches that measure memory).
+//! counting allocator (installed only by the benches that measure memory);
+//! [`echo`] drives the TCP echo benches.
 
 #![allow(dead_code)]
+
+pub mod echo;
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicIsize, AtomicUsize, Ordering};
@@ -21,6 +24,16 @@ pub fn tokio_rt() -> tokio::runtime::Runtime {
 /// A fresh event loop of this crate.
 pub fn our_loop() -> asyncio::EventLoop {
     asyncio::EventLoop::new().expect("event loop")
+}
+
+/// Runs `fut` on a fresh event loop of this crate; its output.
+pub fn on_our_loop<F: std::future::Future>(fut: F) -> F::Output {
+    our_loop().run_until_complete(fut).expect("event loop")
+}
+
+/// Runs `fut` on a fresh tokio `current_thread` runtime; its output.
+pub fn on_tokio<F: std::future::Future>(fut: F) -> F::Output {
+    tokio_rt().block_on(fut)
 }
 
 /// Runs `fut` to completion on a fresh event loop of this crate and
@@ -118,7 +131,7 @@ fn millis(samples: &[Duration]) -> Vec<f64> {
 /// The column titles of [`print_row`].
 pub fn print_header() {
     println!(
-        "{:<40} {:>14} {:>14} {:>8} {:>8}  met",
+        "{:<50} {:>14} {:>14} {:>8} {:>8}  met",
         "benchmark", "ours", "tokio", "ratio", "target"
     );
 }
@@ -133,7 +146,7 @@ pub fn print_row(name: &str, ours: &str, tokio: &str, ratio: f64, target: f64) {
     } else {
         "NO"
     };
-    println!("{name:<40} {ours:>14} {tokio:>14} {ratio:>8.3} {target:>8.2}  {met}");
+    println!("{name:<50} {ours:>14} {tokio:>14} {ratio:>8.3} {target:>8.2}  {met}");
 }
 
 /// A global allocator over [`System`] that counts the bytes live and the
