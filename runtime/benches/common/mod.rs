@@ -77,7 +77,8 @@ pub fn median<T: PartialOrd + Copy>(samples: &[T]) -> T {
 /// not run).
 ///
 /// With `BENCH_SIDE=ours` (or `tokio`) in the environment, only that side
-/// runs, which is handy under a profiler.
+/// runs, which is handy under a profiler; with `BENCH_ONLY=text`, only the
+/// rows whose name contains `text`.
 pub fn compare_times(
     name: &str,
     target: f64,
@@ -86,6 +87,10 @@ pub fn compare_times(
     mut tokio: impl FnMut() -> Duration,
 ) -> (f64, f64) {
     let side = std::env::var("BENCH_SIDE").unwrap_or_default();
+    let only = std::env::var("BENCH_ONLY").unwrap_or_default();
+    if !name.contains(&only) {
+        return (f64::NAN, f64::NAN);
+    }
     let (run_ours, run_tokio) = (side != "tokio", side != "ours");
     let mut our_times = Vec::with_capacity(reps);
     let mut tokio_times = Vec::with_capacity(reps);

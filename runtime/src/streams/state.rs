@@ -28,6 +28,8 @@ use super::writer::StreamWriter;
 
 /// asyncio's default buffer limit (`_DEFAULT_LIMIT`): 64 KiB.
 pub(crate) const DEFAULT_LIMIT: usize = 64 * 1024;
+/// Reads taking the whole buffer from this size on take the buffer itself.
+const HAND_OVER: usize = 64 * 1024;
 /// The room a receive gets at least.
 const MIN_ROOM: usize = 16 * 1024;
 /// A buffer grows by at least this much.
@@ -189,6 +191,17 @@ impl StreamState {
     /// Takes the first `n` buffered bytes out.
     pub(super) fn consume(&mut self, n: usize) -> Vec<u8> {
         let n = n.min(self.len());
+        if n == self.len() && n >= HAND_OVER {
+            // All of a large buffer (`read_to_end`): hand the vector over
+            // rather than copy it into a new one.
+            let mut out = std::mem::take(&mut self.buf);
+            out.truncate(self.tail);
+            out.drain(..self.head);
+            self.head = 0;
+            self.tail = 0;
+            self.epoch += 1;
+            return out;
+        }
         let out = self.buf[self.head..self.head + n].to_vec();
         self.discard(n);
         out

@@ -22,6 +22,9 @@ use crate::error::{Error, Result};
 use crate::io::Protocol;
 use crate::streams::{Guard, StreamRead, StreamReader, StreamState, StreamWriter};
 
+/// The most `communicate` hands the stdin transport at once.
+const FEED_PIECE: usize = 64 * 1024;
+
 /// The high-level protocol: nothing to do, the pipes' states do the work.
 struct Quiet;
 
@@ -173,14 +176,14 @@ impl Process {
     /// assert_eq!(asyncio::run(main_())?, (b"data".to_vec(), b"done\n".to_vec()));
     /// # Ok::<(), asyncio::Error>(())
     /// ```
-    pub fn communicate(
+    pub fn communicate<'a>(
         &self,
-        input: Option<&[u8]>,
-    ) -> impl Future<Output = Result<(Vec<u8>, Vec<u8>)>> + use<> {
-        let feed = (self.stdin.clone()).map(|stdin| feed_stdin(stdin, input.map(<[u8]>::to_vec)));
+        input: Option<&'a [u8]>,
+    ) -> impl Future<Output = Result<(Vec<u8>, Vec<u8>)>> + use<'a> {
+        let feed = (self.stdin.clone()).map(|stdin| feed_stdin(stdin, input));
         let refused = self.stdin.is_none() && input.is_some();
         let join = Join {
-            feed: feed.map(|f| Box::pin(f) as Pin<Box<dyn Future<Output = Result<()>>>>),
+            feed: feed.map(|f| Box::pin(f) as Pin<Box<dyn Future<Output = Result<()>> + 'a>>),
             stdout: Output::start(self.stdout.as_ref()),
             stderr: Output::start(self.stderr.as_ref()),
         };
@@ -273,20 +276,21 @@ fn wait(transport: SubprocessTransport) -> Result<i32> {
         .ok_or_else(|| Error::invalid_state("the process exited without a returncode"))
 }
 
-/// Writes `input` (if any), drains, and closes stdin; a child that closed
-/// its end is not an error.
+/// Writes `input` (if any) a piece at a time, draining after each (so
+/// that the transport never buffers more than about the high-water mark,
+/// however large the input), and closes stdin; a child that closed its
+/// end is not an error.
 #[crate::coroutine]
-fn feed_stdin(stdin: StreamWriter, input: Option<Vec<u8>>) -> Result<()> {
-    if let Some(input) = input {
-        let written = stdin.write(&input);
-        let drained = match written {
+fn feed_stdin<'a>(stdin: StreamWriter, input: Option<&'a [u8]>) -> Result<()> {
+    for piece in input.unwrap_or_default().chunks(FEED_PIECE) {
+        let sent = match stdin.write(piece) {
             Ok(()) => stdin.drain().await,
             Err(err) => Err(err),
         };
-        if let Err(err) = drained {
-            if !is_broken_pipe(&err) {
-                return Err(err);
-            }
+        match sent {
+            Ok(()) => {}
+            Err(err) if is_broken_pipe(&err) => break,
+            Err(err) => return Err(err),
         }
     }
     stdin.close();
@@ -298,9 +302,9 @@ fn is_broken_pipe(err: &Error) -> bool {
 }
 
 #[crate::coroutine]
-fn communicate(
+fn communicate<'a>(
     refused: bool,
-    join: Join,
+    join: Join<'a>,
     transport: SubprocessTransport,
 ) -> Result<(Vec<u8>, Vec<u8>)> {
     if refused {
@@ -345,13 +349,13 @@ impl Output {
 
 /// Feeding stdin and reading both outputs at once (asyncio gathers the
 /// three), in one future: the first error ends it.
-struct Join {
-    feed: Option<Pin<Box<dyn Future<Output = Result<()>>>>>,
+struct Join<'a> {
+    feed: Option<Pin<Box<dyn Future<Output = Result<()>> + 'a>>>,
     stdout: Output,
     stderr: Output,
 }
 
-impl Future for Join {
+impl Future for Join<'_> {
     type Output = Result<(Vec<u8>, Vec<u8>)>;
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
