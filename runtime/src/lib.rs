@@ -39,7 +39,15 @@
 //!    [`wrap_future`], [`run_coroutine_threadsafe`]);
 //! 4. combinators ([`gather()`], [`wait`], [`as_completed`], [`shield`],
 //!    [`timeout`], [`wait_for`], [`TaskGroup`]);
-//! 5. running a program ([`run`], [`Runner`]).
+//! 5. I/O: readiness-driven sockets and pipes ([`Socket`], `sock_*`,
+//!    [`EventLoop::add_reader`]), transports and protocols ([`Transport`],
+//!    [`Protocol`], [`DatagramTransport`]), servers ([`Server`]) and
+//!    signals ([`EventLoop::add_signal_handler`]);
+//! 6. streams over those transports ([`StreamReader`], [`StreamWriter`],
+//!    [`open_connection`], [`start_server`]);
+//! 7. subprocesses, whose pipes are streams ([`create_subprocess_exec`],
+//!    [`Process`], [`SubprocessTransport`]; the [`subprocess`] module);
+//! 8. running a program ([`run`], [`Runner`]).
 //!
 //! # Cancellation
 //!
