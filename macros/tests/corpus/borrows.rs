@@ -893,6 +893,56 @@ fn t_for_over_iter_of_local() {
 }
 
 both!(
+    fn for_over_a_method_of_a_temporary() -> Vec<i32> {
+        // The temporary `make()` lives to the end of the loop, as rustc
+        // keeps the temporaries of a `for` head.
+        fn make() -> std::collections::BTreeSet<i32> {
+            [1, 2, 3, 5].into_iter().collect()
+        }
+        let before: std::collections::BTreeSet<i32> = [2, 5].into_iter().collect();
+        let mut out = vec![];
+        for x in make().difference(&before) {
+            out.push(leaf("diff", *x).await);
+        }
+        out
+    }
+);
+#[test]
+fn t_for_over_a_method_of_a_temporary() {
+    agree!(for_over_a_method_of_a_temporary());
+}
+
+both!(
+    fn for_over_temporaries_in_a_chain_and_by_reference() -> Vec<String> {
+        let mut out = vec![];
+        for (i, w) in String::from("a b c")
+            .split(' ')
+            .map(str::to_uppercase)
+            .enumerate()
+        {
+            out.push(format!("{i}{}", leaf("w", w).await));
+        }
+        for d in &vec![D("r0"), D("r1")] {
+            leaf("ref", ()).await;
+            out.push(see(d).to_string());
+        }
+        for c in format!("{}-{}", 1, 2).chars().rev() {
+            out.push(leaf("c", c).await.to_string());
+        }
+        let mut v = vec![D("m0"), D("m1")];
+        for d in std::mem::take(&mut v).iter_mut() {
+            leaf("mut", ()).await;
+            out.push(see(d).to_string());
+        }
+        out
+    }
+);
+#[test]
+fn t_for_over_temporaries_in_a_chain_and_by_reference() {
+    agree!(for_over_temporaries_in_a_chain_and_by_reference());
+}
+
+both!(
     fn for_over_split_whitespace() -> usize {
         let text = String::from("the quick  brown fox");
         let mut n = 0;

@@ -404,7 +404,8 @@ impl Normalizer {
                 let span = f.for_token.span;
                 let label = f.label.as_ref().map(|l| l.name.clone());
                 let mut scope = Vec::new();
-                let iterable = self.value(&f.expr, &mut scope);
+                let head = self.for_head(&f.expr, &mut scope);
+                let iterable = self.value(&head, &mut scope);
                 let iter = names::hidden("__iter", span);
                 scope.push(Node::Let {
                     attrs: Vec::new(),

@@ -28,6 +28,9 @@ pub const PIN_KEPT_LOCAL: &str = "__pin_kept";
 /// The prefix of the locals that hold a temporary a `let` extends (see
 /// `Normalizer::pin_macro`).
 const EXTENDED_LOCAL: &str = "__extended";
+/// The prefix of the locals that hold a temporary of a `for` head (see
+/// `Normalizer::for_head`).
+const FOR_HEAD_LOCAL: &str = "__for_head";
 
 /// Replaces `&temporary` in an awaited future by the marker.
 pub(super) struct Temporaries<'a> {
@@ -61,7 +64,7 @@ const BORROWING_METHODS: &[&str] = &[
 impl Temporaries<'_> {
     /// A value expression (not a place) whose value is not a constant
     /// rustc would promote to a `'static` (`&[1, 2]`).
-    fn is_temporary(e: &Expr) -> bool {
+    pub(super) fn is_temporary(e: &Expr) -> bool {
         let mut inner = e;
         while let Expr::Paren(p) = inner {
             inner = &p.expr;
@@ -181,6 +184,40 @@ impl Normalizer {
         *local.init.as_mut()?.expr = parse_quote_spanned!(span=>
             unsafe { ::core::pin::Pin::new_unchecked(&mut #kept) });
         Some(Stmt::Local(local))
+    }
+
+    /// The head of a `for` loop whose body awaits, with each temporary that
+    /// a method call, a field access or a `&` applies to made a local of
+    /// `scope` (the loop's): rustc keeps a `for` head's temporaries to the
+    /// end of the loop, so the iterator may borrow them
+    /// (`for x in make().iter()`, `for x in &vec![..]`). A receiver taken
+    /// by value is moved out of its local as it was out of the temporary.
+    pub(super) fn for_head(&mut self, e: &Expr, scope: &mut Vec<Node>) -> Expr {
+        let mut e = e.clone();
+        match &mut e {
+            Expr::MethodCall(m) => *m.receiver = self.for_head_operand(&m.receiver, scope),
+            Expr::Field(f) => *f.base = self.for_head_operand(&f.base, scope),
+            Expr::Reference(r) => *r.expr = self.for_head_operand(&r.expr, scope),
+            Expr::Paren(p) => *p.expr = self.for_head(&p.expr, scope),
+            _ => {}
+        }
+        e
+    }
+
+    fn for_head_operand(&mut self, e: &Expr, scope: &mut Vec<Node>) -> Expr {
+        let operand = self.for_head(e, scope);
+        if !Temporaries::is_temporary(&operand) {
+            return operand;
+        }
+        self.next_temp += 1;
+        let span = syn::spanned::Spanned::span(&operand);
+        let local = names::numbered(FOR_HEAD_LOCAL, self.next_temp, span);
+        // `mut` for `make().iter_mut()`, harmless otherwise.
+        self.stmt(
+            &parse_quote_spanned!(span=> #[allow(unused_mut)] let mut #local = #operand;),
+            scope,
+        );
+        parse_quote_spanned!(span=> #local)
     }
 
     /// A temporary that the future of an await of this statement borrows
