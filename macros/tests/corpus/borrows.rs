@@ -942,6 +942,65 @@ fn t_for_over_temporaries_in_a_chain_and_by_reference() {
     agree!(for_over_temporaries_in_a_chain_and_by_reference());
 }
 
+fn make_two() -> Vec<D> {
+    vec![D("s0"), D("s1")]
+}
+
+both!(
+    fn match_scrutinee_temporary_borrowed_across_await() -> Vec<String> {
+        let mut out = vec![];
+        match make_two().first() {
+            Some(d) => {
+                leaf("match", ()).await;
+                out.push(see(d).to_string());
+            }
+            None => {}
+        }
+        out
+    }
+);
+#[test]
+fn t_match_scrutinee_temporary_borrowed_across_await() {
+    agree!(match_scrutinee_temporary_borrowed_across_await());
+}
+
+both!(
+    fn if_let_scrutinee_temporary_borrowed_across_await(i: usize) -> Vec<String> {
+        let mut out = vec![];
+        if let Some(d) = make_two().get(i) {
+            leaf("if let", ()).await;
+            out.push(see(d).to_string());
+        } else {
+            // Edition 2024: the scrutinee's temporaries are dropped by now.
+            log("else".to_string());
+            leaf("else", ()).await;
+        }
+        out
+    }
+);
+#[test]
+fn t_if_let_scrutinee_temporary_borrowed_across_await() {
+    agree!(if_let_scrutinee_temporary_borrowed_across_await(1));
+    agree!(if_let_scrutinee_temporary_borrowed_across_await(5));
+}
+
+both!(
+    fn while_let_scrutinee_temporary_borrowed_across_await() -> Vec<String> {
+        let mut out = vec![];
+        let mut n = 0;
+        while let Some(d) = make_two().get(n) {
+            leaf("while let", ()).await;
+            out.push(see(d).to_string());
+            n += 1;
+        }
+        out
+    }
+);
+#[test]
+fn t_while_let_scrutinee_temporary_borrowed_across_await() {
+    agree!(while_let_scrutinee_temporary_borrowed_across_await());
+}
+
 both!(
     fn for_over_split_whitespace() -> usize {
         let text = String::from("the quick  brown fox");

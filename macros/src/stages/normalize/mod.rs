@@ -97,6 +97,9 @@ fn outer_attrs(e: &Expr) -> Vec<syn::Attribute> {
 #[derive(Default)]
 struct Normalizer {
     next_temp: usize,
+    /// Locals made for head temporaries so far (see
+    /// `keep_head_temporaries`).
+    head_locals: usize,
     errors: Vec<syn::Error>,
     /// Items declared in the body's blocks, hoisted out (see `stmt`).
     items: Vec<syn::Item>,
@@ -322,7 +325,10 @@ impl Normalizer {
             }
             Expr::If(i) => self.if_expr(i, out, dest),
             Expr::Match(m) => {
-                let scrutinee = self.value(&m.expr, out);
+                let kept = self.head_locals;
+                let mut head = Vec::new();
+                let scrutinee = self.keep_head_temporaries(&m.expr, &mut head);
+                let scrutinee = self.value(&scrutinee, &mut head);
                 let arms = m
                     .arms
                     .iter()
@@ -352,11 +358,12 @@ impl Normalizer {
                         }
                     })
                     .collect();
-                out.push(Node::Match {
+                head.push(Node::Match {
                     scrutinee,
                     arms,
                     res: Res::default(),
                 });
+                self.close_head(head, kept, out);
             }
             Expr::Loop(l) => {
                 let label = l.label.as_ref().map(|l| l.name.clone());
@@ -404,7 +411,7 @@ impl Normalizer {
                 let span = f.for_token.span;
                 let label = f.label.as_ref().map(|l| l.name.clone());
                 let mut scope = Vec::new();
-                let head = self.for_head(&f.expr, &mut scope);
+                let head = self.keep_head_temporaries(&f.expr, &mut scope);
                 let iterable = self.value(&head, &mut scope);
                 let iter = names::hidden("__iter", span);
                 scope.push(Node::Let {
@@ -490,7 +497,9 @@ impl Normalizer {
     }
 
     fn if_expr(&mut self, i: &syn::ExprIf, out: &mut Vec<Node>, dest: Dest) {
-        let cond = self.cond(&i.cond, out);
+        let kept = self.head_locals;
+        let mut head = Vec::new();
+        let cond = self.cond(&i.cond, &mut head);
         let mut then = Vec::new();
         self.stmts(&i.then_branch.stmts, &mut then, dest.clone());
         let mut else_ = Vec::new();
@@ -498,13 +507,45 @@ impl Normalizer {
             Some((_, e)) => self.expr_into(e, &mut else_, dest),
             None => self.unit(i.if_token.span, &mut else_, dest),
         }
-        out.push(Node::If {
+        if self.head_locals != kept && i.else_branch.is_some() {
+            // The `if let` head's temporaries are dropped before the else
+            // branch runs (edition 2024): `'l: { { head; if let .. { then;
+            // break 'l } } else }`, the else branch after their scope.
+            let span = i.if_token.span;
+            let label = syn::Lifetime {
+                apostrophe: span,
+                ident: names::hidden("__if_let", span),
+            };
+            then.push(Node::Code {
+                stmt: break_stmt(Some(&label), span),
+                res: Res::default(),
+            });
+            head.push(Node::If {
+                cond,
+                then,
+                else_: Vec::new(),
+                res: Res::default(),
+                then_res: Res::default(),
+            });
+            let mut body = Vec::new();
+            self.close_head(head, kept, &mut body);
+            body.extend(else_);
+            out.push(Node::Labeled {
+                label,
+                result: None,
+                body,
+                res: Res::default(),
+            });
+            return;
+        }
+        head.push(Node::If {
             cond,
             then,
             else_,
             res: Res::default(),
             then_res: Res::default(),
         });
+        self.close_head(head, kept, out);
     }
 
     /// An `if`/`while` condition: awaits are hoisted before it, except in
@@ -513,7 +554,8 @@ impl Normalizer {
     fn cond(&mut self, cond: &Expr, out: &mut Vec<Node>) -> Expr {
         match cond {
             Expr::Let(l) => {
-                let expr = self.value(&l.expr, out);
+                let expr = self.keep_head_temporaries(&l.expr, out);
+                let expr = self.value(&expr, out);
                 Expr::Let(syn::ExprLet {
                     expr: Box::new(expr),
                     ..l.clone()

@@ -28,9 +28,9 @@ pub const PIN_KEPT_LOCAL: &str = "__pin_kept";
 /// The prefix of the locals that hold a temporary a `let` extends (see
 /// `Normalizer::pin_macro`).
 const EXTENDED_LOCAL: &str = "__extended";
-/// The prefix of the locals that hold a temporary of a `for` head (see
-/// `Normalizer::for_head`).
-const FOR_HEAD_LOCAL: &str = "__for_head";
+/// The prefix of the locals that hold a temporary of a `for`, `match` or
+/// `if let` head (see `Normalizer::keep_head_temporaries`).
+const HEAD_LOCAL: &str = "__head";
 
 /// Replaces `&temporary` in an awaited future by the marker.
 pub(super) struct Temporaries<'a> {
@@ -186,38 +186,57 @@ impl Normalizer {
         Some(Stmt::Local(local))
     }
 
-    /// The head of a `for` loop whose body awaits, with each temporary that
-    /// a method call, a field access or a `&` applies to made a local of
-    /// `scope` (the loop's): rustc keeps a `for` head's temporaries to the
-    /// end of the loop, so the iterator may borrow them
-    /// (`for x in make().iter()`, `for x in &vec![..]`). A receiver taken
-    /// by value is moved out of its local as it was out of the temporary.
-    pub(super) fn for_head(&mut self, e: &Expr, scope: &mut Vec<Node>) -> Expr {
+    /// The head of a `for` loop, a `match` or an `if let`/`while let` whose
+    /// body awaits, with each temporary that a method call, a field access
+    /// or a `&` applies to made a local of `scope` (which the caller ends
+    /// with the loop, the `match`, the `if`; or the loop's iteration):
+    /// rustc keeps those temporaries that long, so what the head gives may
+    /// borrow them (`for x in make().iter()`, `for x in &vec![..]`,
+    /// `match map().get(k)`, `if let Some(x) = make().first()`). A receiver
+    /// taken by value is moved out of its local as it was out of the
+    /// temporary.
+    pub(super) fn keep_head_temporaries(&mut self, e: &Expr, scope: &mut Vec<Node>) -> Expr {
         let mut e = e.clone();
         match &mut e {
-            Expr::MethodCall(m) => *m.receiver = self.for_head_operand(&m.receiver, scope),
-            Expr::Field(f) => *f.base = self.for_head_operand(&f.base, scope),
-            Expr::Reference(r) => *r.expr = self.for_head_operand(&r.expr, scope),
-            Expr::Paren(p) => *p.expr = self.for_head(&p.expr, scope),
+            Expr::MethodCall(m) => *m.receiver = self.keep_operand(&m.receiver, scope),
+            Expr::Field(f) => *f.base = self.keep_operand(&f.base, scope),
+            Expr::Reference(r) => *r.expr = self.keep_operand(&r.expr, scope),
+            Expr::Paren(p) => *p.expr = self.keep_head_temporaries(&p.expr, scope),
             _ => {}
         }
         e
     }
 
-    fn for_head_operand(&mut self, e: &Expr, scope: &mut Vec<Node>) -> Expr {
-        let operand = self.for_head(e, scope);
-        if !Temporaries::is_temporary(&operand) {
+    fn keep_operand(&mut self, e: &Expr, scope: &mut Vec<Node>) -> Expr {
+        let operand = self.keep_head_temporaries(e, scope);
+        if !Temporaries::is_temporary(&operand) || is_scalar(&operand) {
             return operand;
         }
+        self.head_locals += 1;
         self.next_temp += 1;
         let span = syn::spanned::Spanned::span(&operand);
-        let local = names::numbered(FOR_HEAD_LOCAL, self.next_temp, span);
+        let local = names::numbered(HEAD_LOCAL, self.next_temp, span);
         // `mut` for `make().iter_mut()`, harmless otherwise.
         self.stmt(
             &parse_quote_spanned!(span=> #[allow(unused_mut)] let mut #local = #operand;),
             scope,
         );
         parse_quote_spanned!(span=> #local)
+    }
+
+    /// Emits `head` (nodes ending in a `match` or an `if`) into `out`, in a
+    /// scope of its own if it declared locals for head temporaries since
+    /// `kept` (the count before), which then end with the `match` or `if`.
+    pub(super) fn close_head(&mut self, head: Vec<Node>, kept: usize, out: &mut Vec<Node>) {
+        if self.head_locals == kept {
+            out.extend(head);
+        } else {
+            out.push(Node::Scope {
+                unsafe_: false,
+                body: head,
+                res: Res::default(),
+            });
+        }
     }
 
     /// A temporary that the future of an await of this statement borrows
@@ -284,6 +303,17 @@ impl Normalizer {
             _ => out.extend(ends()),
         }
         out.splice(start..start, decls);
+    }
+}
+
+/// Whether `e` is an operation whose value is (almost always) a number or a
+/// `bool` (`(n % 2 == 0).then_some(..)`), which nothing borrows for long:
+/// keeping it would only grow the frame.
+fn is_scalar(e: &Expr) -> bool {
+    match e {
+        Expr::Paren(p) => is_scalar(&p.expr),
+        Expr::Binary(_) | Expr::Unary(_) | Expr::Cast(_) | Expr::Range(_) | Expr::Lit(_) => true,
+        _ => false,
     }
 }
 
