@@ -926,6 +926,12 @@ both!(
             leaf("ref", ()).await;
             out.push(see(d).to_string());
         }
+        fn words(s: &str) -> std::str::SplitWhitespace<'_> {
+            s.split_whitespace()
+        }
+        for w in words(&format!("x{} y{}", 1, 2)) {
+            out.push(leaf("word", w).await.to_string());
+        }
         for c in format!("{}-{}", 1, 2).chars().rev() {
             out.push(leaf("c", c).await.to_string());
         }

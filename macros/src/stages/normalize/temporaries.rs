@@ -188,7 +188,8 @@ impl Normalizer {
 
     /// The head of a `for` loop, a `match` or an `if let`/`while let` whose
     /// body awaits, with each temporary that a method call, a field access
-    /// or a `&` applies to made a local of `scope` (which the caller ends
+    /// or a `&` applies to (also in the arguments of a call) made a local
+    /// of `scope` (which the caller ends
     /// with the loop, the `match`, the `if`; or the loop's iteration):
     /// rustc keeps those temporaries that long, so what the head gives may
     /// borrow them (`for x in make().iter()`, `for x in &vec![..]`,
@@ -198,7 +199,18 @@ impl Normalizer {
     pub(super) fn keep_head_temporaries(&mut self, e: &Expr, scope: &mut Vec<Node>) -> Expr {
         let mut e = e.clone();
         match &mut e {
-            Expr::MethodCall(m) => *m.receiver = self.keep_operand(&m.receiver, scope),
+            Expr::MethodCall(m) => {
+                *m.receiver = self.keep_operand(&m.receiver, scope);
+                for arg in &mut m.args {
+                    *arg = self.keep_head_temporaries(arg, scope);
+                }
+            }
+            // `f(&make())`: what `f` returns may borrow the temporary.
+            Expr::Call(c) => {
+                for arg in &mut c.args {
+                    *arg = self.keep_head_temporaries(arg, scope);
+                }
+            }
             Expr::Field(f) => *f.base = self.keep_operand(&f.base, scope),
             Expr::Reference(r) => *r.expr = self.keep_operand(&r.expr, scope),
             Expr::Paren(p) => *p.expr = self.keep_head_temporaries(&p.expr, scope),
