@@ -176,10 +176,12 @@ fn our_server_forever() -> asyncio::Result<()> {
 
 mod tok {
     use std::net::SocketAddr;
-    use std::time::{Duration, Instant};
+    use std::time::Duration;
 
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    use tokio::net::{TcpListener, TcpStream};
+    use tokio::net::TcpStream;
+
+    use crate::common::echo::tokio_side;
 
     use super::MESSAGE;
 
@@ -198,60 +200,25 @@ mod tok {
         }
     }
 
-    /// Accepts forever, a task per connection.
-    pub async fn serve(listener: TcpListener) {
-        loop {
-            let (stream, _) = listener.accept().await.expect("accept");
-            stream.set_nodelay(true).expect("nodelay");
-            tokio::spawn(echo(stream));
+    async fn client(mut stream: TcpStream, rounds: usize) {
+        let mut buf = [0u8; MESSAGE.len()];
+        for _ in 0..rounds {
+            stream.write_all(&MESSAGE).await.expect("write");
+            stream.read_exact(&mut buf).await.expect("read");
         }
-    }
-
-    pub async fn listen() -> TcpListener {
-        TcpListener::bind("127.0.0.1:0").await.expect("bind")
     }
 
     /// Connects `conns` clients, then times `rounds` round trips on each.
     pub async fn clients(addr: SocketAddr, conns: usize, rounds: usize) -> Duration {
-        let mut streams = Vec::with_capacity(conns);
-        for _ in 0..conns {
-            let stream = TcpStream::connect(addr).await.expect("connect");
-            // As asyncio (and this crate) does for every TCP connection.
-            stream.set_nodelay(true).expect("nodelay");
-            streams.push(stream);
-        }
-        let start = Instant::now();
-        let tasks: Vec<_> = streams
-            .into_iter()
-            .map(|mut stream| {
-                tokio::spawn(async move {
-                    let mut buf = [0u8; MESSAGE.len()];
-                    for _ in 0..rounds {
-                        stream.write_all(&MESSAGE).await.expect("write");
-                        stream.read_exact(&mut buf).await.expect("read");
-                    }
-                })
-            })
-            .collect();
-        for task in tasks {
-            task.await.expect("client task");
-        }
-        start.elapsed()
+        tokio_side::time_clients(addr, conns, move |stream| client(stream, rounds)).await
     }
 
     pub async fn one_loop(conns: usize, rounds: usize) -> Duration {
-        let listener = listen().await;
-        let addr = listener.local_addr().expect("address");
-        let server = tokio::spawn(serve(listener));
-        let elapsed = clients(addr, conns, rounds).await;
-        server.abort();
-        elapsed
+        tokio_side::one_loop(echo, async |addr| clients(addr, conns, rounds).await).await
     }
 
     pub async fn server_forever() {
-        let listener = listen().await;
-        println!("{}", listener.local_addr().expect("address").port());
-        serve(listener).await;
+        tokio_side::server_forever(echo).await;
     }
 }
 

@@ -140,10 +140,12 @@ fn our_server_forever() -> asyncio::Result<()> {
 
 mod tok {
     use std::net::SocketAddr;
-    use std::time::{Duration, Instant};
+    use std::time::Duration;
 
     use tokio::io::{AsyncReadExt, AsyncWriteExt, BufReader};
-    use tokio::net::{TcpListener, TcpStream};
+    use tokio::net::TcpStream;
+
+    use crate::common::echo::tokio_side;
 
     use super::{MESSAGE, MESSAGE_SIZE};
 
@@ -159,63 +161,28 @@ mod tok {
         }
     }
 
-    /// Accepts forever, a task per connection.
-    pub async fn serve(listener: TcpListener) {
-        loop {
-            let (stream, _) = listener.accept().await.expect("accept");
-            stream.set_nodelay(true).expect("nodelay");
-            tokio::spawn(echo(stream));
+    async fn client(mut stream: TcpStream, rounds: usize) {
+        let (read_half, mut write_half) = stream.split();
+        let mut reader = BufReader::new(read_half);
+        let mut echo = [0u8; MESSAGE_SIZE];
+        for _ in 0..rounds {
+            write_half.write_all(&MESSAGE).await.expect("write");
+            reader.read_exact(&mut echo).await.expect("read");
+            debug_assert_eq!(echo, MESSAGE);
         }
-    }
-
-    pub async fn listen() -> TcpListener {
-        TcpListener::bind("127.0.0.1:0").await.expect("bind")
     }
 
     /// Connects `conns` clients, then times `rounds` round trips on each.
     pub async fn clients(addr: SocketAddr, conns: usize, rounds: usize) -> Duration {
-        let mut streams = Vec::with_capacity(conns);
-        for _ in 0..conns {
-            let stream = TcpStream::connect(addr).await.expect("connect");
-            // As asyncio (and this crate) does for every TCP connection.
-            stream.set_nodelay(true).expect("nodelay");
-            streams.push(stream);
-        }
-        let start = Instant::now();
-        let tasks: Vec<_> = streams
-            .into_iter()
-            .map(|mut stream| {
-                tokio::spawn(async move {
-                    let (read_half, mut write_half) = stream.split();
-                    let mut reader = BufReader::new(read_half);
-                    let mut echo = [0u8; MESSAGE_SIZE];
-                    for _ in 0..rounds {
-                        write_half.write_all(&MESSAGE).await.expect("write");
-                        reader.read_exact(&mut echo).await.expect("read");
-                        debug_assert_eq!(echo, MESSAGE);
-                    }
-                })
-            })
-            .collect();
-        for task in tasks {
-            task.await.expect("client task");
-        }
-        start.elapsed()
+        tokio_side::time_clients(addr, conns, move |stream| client(stream, rounds)).await
     }
 
     pub async fn one_loop(conns: usize, rounds: usize) -> Duration {
-        let listener = listen().await;
-        let addr = listener.local_addr().expect("address");
-        let server = tokio::spawn(serve(listener));
-        let elapsed = clients(addr, conns, rounds).await;
-        server.abort();
-        elapsed
+        tokio_side::one_loop(echo, async |addr| clients(addr, conns, rounds).await).await
     }
 
     pub async fn server_forever() {
-        let listener = listen().await;
-        println!("{}", listener.local_addr().expect("address").port());
-        serve(listener).await;
+        tokio_side::server_forever(echo).await;
     }
 }
 

@@ -326,3 +326,82 @@ pub fn main(sides: &Sides) {
         }
     }
 }
+
+/// The tokio side's plumbing, the same in every echo bench: listening,
+/// serving a task per connection, connecting the clients, timing them.
+pub mod tokio_side {
+    use std::future::Future;
+    use std::net::SocketAddr;
+    use std::time::{Duration, Instant};
+
+    use tokio::net::{TcpListener, TcpStream};
+
+    /// A listener on a free loopback port.
+    pub async fn listen() -> TcpListener {
+        TcpListener::bind("127.0.0.1:0").await.expect("bind")
+    }
+
+    /// Accepts forever, running `echo` as a task per connection.
+    pub async fn serve<Fut>(listener: TcpListener, echo: fn(TcpStream) -> Fut)
+    where
+        Fut: Future<Output = ()> + Send + 'static,
+    {
+        loop {
+            let (stream, _) = listener.accept().await.expect("accept");
+            stream.set_nodelay(true).expect("nodelay");
+            tokio::spawn(echo(stream));
+        }
+    }
+
+    /// Connects `conns` clients to `addr`, then times `client` on each,
+    /// all at once (a task per client).
+    pub async fn time_clients<Fut>(
+        addr: SocketAddr,
+        conns: usize,
+        client: impl Fn(TcpStream) -> Fut,
+    ) -> Duration
+    where
+        Fut: Future<Output = ()> + Send + 'static,
+    {
+        let mut streams = Vec::with_capacity(conns);
+        for _ in 0..conns {
+            let stream = TcpStream::connect(addr).await.expect("connect");
+            // As asyncio (and this crate) does for every TCP connection.
+            stream.set_nodelay(true).expect("nodelay");
+            streams.push(stream);
+        }
+        let start = Instant::now();
+        let tasks: Vec<_> = streams
+            .into_iter()
+            .map(|stream| tokio::spawn(client(stream)))
+            .collect();
+        for task in tasks {
+            task.await.expect("client task");
+        }
+        start.elapsed()
+    }
+
+    /// Server and clients in one runtime: the time of `clients(addr)`.
+    pub async fn one_loop<Fut, C>(echo: fn(TcpStream) -> Fut, clients: C) -> Duration
+    where
+        Fut: Future<Output = ()> + Send + 'static,
+        C: AsyncFnOnce(SocketAddr) -> Duration,
+    {
+        let listener = listen().await;
+        let addr = listener.local_addr().expect("address");
+        let server = tokio::spawn(serve(listener, echo));
+        let elapsed = clients(addr).await;
+        server.abort();
+        elapsed
+    }
+
+    /// The server child: prints its port, then serves forever.
+    pub async fn server_forever<Fut>(echo: fn(TcpStream) -> Fut)
+    where
+        Fut: Future<Output = ()> + Send + 'static,
+    {
+        let listener = listen().await;
+        println!("{}", listener.local_addr().expect("address").port());
+        serve(listener, echo).await;
+    }
+}
