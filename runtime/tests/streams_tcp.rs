@@ -663,3 +663,24 @@ fn a_writer_released_at_its_last_use_does_not_close_the_reading_side() -> asynci
     server.close();
     Ok(())
 }
+
+/// `drain` with nothing to wait for returns without suspending, so (as in
+/// asyncio, whose `drain` then does not yield) a pending cancellation is
+/// delivered at the next await that does suspend, not there.
+#[asyncio::test]
+fn an_idle_drain_does_not_suspend() -> asyncio::Result<()> {
+    let (server, port) = echo_server().await?;
+    let (reader, writer) = asyncio::open_connection("127.0.0.1", port).await?;
+    writer.write(b"ping\n")?;
+    let me = asyncio::current_task().expect("a task");
+    me.cancel();
+    let drained = writer.drain().await;
+    let next = asyncio::sleep(0.0).await;
+    assert!(drained.is_ok(), "{drained:?}");
+    assert!(matches!(next, Err(Error::Cancelled(_))), "{next:?}");
+    me.uncancel();
+    assert_eq!(reader.readline().await?, b"ping\n");
+    writer.close();
+    server.close();
+    server.wait_closed().await
+}

@@ -145,7 +145,13 @@ impl StreamWriter {
     ///
     /// See [`StreamWriter`].
     pub fn drain(&self) -> impl Future<Output = Result<()>> + use<> {
-        drain(self.0.state.clone(), self.0.transport.clone())
+        // Nothing to wait for (the common case): ready at once, without
+        // suspending, as asyncio's `drain` returns without yielding.
+        let idle = {
+            let s = self.0.state.borrow();
+            s.exception.is_none() && !s.lost && !s.write_paused && !self.0.transport.is_closing()
+        };
+        UnlessIdle((!idle).then(|| drain(self.0.state.clone(), self.0.transport.clone())))
     }
 
     /// Shuts down the sending side once the buffer is flushed: the peer
@@ -237,6 +243,23 @@ fn drain(state: Rc<RefCell<StreamState>>, transport: Transport) -> Result<()> {
         waiter: ListWaiter::in_list(state),
     };
     wait.await
+}
+
+/// `drain`'s future: the wait, or ready at once when there is none.
+struct UnlessIdle<F>(Option<F>);
+
+impl<F: Future<Output = Result<()>>> Future for UnlessIdle<F> {
+    type Output = Result<()>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<()>> {
+        // SAFETY: structural pinning of the only field: it is never moved
+        // out of `self` (nor replaced) while pinned.
+        let wait = unsafe { self.map_unchecked_mut(|s| &mut s.0) };
+        match wait.as_pin_mut() {
+            Some(wait) => wait.poll(cx),
+            None => Poll::Ready(Ok(())),
+        }
+    }
 }
 
 /// Waits for `resume_writing` (or `connection_lost`).
