@@ -49,7 +49,7 @@ impl Client {
 
 #[test]
 fn three_nc_clients_chat() {
-    if !have("nc", "three_nc_clients_chat") {
+    if !have("nc", "netcat-openbsd") {
         return;
     }
     let (_server, _, addr) = server("chat");

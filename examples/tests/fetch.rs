@@ -1,12 +1,12 @@
 //! Runs the `fetch` example against the `http_hello` example.
 
-mod clients;
+mod support;
 
 use std::net::TcpListener;
 use std::process::Command;
 use std::time::Duration;
 
-use clients::{Server, example, run};
+use support::{Server, example, run};
 
 #[test]
 fn fetch_gets_every_page_with_bounded_concurrency() {

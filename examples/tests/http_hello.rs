@@ -1,13 +1,13 @@
 //! Drives the `http_hello` example with curl, wrk and raw sockets.
 
-mod clients;
+mod support;
 
 use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::process::Command;
 use std::time::Duration;
 
-use clients::{Server, have, run};
+use support::{Server, have, run};
 
 const BODY: &str = "Hello, world!";
 

@@ -1,86 +1,56 @@
 //! Drives the `interrupt` example with real `SIGINT`s (the `kill` command):
 //! Ctrl-C handling as `asyncio.run` does it.
 
-use std::io::{BufRead, BufReader};
+mod support;
+
+use std::io::Read;
 use std::os::unix::process::ExitStatusExt;
-use std::process::{Child, Command, Stdio};
-use std::time::Duration;
+use std::process::{Command, Stdio};
 
-fn example() -> std::path::PathBuf {
-    let exe = std::env::current_exe().unwrap();
-    let dir = exe.parent().unwrap().parent().unwrap();
-    dir.join("examples").join("interrupt")
-}
+use support::{Lines, Proc, example, with_default_sigint};
 
-fn start(args: &[&str]) -> (Child, BufReader<std::process::ChildStdout>) {
-    use std::os::unix::process::CommandExt;
-    let mut command = Command::new(example());
-    // A program started in the background by a shell without job control
-    // (as CI scripts are) inherits SIGINT ignored, and then, as Python,
-    // leaves Ctrl-C alone: give the example the default disposition.
-    // SAFETY: `signal` is async-signal-safe, as `pre_exec` requires.
-    unsafe {
-        command.pre_exec(|| {
-            libc::signal(libc::SIGINT, libc::SIG_DFL);
-            Ok(())
-        });
-    }
-    let mut child = command
-        .args(args)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("the interrupt example is built by `cargo test -p examples` (not by `--test interrupt` alone)");
-    let out = BufReader::new(child.stdout.take().unwrap());
-    // A bound on the whole test: the child is killed after 30 s.
-    let pid = child.id();
-    std::thread::spawn(move || {
-        std::thread::sleep(Duration::from_secs(30));
-        let _ = Command::new("kill")
-            .args(["-KILL", &pid.to_string()])
-            .status();
-    });
-    (child, out)
-}
-
-fn line(out: &mut BufReader<std::process::ChildStdout>) -> String {
-    let mut line = String::new();
-    out.read_line(&mut line).unwrap();
-    line.trim_end().to_string()
-}
-
-fn interrupt(child: &Child) {
-    let status = Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(status.success());
+fn start(args: &[&str]) -> (Proc, Lines) {
+    let mut proc = Proc::spawn(
+        with_default_sigint(&mut Command::new(example("interrupt")))
+            .args(args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped()),
+    );
+    let lines = proc.lines();
+    (proc, lines)
 }
 
 #[test]
 fn the_first_ctrl_c_cancels_main_which_cleans_up() {
-    let (child, mut out) = start(&[]);
-    assert_eq!(line(&mut out), "ready (press Ctrl-C)");
-    interrupt(&child);
-    assert_eq!(line(&mut out), "cancelled: cleaning up");
-    assert_eq!(line(&mut out), "cleaned up");
-    let output = child.wait_with_output().unwrap();
+    let (mut proc, mut out) = start(&[]);
+    assert_eq!(out.next(), "ready (press Ctrl-C)");
+    proc.signal("INT");
+    assert_eq!(out.next(), "cancelled: cleaning up");
+    assert_eq!(out.next(), "cleaned up");
+    let mut stderr = String::new();
+    proc.child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut stderr)
+        .unwrap();
+    let status = proc.wait();
     assert_eq!(
-        output.status.signal(),
+        status.signal(),
         Some(2),
         "killed by SIGINT, as Python exits"
     );
-    assert!(String::from_utf8_lossy(&output.stderr).contains("KeyboardInterrupt"));
+    assert!(stderr.contains("KeyboardInterrupt"), "{stderr}");
 }
 
 #[test]
 fn a_second_ctrl_c_stops_at_once() {
-    let (mut child, mut out) = start(&["slow"]);
-    assert_eq!(line(&mut out), "ready (press Ctrl-C)");
-    interrupt(&child);
-    assert_eq!(line(&mut out), "cancelled: cleaning up");
-    interrupt(&child);
-    let status = child.wait().unwrap();
+    let (mut proc, mut out) = start(&["slow"]);
+    assert_eq!(out.next(), "ready (press Ctrl-C)");
+    proc.signal("INT");
+    assert_eq!(out.next(), "cancelled: cleaning up");
+    proc.signal("INT");
+    let status = proc.wait();
     assert_eq!(status.signal(), Some(2));
-    assert_eq!(line(&mut out), "", "the clean-up did not finish");
+    assert_eq!(out.next(), "", "the clean-up did not finish");
 }

@@ -1,7 +1,7 @@
 //! Drives the `mini_redis` example with redis-cli, redis-benchmark and raw
 //! sockets.
 
-mod clients;
+mod support;
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
@@ -9,7 +9,7 @@ use std::os::unix::process::ExitStatusExt;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use clients::{Server, have, run, run_with_input};
+use support::{Server, have, run, run_with_input};
 
 fn server() -> Server {
     Server::start("mini_redis", Duration::from_secs(120))

@@ -8,19 +8,7 @@ mod support;
 use std::collections::HashSet;
 use std::process::{Command, Stdio};
 
-use support::{Proc, example};
-
-fn with_default_sigint(command: &mut Command) -> &mut Command {
-    use std::os::unix::process::CommandExt;
-    // CI runs tests in the background, where SIGINT is inherited ignored.
-    // SAFETY: `signal` is async-signal-safe, as `pre_exec` requires.
-    unsafe {
-        command.pre_exec(|| {
-            libc::signal(libc::SIGINT, libc::SIG_DFL);
-            Ok(())
-        })
-    }
-}
+use support::{Proc, example, with_default_sigint};
 
 #[test]
 fn pipeline_matches_the_shell() {

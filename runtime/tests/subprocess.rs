@@ -3,6 +3,8 @@
 //! `SubprocessProtocol`, and the pitfalls of IO_DESIGN §3 (pipes left
 //! blocking or inheritable, zombies, a grandchild holding a pipe).
 
+mod support;
+
 use std::cell::{Cell, RefCell};
 use std::collections::HashSet;
 use std::rc::Rc;
@@ -13,6 +15,7 @@ use asyncio::{
     Error, Process, Semaphore, SubprocessProtocol, SubprocessTransport, create_subprocess_exec,
     create_subprocess_shell, signal,
 };
+use support::children::children;
 
 /// Whether `pid` is no child of ours any more (reaped: no `/proc` entry,
 /// or the pid now belongs to someone else's process).
@@ -321,15 +324,6 @@ fn no_zombies_after_drop_or_cancelled_creation() -> asyncio::Result<()> {
         );
     }
     Ok(())
-}
-
-/// This thread's children (each test runs its loop on its own thread).
-fn children() -> HashSet<u32> {
-    std::fs::read_to_string("/proc/thread-self/children")
-        .unwrap_or_default()
-        .split_whitespace()
-        .filter_map(|p| p.parse().ok())
-        .collect()
 }
 
 /// Pitfall 10: `wait()` returns at the exit even while a grandchild holds

@@ -2,27 +2,21 @@
 //! descriptor table, SIGCHLD's disposition, the environment): one test
 //! running its cases in turn, alone in this binary.
 
+mod support;
+
 use std::cell::RefCell;
 use std::collections::HashSet;
 use std::rc::Rc;
 
 use asyncio::subprocess::{NO_ARGS, PIPE, STDOUT};
 use asyncio::{Error, EventLoop, create_subprocess_exec, create_subprocess_shell, signal};
+use support::children::children;
 
 /// The descriptors open in this process.
 fn open_fds() -> HashSet<i32> {
     std::fs::read_dir("/proc/self/fd")
         .unwrap()
         .filter_map(|e| e.ok()?.file_name().to_str()?.parse().ok())
-        .collect()
-}
-
-/// This thread's children.
-fn children() -> HashSet<u32> {
-    std::fs::read_to_string("/proc/thread-self/children")
-        .unwrap_or_default()
-        .split_whitespace()
-        .filter_map(|p| p.parse().ok())
         .collect()
 }
 

@@ -8,9 +8,14 @@
 use std::io::{BufRead, BufReader, Read};
 use std::net::{SocketAddr, TcpStream};
 use std::path::PathBuf;
-use std::process::{Child, Command, Output, Stdio};
-use std::sync::mpsc;
+use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
+
+/// The tests' helpers (a watchdog, running a tool under a time bound).
+#[path = "../../tests/support/mod.rs"]
+mod support;
+
+pub use support::run;
 
 /// Whether `tool` is on `PATH`; if not, prints that `bench` is skipped and
 /// how to get the tool (Debian `package`).
@@ -141,31 +146,6 @@ impl Drop for Server {
 pub fn free_port() -> u16 {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
     listener.local_addr().expect("address").port()
-}
-
-/// Runs `command` to the end, killed after `bound`; its output (stdout and
-/// stderr captured).
-pub fn run(command: &mut Command, bound: Duration) -> Output {
-    let child = command
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap_or_else(|err| panic!("{command:?}: {err}"));
-    let pid = child.id();
-    let (disarm, disarmed) = mpsc::channel::<()>();
-    let what = format!("{command:?}");
-    std::thread::spawn(move || {
-        if let Err(mpsc::RecvTimeoutError::Timeout) = disarmed.recv_timeout(bound) {
-            eprintln!("watchdog: {what} still running after {bound:?}: killed");
-            let _ = Command::new("kill")
-                .args(["-KILL", &pid.to_string()])
-                .status();
-        }
-    });
-    let output = child.wait_with_output().expect("wait");
-    let _ = disarm.send(());
-    output
 }
 
 /// Sends `request` on a fresh connection to `addr` and reads the reply

@@ -2,6 +2,7 @@
 //! uses some of them).
 #![allow(dead_code)]
 
+pub mod children;
 pub mod combinators;
 pub mod handwritten;
 pub mod queues;
