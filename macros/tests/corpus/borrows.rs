@@ -1007,6 +1007,34 @@ fn t_while_let_scrutinee_temporary_borrowed_across_await() {
     agree!(while_let_scrutinee_temporary_borrowed_across_await());
 }
 
+// Found by the generated corpus: a head temporary kept inside an arm or
+// a branch must not move the scrutinee's awaited future (and the temporary
+// it borrows, `&D("t")`) out of the statement's reach.
+both!(
+    fn awaited_scrutinee_temporaries_with_kept_heads_inside() -> u32 {
+        let mut acc = 0u32;
+        match look(&D("t1")).await.len() % 3 {
+            0 => {
+                if let Some(d) = make_two().first() {
+                    leaf("arm", ()).await;
+                    acc += see(d).len() as u32;
+                }
+            }
+            _ => acc += 1,
+        }
+        if let Some(y) = Some(look(&D("t2")).await.len() as u32) {
+            for d in make_two().iter() {
+                acc += leaf("it", y).await + see(d).len() as u32;
+            }
+        }
+        acc
+    }
+);
+#[test]
+fn t_awaited_scrutinee_temporaries_with_kept_heads_inside() {
+    agree!(awaited_scrutinee_temporaries_with_kept_heads_inside());
+}
+
 both!(
     fn for_over_split_whitespace() -> usize {
         let text = String::from("the quick  brown fox");

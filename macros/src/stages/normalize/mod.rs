@@ -328,6 +328,7 @@ impl Normalizer {
                 let kept = self.head_locals;
                 let mut head = Vec::new();
                 let scrutinee = self.keep_head_temporaries(&m.expr, &mut head);
+                let hoisted = self.head_locals != kept;
                 let scrutinee = self.value(&scrutinee, &mut head);
                 let arms = m
                     .arms
@@ -363,7 +364,7 @@ impl Normalizer {
                     arms,
                     res: Res::default(),
                 });
-                self.close_head(head, kept, out);
+                self.close_head(head, hoisted, out);
             }
             Expr::Loop(l) => {
                 let label = l.label.as_ref().map(|l| l.name.clone());
@@ -500,6 +501,7 @@ impl Normalizer {
         let kept = self.head_locals;
         let mut head = Vec::new();
         let cond = self.cond(&i.cond, &mut head);
+        let hoisted = self.head_locals != kept;
         let mut then = Vec::new();
         self.stmts(&i.then_branch.stmts, &mut then, dest.clone());
         let mut else_ = Vec::new();
@@ -507,7 +509,7 @@ impl Normalizer {
             Some((_, e)) => self.expr_into(e, &mut else_, dest),
             None => self.unit(i.if_token.span, &mut else_, dest),
         }
-        if self.head_locals != kept && i.else_branch.is_some() {
+        if hoisted && i.else_branch.is_some() {
             // The `if let` head's temporaries are dropped before the else
             // branch runs (edition 2024): `'l: { { head; if let .. { then;
             // break 'l } } else }`, the else branch after their scope.
@@ -528,7 +530,7 @@ impl Normalizer {
                 then_res: Res::default(),
             });
             let mut body = Vec::new();
-            self.close_head(head, kept, &mut body);
+            self.close_head(head, hoisted, &mut body);
             body.extend(else_);
             out.push(Node::Labeled {
                 label,
@@ -545,7 +547,7 @@ impl Normalizer {
             res: Res::default(),
             then_res: Res::default(),
         });
-        self.close_head(head, kept, out);
+        self.close_head(head, hoisted, out);
     }
 
     /// An `if`/`while` condition: awaits are hoisted before it, except in

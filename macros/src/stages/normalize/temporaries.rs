@@ -236,19 +236,22 @@ impl Normalizer {
         parse_quote_spanned!(span=> #local)
     }
 
-    /// Emits `head` (nodes ending in a `match` or an `if`) into `out`, in a
-    /// scope of its own if it declared locals for head temporaries since
-    /// `kept` (the count before), which then end with the `match` or `if`.
-    pub(super) fn close_head(&mut self, head: Vec<Node>, kept: usize, out: &mut Vec<Node>) {
-        if self.head_locals == kept {
+    /// Emits `head` (nodes ending in a `match` or an `if`) into `out`: in a
+    /// scope of its own if the head `hoisted` temporaries into locals,
+    /// which then end with the `match` or `if` (and so do the temporaries
+    /// its awaited futures borrow, which the statement's own pass would not
+    /// find inside the scope).
+    pub(super) fn close_head(&mut self, mut head: Vec<Node>, hoisted: bool, out: &mut Vec<Node>) {
+        if !hoisted {
             out.extend(head);
-        } else {
-            out.push(Node::Scope {
-                unsafe_: false,
-                body: head,
-                res: Res::default(),
-            });
+            return;
         }
+        self.pin_temporaries(&mut head, 0);
+        out.push(Node::Scope {
+            unsafe_: false,
+            body: head,
+            res: Res::default(),
+        });
     }
 
     /// A temporary that the future of an await of this statement borrows
