@@ -7,7 +7,7 @@ use syn::{ItemFn, ReturnType};
 
 use crate::awaits;
 use crate::errors;
-use crate::stages::{codegen, liveness, lower, normalize, parse, pin, resolve};
+use crate::stages::{cfg_variants, codegen, liveness, lower, normalize, parse, pin, resolve};
 
 /// `#[coroutine]` on `item`: the generated fn, or the errors plus a stand-in
 /// fn with the same signature so that callers see no follow-on errors.
@@ -20,8 +20,22 @@ pub fn coroutine(attr: TokenStream, item: TokenStream) -> TokenStream {
     }
 }
 
-/// Compiles a parsed fn, falling back to a stand-in on error.
+/// Compiles a parsed fn, falling back to a stand-in on error; a fn with
+/// `#[cfg]` on statements that await is compiled once per combination of
+/// their predicates (see `cfg_variants`).
 pub fn compile(item: ItemFn) -> TokenStream {
+    match cfg_variants::variants(&item) {
+        Ok(Some(variants)) => variants.into_iter().map(compile_one).collect(),
+        Ok(None) => compile_one(item),
+        Err(error) => {
+            let mut out = error.to_compile_error();
+            out.extend(stand_in(item));
+            out
+        }
+    }
+}
+
+fn compile_one(item: ItemFn) -> TokenStream {
     match compile_checked(item.clone()) {
         Ok(tokens) => tokens,
         Err(error) => {

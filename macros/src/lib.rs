@@ -4,6 +4,9 @@
 //! state machine implementing `Future`, without language async. The
 //! pipeline has one module per stage:
 //!
+//! 0. `cfg_variants`: a fn with `#[cfg]` on statements that await becomes
+//!    one copy per combination of their predicates, each gated by it, and
+//!    each copy goes through the stages below.
 //! 1. `parse`: what the attribute is on; parameters prepared for the frame.
 //! 2. `normalize`: awaits hoisted out of expressions (A-normal form).
 //! 3. `resolve`: every binding a slot, every use resolved, renames.
@@ -102,8 +105,8 @@
 //!
 //! | corpus | bodies | command |
 //! | --- | ---: | --- |
-//! | hand-written (`macros/tests/corpus/`, by construct: expressions, branches, loops, exits, drops, borrows, signatures) | 385 tests (3 ignored: the known failures, and two disagreements) | `cargo test -p asyncio-macros --test corpus` |
-//! | known failures (`macros/tests/known_failures/`: bodies `async fn` accepts and the compiler does not, each a program) | 7 | `cargo test -p asyncio-macros --test corpus known_failures -- --ignored` |
+//! | hand-written (`macros/tests/corpus/`, by construct: expressions, branches, loops, exits, drops, borrows, signatures) | 386 tests (3 ignored: the known failures, and two disagreements) | `cargo test -p asyncio-macros --test corpus` |
+//! | known failures (`macros/tests/known_failures/`: bodies `async fn` accepts and the compiler does not, each a program) | 6 | `cargo test -p asyncio-macros --test corpus known_failures -- --ignored` |
 //! | generated, in every CI run (seed 1; 30% of statements borrow shapes: frame ratio median 1.00, p90 1.18, max 1.61) | 1,000 | `cargo test -p asyncio-macros --test generated` |
 //! | generated, on demand (run: seed 7, 20,000 bodies, all agree) | any | `CORPUS_BODIES=20000 CORPUS_SEED=7 CORPUS_JOBS=2 cargo test -p asyncio-macros --test generated -- --nocapture` |
 //!

@@ -1,5 +1,6 @@
 //! The pipeline, one module per stage, in order (see the crate docs).
 
+pub mod cfg_variants;
 pub mod codegen;
 pub mod liveness;
 pub mod lower;

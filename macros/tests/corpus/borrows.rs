@@ -2516,6 +2516,43 @@ fn t_cfg_on_statements_with_borrow() {
     agree!(cfg_on_statements_with_borrow());
 }
 
+// `#[cfg]` on statements that contain `.await` (was known failure F05):
+// the fn is compiled once per combination of the predicates, and rustc
+// keeps the one that holds.
+both!(
+    fn cfg_on_statements_with_awaits() -> u32 {
+        let mut n = 0;
+        #[cfg(any())]
+        {
+            n += leaf("never", 100).await;
+        }
+        #[cfg(all())]
+        {
+            n += leaf("always", 10).await;
+        }
+        #[cfg(any())]
+        let m = leaf("never2", 1000).await;
+        #[cfg(not(any()))]
+        let m = leaf("m", 1).await;
+        #[cfg(all())]
+        log(format!("kept {}", leaf("kept", 3).await));
+        #[cfg(any())]
+        log(format!("dropped {}", leaf("dropped", 4).await));
+        let v = vec![D("c")];
+        for d in v.iter() {
+            #[cfg(all())]
+            {
+                n += leaf("in loop", see(d).len() as u32).await;
+            }
+        }
+        n + m
+    }
+);
+#[test]
+fn t_cfg_on_statements_with_awaits() {
+    agree!(cfg_on_statements_with_awaits());
+}
+
 macro_rules! see_all {
     ($v:expr) => {
         for d in $v.iter() {

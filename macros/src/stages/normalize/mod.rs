@@ -205,11 +205,12 @@ impl Normalizer {
     /// a proc macro cannot evaluate it, and the statement is split up.
     fn check_attrs(&mut self, attrs: &[syn::Attribute]) {
         for attr in attrs {
-            if attr.path().is_ident("cfg") || attr.path().is_ident("cfg_attr") {
+            // `#[cfg]` was resolved before (`crate::stages::cfg_variants`).
+            if attr.path().is_ident("cfg_attr") {
                 self.errors.push(syn::Error::new_spanned(
                     attr,
-                    "`#[cfg]` on a statement that contains `.await` is not supported: \
-                     move the code into a `#[cfg]`-gated `#[coroutine] fn`, or use `if cfg!(..)`",
+                    "`#[cfg_attr]` on a statement that contains `.await` is not supported: \
+                     write `#[cfg(..)]` copies of the statement",
                 ));
             }
         }
