@@ -1,7 +1,7 @@
 #[asyncio::coroutine]
 fn f() -> u32 {
     let mut n = 1;
-    #[cfg(feature = "extra")]
+    #[cfg_attr(any(), allow(unused))]
     {
         n += g().await;
     }
