@@ -188,14 +188,23 @@ impl Runner {
                 "Runner::run() cannot be called from a running event loop",
             ));
         }
+        let (output, interrupted) = self.run_main(fut)?;
+        match output.into_result() {
+            Err(err) if interrupted && err.is_cancelled() => Err(Error::Interrupted),
+            other => other,
+        }
+    }
+
+    /// Runs `fut` as the main task with Ctrl-C handled as `asyncio.run`
+    /// handles it (the first `SIGINT` cancels it); returns its output as
+    /// it is and whether a Ctrl-C came. What [`run`](Self::run) and
+    /// `#[entry]` share.
+    pub(crate) fn run_main<F: Future>(&mut self, fut: F) -> Result<(F::Output, bool)> {
         let event_loop = self.event_loop()?;
         let interrupts = Interrupts::install(&event_loop);
         let output = event_loop.run_until_complete(fut);
         let interrupted = interrupts.is_some_and(Interrupts::finish);
-        match output?.into_result() {
-            Err(err) if interrupted && err.is_cancelled() => Err(Error::Interrupted),
-            other => other,
-        }
+        Ok((output?, interrupted))
     }
 
     /// Shuts the loop down in asyncio's order: requests cancellation of
@@ -265,13 +274,13 @@ fn finish_tasks(event_loop: &EventLoop) -> Result<()> {
 /// main thread: the first `SIGINT` cancels the main future (which can clean
 /// up, with more awaits); a second one ends the process at once, killed by
 /// `SIGINT` as an uncaught `KeyboardInterrupt` ends Python.
-pub(crate) struct Interrupts {
+struct Interrupts {
     event_loop: EventLoop,
     count: std::rc::Rc<std::cell::Cell<u32>>,
 }
 
 impl Interrupts {
-    pub(crate) fn install(event_loop: &EventLoop) -> Option<Interrupts> {
+    fn install(event_loop: &EventLoop) -> Option<Interrupts> {
         if !on_main_thread() || !sigint_is_default() {
             return None;
         }
@@ -294,7 +303,7 @@ impl Interrupts {
 
     /// Removes the handler (the default disposition comes back); returns
     /// whether a `SIGINT` came.
-    pub(crate) fn finish(self) -> bool {
+    fn finish(self) -> bool {
         let _ = self.event_loop.remove_signal_handler(libc::SIGINT);
         self.count.get() > 0
     }

@@ -50,22 +50,16 @@ where
     F::Output: EntryOutput,
 {
     let mut runner = crate::Runner::new().debug(debug);
-    let mut interrupted = false;
-    let output = runner.event_loop().and_then(|event_loop| {
-        let interrupts = crate::run::Interrupts::install(&event_loop);
-        let output = event_loop.run_until_complete(fut);
-        interrupted = interrupts.is_some_and(crate::run::Interrupts::finish);
-        output
-    });
+    let output = runner.run_main(fut);
     let closed = runner.close();
     match (output, closed) {
         // Ctrl-C cancelled `main`, which ended cancelled: exit as Python
         // does after an uncaught `KeyboardInterrupt`.
-        (Ok(value), Ok(())) if interrupted && value.cancelled() => {
+        (Ok((value, true)), Ok(())) if value.cancelled() => {
             eprintln!("KeyboardInterrupt");
             crate::run::die_by_sigint()
         }
-        (Ok(value), Ok(())) => value,
+        (Ok((value, _)), Ok(())) => value,
         (Err(err), _) | (_, Err(err)) => panic!("asyncio: {err}"),
     }
 }
