@@ -111,8 +111,7 @@ impl Listener {
 /// A handler's task: a connection error ends the connection, not the
 /// server.
 #[asyncio::coroutine]
-fn handle(handler: Handler) -> Result<()> {
-    let mut handler = handler;
+fn handle(mut handler: Handler) -> Result<()> {
     let outcome = handler.run().await;
     handler.connection.close();
     match outcome {
