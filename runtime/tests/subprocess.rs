@@ -483,3 +483,23 @@ fn cancellation_at_every_await_of_a_conversation() -> asyncio::Result<()> {
     }
     Ok(())
 }
+
+/// A file as stdin and stdout (`Stdio::from(File)`, asyncio's file
+/// objects), and `DEVNULL` for stderr.
+#[asyncio::test]
+fn files_as_stdin_and_stdout() -> asyncio::Result<()> {
+    let dir = std::env::temp_dir().join(format!("asyncio-subprocess-{}", std::process::id()));
+    std::fs::create_dir_all(&dir)?;
+    let (input, output) = (dir.join("in"), dir.join("out"));
+    std::fs::write(&input, b"from a file\n")?;
+    let process = create_subprocess_shell("tr a-z A-Z; echo noise >&2")
+        .stdin(std::fs::File::open(&input)?)
+        .stdout(std::fs::File::create(&output)?)
+        .stderr(DEVNULL)
+        .await?;
+    assert!(process.stdout.is_none() && process.stdin.is_none());
+    assert_eq!(process.wait().await?, 0);
+    assert_eq!(std::fs::read(&output)?, b"FROM A FILE\n");
+    std::fs::remove_dir_all(&dir)?;
+    Ok(())
+}
