@@ -23,6 +23,7 @@ fn open_fds() -> HashSet<i32> {
 #[test]
 fn process_wide_cases() -> asyncio::Result<()> {
     asyncio::run(spawn_failures_are_errors_and_leak_nothing())?;
+    asyncio::run(a_descriptor_that_cannot_be_duplicated_is_an_error())?;
     stolen_exit_status_gives_255_and_a_warning()?;
     process_dropped_after_its_loop_closed()?;
     thread_watcher_fallback()?;
@@ -60,6 +61,87 @@ fn spawn_failures_are_errors_and_leak_nothing() -> asyncio::Result<()> {
     bad_input.wait().await?;
     assert_eq!(open_fds(), before);
     Ok(())
+}
+
+/// A `Stdio::Fd` that cannot be duplicated for the child (the descriptor
+/// table is full) fails the spawn with the system's error, rather than
+/// connecting the child somewhere else; the command works again once
+/// there is room.
+#[asyncio::coroutine]
+fn a_descriptor_that_cannot_be_duplicated_is_an_error() -> asyncio::Result<()> {
+    create_subprocess_shell("true").await?.wait().await?;
+    let path = std::env::temp_dir().join(format!("asyncio-dup-{}", std::process::id()));
+    let command = create_subprocess_exec("echo", ["written"]).stdout(
+        asyncio::subprocess::Stdio::Fd(std::fs::File::create(&path)?.into()),
+    );
+    let full = FullDescriptorTable::fill()?;
+    let by_spawn = command.spawn().await;
+    let by_exec = asyncio::get_running_loop()?
+        .subprocess_exec(|| Quiet, &command)
+        .await;
+    drop(full);
+    for result in [by_spawn.map(drop), by_exec.map(drop)] {
+        assert!(
+            matches!(&result, Err(Error::Io(e)) if e.raw_os_error() == Some(libc::EMFILE)),
+            "{result:?}"
+        );
+    }
+    let again = command.spawn().await?;
+    assert_eq!(again.wait().await?, 0);
+    assert_eq!(std::fs::read(&path)?, b"written\n");
+    std::fs::remove_file(&path)?;
+    Ok(())
+}
+
+struct Quiet;
+impl asyncio::SubprocessProtocol for Quiet {}
+
+/// Every free descriptor taken, under a lowered soft limit; both given
+/// back on drop.
+struct FullDescriptorTable {
+    limit: libc::rlimit,
+    _fillers: Vec<std::fs::File>,
+}
+
+impl FullDescriptorTable {
+    fn fill() -> std::io::Result<FullDescriptorTable> {
+        let mut limit = libc::rlimit {
+            rlim_cur: 0,
+            rlim_max: 0,
+        };
+        // SAFETY: `limit` is a valid out-parameter.
+        if unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) } != 0 {
+            return Err(std::io::Error::last_os_error());
+        }
+        let highest = open_fds().into_iter().max().unwrap_or(2) as libc::rlim_t;
+        let lowered = libc::rlimit {
+            rlim_cur: highest + 1,
+            ..limit
+        };
+        // SAFETY: `lowered` is a valid rlimit.
+        if unsafe { libc::setrlimit(libc::RLIMIT_NOFILE, &lowered) } != 0 {
+            return Err(std::io::Error::last_os_error());
+        }
+        let mut fillers = Vec::new();
+        loop {
+            match std::fs::File::open("/dev/null") {
+                Ok(file) => fillers.push(file),
+                Err(e) if e.raw_os_error() == Some(libc::EMFILE) => break,
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(FullDescriptorTable {
+            limit,
+            _fillers: fillers,
+        })
+    }
+}
+
+impl Drop for FullDescriptorTable {
+    fn drop(&mut self) {
+        // SAFETY: restores the limit read in `fill`.
+        unsafe { libc::setrlimit(libc::RLIMIT_NOFILE, &self.limit) };
+    }
 }
 
 /// IO_DESIGN pitfall 10: with SIGCHLD ignored the kernel reaps children
@@ -113,7 +195,24 @@ fn process_dropped_after_its_loop_closed() -> asyncio::Result<()> {
     let pid = process.pid();
     lp.close()?;
     assert_eq!(process.returncode(), None);
-    assert!(process.send_signal(signal::SIGTERM).is_ok() || !children().contains(&pid));
+    // Closing the loop killed the child: wait for its death without
+    // reaping it (that is the orphan list's job, checked below).
+    // SAFETY: `siginfo_t` is plain data, valid all zero.
+    let mut info: libc::siginfo_t = unsafe { std::mem::zeroed() };
+    // SAFETY: `info` is a valid out-parameter; WNOWAIT leaves the child
+    // a zombie.
+    let waited = unsafe {
+        libc::waitid(
+            libc::P_PID,
+            pid as libc::id_t,
+            &mut info,
+            libc::WEXITED | libc::WNOWAIT,
+        )
+    };
+    assert_eq!(waited, 0, "{}", std::io::Error::last_os_error());
+    assert_eq!(info.si_code, libc::CLD_KILLED);
+    // SAFETY: for a CLD_KILLED report the status field holds the signal.
+    assert_eq!(unsafe { info.si_status() }, signal::SIGKILL);
     drop(process);
     for _ in 0..1000 {
         asyncio::run(spawn_true())?;

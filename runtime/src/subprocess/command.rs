@@ -18,7 +18,7 @@ use std::path::{Path, PathBuf};
 use std::pin::Pin;
 use std::process::Stdio as StdStdio;
 
-use super::process::Process;
+use super::process::{Process, spawn_process};
 use crate::error::{Error, Result};
 
 /// How one of the child's standard streams is connected (asyncio's
@@ -112,26 +112,6 @@ pub struct SubprocessCommand {
     new_session: bool,
     process_group: Option<i32>,
     limit: usize,
-}
-
-impl Clone for SubprocessCommand {
-    /// A copy; an [`Stdio::Fd`] is duplicated (and if that fails, the copy
-    /// inherits instead, and spawning it reports nothing of it: duplicate
-    /// descriptors yourself if that matters).
-    fn clone(&self) -> SubprocessCommand {
-        SubprocessCommand {
-            program: self.program.clone(),
-            args: self.args.clone(),
-            stdin: self.stdin.try_clone().unwrap_or_default(),
-            stdout: self.stdout.try_clone().unwrap_or_default(),
-            stderr: self.stderr.try_clone().unwrap_or_default(),
-            env: self.env.clone(),
-            cwd: self.cwd.clone(),
-            new_session: self.new_session,
-            process_group: self.process_group,
-            limit: self.limit,
-        }
-    }
 }
 
 /// A spawned child: its pid and the parent's ends of its pipes, by fd.
@@ -291,8 +271,29 @@ impl SubprocessCommand {
     /// working directory does not exist (reported at once; no descriptor
     /// leaks); [`Error::Value`]: `STDOUT` for stdin or stdout, a limit of 0;
     /// [`Error::InvalidState`] outside a running loop.
+    /// [`Error::Io`] also when a descriptor given as [`Stdio::Fd`] cannot
+    /// be duplicated for the spawn (the command keeps its own).
     pub fn spawn(&self) -> impl Future<Output = Result<Process>> + use<> {
-        Process::spawn(self.clone())
+        spawn_process(self.try_clone())
+    }
+
+    /// A copy for one spawn; each [`Stdio::Fd`] is duplicated, which can
+    /// fail (no more descriptors), so this is not `Clone`: a copy that
+    /// silently inherited instead would connect the child to the wrong
+    /// place.
+    pub(crate) fn try_clone(&self) -> Result<SubprocessCommand> {
+        Ok(SubprocessCommand {
+            program: self.program.clone(),
+            args: self.args.clone(),
+            stdin: self.stdin.try_clone()?,
+            stdout: self.stdout.try_clone()?,
+            stderr: self.stderr.try_clone()?,
+            env: self.env.clone(),
+            cwd: self.cwd.clone(),
+            new_session: self.new_session,
+            process_group: self.process_group,
+            limit: self.limit,
+        })
     }
 
     /// Starts the child, now; returns its pid and our ends of its pipes.
@@ -420,7 +421,7 @@ impl IntoFuture for SubprocessCommand {
 
     /// Awaiting a command spawns it (see [`spawn`](Self::spawn)).
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(Process::spawn(self))
+        Box::pin(spawn_process(Ok(self)))
     }
 }
 

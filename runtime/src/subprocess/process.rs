@@ -96,12 +96,6 @@ impl fmt::Debug for Process {
 }
 
 impl Process {
-    /// Spawns `command` and waits until its pipes are connected; a
-    /// cancellation meanwhile kills the child.
-    pub(crate) fn spawn(command: SubprocessCommand) -> impl Future<Output = Result<Process>> {
-        spawn_process(command)
-    }
-
     /// The child's process id.
     pub fn pid(&self) -> u32 {
         self.transport.get_pid()
@@ -233,8 +227,12 @@ impl Process {
     }
 }
 
+/// Spawns `command` (a copy made for this spawn, or the error of making
+/// it) and waits until its pipes are connected; a cancellation meanwhile
+/// kills the child.
 #[crate::coroutine]
-fn spawn_process(command: SubprocessCommand) -> Result<Process> {
+pub(crate) fn spawn_process(command: Result<SubprocessCommand>) -> Result<Process> {
+    let command = command?;
     let limit = command.buffer_limit();
     // One stream state per pipe: the pipe transport's protocol, and the
     // reader's or writer's state.

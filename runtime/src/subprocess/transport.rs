@@ -417,7 +417,8 @@ impl EventLoop {
     /// # Errors
     ///
     /// [`Error::Io`]: the program is missing or not executable, the
-    /// working directory does not exist (at once, leaking no descriptor);
+    /// working directory does not exist (at once, leaking no descriptor), a
+    /// descriptor given as [`Stdio::Fd`](super::Stdio::Fd) cannot be duplicated;
     /// [`Error::InvalidState`] outside the running loop.
     ///
     /// # Examples
@@ -466,7 +467,7 @@ impl EventLoop {
         P: SubprocessProtocol,
         F: FnOnce() -> P + 'static,
     {
-        subprocess_with_protocol(command.clone(), factory)
+        subprocess_with_protocol(command.try_clone(), factory)
     }
 
     /// [`subprocess_exec`](Self::subprocess_exec) for a shell command
@@ -488,19 +489,20 @@ impl EventLoop {
             .stdin(super::PIPE)
             .stdout(super::PIPE)
             .stderr(super::PIPE);
-        subprocess_with_protocol(command, factory)
+        subprocess_with_protocol(Ok(command), factory)
     }
 }
 
 #[crate::coroutine]
 fn subprocess_with_protocol<P, F>(
-    command: SubprocessCommand,
+    command: Result<SubprocessCommand>,
     factory: F,
 ) -> Result<(SubprocessTransport, Rc<RefCell<P>>)>
 where
     P: SubprocessProtocol,
     F: FnOnce() -> P + 'static,
 {
+    let command = command?;
     let protocol = Rc::new(RefCell::new(factory()));
     let shared: Rc<RefCell<dyn SubprocessProtocol>> = protocol.clone();
     let forward = shared.clone();
