@@ -27,7 +27,7 @@ use std::net::SocketAddr;
 use std::rc::{Rc, Weak};
 
 use super::listen::{AddressFamily, DatagramOptions, udp_socket};
-use super::protocol::DatagramProtocol;
+use super::protocol::{DatagramProtocol, call_or_defer};
 use super::registration::Abandon;
 use super::socket::Socket;
 use super::transport::{HIGH_WATER, MAX_READ_PER_TURN, READ_BUFFER};
@@ -243,7 +243,7 @@ impl Inner {
         let Some(protocol) = self.protocol.borrow().clone() else {
             return;
         };
-        call_now_or_soon(&self.socket, protocol, f);
+        call_or_defer(self.socket.registration().core(), &protocol, f);
     }
 
     /// Runs `op` (a system call on the socket) while the source may be
@@ -450,7 +450,9 @@ impl Inner {
         self.socket.close();
         let protocol = self.protocol.borrow_mut().take();
         if let Some(protocol) = protocol {
-            call_now_or_soon(&self.socket, protocol, move |p| p.connection_lost(exc));
+            call_or_defer(self.socket.registration().core(), &protocol, move |p| {
+                p.connection_lost(exc)
+            });
         }
     }
 }
@@ -467,25 +469,6 @@ impl Abandon for Inner {
         self.socket.close();
         let protocol = self.protocol.borrow_mut().take();
         drop(protocol);
-    }
-}
-
-/// Calls `f` on `protocol` now, or from the loop right after if it is
-/// borrowed (a callback of its own is running).
-fn call_now_or_soon(
-    socket: &Socket,
-    protocol: Rc<RefCell<dyn DatagramProtocol>>,
-    f: impl FnOnce(&mut dyn DatagramProtocol) + 'static,
-) {
-    match protocol.try_borrow_mut() {
-        Ok(mut p) => f(&mut *p),
-        Err(_) => {
-            let again = protocol.clone();
-            let _ = socket
-                .registration()
-                .core()
-                .call_soon_internal(Box::new(move || f(&mut *again.borrow_mut())));
-        }
     }
 }
 

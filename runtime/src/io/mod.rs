@@ -44,6 +44,7 @@ mod transport;
 
 pub use self::datagram::DatagramTransport;
 pub use self::listen::{AddressFamily, DatagramOptions, ServerOptions};
+pub(crate) use self::protocol::call_or_defer;
 pub use self::protocol::{BufferedProtocol, DatagramProtocol, Protocol};
 pub(crate) use self::server::Factory;
 pub use self::server::Server;

@@ -1,10 +1,13 @@
 //! The protocol traits: what a transport calls as the connection goes.
 
+use std::cell::RefCell;
 use std::net::SocketAddr;
+use std::rc::Rc;
 
 use super::datagram::DatagramTransport;
 use super::transport::Transport;
 use crate::error::Error;
+use crate::event_loop::driver::Core;
 
 /// The callbacks of a stream connection (asyncio's `asyncio.Protocol`).
 /// Every method has a default that does nothing.
@@ -244,4 +247,24 @@ pub trait DatagramProtocol: 'static {
 
     /// The transport's send buffer drained to its low-water mark.
     fn resume_writing(&mut self) {}
+}
+
+/// Calls `f` on `protocol` now or, when the protocol is borrowed (one of
+/// its own callbacks is running and called into its transport), from
+/// `core`'s loop right after that callback, as asyncio's `call_soon`
+/// would. A closed loop drops the call. Every transport (stream,
+/// datagram, subprocess, and a subprocess's pipes) reaches its protocol
+/// through this.
+pub(crate) fn call_or_defer<P: ?Sized + 'static>(
+    core: &Core,
+    protocol: &Rc<RefCell<P>>,
+    f: impl FnOnce(&mut P) + 'static,
+) {
+    match protocol.try_borrow_mut() {
+        Ok(mut p) => f(&mut *p),
+        Err(_) => {
+            let again = protocol.clone();
+            let _ = core.call_soon_internal(Box::new(move || f(&mut *again.borrow_mut())));
+        }
+    }
 }

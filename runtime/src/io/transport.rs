@@ -24,7 +24,7 @@ use std::io::{self, IoSlice};
 use std::net::SocketAddr;
 use std::rc::{Rc, Weak};
 
-use super::protocol::{Protocol, hand_over};
+use super::protocol::{Protocol, call_or_defer, hand_over};
 use super::registration::{Abandon, Registration};
 use super::socket::Socket;
 use crate::error::{Error, Result};
@@ -407,17 +407,7 @@ impl Inner {
         let Some(protocol) = self.protocol.borrow().clone() else {
             return;
         };
-        match protocol.try_borrow_mut() {
-            Ok(mut p) => f(&mut *p),
-            Err(_) => {
-                let again = protocol.clone();
-                let _ = self
-                    .socket
-                    .registration()
-                    .core()
-                    .call_soon_internal(Box::new(move || f(&mut *again.borrow_mut())));
-            }
-        }
+        call_or_defer(self.socket.registration().core(), &protocol, f);
     }
 
     /// Queues a read if the socket is known to be readable.

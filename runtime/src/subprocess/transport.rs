@@ -20,7 +20,7 @@ use super::command::{Spawned, SubprocessCommand};
 use crate::error::{Error, Result};
 use crate::event_loop::EventLoop;
 use crate::event_loop::driver::Core;
-use crate::io::{Protocol, Transport};
+use crate::io::{Protocol, Transport, call_or_defer};
 use crate::sync::Event;
 
 /// The callbacks of a subprocess (asyncio's `asyncio.SubprocessProtocol`),
@@ -112,6 +112,8 @@ struct Inner {
     made: Event,
     /// `connection_lost` was delivered.
     finished: Cell<bool>,
+    /// The loop that runs the protocol's deferred calls.
+    core: Rc<Core>,
 }
 
 /// A running child process and its pipes (asyncio's
@@ -158,6 +160,7 @@ impl SubprocessTransport {
             exited: Event::new(),
             made: Event::new(),
             finished: Cell::new(false),
+            core: core.clone(),
         });
         let transport = SubprocessTransport(inner);
         // From here on, a failure kills and reaps the child (the transport
@@ -309,7 +312,7 @@ impl Inner {
         let Some(protocol) = self.protocol.borrow().clone() else {
             return;
         };
-        deliver(&protocol, f);
+        call_or_defer(&self.core, &protocol, f);
     }
 
     fn on_exit(&self) {
@@ -340,7 +343,7 @@ impl Inner {
         let finish = move || {
             let protocol = me.protocol.borrow_mut().take();
             if let Some(protocol) = protocol {
-                deliver(&protocol, |p| p.connection_lost(None));
+                call_or_defer(&me.core, &protocol, |p| p.connection_lost(None));
             }
         };
         match core {
@@ -352,31 +355,19 @@ impl Inner {
     }
 }
 
-/// Calls `protocol` now, or from the loop right after the callback that
-/// holds it.
-fn deliver(
-    protocol: &Rc<RefCell<dyn SubprocessProtocol>>,
-    f: impl FnOnce(&mut dyn SubprocessProtocol) + 'static,
-) {
-    match protocol.try_borrow_mut() {
-        Ok(mut p) => f(&mut *p),
-        Err(_) => {
-            let again = protocol.clone();
-            let queued = crate::get_running_loop().and_then(|lp| {
-                lp.core()
-                    .call_soon_internal(Box::new(move || f(&mut *again.borrow_mut())))
-            });
-            drop(queued);
-        }
-    }
-}
-
 /// A pipe's protocol that forwards to the subprocess protocol with the
 /// pipe's fd number (asyncio's `ReadSubprocessPipeProto` and
 /// `WriteSubprocessPipeProto`).
 struct PipeAdapter {
     fd: i32,
     protocol: Rc<RefCell<dyn SubprocessProtocol>>,
+    core: Rc<Core>,
+}
+
+impl PipeAdapter {
+    fn deliver(&self, f: impl FnOnce(&mut dyn SubprocessProtocol) + 'static) {
+        call_or_defer(&self.core, &self.protocol, f);
+    }
 }
 
 impl Protocol for PipeAdapter {
@@ -386,22 +377,22 @@ impl Protocol for PipeAdapter {
             Ok(mut p) => p.pipe_data_received(fd, data),
             Err(_) => {
                 let data = data.to_vec();
-                deliver(&self.protocol, move |p| p.pipe_data_received(fd, &data));
+                self.deliver(move |p| p.pipe_data_received(fd, &data));
             }
         }
     }
 
     fn connection_lost(&mut self, exc: Option<Error>) {
         let fd = self.fd;
-        deliver(&self.protocol, move |p| p.pipe_connection_lost(fd, exc));
+        self.deliver(move |p| p.pipe_connection_lost(fd, exc));
     }
 
     fn pause_writing(&mut self) {
-        deliver(&self.protocol, |p| p.pause_writing());
+        self.deliver(|p| p.pause_writing());
     }
 
     fn resume_writing(&mut self) {
-        deliver(&self.protocol, |p| p.resume_writing());
+        self.deliver(|p| p.resume_writing());
     }
 }
 
@@ -506,10 +497,12 @@ where
     let protocol = Rc::new(RefCell::new(factory()));
     let shared: Rc<RefCell<dyn SubprocessProtocol>> = protocol.clone();
     let forward = shared.clone();
+    let core = crate::get_running_loop()?.core().clone();
     let mut adapter = move |fd| -> Rc<RefCell<dyn Protocol>> {
         Rc::new(RefCell::new(PipeAdapter {
             fd,
             protocol: forward.clone(),
+            core: core.clone(),
         }))
     };
     let transport = SubprocessTransport::spawn(&command, shared, &mut adapter)?;
