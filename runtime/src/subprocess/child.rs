@@ -219,9 +219,22 @@ impl Abandon for Child {
         let _ = self.send_signal(libc::SIGKILL);
         let on_exit = self.on_exit.borrow_mut().take();
         drop(on_exit);
-        if let Ok(mut orphans) = ORPHANS.lock() {
-            orphans.push(self.pid);
-        }
+        orphan(self.pid);
+    }
+}
+
+/// Kills an unwatched child of ours (never reaped) and leaves it to the
+/// orphan list, which reaps it after it dies without blocking anyone.
+pub(crate) fn kill_unwatched(pid: libc::pid_t) {
+    // SAFETY: `kill` takes integers; the child is ours and not reaped, so
+    // `pid` is still its.
+    unsafe { libc::kill(pid, libc::SIGKILL) };
+    orphan(pid);
+}
+
+fn orphan(pid: libc::pid_t) {
+    if let Ok(mut orphans) = ORPHANS.lock() {
+        orphans.push(pid);
     }
 }
 

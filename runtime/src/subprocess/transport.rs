@@ -15,7 +15,7 @@ use std::fmt;
 use std::future::Future;
 use std::rc::{Rc, Weak};
 
-use super::child::Child;
+use super::child::{Child, kill_unwatched};
 use super::command::{Spawned, SubprocessCommand};
 use crate::error::{Error, Result};
 use crate::event_loop::EventLoop;
@@ -186,13 +186,8 @@ impl SubprocessTransport {
         let child = match child {
             Ok(child) => child,
             Err(err) => {
-                // Not watched: kill and reap here, so no zombie is left.
-                // SAFETY: `kill` takes integers; the child is ours and not
-                // reaped.
-                unsafe { libc::kill(inner.pid, libc::SIGKILL) };
-                let mut status = 0;
-                // SAFETY: `status` is valid for writes during the call.
-                unsafe { libc::waitpid(inner.pid, &mut status, 0) };
+                // Not watched: killed, and reaped by a later spawn.
+                kill_unwatched(inner.pid);
                 return Err(err);
             }
         };
