@@ -27,6 +27,18 @@ pub fn mentioned_in(tokens: &proc_macro2::TokenStream, name: &str) -> bool {
     })
 }
 
+/// How many times the identifier `name` occurs in `tokens` (counted as
+/// [`mentioned_in`] finds them).
+pub fn occurrences(tokens: &proc_macro2::TokenStream, name: &str) -> usize {
+    (tokens.clone().into_iter())
+        .map(|tt| match tt {
+            proc_macro2::TokenTree::Ident(i) => usize::from(i == name),
+            proc_macro2::TokenTree::Group(g) => occurrences(&g.stream(), name),
+            _ => 0,
+        })
+        .sum()
+}
+
 /// Does `tokens` contain any identifier (a variable, a call, a path)? An
 /// expression of literals alone is a constant.
 pub fn mentions_any_ident(tokens: &proc_macro2::TokenStream) -> bool {

@@ -3104,3 +3104,28 @@ both!(
 fn t_iterator_advanced_then_collected() {
     agree!(iterator_advanced_then_collected());
 }
+
+// Found by the 20,000-body run (seed 7, g17692): the last use of a pinned
+// local was one statement that both read a field (`c.n`) and moved the
+// whole (`let whole = c;`); the field read took the value out of its slot
+// too, so it dropped twice.
+both!(
+    fn field_read_and_whole_move_in_one_statement() -> u32 {
+        let mut acc: u32 = 0;
+        let mut c = Counter::new("twice");
+        acc = acc.wrapping_add(c.bump(5).await);
+        {
+            acc = acc.wrapping_add(c.n);
+            consume({
+                let whole = c;
+                whole.tag
+            });
+        }
+        leaf("after", ()).await;
+        acc
+    }
+);
+#[test]
+fn t_field_read_and_whole_move_in_one_statement() {
+    agree!(field_read_and_whole_move_in_one_statement());
+}

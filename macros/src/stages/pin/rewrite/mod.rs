@@ -78,7 +78,7 @@ pub fn nodes(pins: &Pins, nodes: &mut Vec<Node>) -> Result<BTreeSet<String>, syn
         closure_depth: 0,
         closure_refs: BTreeSet::new(),
         index: 0,
-        takes_here: BTreeSet::new(),
+        takes_here: BTreeMap::new(),
         moves_here: BTreeSet::new(),
         flagged: BTreeSet::new(),
         borrowed_chains: Vec::new(),
@@ -100,14 +100,78 @@ struct Rewrite<'a> {
     closure_refs: BTreeSet<String>,
     /// The pre-order number of the next node (as `select` counts).
     index: usize,
-    /// The pinned locals whose last use is in the current node.
-    takes_here: BTreeSet<String>,
+    /// The pinned locals whose last use is in the current node, each with
+    /// the expression of that use (see [`last_occurrence`]).
+    takes_here: BTreeMap<String, *const Expr>,
     /// The pinned locals a `BY_VALUE` method may take out at this node.
     moves_here: BTreeSet<String>,
     /// See [`nodes`].
     flagged: BTreeSet<String>,
     /// See [`borrowed_chains`].
     borrowed_chains: Vec<(String, String, String)>,
+}
+
+/// The textually last use of the local `name` in the code of `node`
+/// itself (not in the nodes it contains), by address: only there may a
+/// field read or a `match` take the local out of its slot. In
+/// `acc += v.n; consume({ let w = v; w.tag })` the read of `v.n` must not
+/// take `v`, which the block then moves: it would be taken, and dropped,
+/// twice. `None` when the local also occurs where this cannot see it as
+/// an expression (a macro's arguments), which could come after.
+fn last_occurrence(node: &Node, name: &str) -> Option<*const Expr> {
+    struct Last<'n> {
+        name: &'n str,
+        found: Vec<*const Expr>,
+    }
+    impl<'ast> syn::visit::Visit<'ast> for Last<'_> {
+        fn visit_expr(&mut self, e: &'ast Expr) {
+            if crate::stages::resolve::single_ident(e).is_some_and(|i| i == self.name) {
+                self.found.push(e);
+            }
+            syn::visit::visit_expr(self, e);
+        }
+    }
+    let mut last = Last {
+        name,
+        found: Vec::new(),
+    };
+    let tokens = match node {
+        Node::Code { stmt, .. } => {
+            syn::visit::Visit::visit_stmt(&mut last, stmt);
+            quote!(#stmt)
+        }
+        Node::Let { pat, init, .. } => {
+            if let Some(init) = init {
+                syn::visit::Visit::visit_expr(&mut last, init);
+            }
+            quote!(#pat #init)
+        }
+        Node::Await { future, .. } => {
+            syn::visit::Visit::visit_expr(&mut last, future);
+            quote!(#future)
+        }
+        Node::If { cond, .. } => {
+            syn::visit::Visit::visit_expr(&mut last, cond);
+            quote!(#cond)
+        }
+        Node::Match {
+            scrutinee, arms, ..
+        } => {
+            syn::visit::Visit::visit_expr(&mut last, scrutinee);
+            let guards = arms.iter().map(|a| {
+                if let Some(guard) = &a.guard {
+                    syn::visit::Visit::visit_expr(&mut last, guard);
+                }
+                let (pat, guard) = (&a.pat, &a.guard);
+                quote!(#pat #guard)
+            });
+            let guards: Vec<_> = guards.collect();
+            quote!(#scrutinee #(#guards)*)
+        }
+        Node::Scope { .. } | Node::Loop { .. } | Node::Labeled { .. } => return None,
+    };
+    let seen = last.found.len();
+    (seen > 0 && crate::names::occurrences(&tokens, name) == seen).then(|| last.found[seen - 1])
 }
 
 /// The pinned local a `let` declares, with its type and initialiser.
@@ -132,7 +196,7 @@ impl Rewrite<'_> {
             self.index += 1;
             self.takes_here = (self.pins.last_use.iter())
                 .filter(|(_, u)| **u == at)
-                .map(|(n, _)| n.clone())
+                .filter_map(|(n, _)| Some((n.clone(), last_occurrence(&node, n)?)))
                 .collect();
             self.moves_here = (self.pins.last_move.iter())
                 .filter(|(_, u)| **u == at)
@@ -325,9 +389,10 @@ impl Rewrite<'_> {
 
     /// The pinned local `e` is, if its last use is here (it may be moved).
     fn taken_here(&self, e: &Expr) -> Option<Ident> {
-        self.pins
-            .pinned(e)
-            .filter(|p| self.closure_depth == 0 && self.takes_here.contains(&p.to_string()))
+        self.pins.pinned(e).filter(|p| {
+            self.closure_depth == 0
+                && (self.takes_here.get(&p.to_string())).is_some_and(|&at| std::ptr::eq(at, e))
+        })
     }
 
     /// A `match` scrutinee: a place, or the value at the local's last use.
