@@ -3116,7 +3116,7 @@ both!(
         acc = acc.wrapping_add(c.bump(5).await);
         {
             acc = acc.wrapping_add(c.n);
-            consume({
+            release({
                 let whole = c;
                 whole.tag
             });
