@@ -165,6 +165,9 @@ impl Counter {
         see(&self.tag);
         v
     }
+    async fn into_n(self) -> u32 {
+        leaf("into_n", self.n).await
+    }
     async fn label(&self) -> &str {
         leaf("label", ()).await;
         self.tag.0
@@ -3128,4 +3131,39 @@ both!(
 #[test]
 fn t_field_read_and_whole_move_in_one_statement() {
     agree!(field_read_and_whole_move_in_one_statement());
+}
+
+/// A new `Counter`, after an await.
+async fn counter(tag: &'static str) -> Counter {
+    leaf("counter", ()).await;
+    Counter::new(tag)
+}
+
+/// A new `Counter`, or an error, after an await.
+async fn try_counter(tag: &'static str, fail: bool) -> Result<Counter, u32> {
+    leaf("try_counter", ()).await;
+    if fail { Err(7) } else { Ok(Counter::new(tag)) }
+}
+
+// The value of an await, a temporary, receiver of a method whose future
+// borrows it (`lock().await.flush().await`): it lives to the end of the
+// statement, as in an `async fn`, and drops there in reverse order.
+both!(
+    fn awaited_value_borrowed_by_the_next_await(fail: bool) -> Result<u32, u32> {
+        let a = counter("a").await.bump(2).await;
+        let b = try_counter("b", false).await?.peek().await;
+        let c = counter("c").await.peek().await + counter("d").await.bump(1).await;
+        let e = counter("e").await.into_n().await;
+        let mut total = a + b + c + e;
+        for i in 0..2u32 {
+            total += (try_counter("l", fail).await?).bump(i).await;
+        }
+        Ok(total)
+    }
+);
+#[test]
+fn t_awaited_value_borrowed_by_the_next_await() {
+    for fail in [false, true] {
+        agree!(awaited_value_borrowed_by_the_next_await(fail));
+    }
 }

@@ -38,6 +38,9 @@ pub(super) struct Temporaries<'a> {
     next: &'a mut usize,
     /// [`PIN_TEMPORARY_LOCAL`] or [`PIN_TEMPORARY_EXIT_LOCAL`].
     prefix: &'static str,
+    /// The locals holding the values of this statement's earlier awaits:
+    /// temporaries too, as far as the user's code is concerned.
+    awaited: &'a [Ident],
 }
 
 /// Methods that borrow their receiver for their result: called on a
@@ -106,9 +109,24 @@ impl Temporaries<'_> {
 
 impl Temporaries<'_> {
     /// `temporary.as_str()` and the like: the temporary made a pinned local.
+    /// Also the value of an earlier await of the statement with a method
+    /// that may borrow it (`lock().await.flush().await`,
+    /// `open(p).await?.read(&mut buf).await`): it lives to the end of the
+    /// statement as in an `async fn`, whatever the method's future keeps.
     fn borrowing_receiver(&mut self, e: &mut Expr) {
         let Expr::MethodCall(m) = e else { return };
-        if !(Self::is_temporary(&m.receiver) && BORROWING_METHODS.iter().any(|n| m.method == n)) {
+        let borrowing = BORROWING_METHODS.iter().any(|n| m.method == n);
+        if !(Self::is_temporary(&m.receiver) && borrowing) {
+            if self.awaited_value(&m.receiver) && !by_value(&m.method) {
+                let span = syn::spanned::Spanned::span(&*m.receiver);
+                let receiver = &m.receiver;
+                *m.receiver = parse_quote_spanned!(span=> (&mut #receiver));
+                if let Expr::Paren(p) = &mut *m.receiver {
+                    if let Expr::Reference(r) = &mut *p.expr {
+                        self.pin(&mut r.expr);
+                    }
+                }
+            }
             return;
         }
         let span = syn::spanned::Spanned::span(&*m.receiver);
@@ -120,6 +138,30 @@ impl Temporaries<'_> {
             }
         }
     }
+}
+
+impl Temporaries<'_> {
+    /// `t` or `t?` for the value `t` of an earlier await of the statement.
+    fn awaited_value(&self, e: &Expr) -> bool {
+        let mut e = e;
+        while let Expr::Paren(p) = e {
+            e = &p.expr;
+        }
+        if let Expr::Try(t) = e {
+            e = &t.expr;
+        }
+        crate::stages::resolve::single_ident(e).is_some_and(|i| self.awaited.contains(i))
+    }
+}
+
+/// Does `method` take its receiver by value, or give a result that borrows
+/// nothing of it (by name: types are not known here)? `json`, `text`,
+/// `bytes`: an HTTP response's body, read by value.
+fn by_value(method: &Ident) -> bool {
+    const RESPONSE_BODY: &[&str] = &["json", "text", "bytes", "collect", "error_for_status"];
+    crate::stages::pin::select::by_value(method)
+        || crate::stages::pin::select::owned_result(method)
+        || RESPONSE_BODY.iter().any(|n| method == n)
 }
 
 impl syn::visit_mut::VisitMut for Temporaries<'_> {
@@ -265,11 +307,18 @@ impl Normalizer {
             true => PIN_TEMPORARY_EXIT_LOCAL,
             false => PIN_TEMPORARY_LOCAL,
         };
+        let awaited: Vec<Ident> = (out[start..].iter())
+            .filter_map(|node| match node {
+                Node::Await { out, .. } => Some(out.clone()),
+                _ => None,
+            })
+            .collect();
         for node in &mut out[start..] {
             let mut temps = Temporaries {
                 made: Vec::new(),
                 next: &mut self.next_temp,
                 prefix,
+                awaited: &awaited,
             };
             match node {
                 Node::Await { future, .. } => {

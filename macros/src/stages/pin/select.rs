@@ -123,7 +123,7 @@ const OWNED_RESULT: &[&str] = &[
 
 /// Does a call of `method` give a value that borrows nothing of its
 /// receiver (by name: the receiver's type is not known here)?
-fn owned_result(method: &syn::Ident) -> bool {
+pub fn owned_result(method: &syn::Ident) -> bool {
     let name = method.to_string();
     name.starts_with("to_") || OWNED_RESULT.contains(&name.as_str())
 }
