@@ -93,7 +93,7 @@ fn check_signature(item: &ItemFn, name: &str) -> syn::Result<()> {
     }
     if let ReturnType::Type(_, ty) = &sig.output {
         let ok = match &**ty {
-            syn::Type::Tuple(t) => t.elems.is_empty(),
+            ty if crate::expand::is_unit(ty) => true,
             syn::Type::Path(p) => p
                 .path
                 .segments

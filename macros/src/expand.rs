@@ -46,13 +46,24 @@ fn compile_one(item: ItemFn) -> TokenStream {
     }
 }
 
+/// `()`, also as a `macro_rules!` fragment (`-> $ret` with `$ret:ty`
+/// arrives as an invisible group) or in parentheses.
+pub(crate) fn is_unit(ty: &syn::Type) -> bool {
+    match ty {
+        syn::Type::Tuple(t) => t.elems.is_empty(),
+        syn::Type::Group(g) => is_unit(&g.elem),
+        syn::Type::Paren(p) => is_unit(&p.elem),
+        _ => false,
+    }
+}
+
 fn compile_checked(item: ItemFn) -> syn::Result<TokenStream> {
     let coroutine = parse::coroutine(item)?;
     let mut item = coroutine.item;
     errors::combine(awaits::check_misplaced(&item.block))?;
     let unit_output = match &item.sig.output {
         ReturnType::Default => true,
-        ReturnType::Type(_, ty) => matches!(&**ty, syn::Type::Tuple(t) if t.elems.is_empty()),
+        ReturnType::Type(_, ty) => is_unit(ty),
     };
     let normalize::Body { nodes, items } = normalize::body(&item.block, unit_output)?;
     let params: Vec<_> = coroutine

@@ -1266,3 +1266,22 @@ both!(
 fn t_param_shadowed_in_inner_scope() {
     agree!(param_shadowed_in_inner_scope(3, "s".into()));
 }
+
+// Was known failure F10: `-> $ret` with `$ret:ty` (here `both!`'s) reaches
+// the attribute as an invisible group around `()`, which was not taken for
+// unit, so a final `see(&b);` was read as the body's value (E0308). The
+// pattern parameter is bound in the body, after the plain ones, and drops
+// in rustc's order.
+both!(
+    fn pattern_param_and_unit_return_through_macro((b, _): (D, u32), _g: D) -> () {
+        leaf("a", ()).await;
+        see(&b);
+    }
+);
+#[test]
+fn t_pattern_param_and_unit_return_through_macro() {
+    agree!(pattern_param_and_unit_return_through_macro(
+        (D("b"), 1),
+        D("g")
+    ));
+}
