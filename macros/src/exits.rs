@@ -162,15 +162,13 @@ impl VisitMut for Walker<'_, '_> {
     fn visit_macro_mut(&mut self, mac: &mut syn::Macro) {
         // Exits inside macro arguments (`println!("{}", f()?)`): rewritten when
         // the arguments parse as expressions.
-        use syn::punctuated::Punctuated;
-        let parser = Punctuated::<Expr, syn::Token![,]>::parse_terminated;
-        if let Ok(mut args) = syn::parse::Parser::parse2(parser, mac.tokens.clone()) {
+        if let Some(mut args) = crate::macro_args::MacroArgs::parse(&mac.tokens) {
             let before = self.replaced;
-            for arg in &mut args {
+            for arg in &mut args.args {
                 self.visit_expr_mut(arg);
             }
             if self.replaced != before {
-                mac.tokens = quote::quote!(#args);
+                mac.tokens = args.tokens();
             }
         }
     }

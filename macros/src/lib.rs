@@ -204,6 +204,7 @@ mod expand;
 #[cfg(test)]
 mod golden;
 mod ir;
+mod macro_args;
 mod names;
 mod stages;
 #[cfg(test)]

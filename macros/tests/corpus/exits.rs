@@ -603,3 +603,19 @@ fn poll_after_completion_panics() {
     assert!(msg.contains("after it completed"), "{msg}");
     take_log();
 }
+
+// Was known failure F27: `?` (and an await) inside `vec![value; count]`,
+// macro arguments that are not a comma-separated list.
+both!(
+    fn try_and_await_in_repeat_macro(r: Option<u32>) -> Option<Vec<u32>> {
+        leaf("a", ()).await;
+        let v = vec![r?; 2];
+        let w = vec![leaf("w", 3u32).await; r? as usize];
+        Some([v, w].concat())
+    }
+);
+#[test]
+fn t_try_and_await_in_repeat_macro() {
+    agree!(try_and_await_in_repeat_macro(Some(1)));
+    agree!(try_and_await_in_repeat_macro(None));
+}

@@ -14,11 +14,11 @@
 //! `while let` and `for` become `loop` the way rustc desugars them. Anything
 //! without an await stays exactly as written.
 
+use crate::macro_args::MacroArgs;
 use proc_macro2::{Span, TokenStream};
 use quote::{quote, quote_spanned};
-use syn::punctuated::Punctuated;
 use syn::spanned::Spanned;
-use syn::{BinOp, Block, Expr, Ident, Lifetime, Local, Pat, Stmt, Token, parse_quote_spanned};
+use syn::{BinOp, Block, Expr, Ident, Lifetime, Local, Pat, Stmt, parse_quote_spanned};
 
 use crate::awaits;
 mod temporaries;
@@ -759,13 +759,13 @@ impl Normalizer {
     }
 
     /// Awaits in a macro's arguments: supported when the arguments parse as
-    /// comma-separated expressions (`println!`, `assert_eq!`, `vec!`, ...).
+    /// expressions (`println!`, `assert_eq!`, `vec!`, ..., see
+    /// [`MacroArgs`]).
     fn mac(&mut self, mac: &syn::Macro, out: &mut Vec<Node>) -> syn::Macro {
         if !awaits::in_tokens(&mac.tokens) {
             return mac.clone();
         }
-        let parser = Punctuated::<Expr, Token![,]>::parse_terminated;
-        let Ok(mut args) = syn::parse::Parser::parse2(parser, mac.tokens.clone()) else {
+        let Some(mut args) = MacroArgs::parse(&mac.tokens) else {
             self.error(
                 mac.span(),
                 "`.await` inside this macro's arguments is not supported: \
@@ -775,6 +775,7 @@ impl Normalizer {
         };
         // `name = value` arguments (format macros): only the value is evaluated.
         let ops = args
+            .args
             .iter_mut()
             .map(|arg| {
                 if matches!(arg, Expr::Assign(a) if matches!(&*a.left, Expr::Path(_))) {
@@ -786,7 +787,7 @@ impl Normalizer {
             })
             .collect();
         self.operands(ops, out);
-        let tokens: TokenStream = quote!(#args);
+        let tokens = args.tokens();
         syn::Macro {
             tokens,
             ..mac.clone()

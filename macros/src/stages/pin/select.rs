@@ -20,6 +20,7 @@
 //! (moving out by a method that takes `self`) is a compile error, not a
 //! silent change.
 
+use crate::macro_args::MacroArgs;
 use std::collections::{BTreeMap, BTreeSet};
 
 use syn::visit::Visit;
@@ -829,10 +830,8 @@ impl Visit<'_> for Borrows {
         }
         // The normaliser's marker of a temporary: what its value borrows.
         if mac.path.is_ident(crate::stages::normalize::PIN_TEMPORARY) {
-            use syn::punctuated::Punctuated;
-            let parser = Punctuated::<Expr, syn::Token![,]>::parse_terminated;
-            if let Ok(args) = syn::parse::Parser::parse2(parser, mac.tokens.clone()) {
-                args.iter().skip(1).for_each(|a| self.visit_expr(a));
+            if let Some(args) = MacroArgs::parse(&mac.tokens) {
+                args.args.iter().skip(1).for_each(|a| self.visit_expr(a));
             }
             return;
         }
@@ -846,10 +845,8 @@ impl Visit<'_> for Borrows {
         ]
         .iter()
         .any(|n| mac.path.is_ident(n));
-        use syn::punctuated::Punctuated;
-        let parser = Punctuated::<Expr, syn::Token![,]>::parse_terminated;
-        match syn::parse::Parser::parse2(parser, mac.tokens.clone()) {
-            Ok(args) if known => args.iter().for_each(|a| self.visit_expr(a)),
+        match MacroArgs::parse(&mac.tokens) {
+            Some(args) if known => args.args.iter().for_each(|a| self.visit_expr(a)),
             _ => {
                 let mut all = Mentions::default();
                 all.visit_macro(mac);

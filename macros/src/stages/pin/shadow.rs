@@ -109,12 +109,10 @@ impl VisitMut for Awaits {
     }
 
     fn visit_macro_mut(&mut self, mac: &mut syn::Macro) {
-        use syn::punctuated::Punctuated;
-        let parser = Punctuated::<Expr, syn::Token![,]>::parse_terminated;
-        if let Ok(mut args) = syn::parse::Parser::parse2(parser, mac.tokens.clone()) {
+        if let Some(mut args) = crate::macro_args::MacroArgs::parse(&mac.tokens) {
             if crate::awaits::in_tokens(&mac.tokens) {
-                args.iter_mut().for_each(|a| self.visit_expr_mut(a));
-                mac.tokens = quote!(#args);
+                args.args.iter_mut().for_each(|a| self.visit_expr_mut(a));
+                mac.tokens = args.tokens();
             }
         }
     }

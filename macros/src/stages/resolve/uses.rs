@@ -3,6 +3,7 @@
 //! patterns and macro arguments, keeping track of the bindings that code
 //! declares itself.
 
+use crate::macro_args::MacroArgs;
 use proc_macro2::{Group, Ident, TokenStream, TokenTree};
 use syn::visit_mut::{self, VisitMut};
 use syn::{Expr, Pat, Stmt};
@@ -272,16 +273,14 @@ impl VisitMut for Uses<'_> {
     /// (closures, patterns and field shorthand included); others are
     /// scanned token by token.
     fn visit_macro_mut(&mut self, mac: &mut syn::Macro) {
-        use syn::punctuated::Punctuated;
-        let parser = Punctuated::<Expr, syn::Token![,]>::parse_terminated;
-        let Ok(mut args) = syn::parse::Parser::parse2(parser, mac.tokens.clone()) else {
+        let Some(mut args) = MacroArgs::parse(&mac.tokens) else {
             mac.tokens = self.tokens(std::mem::take(&mut mac.tokens));
             return;
         };
         let format = is_format_macro(&mac.path);
         let mut named = Vec::new();
         let mut format_string = None;
-        for arg in args.iter_mut() {
+        for arg in args.args.iter_mut() {
             match arg {
                 // `name = value`: a named format argument, not an assignment.
                 Expr::Assign(a) if format && single_ident(&a.left).is_some() => {
@@ -297,7 +296,7 @@ impl VisitMut for Uses<'_> {
                 other => self.visit_expr_mut(other),
             }
         }
-        let mut tokens = quote::quote!(#args);
+        let mut tokens = args.tokens();
         for name in format_string
             .iter()
             .flat_map(|s| format_captures(&s.token().to_string()))

@@ -662,14 +662,12 @@ impl VisitMut for Rewrite<'_> {
     }
 
     fn visit_macro_mut(&mut self, mac: &mut syn::Macro) {
-        use syn::punctuated::Punctuated;
-        let parser = Punctuated::<Expr, syn::Token![,]>::parse_terminated;
-        match syn::parse::Parser::parse2(parser, mac.tokens.clone()) {
+        match crate::macro_args::MacroArgs::parse(&mac.tokens) {
             // Macro arguments are places: whether a macro moves its
             // argument is not visible here, and a place is never wrong
             // silently.
-            Ok(mut args) => {
-                for arg in args.iter_mut() {
+            Some(mut args) => {
+                for arg in args.args.iter_mut() {
                     match arg {
                         Expr::Assign(a)
                             if crate::stages::resolve::single_ident(&a.left).is_some() =>
@@ -679,9 +677,9 @@ impl VisitMut for Rewrite<'_> {
                         other => self.visit_expr_mut(other),
                     }
                 }
-                mac.tokens = quote!(#args);
+                mac.tokens = args.tokens();
             }
-            Err(_) => mac.tokens = self.tokens(mac.tokens.clone()),
+            None => mac.tokens = self.tokens(mac.tokens.clone()),
         }
     }
 

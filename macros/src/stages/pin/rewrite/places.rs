@@ -119,11 +119,7 @@ pub(super) fn marker(mac: &syn::Macro, name: &str) -> Option<Vec<Expr>> {
     if !mac.path.is_ident(name) {
         return None;
     }
-    use syn::punctuated::Punctuated;
-    let parser = Punctuated::<Expr, syn::Token![,]>::parse_terminated;
-    syn::parse::Parser::parse2(parser, mac.tokens.clone())
-        .ok()
-        .map(|args| args.into_iter().collect())
+    crate::macro_args::MacroArgs::parse(&mac.tokens).map(|args| args.args)
 }
 
 impl Rewrite<'_> {
