@@ -26,11 +26,12 @@ use std::io;
 use std::net::SocketAddr;
 use std::rc::{Rc, Weak};
 
+use super::flow::FlowControl;
 use super::listen::{AddressFamily, DatagramOptions, udp_socket};
 use super::protocol::{DatagramProtocol, call_or_defer};
 use super::registration::Abandon;
 use super::socket::Socket;
-use super::transport::{HIGH_WATER, MAX_READ_PER_TURN, READ_BUFFER};
+use super::transport::{MAX_READ_PER_TURN, READ_BUFFER};
 use crate::error::{Error, Result};
 use crate::event_loop::EventLoop;
 use crate::event_loop::scheduled_io::Direction;
@@ -44,12 +45,7 @@ struct WriteState {
     /// Datagrams not yet sent, with their destination (`None`: the
     /// connected peer).
     queue: VecDeque<(Vec<u8>, Option<SocketAddr>)>,
-    /// Bytes queued.
-    size: usize,
-    high: usize,
-    low: usize,
-    /// `pause_writing` was delivered and `resume_writing` not yet.
-    paused: bool,
+    flow: FlowControl,
 }
 
 struct Inner {
@@ -109,10 +105,7 @@ impl DatagramTransport {
             lost: Cell::new(false),
             write: RefCell::new(WriteState {
                 queue: VecDeque::new(),
-                size: 0,
-                high: HIGH_WATER,
-                low: HIGH_WATER / 4,
-                paused: false,
+                flow: FlowControl::new(),
             }),
             made: Event::new(),
         });
@@ -173,7 +166,7 @@ impl DatagramTransport {
         {
             let mut w = inner.write.borrow_mut();
             w.queue.clear();
-            w.size = 0;
+            w.flow.size = 0;
         }
         inner.lose(None);
     }
@@ -185,13 +178,12 @@ impl DatagramTransport {
 
     /// Bytes queued, not yet sent.
     pub fn get_write_buffer_size(&self) -> usize {
-        self.0.write.borrow().size
+        self.0.write.borrow().flow.size
     }
 
     /// The (low, high) water marks.
     pub fn get_write_buffer_limits(&self) -> (usize, usize) {
-        let w = self.0.write.borrow();
-        (w.low, w.high)
+        self.0.write.borrow().flow.limits()
     }
 
     /// Sets the water marks as asyncio does: `high` defaults to 64 KiB (or
@@ -201,12 +193,7 @@ impl DatagramTransport {
     ///
     /// [`Error::Value`] unless `high >= low`.
     pub fn set_write_buffer_limits(&self, high: Option<usize>, low: Option<usize>) -> Result<()> {
-        let (high, low) = super::transport::water_marks(high, low)?;
-        {
-            let mut w = self.0.write.borrow_mut();
-            w.high = high;
-            w.low = low;
-        }
+        self.0.write.borrow_mut().flow.set_limits(high, low)?;
         self.0.maybe_pause_protocol();
         Ok(())
     }
@@ -349,7 +336,7 @@ impl Inner {
         {
             let mut w = self.write.borrow_mut();
             w.queue.push_back((data.to_vec(), to));
-            w.size += data.len();
+            w.flow.size += data.len();
         }
         self.arm_writer();
         self.maybe_pause_protocol();
@@ -380,7 +367,7 @@ impl Inner {
             {
                 let mut w = self.write.borrow_mut();
                 if let Some((data, _)) = w.queue.pop_front() {
-                    w.size -= data.len();
+                    w.flow.size -= data.len();
                 }
             }
             if let Err(err) = result {
@@ -402,24 +389,14 @@ impl Inner {
     }
 
     fn maybe_pause_protocol(&self) {
-        let pause = {
-            let mut w = self.write.borrow_mut();
-            let pause = !w.paused && w.size > w.high;
-            w.paused |= pause;
-            pause
-        };
+        let pause = self.write.borrow_mut().flow.pause();
         if pause {
             self.call_protocol(|p| p.pause_writing());
         }
     }
 
     fn maybe_resume_protocol(&self) {
-        let resume = {
-            let mut w = self.write.borrow_mut();
-            let resume = w.paused && w.size <= w.low;
-            w.paused &= !resume;
-            resume
-        };
+        let resume = self.write.borrow_mut().flow.resume();
         if resume {
             self.call_protocol(|p| p.resume_writing());
         }

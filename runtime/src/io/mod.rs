@@ -34,6 +34,7 @@
 
 mod datagram;
 mod dns;
+mod flow;
 mod listen;
 mod protocol;
 pub(crate) mod registration;

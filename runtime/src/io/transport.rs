@@ -24,6 +24,7 @@ use std::io::{self, IoSlice};
 use std::net::SocketAddr;
 use std::rc::{Rc, Weak};
 
+use super::flow::FlowControl;
 use super::protocol::{Protocol, call_or_defer, hand_over};
 use super::registration::{Abandon, Registration};
 use super::socket::Socket;
@@ -32,8 +33,6 @@ use crate::event_loop::io_events::poll_now;
 use crate::event_loop::scheduled_io::Direction;
 use crate::sync::Event;
 
-/// asyncio's default high-water mark.
-pub(super) const HIGH_WATER: usize = 64 * 1024;
 /// Most bytes one read handler takes before it re-queues itself.
 pub(super) const MAX_READ_PER_TURN: usize = 256 * 1024;
 /// At most this many buffers in one gathered send.
@@ -53,11 +52,7 @@ struct WriteState {
     chunks: VecDeque<Vec<u8>>,
     /// Bytes of the front chunk already sent.
     head: usize,
-    size: usize,
-    high: usize,
-    low: usize,
-    /// `pause_writing` was delivered and `resume_writing` not yet.
-    paused: bool,
+    flow: FlowControl,
     /// `write_eof` was called: shut down writing once flushed.
     eof: bool,
     eof_done: bool,
@@ -184,10 +179,7 @@ impl Transport {
             write: RefCell::new(WriteState {
                 chunks: VecDeque::new(),
                 head: 0,
-                size: 0,
-                high: HIGH_WATER,
-                low: HIGH_WATER / 4,
-                paused: false,
+                flow: FlowControl::new(),
                 eof: false,
                 eof_done: false,
                 after_lost: 0,
@@ -258,7 +250,7 @@ impl Transport {
         let flushed = {
             let mut w = inner.write.borrow_mut();
             w.eof = true;
-            w.size == 0
+            w.flow.size == 0
         };
         if flushed {
             inner.shutdown_write();
@@ -280,7 +272,7 @@ impl Transport {
             return;
         }
         inner.reading.set(false);
-        if inner.write.borrow().size == 0 {
+        if inner.write.borrow().flow.size == 0 {
             inner.lose(None);
         }
     }
@@ -325,13 +317,12 @@ impl Transport {
 
     /// Bytes buffered, not yet sent.
     pub fn get_write_buffer_size(&self) -> usize {
-        self.0.write.borrow().size
+        self.0.write.borrow().flow.size
     }
 
     /// The (low, high) water marks.
     pub fn get_write_buffer_limits(&self) -> (usize, usize) {
-        let w = self.0.write.borrow();
-        (w.low, w.high)
+        self.0.write.borrow().flow.limits()
     }
 
     /// Sets the water marks as asyncio does: `high` defaults to 64 KiB (or
@@ -341,12 +332,7 @@ impl Transport {
     ///
     /// [`Error::Value`] unless `high >= low`.
     pub fn set_write_buffer_limits(&self, high: Option<usize>, low: Option<usize>) -> Result<()> {
-        let (high, low) = water_marks(high, low)?;
-        {
-            let mut w = self.0.write.borrow_mut();
-            w.high = high;
-            w.low = low;
-        }
+        self.0.write.borrow_mut().flow.set_limits(high, low)?;
         self.0.maybe_pause_protocol();
         Ok(())
     }
@@ -532,7 +518,7 @@ impl Inner {
             self.registration().drained(Direction::Read);
             return;
         }
-        if self.write.borrow().size > 0 {
+        if self.write.borrow().flow.size > 0 {
             self.fatal(io::ErrorKind::BrokenPipe.into());
         } else {
             self.closing.set(true);
@@ -561,7 +547,7 @@ impl Inner {
             return Ok(());
         }
         let mut sent = 0;
-        if self.write.borrow().size == 0 {
+        if self.write.borrow().flow.size == 0 {
             // Nothing queued: send now, as much as the socket takes.
             let registration = self.socket.registration();
             while sent < total {
@@ -594,7 +580,7 @@ impl Inner {
                     _ => w.chunks.push_back(piece.to_vec()),
                 }
             }
-            w.size += total - sent;
+            w.flow.size += total - sent;
         }
         self.arm_writer();
         self.maybe_pause_protocol();
@@ -618,7 +604,7 @@ impl Inner {
         loop {
             let result = {
                 let w = self.write.borrow();
-                if w.size == 0 {
+                if w.flow.size == 0 {
                     break;
                 }
                 let chunks = w.chunks.iter().map(Vec::as_slice);
@@ -637,7 +623,7 @@ impl Inner {
         self.maybe_resume_protocol();
         let (empty, eof) = {
             let w = self.write.borrow();
-            (w.size == 0, w.eof && !w.eof_done)
+            (w.flow.size == 0, w.eof && !w.eof_done)
         };
         if empty {
             self.registration().clear_handler(Direction::Write);
@@ -652,7 +638,7 @@ impl Inner {
 
     fn consume(&self, mut n: usize) {
         let mut w = self.write.borrow_mut();
-        w.size -= n;
+        w.flow.size -= n;
         while n > 0 {
             let front_left = w.chunks[0].len() - w.head;
             if n >= front_left {
@@ -678,24 +664,14 @@ impl Inner {
     }
 
     fn maybe_pause_protocol(&self) {
-        let pause = {
-            let mut w = self.write.borrow_mut();
-            let pause = !w.paused && w.size > w.high;
-            w.paused |= pause;
-            pause
-        };
+        let pause = self.write.borrow_mut().flow.pause();
         if pause {
             self.call_protocol(|p| p.pause_writing());
         }
     }
 
     fn maybe_resume_protocol(&self) {
-        let resume = {
-            let mut w = self.write.borrow_mut();
-            let resume = w.paused && w.size <= w.low;
-            w.paused &= !resume;
-            resume
-        };
+        let resume = self.write.borrow_mut().flow.resume();
         if resume {
             self.call_protocol(|p| p.resume_writing());
         }
@@ -705,7 +681,7 @@ impl Inner {
         let mut w = self.write.borrow_mut();
         w.chunks.clear();
         w.head = 0;
-        w.size = 0;
+        w.flow.size = 0;
     }
 
     /// A failed system call: the connection is lost with that error, and
@@ -749,20 +725,6 @@ impl Inner {
             on_lost(&Transport(me));
         }
     }
-}
-
-/// The (high, low) water marks asyncio's `set_write_buffer_limits` sets:
-/// `high` defaults to 64 KiB (or 4 × `low`), `low` to `high / 4`. Shared by
-/// the stream and datagram transports.
-pub(super) fn water_marks(high: Option<usize>, low: Option<usize>) -> Result<(usize, usize)> {
-    let high = high.unwrap_or_else(|| low.map_or(HIGH_WATER, |low| 4 * low));
-    let low = low.unwrap_or(high / 4);
-    if high < low {
-        return Err(Error::Value(
-            format!("high ({high}) must be >= low ({low})").into(),
-        ));
-    }
-    Ok((high, low))
 }
 
 /// asyncio's error for a buffered protocol that gives no room.
