@@ -22,7 +22,9 @@
 //! - futures that borrow a local (`fill(&mut v, ..).await`,
 //!   `append(&mut v, ..).await`, `look(&d).await`, `len_later(&v).await`);
 //! - temporaries borrowed by the awaited future (`measure(&format!(..))`,
-//!   `look(&D(..))`), also as `match` / `if let` scrutinees;
+//!   `look(&D(..))`, an awaited value's `&mut self` method
+//!   `counter(..).await.bump(..).await`), also as `match` / `if let`
+//!   scrutinees;
 //! - early exits (`return`, `?`, `break`, `continue`) while a borrow is held.
 //!
 //! The helpers (`look`, `measure`, `fill`, `Counter`, ...) are in the scratch
@@ -1051,12 +1053,24 @@ impl Gen<'_> {
 
     /// A temporary borrowed by the awaited future.
     fn temporary_expr(&mut self) -> String {
-        if self.rng.chance(50) {
-            let t = self.fresh("t");
-            format!("look(&D(\"{t}\")).await")
-        } else {
-            let e = self.expr(1);
-            format!("measure(&format!(\"ab{{}}\", {e})).await")
+        match self.rng.below(3) {
+            0 => {
+                let t = self.fresh("t");
+                format!("look(&D(\"{t}\")).await")
+            }
+            1 => {
+                let e = self.expr(1);
+                format!("measure(&format!(\"ab{{}}\", {e})).await")
+            }
+            // An awaited value whose method's future borrows it: it lives
+            // to the end of the statement.
+            _ => {
+                let t = self.fresh("tc");
+                match self.rng.chance(50) {
+                    true => format!("counter(\"{t}\").await.bump({}).await", self.expr(1)),
+                    false => format!("counter(\"{t}\").await.peek().await"),
+                }
+            }
         }
     }
 

@@ -120,6 +120,11 @@ impl Counter {
         v
     }
 }
+/// A new `Counter`, after an await.
+async fn counter(tag: &'static str) -> Counter {
+    leaf("counter", 0u32).await;
+    Counter::new(tag)
+}
 "#;
 
 /// The scratch crate's `main.rs`: the harness, helpers, bodies, a runner.
