@@ -1248,3 +1248,28 @@ fn t_deep_nesting_expressions() {
     agree!(deep_nesting_expressions(1));
     agree!(deep_nesting_expressions(4));
 }
+
+/// A value with an async method, built by a struct literal.
+struct Job {
+    d: D,
+}
+impl Job {
+    async fn run(self) -> &'static str {
+        leaf("run", ()).await;
+        see(&self.d)
+    }
+}
+
+// The awaited expression starts with a struct literal, which a `match`
+// scrutinee may not (the generated code parenthesises it).
+both!(
+    fn struct_literal_receiver_awaited() -> String {
+        let a = Job { d: D("a") }.run().await;
+        let b = format!("{}{}", a, Job { d: D("b") }.run().await);
+        b
+    }
+);
+#[test]
+fn t_struct_literal_receiver_awaited() {
+    agree!(struct_literal_receiver_awaited());
+}

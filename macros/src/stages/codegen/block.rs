@@ -260,7 +260,14 @@ impl Gen<'_> {
                     x
                 });
                 let p = quote_spanned!(*span=> ::asyncio::coroutine);
+                // A scrutinee may not start with a struct literal, which
+                // an awaited expression may (`Conn { .. }.run().await`).
+                let parens = starts_with_struct(future);
                 let future = self.expr(future.clone(), loops);
+                let future = match parens {
+                    true => quote_spanned!(*span=> (#future)),
+                    false => future,
+                };
                 // The awaited value goes through a binding located at the
                 // `.await`, so that "not a future" is reported there once
                 // (rustc merges it with the same error from the poll).
@@ -391,5 +398,30 @@ fn term_uses(term: &Term) -> Vec<SlotId> {
             .copied()
             .collect(),
         Term::Pending | Term::Diverged | Term::Goto(_) => Vec::new(),
+    }
+}
+
+/// Whether `e` begins with a struct literal outside any delimiter, which
+/// rustc refuses as a `match` scrutinee or an `if` condition
+/// (`S { .. }.method()`, `S { .. } == x`).
+fn starts_with_struct(e: &syn::Expr) -> bool {
+    use syn::Expr;
+    match e {
+        Expr::Struct(_) => true,
+        Expr::MethodCall(m) => starts_with_struct(&m.receiver),
+        Expr::Field(f) => starts_with_struct(&f.base),
+        Expr::Index(i) => starts_with_struct(&i.expr),
+        Expr::Try(t) => starts_with_struct(&t.expr),
+        Expr::Await(a) => starts_with_struct(&a.base),
+        Expr::Cast(c) => starts_with_struct(&c.expr),
+        Expr::Call(c) => starts_with_struct(&c.func),
+        Expr::Binary(b) => starts_with_struct(&b.left) || starts_with_struct(&b.right),
+        Expr::Unary(u) => starts_with_struct(&u.expr),
+        Expr::Reference(r) => starts_with_struct(&r.expr),
+        Expr::Range(r) => {
+            r.start.as_deref().is_some_and(starts_with_struct)
+                || r.end.as_deref().is_some_and(starts_with_struct)
+        }
+        _ => false,
     }
 }
