@@ -5,9 +5,10 @@
 //! The tokio server is this binary again in a child process: a
 //! `current_thread` runtime, a task per connection reading lines through a
 //! `BufReader` (the request line, the headers up to the blank line, a
-//! `Content-Length` body skipped), answering each request with the same
-//! bytes as the example (checked before the runs: a `GET /` to each must
-//! get the same reply), keeping the connection unless asked to close;
+//! `Content-Length` body skipped) and parsing and answering them with the
+//! example's own code (`http_hello/http.rs`, so the same bytes: checked
+//! before the runs, a `GET /` to each must get the same reply), keeping
+//! the connection unless asked to close;
 //! `TCP_NODELAY` as on ours. The example is built with `cargo build
 //! --release --example http_hello` and started on `127.0.0.1:0` (its first
 //! line is the address it bound).
@@ -47,6 +48,10 @@ const BODY: &[u8] = b"Hello, world!";
 // ---------------------------------------------------------------------------
 // The tokio server.
 
+/// The example's HTTP, shared so that both servers parse and answer alike.
+#[path = "../http_hello/http.rs"]
+mod http;
+
 mod tok {
     use std::io::Write;
 
@@ -54,11 +59,8 @@ mod tok {
     use tokio::net::{TcpListener, TcpStream};
 
     use super::BODY;
+    use super::http::{Request, Version, head, response, trim_eol};
 
-    /// Headers in one request, at most (beyond: 431), as the example.
-    const MAX_HEADERS: usize = 100;
-    /// The largest request body read and thrown away (beyond: 413).
-    const MAX_BODY: usize = 1 << 20;
     /// The longest line (beyond: 414 or 431), as the example's reader limit.
     const MAX_LINE: usize = 64 * 1024;
 
@@ -76,11 +78,7 @@ mod tok {
     }
 
     enum Parsed {
-        /// Keep the connection after answering?
-        Request {
-            keep_alive: bool,
-            head_only: bool,
-        },
+        Request(Request),
         Closed,
         Bad(&'static str),
     }
@@ -91,30 +89,25 @@ mod tok {
         let mut reader = BufReader::new(read_half);
         let mut line = Vec::with_capacity(1024);
         loop {
-            let reply = match request(&mut reader, &mut line).await {
-                Ok(Parsed::Request {
-                    keep_alive,
-                    head_only,
-                }) => {
-                    let mut reply = head("200 OK", BODY.len(), keep_alive);
-                    if !head_only {
+            match request(&mut reader, &mut line).await {
+                Ok(Parsed::Request(request)) => {
+                    let keep_alive = request.keep_alive();
+                    let mut reply = head("200 OK", BODY.len(), keep_alive, request.version);
+                    if request.method != "HEAD" {
                         reply.extend_from_slice(BODY);
                     }
                     if write_half.write_all(&reply).await.is_err() || !keep_alive {
                         return;
                     }
-                    continue;
                 }
                 Ok(Parsed::Bad(status)) => {
                     let body = format!("{status}\n");
-                    let mut reply = head(status, body.len(), false);
-                    reply.extend_from_slice(body.as_bytes());
-                    reply
+                    let reply = response(status, body.as_bytes(), false, Version::Http11);
+                    let _ = write_half.write_all(&reply).await;
+                    return;
                 }
                 Ok(Parsed::Closed) | Err(_) => return,
-            };
-            let _ = write_half.write_all(&reply).await;
-            return;
+            }
         }
     }
 
@@ -129,6 +122,7 @@ mod tok {
         Ok(line.ends_with(b"\n"))
     }
 
+    /// One request, read as the example reads it.
     async fn request<R: tokio::io::AsyncBufRead + Unpin>(
         reader: &mut R,
         line: &mut Vec<u8>,
@@ -145,30 +139,10 @@ mod tok {
                 break;
             }
         }
-        let Ok(text) = std::str::from_utf8(trim_eol(line)) else {
-            return Ok(Parsed::Bad("400 Bad Request"));
+        let mut request = match Request::start(trim_eol(line)) {
+            Ok(request) => request,
+            Err(status) => return Ok(Parsed::Bad(status)),
         };
-        let mut parts = text.split(' ');
-        let (Some(method), Some(target), Some(version), None) =
-            (parts.next(), parts.next(), parts.next(), parts.next())
-        else {
-            return Ok(Parsed::Bad("400 Bad Request"));
-        };
-        if method.is_empty() || !target.starts_with(['/', '*', 'h']) {
-            return Ok(Parsed::Bad("400 Bad Request"));
-        }
-        let http11 = match version {
-            "HTTP/1.1" => true,
-            "HTTP/1.0" => false,
-            v if v.starts_with("HTTP/") => {
-                return Ok(Parsed::Bad("505 HTTP Version Not Supported"));
-            }
-            _ => return Ok(Parsed::Bad("400 Bad Request")),
-        };
-        let head_only = method == "HEAD";
-        let (mut close, mut keep_alive) = (false, false);
-        let mut content_length = 0;
-        let mut count = 0;
         loop {
             if !read_line(reader, line).await? {
                 return Ok(Parsed::Closed);
@@ -176,70 +150,19 @@ mod tok {
             if line.len() > MAX_LINE {
                 return Ok(Parsed::Bad("431 Request Header Fields Too Large"));
             }
-            let header = trim_eol(line);
-            if header.is_empty() {
-                break;
-            }
-            count += 1;
-            if count > MAX_HEADERS {
-                return Ok(Parsed::Bad("431 Request Header Fields Too Large"));
-            }
-            let Some(colon) = header.iter().position(|&b| b == b':') else {
-                return Ok(Parsed::Bad("400 Bad Request"));
-            };
-            let name = &header[..colon];
-            let value = header[colon + 1..].trim_ascii();
-            if name.is_empty() || name.ends_with(b" ") || name.ends_with(b"\t") {
-                return Ok(Parsed::Bad("400 Bad Request"));
-            }
-            if name.eq_ignore_ascii_case(b"connection") {
-                for token in value.split(|&b| b == b',') {
-                    let token = token.trim_ascii();
-                    close |= token.eq_ignore_ascii_case(b"close");
-                    keep_alive |= token.eq_ignore_ascii_case(b"keep-alive");
-                }
-            } else if name.eq_ignore_ascii_case(b"content-length") {
-                match std::str::from_utf8(value).ok().and_then(|v| v.parse().ok()) {
-                    Some(n) => content_length = n,
-                    None => return Ok(Parsed::Bad("400 Bad Request")),
-                }
-            } else if name.eq_ignore_ascii_case(b"transfer-encoding") {
-                return Ok(Parsed::Bad("501 Not Implemented"));
+            match request.header(trim_eol(line)) {
+                Ok(true) => break,
+                Ok(false) => {}
+                Err(status) => return Ok(Parsed::Bad(status)),
             }
         }
-        if content_length > MAX_BODY {
-            return Ok(Parsed::Bad("413 Content Too Large"));
-        }
-        if content_length > 0 {
-            let mut body = vec![0u8; content_length];
+        if request.content_length > 0 {
+            let mut body = vec![0u8; request.content_length];
             if reader.read_exact(&mut body).await.is_err() {
                 return Ok(Parsed::Closed);
             }
         }
-        Ok(Parsed::Request {
-            keep_alive: !close && (http11 || keep_alive),
-            head_only,
-        })
-    }
-
-    fn trim_eol(line: &[u8]) -> &[u8] {
-        let line = line.strip_suffix(b"\n").unwrap_or(line);
-        line.strip_suffix(b"\r").unwrap_or(line)
-    }
-
-    /// The example's head, byte for byte (always answering HTTP/1.1; an
-    /// HTTP/1.0 keep-alive is not echoed, which `wrk` never asks for).
-    fn head(status: &str, length: usize, keep_alive: bool) -> Vec<u8> {
-        let connection = if keep_alive {
-            ""
-        } else {
-            "Connection: close\r\n"
-        };
-        format!(
-            "HTTP/1.1 {status}\r\nServer: asyncio-http-hello\r\nContent-Type: text/plain\r\n\
-             Content-Length: {length}\r\n{connection}\r\n"
-        )
-        .into_bytes()
+        Ok(Parsed::Request(request))
     }
 }
 

@@ -20,11 +20,11 @@ use std::net::SocketAddr;
 
 use asyncio::{Error, Result, StreamReader, StreamWriter};
 
+mod http;
+
+use http::{Request, Version, head, response, trim_eol};
+
 const BODY: &[u8] = b"Hello, world!";
-/// Headers in one request, at most (beyond: 431).
-const MAX_HEADERS: usize = 100;
-/// The largest request body read and thrown away (beyond: 413).
-const MAX_BODY: usize = 1 << 20;
 
 #[asyncio::entry]
 fn main() -> Result<()> {
@@ -79,29 +79,6 @@ fn serve_requests(reader: &StreamReader, writer: &StreamWriter) -> Result<()> {
     }
 }
 
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-enum Version {
-    Http10,
-    Http11,
-}
-
-struct Request {
-    method: String,
-    version: Version,
-    /// `Connection: close` was sent.
-    close: bool,
-    /// `Connection: keep-alive` was sent.
-    keep_alive: bool,
-}
-
-impl Request {
-    /// HTTP/1.1 keeps the connection unless told to close; HTTP/1.0 closes
-    /// it unless told to keep it.
-    fn keep_alive(&self) -> bool {
-        !self.close && (self.version == Version::Http11 || self.keep_alive)
-    }
-}
-
 enum Parsed {
     Request(Request),
     /// The client closed the connection (between requests, or in the
@@ -130,33 +107,10 @@ fn read_request(reader: &StreamReader) -> Result<Parsed> {
         }
         break line;
     };
-    let Ok(line) = std::str::from_utf8(trim_eol(&line)) else {
-        return Ok(Parsed::Bad("400 Bad Request"));
+    let mut request = match Request::start(trim_eol(&line)) {
+        Ok(request) => request,
+        Err(status) => return Ok(Parsed::Bad(status)),
     };
-    let mut parts = line.split(' ');
-    let (Some(method), Some(target), Some(version), None) =
-        (parts.next(), parts.next(), parts.next(), parts.next())
-    else {
-        return Ok(Parsed::Bad("400 Bad Request"));
-    };
-    if method.is_empty() || !target.starts_with(['/', '*', 'h']) {
-        return Ok(Parsed::Bad("400 Bad Request"));
-    }
-    let version = match version {
-        "HTTP/1.1" => Version::Http11,
-        "HTTP/1.0" => Version::Http10,
-        v if v.starts_with("HTTP/") => return Ok(Parsed::Bad("505 HTTP Version Not Supported")),
-        _ => return Ok(Parsed::Bad("400 Bad Request")),
-    };
-    let mut request = Request {
-        method: method.to_string(),
-        version,
-        close: false,
-        keep_alive: false,
-    };
-
-    let mut content_length = 0;
-    let mut count = 0;
     loop {
         let line = match reader.readline().await {
             Ok(line) => line,
@@ -168,72 +122,18 @@ fn read_request(reader: &StreamReader) -> Result<Parsed> {
         if !line.ends_with(b"\n") {
             return Ok(Parsed::Closed);
         }
-        let line = trim_eol(&line);
-        if line.is_empty() {
-            break;
-        }
-        count += 1;
-        if count > MAX_HEADERS {
-            return Ok(Parsed::Bad("431 Request Header Fields Too Large"));
-        }
-        let Some(colon) = line.iter().position(|&b| b == b':') else {
-            return Ok(Parsed::Bad("400 Bad Request"));
-        };
-        let name = &line[..colon];
-        let value = line[colon + 1..].trim_ascii();
-        if name.is_empty() || name.ends_with(b" ") || name.ends_with(b"\t") {
-            return Ok(Parsed::Bad("400 Bad Request"));
-        }
-        if name.eq_ignore_ascii_case(b"connection") {
-            for token in value.split(|&b| b == b',') {
-                let token = token.trim_ascii();
-                request.close |= token.eq_ignore_ascii_case(b"close");
-                request.keep_alive |= token.eq_ignore_ascii_case(b"keep-alive");
-            }
-        } else if name.eq_ignore_ascii_case(b"content-length") {
-            match std::str::from_utf8(value).ok().and_then(|v| v.parse().ok()) {
-                Some(n) => content_length = n,
-                None => return Ok(Parsed::Bad("400 Bad Request")),
-            }
-        } else if name.eq_ignore_ascii_case(b"transfer-encoding") {
-            return Ok(Parsed::Bad("501 Not Implemented"));
+        match request.header(trim_eol(&line)) {
+            Ok(true) => break,
+            Ok(false) => {}
+            Err(status) => return Ok(Parsed::Bad(status)),
         }
     }
-
-    if content_length > MAX_BODY {
-        return Ok(Parsed::Bad("413 Content Too Large"));
-    }
-    if content_length > 0 {
-        match reader.readexactly(content_length).await {
+    if request.content_length > 0 {
+        match reader.readexactly(request.content_length).await {
             Ok(_body) => {}
             Err(Error::IncompleteRead { .. }) => return Ok(Parsed::Closed),
             Err(err) => return Err(err),
         }
     }
     Ok(Parsed::Request(request))
-}
-
-/// A line without its `\r\n` (or bare `\n`).
-fn trim_eol(line: &[u8]) -> &[u8] {
-    let line = line.strip_suffix(b"\n").unwrap_or(line);
-    line.strip_suffix(b"\r").unwrap_or(line)
-}
-
-fn head(status: &str, length: usize, keep_alive: bool, version: Version) -> Vec<u8> {
-    let connection = match (keep_alive, version) {
-        (false, _) => "Connection: close\r\n",
-        (true, Version::Http10) => "Connection: keep-alive\r\n",
-        (true, Version::Http11) => "",
-    };
-    format!(
-        "HTTP/1.1 {status}\r\nServer: asyncio-http-hello\r\nContent-Type: text/plain\r\n\
-         Content-Length: {length}\r\n{connection}\r\n"
-    )
-    .into_bytes()
-}
-
-fn response(status: &str, body: &[u8], keep_alive: bool, version: Version) -> Vec<u8> {
-    let mut out = head(status, body.len(), keep_alive, version);
-    out.extend_from_slice(body);
-    out
 }
