@@ -3167,3 +3167,43 @@ fn t_awaited_value_borrowed_by_the_next_await() {
         agree!(awaited_value_borrowed_by_the_next_await(fail));
     }
 }
+
+// The same in the heads of `match`, `if let`, `for` and `while let`, where
+// the awaited value lives to the end of the construct (of the iteration),
+// also while the output of its method's future (`label`: a `&str` into
+// it) is still in use after another await.
+both!(
+    fn awaited_value_in_heads() -> usize {
+        let mut total = 0;
+        match counter("m").await.label().await {
+            "x" => total += 100,
+            l => {
+                leaf("arm", ()).await;
+                log(format!("label {l}"));
+                total += l.len();
+            }
+        }
+        if let Some(c) = counter("i").await.label().await.chars().next() {
+            leaf("then", ()).await;
+            total += c.len_utf8();
+        }
+        for ch in counter("f").await.label().await.chars() {
+            leaf("body", ()).await;
+            total += ch.len_utf8();
+        }
+        let mut k = 0;
+        while let Some(ch) = counter("w").await.label().await.chars().nth(k) {
+            leaf("w", ()).await;
+            total += ch.len_utf8();
+            k += 1;
+        }
+        for n in counter("v").await.into_n().await..2 {
+            total += n as usize;
+        }
+        total
+    }
+);
+#[test]
+fn t_awaited_value_in_heads() {
+    agree!(awaited_value_in_heads());
+}

@@ -154,6 +154,18 @@ impl Temporaries<'_> {
     }
 }
 
+/// `x.await` or `x.await?`.
+fn awaited(e: &Expr) -> bool {
+    let mut e = e;
+    while let Expr::Paren(p) = e {
+        e = &p.expr;
+    }
+    if let Expr::Try(t) = e {
+        e = &t.expr;
+    }
+    matches!(e, Expr::Await(_))
+}
+
 /// Does `method` take its receiver by value, or give a result that borrows
 /// nothing of it (by name: types are not known here)? `json`, `text`,
 /// `bytes`: an HTTP response's body, read by value.
@@ -241,12 +253,23 @@ impl Normalizer {
     pub(super) fn keep_head_temporaries(&mut self, e: &Expr, scope: &mut Vec<Node>) -> Expr {
         let mut e = e.clone();
         match &mut e {
+            // The value of an await is a temporary too
+            // (`for x in open().await?.lines().await`), unless the method
+            // takes it by value.
+            Expr::MethodCall(m) if awaited(&m.receiver) && by_value(&m.method) => {
+                *m.receiver = self.keep_head_temporaries(&m.receiver, scope);
+                for arg in &mut m.args {
+                    *arg = self.keep_head_temporaries(arg, scope);
+                }
+            }
             Expr::MethodCall(m) => {
                 *m.receiver = self.keep_operand(&m.receiver, scope);
                 for arg in &mut m.args {
                     *arg = self.keep_head_temporaries(arg, scope);
                 }
             }
+            Expr::Await(a) => *a.base = self.keep_head_temporaries(&a.base, scope),
+            Expr::Try(t) => *t.expr = self.keep_head_temporaries(&t.expr, scope),
             // `f(&make())`: what `f` returns may borrow the temporary.
             Expr::Call(c) => {
                 for arg in &mut c.args {
@@ -263,7 +286,7 @@ impl Normalizer {
 
     fn keep_operand(&mut self, e: &Expr, scope: &mut Vec<Node>) -> Expr {
         let operand = self.keep_head_temporaries(e, scope);
-        if !Temporaries::is_temporary(&operand) || is_scalar(&operand) {
+        if !(Temporaries::is_temporary(&operand) || awaited(&operand)) || is_scalar(&operand) {
             return operand;
         }
         self.head_locals += 1;
