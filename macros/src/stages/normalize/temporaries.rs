@@ -108,68 +108,62 @@ impl Temporaries<'_> {
 }
 
 impl Temporaries<'_> {
-    /// `temporary.as_str()` and the like: the temporary made a pinned local.
-    /// Also the value of an earlier await of the statement with a method
-    /// that may borrow it (`lock().await.flush().await`,
-    /// `open(p).await?.read(&mut buf).await`): it lives to the end of the
-    /// statement as in an `async fn`, whatever the method's future keeps.
+    /// `temporary.as_str()` and the like: the temporary made a pinned local,
+    /// reached through `&`. Also the value of an earlier await of the
+    /// statement with a method that may borrow it
+    /// (`lock().await.flush().await`, `open(p).await?.read(&mut b).await`),
+    /// reached through `&mut` (the method may take either): it lives to the
+    /// end of the statement as in an `async fn`, whatever the method's
+    /// future keeps.
     fn borrowing_receiver(&mut self, e: &mut Expr) {
         let Expr::MethodCall(m) = e else { return };
-        let borrowing = BORROWING_METHODS.iter().any(|n| m.method == n);
-        if !(Self::is_temporary(&m.receiver) && borrowing) {
-            if self.awaited_value(&m.receiver) && !by_value(&m.method) {
-                let span = syn::spanned::Spanned::span(&*m.receiver);
-                let receiver = &m.receiver;
-                *m.receiver = parse_quote_spanned!(span=> (&mut #receiver));
-                if let Expr::Paren(p) = &mut *m.receiver {
-                    if let Expr::Reference(r) = &mut *p.expr {
-                        self.pin(&mut r.expr);
-                    }
-                }
+        let borrowed =
+            Self::is_temporary(&m.receiver) && BORROWING_METHODS.iter().any(|n| m.method == n);
+        let mutability = match borrowed {
+            true => None,
+            false if self.awaited_value(&m.receiver) && !keeps_no_borrow(&m.method) => {
+                Some(<syn::Token![mut]>::default())
             }
-            return;
-        }
+            false => return,
+        };
         let span = syn::spanned::Spanned::span(&*m.receiver);
         let receiver = &m.receiver;
-        *m.receiver = parse_quote_spanned!(span=> (&#receiver));
+        *m.receiver = parse_quote_spanned!(span=> (& #mutability #receiver));
         if let Expr::Paren(p) = &mut *m.receiver {
             if let Expr::Reference(r) = &mut *p.expr {
                 self.pin(&mut r.expr);
             }
         }
     }
-}
 
-impl Temporaries<'_> {
     /// `t` or `t?` for the value `t` of an earlier await of the statement.
     fn awaited_value(&self, e: &Expr) -> bool {
-        let mut e = e;
-        while let Expr::Paren(p) = e {
-            e = &p.expr;
-        }
-        if let Expr::Try(t) = e {
-            e = &t.expr;
-        }
-        crate::stages::resolve::single_ident(e).is_some_and(|i| self.awaited.contains(i))
+        crate::stages::resolve::single_ident(without_try(e))
+            .is_some_and(|i| self.awaited.contains(i))
     }
 }
 
 /// `x.await` or `x.await?`.
 fn awaited(e: &Expr) -> bool {
-    let mut e = e;
+    matches!(without_try(e), Expr::Await(_))
+}
+
+/// `e` without its parentheses and one trailing `?`.
+fn without_try(mut e: &Expr) -> &Expr {
     while let Expr::Paren(p) = e {
         e = &p.expr;
     }
-    if let Expr::Try(t) = e {
-        e = &t.expr;
+    match e {
+        Expr::Try(t) => &t.expr,
+        e => e,
     }
-    matches!(e, Expr::Await(_))
 }
 
 /// Does `method` take its receiver by value, or give a result that borrows
-/// nothing of it (by name: types are not known here)? `json`, `text`,
-/// `bytes`: an HTTP response's body, read by value.
-fn by_value(method: &Ident) -> bool {
+/// nothing of it (by name: types are not known here)? Such a receiver is
+/// left as it is. `json`, `text`, `bytes`: an HTTP response's body, read
+/// by value.
+fn keeps_no_borrow(method: &Ident) -> bool {
     const RESPONSE_BODY: &[&str] = &["json", "text", "bytes", "collect", "error_for_status"];
     crate::stages::pin::select::by_value(method)
         || crate::stages::pin::select::owned_result(method)
@@ -253,17 +247,14 @@ impl Normalizer {
     pub(super) fn keep_head_temporaries(&mut self, e: &Expr, scope: &mut Vec<Node>) -> Expr {
         let mut e = e.clone();
         match &mut e {
-            // The value of an await is a temporary too
-            // (`for x in open().await?.lines().await`), unless the method
-            // takes it by value.
-            Expr::MethodCall(m) if awaited(&m.receiver) && by_value(&m.method) => {
-                *m.receiver = self.keep_head_temporaries(&m.receiver, scope);
-                for arg in &mut m.args {
-                    *arg = self.keep_head_temporaries(arg, scope);
-                }
-            }
             Expr::MethodCall(m) => {
-                *m.receiver = self.keep_operand(&m.receiver, scope);
+                // The value of an await is a temporary too
+                // (`for x in open().await?.lines().await`), unless the
+                // method takes it by value.
+                *m.receiver = match awaited(&m.receiver) && keeps_no_borrow(&m.method) {
+                    true => self.keep_head_temporaries(&m.receiver, scope),
+                    false => self.keep_operand(&m.receiver, scope),
+                };
                 for arg in &mut m.args {
                     *arg = self.keep_head_temporaries(arg, scope);
                 }

@@ -158,15 +158,15 @@ fn last_occurrence(node: &Node, name: &str) -> Option<*const Expr> {
             scrutinee, arms, ..
         } => {
             syn::visit::Visit::visit_expr(&mut last, scrutinee);
-            let guards = arms.iter().map(|a| {
-                if let Some(guard) = &a.guard {
+            let mut tokens = quote!(#scrutinee);
+            for arm in arms {
+                if let Some(guard) = &arm.guard {
                     syn::visit::Visit::visit_expr(&mut last, guard);
                 }
-                let (pat, guard) = (&a.pat, &a.guard);
-                quote!(#pat #guard)
-            });
-            let guards: Vec<_> = guards.collect();
-            quote!(#scrutinee #(#guards)*)
+                let (pat, guard) = (&arm.pat, &arm.guard);
+                tokens.extend(quote!(#pat #guard));
+            }
+            tokens
         }
         Node::Scope { .. } | Node::Loop { .. } | Node::Labeled { .. } => return None,
     };
